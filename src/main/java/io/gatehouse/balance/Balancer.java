@@ -1,0 +1,35 @@
+package io.gatehouse.balance;
+
+import io.gatehouse.config.PoolConfig.LbAlgorithm;
+import io.gatehouse.pool.Member;
+import java.util.List;
+
+/**
+ * Chooses a member among a fixed list of usable members with fixed effective weights. A balancer is built
+ * with each pool snapshot and never sees the list change; it is shared by every event loop, so {@link #pick}
+ * is thread-safe and lock-free.
+ */
+public interface Balancer {
+
+  /**
+   * Picks a member, or returns null when the list is empty.
+   *
+   * @param clientHash a stable 64-bit hash of the client address (see {@link ClientHash}); only SOURCE_IP uses it
+   */
+  Member pick(long clientHash);
+
+  /** Picks a member other than {@code excluded} (after a failed connect), or null when there is none. */
+  Member pickOther(Member excluded, long clientHash);
+
+  /**
+   * @param members the usable members, in configuration order
+   * @param weights their effective weights (slow start applied), each above 0, same order
+   */
+  static Balancer forAlgorithm(LbAlgorithm algorithm, List<Member> members, int[] weights) {
+    return switch (algorithm) {
+      case ROUND_ROBIN -> new SmoothWeightedRoundRobin(members, weights);
+      case LEAST_CONNECTIONS -> new WeightedLeastConnections(members, weights);
+      case SOURCE_IP -> new MaglevHash(members, weights);
+    };
+  }
+}

@@ -1,0 +1,44 @@
+package io.gatehouse.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One whole, validated configuration version: the only shape configuration takes past {@link ConfigParser}.
+ * Every record below it is immutable, has its defaults applied and compares by value, so that
+ * {@code ConfigDiff} can tell changed from unchanged by {@code equals}.
+ */
+public record GatehouseConfig(
+    NodeConfig node,
+    AdminConfig admin,
+    ClusterConfig cluster,
+    ReloadConfig reload,
+    Duration drainTimeout,
+    boolean accessLog,
+    List<ListenerConfig> listeners,
+    List<PoolConfig> pools) {
+
+  public GatehouseConfig {
+    listeners = List.copyOf(listeners);
+    pools = List.copyOf(pools);
+  }
+
+  public Optional<PoolConfig> pool(String name) {
+    return pools.stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+
+  public Optional<ListenerConfig> listener(String name) {
+    return listeners.stream().filter(l -> l.name().equals(name)).findFirst();
+  }
+
+  /** {@code node}: the node's name in logs and the cluster; event loops serving the listeners. */
+  public record NodeConfig(String name, int eventLoops) {}
+
+  /** {@code admin}: where the admin API listens; {@code token} null when the API is open. */
+  public record AdminConfig(String host, int port, String token) {}
+
+  public record ClusterConfig(boolean enabled) {}
+
+  public record ReloadConfig(long scanPeriodMs) {}
+}

@@ -1,0 +1,28 @@
+package io.gatehouse.config;
+
+import java.util.List;
+
+/**
+ * One {@code l7_policies[]} entry. Only the fields of its action are set: {@code redirectPool} for
+ * REDIRECT_TO_POOL, {@code redirectUrl} for REDIRECT_TO_URL, {@code redirectListener} for REDIRECT_TO_LISTENER,
+ * {@code contentType} and {@code body} for FIXED_RESPONSE; {@code statusCode} is the status to answer with
+ * (defaulted per action: 302 for URL, 301 for listener, 200 for fixed), 0 for REDIRECT_TO_POOL.
+ */
+public record L7Policy(
+    String name,
+    int position,
+    List<L7Rule> rules,
+    Action action,
+    String redirectPool,
+    String redirectUrl,
+    String redirectListener,
+    int statusCode,
+    String contentType,
+    String body) {
+
+  public enum Action { REDIRECT_TO_POOL, REDIRECT_TO_URL, REDIRECT_TO_LISTENER, FIXED_RESPONSE }
+
+  public L7Policy {
+    rules = List.copyOf(rules);
+  }
+}

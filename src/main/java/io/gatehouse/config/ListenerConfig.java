@@ -1,0 +1,48 @@
+package io.gatehouse.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One {@code listeners[]} entry. {@code tls} is null unless the protocol is SSL or HTTPS; {@code ipGroup} is
+ * null when there is no access control; {@code maxBodySize} is -1 when bodies are unbounded.
+ * {@code l7Policies} is sorted by position.
+ */
+public record ListenerConfig(
+    String name,
+    ListenerProtocol protocol,
+    String host,
+    int protocolPort,
+    String defaultPool,
+    int connectionLimit,
+    Duration clientTimeout,
+    Duration memberTimeout,
+    Duration keepaliveTimeout,
+    InsertHeaders insertHeaders,
+    TlsConfig tls,
+    boolean http2Enable,
+    IpGroup ipGroup,
+    List<L7Policy> l7Policies,
+    boolean proxyProtocol,
+    long maxBodySize) {
+
+  public ListenerConfig {
+    l7Policies = List.copyOf(l7Policies);
+  }
+
+  public boolean hasConnectionLimit() {
+    return connectionLimit >= 0;
+  }
+
+  /**
+   * True when moving from {@code this} to {@code next} needs a new server socket; every other change is applied
+   * in place to the running listener.
+   */
+  public boolean needsNewSocket(ListenerConfig next) {
+    return protocol != next.protocol
+        || protocolPort != next.protocolPort
+        || !host.equals(next.host)
+        || http2Enable != next.http2Enable
+        || (tls == null) != (next.tls == null);
+  }
+}

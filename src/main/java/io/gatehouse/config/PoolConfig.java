@@ -1,0 +1,23 @@
+package io.gatehouse.config;
+
+import java.util.List;
+
+/**
+ * One {@code pools[]} entry. {@code sessionPersistence}, {@code healthMonitor} and {@code slowStart} are null
+ * when absent (slow start off).
+ */
+public record PoolConfig(
+    String name,
+    PoolProtocol protocol,
+    LbAlgorithm lbAlgorithm,
+    SessionPersistence sessionPersistence,
+    HealthMonitorConfig healthMonitor,
+    SlowStart slowStart,
+    List<MemberConfig> members) {
+
+  public enum LbAlgorithm { ROUND_ROBIN, LEAST_CONNECTIONS, SOURCE_IP }
+
+  public PoolConfig {
+    members = List.copyOf(members);
+  }
+}

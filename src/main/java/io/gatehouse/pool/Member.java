@@ -1,0 +1,114 @@
+package io.gatehouse.pool;
+
+import io.gatehouse.config.MemberConfig;
+import io.vertx.core.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A pool member for as long as its identity ({@code address:port}) stays in the pool's configuration: its
+ * counters and health survive reloads. Configuration and health are swapped by the Runtime context; counters
+ * are updated lock-free from any event loop.
+ */
+public final class Member {
+
+  private final String id;
+  private volatile MemberConfig config;
+  private volatile SocketAddress socketAddress;
+  private volatile MemberHealth health;
+  /** System.nanoTime() when the member last turned usable, for slow start. */
+  private volatile long usableSinceNanos;
+
+  private final AtomicInteger active = new AtomicInteger();
+  private final LongAdder total = new LongAdder();
+  private final LongAdder failures = new LongAdder();
+
+  public Member(MemberConfig config, SocketAddress socketAddress, MemberHealth health) {
+    this.id = config.id();
+    this.config = config;
+    this.socketAddress = socketAddress;
+    this.health = health;
+    this.usableSinceNanos = System.nanoTime();
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public MemberConfig config() {
+    return config;
+  }
+
+  /** The resolved address to connect to (host names are resolved at load and on a timer, never per connection). */
+  public SocketAddress socketAddress() {
+    return socketAddress;
+  }
+
+  public MemberHealth health() {
+    return health;
+  }
+
+  public long usableSinceNanos() {
+    return usableSinceNanos;
+  }
+
+  /** Weight from the configuration, 0 when administratively down. */
+  public int configuredWeight() {
+    MemberConfig c = config;
+    return c.adminStateUp() ? c.weight() : 0;
+  }
+
+  /** Whether the member may take new connections: admin up, weight above 0, not OFFLINE. */
+  public boolean usable() {
+    return configuredWeight() > 0 && health.status().usable();
+  }
+
+  public int active() {
+    return active.get();
+  }
+
+  public long total() {
+    return total.sum();
+  }
+
+  public long failures() {
+    return failures.sum();
+  }
+
+  /** A connection or request to this member begins; pair with {@link #release()}. */
+  public void acquire() {
+    active.incrementAndGet();
+    total.increment();
+  }
+
+  public void release() {
+    active.decrementAndGet();
+  }
+
+  public void recordFailure() {
+    failures.increment();
+  }
+
+  // --- written only by the Runtime context ---
+
+  void update(MemberConfig config, SocketAddress socketAddress) {
+    this.config = config;
+    this.socketAddress = socketAddress;
+  }
+
+  /** Sets the health verdict; returns true when the status changed. */
+  public boolean setHealth(MemberHealth next) {
+    MemberHealth prev = health;
+    health = next;
+    boolean changed = prev.status() != next.status();
+    if (changed && next.status().usable() && !prev.status().usable()) {
+      usableSinceNanos = System.nanoTime();
+    }
+    return changed;
+  }
+
+  @Override
+  public String toString() {
+    return id;
+  }
+}
