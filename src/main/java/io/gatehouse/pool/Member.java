@@ -58,9 +58,9 @@ public final class Member {
     return c.adminStateUp() ? c.weight() : 0;
   }
 
-  /** Whether the member may take new connections: admin up, weight above 0, not OFFLINE. */
+  /** Whether the member may take new connections: admin up, weight above 0, resolved, not OFFLINE. */
   public boolean usable() {
-    return configuredWeight() > 0 && health.status().usable();
+    return configuredWeight() > 0 && socketAddress != null && health.status().usable();
   }
 
   public int active() {

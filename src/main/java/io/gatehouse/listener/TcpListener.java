@@ -1,0 +1,187 @@
+package io.gatehouse.listener;
+
+import io.gatehouse.config.ListenerConfig;
+import io.gatehouse.log.AccessLog;
+import io.gatehouse.pool.Member;
+import io.gatehouse.pool.Pick;
+import io.gatehouse.pool.Pool;
+import io.gatehouse.pool.PoolRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.ConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * A TCP or SSL listener instance: one per event loop, all sharing the port. Each accepted client is checked
+ * (ACL, limit), given a member by its pool, and joined to it by a {@link TcpTunnel}; a member that refuses is
+ * replaced by another once before the client is closed. Under SSL the TLS session ends here and the member
+ * gets plain TCP.
+ */
+public final class TcpListener extends VerticleBase {
+
+  /** The longest a member connect may take, whatever member_timeout says: a dead member must not hang clients. */
+  static final int MAX_CONNECT_MILLIS = 5_000;
+
+  private final ListenerState state;
+  private final PoolRegistry pools;
+  private final AccessLog accessLog;
+  private final BiConsumer<NetServerOptions, ListenerConfig> tls;
+  private NetServer server;
+  private NetClient client;
+
+  /** @param tls applies the listener's TLS settings to the server options (SSL listeners only) */
+  public TcpListener(ListenerState state, PoolRegistry pools, AccessLog accessLog,
+      BiConsumer<NetServerOptions, ListenerConfig> tls) {
+    this.state = state;
+    this.pools = pools;
+    this.accessLog = accessLog;
+    this.tls = tls;
+  }
+
+  @Override
+  public Future<?> start() {
+    ListenerConfig cfg = state.config();
+    NetServerOptions options = new NetServerOptions()
+        .setHost(cfg.host())
+        .setPort(cfg.protocolPort())
+        .setTcpNoDelay(true)
+        .setReuseAddress(true);
+    if (cfg.protocol().isTls()) {
+      options.setSsl(true)
+          .setSslHandshakeTimeout((long) (cfg.clientTimeout().toMillis()))
+          .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+      tls.accept(options, cfg);
+    }
+    client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
+    server = vertx.createNetServer(options).connectHandler(this::accept);
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server.close().eventually(() -> client.close());
+  }
+
+  /** The running server, for TLS updates. */
+  public NetServer server() {
+    return server;
+  }
+
+  private void accept(NetSocket socket) {
+    NetSocketInternal so = (NetSocketInternal) socket;
+    long startNanos = System.nanoTime();
+    ClientAddress from = ClientAddress.of(so.channelHandlerContext().channel().remoteAddress());
+    Refusal refusal = state.admit(from.bytes());
+    if (refusal != null) {
+      so.close();
+      return;
+    }
+    ListenerConfig cfg = state.config();
+    TcpTunnel.EarlyBytes early = TcpTunnel.hold(so);
+    Connection c = new Connection(so, from, cfg, early, startNanos);
+    so.closeHandler(v -> c.clientGone = true);
+    Pool pool = pools.get(cfg.defaultPool());
+    Pick pick = pool == null ? Pick.NONE : pool.pick(from.ip(), from.hash());
+    if (!pick.found()) {
+      c.finish(null, "no_usable_member");
+      return;
+    }
+    connect(c, pool, pick.member(), true);
+  }
+
+  private void connect(Connection c, Pool pool, Member m, boolean mayRetry) {
+    m.acquire();
+    int timeout = (int) Math.min(c.cfg.memberTimeout().toMillis(), MAX_CONNECT_MILLIS);
+    client.connect(new ConnectOptions().setRemoteAddress(m.socketAddress()).setTimeout(timeout))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            m.release();
+            m.recordFailure();
+            Pick other = mayRetry && !c.clientGone ? pool.pickOther(m, c.from.ip(), c.from.hash()) : Pick.NONE;
+            if (other.found()) {
+              connect(c, pool, other.member(), false);
+            } else {
+              c.finish(m, "member_connect_failed");
+            }
+            return;
+          }
+          NetSocketInternal ms = (NetSocketInternal) ar.result();
+          if (c.clientGone) {
+            ms.close();
+            m.release();
+            c.finish(m, "client_closed_early");
+            return;
+          }
+          tunnel(c, m, ms);
+        });
+  }
+
+  private void tunnel(Connection c, Member m, NetSocketInternal ms) {
+    if (c.cfg.proxyProtocol()) {
+      ms.writeMessage(ProxyHeader.v2(
+          (InetSocketAddress) c.client.channelHandlerContext().channel().remoteAddress(),
+          (InetSocketAddress) c.client.channelHandlerContext().channel().localAddress()));
+    }
+    double keepalive = seconds(c.cfg.keepaliveTimeout());
+    TcpTunnel t = new TcpTunnel(c.client, ms,
+        Math.min(seconds(c.cfg.clientTimeout()), keepalive),
+        Math.min(seconds(c.cfg.memberTimeout()), keepalive),
+        done -> {
+          m.release();
+          state.addBytes(done.bytesIn(), done.bytesOut());
+          c.log(m, done.bytesIn(), done.bytesOut(), done.end().name().toLowerCase());
+          state.release();
+        });
+    t.start(c.early);
+  }
+
+  private static double seconds(java.time.Duration d) {
+    return d.toNanos() / 1e9;
+  }
+
+  /** One client connection on its way to a member. Event-loop confined. */
+  private final class Connection {
+    final NetSocketInternal client;
+    final ClientAddress from;
+    final ListenerConfig cfg;
+    final TcpTunnel.EarlyBytes early;
+    final long startNanos;
+    boolean clientGone;
+
+    Connection(NetSocketInternal client, ClientAddress from, ListenerConfig cfg, TcpTunnel.EarlyBytes early,
+        long startNanos) {
+      this.client = client;
+      this.from = from;
+      this.cfg = cfg;
+      this.early = early;
+      this.startNanos = startNanos;
+    }
+
+    /** Ends a connection that never reached a member. */
+    void finish(Member m, String how) {
+      early.release();
+      client.close();
+      log(m, 0, 0, how);
+      state.release();
+    }
+
+    void log(Member m, long in, long out, String how) {
+      if (!accessLog.enabled()) {
+        return;
+      }
+      long ms = (System.nanoTime() - startNanos) / 1_000_000;
+      accessLog.log(Instant.now() + " " + state.name() + " " + cfg.protocol() + " client=" + from
+          + " member=" + (m == null ? "-" : m.id()) + " in=" + in + " out=" + out + " duration_ms=" + ms
+          + " end=" + how);
+    }
+  }
+}

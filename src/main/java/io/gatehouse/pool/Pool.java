@@ -1,0 +1,162 @@
+package io.gatehouse.pool;
+
+import io.gatehouse.config.MemberConfig;
+import io.gatehouse.config.PoolConfig;
+import io.gatehouse.config.SessionPersistence;
+import io.gatehouse.session.StickyTable;
+import io.vertx.core.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A pool for as long as its name stays in the configuration. Picks run on any event loop and read the current
+ * {@link PoolSnapshot} once; {@link #apply} and {@link #rebuild} run on the Runtime context only, which owns
+ * the member map.
+ */
+public final class Pool {
+
+  private final String name;
+  private final StickyTable sticky;
+  private final Map<String, Member> members = new LinkedHashMap<>();
+  private volatile PoolSnapshot snapshot;
+
+  public Pool(PoolConfig config, StickyTable sticky, Function<MemberConfig, SocketAddress> resolver) {
+    this.name = config.name();
+    this.sticky = sticky;
+    apply(config, resolver);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public PoolSnapshot snapshot() {
+    return snapshot;
+  }
+
+  public PoolConfig config() {
+    return snapshot.config();
+  }
+
+  public StickyTable sticky() {
+    return sticky;
+  }
+
+  /**
+   * Chooses a member for a new connection or request.
+   *
+   * @param clientIp the client address as text: the sticky key under SOURCE_IP persistence
+   * @param clientHash {@code ClientHash} of the client address, for SOURCE_IP hashing
+   */
+  public Pick pick(String clientIp, long clientHash) {
+    PoolSnapshot s = snapshot;
+    if (s.usable().isEmpty()) {
+      return Pick.NONE;
+    }
+    SessionPersistence persistence = s.config().sessionPersistence();
+    if (persistence != null && persistence.type() == SessionPersistence.Type.SOURCE_IP) {
+      return pickSticky(s, clientIp, clientHash, persistence);
+    }
+    return fresh(s, clientHash);
+  }
+
+  /** A member other than {@code failed} after a connect failure, or {@link Pick#NONE}. */
+  public Pick pickOther(Member failed, String clientIp, long clientHash) {
+    PoolSnapshot s = snapshot;
+    Member m = s.balancer().pickOther(failed, clientHash);
+    if (m == null) {
+      return Pick.NONE;
+    }
+    SessionPersistence persistence = s.config().sessionPersistence();
+    if (persistence != null && persistence.type() == SessionPersistence.Type.SOURCE_IP) {
+      sticky.record(clientIp, m.id(), persistence.timeout());
+    }
+    return new Pick(m, algorithmReason(s));
+  }
+
+  /**
+   * Looks {@code key} up in the sticky table: the member when it is still usable (refreshing the entry), else
+   * null after forgetting a stale entry. Used by SOURCE_IP here and by APP_COOKIE in the HTTP listener.
+   */
+  public Member stickyMember(PoolSnapshot s, String key, SessionPersistence persistence) {
+    String id = sticky.lookup(key);
+    if (id == null) {
+      return null;
+    }
+    Member m = s.usableMember(id);
+    if (m == null) {
+      sticky.forget(key);
+      return null;
+    }
+    sticky.touch(key, persistence.timeout());
+    return m;
+  }
+
+  private Pick pickSticky(PoolSnapshot s, String clientIp, long clientHash, SessionPersistence persistence) {
+    Member m = stickyMember(s, clientIp, persistence);
+    if (m != null) {
+      return new Pick(m, PickReason.STICKY);
+    }
+    Pick p = fresh(s, clientHash);
+    if (p.found()) {
+      sticky.record(clientIp, p.member().id(), persistence.timeout());
+    }
+    return p;
+  }
+
+  /** A pick by the pool's algorithm alone, ignoring persistence. */
+  public Pick fresh(PoolSnapshot s, long clientHash) {
+    Member m = s.balancer().pick(clientHash);
+    return m == null ? Pick.NONE : new Pick(m, algorithmReason(s));
+  }
+
+  private static PickReason algorithmReason(PoolSnapshot s) {
+    return switch (s.config().lbAlgorithm()) {
+      case ROUND_ROBIN -> PickReason.ROUND_ROBIN;
+      case LEAST_CONNECTIONS -> PickReason.LEAST_CONNECTIONS;
+      case SOURCE_IP -> PickReason.HASH;
+    };
+  }
+
+  // --- Runtime context only ---
+
+  /**
+   * Applies a (possibly changed) configuration in place: members that stay keep their counters and health,
+   * new ones start as the contract says (ONLINE when monitored, NO_MONITOR otherwise), removed ones go.
+   */
+  public void apply(PoolConfig config, Function<MemberConfig, SocketAddress> resolver) {
+    Map<String, Member> next = new LinkedHashMap<>();
+    for (MemberConfig mc : config.members()) {
+      Member m = members.get(mc.id());
+      SocketAddress address = resolver.apply(mc);
+      if (m == null) {
+        m = new Member(mc, address, MemberHealth.initial(config.healthMonitor() != null));
+      } else {
+        m.update(mc, address);
+        if (config.healthMonitor() == null && m.health().status() != MemberStatus.NO_MONITOR) {
+          m.setHealth(MemberHealth.initial(false));
+        }
+      }
+      next.put(mc.id(), m);
+    }
+    members.clear();
+    members.putAll(next);
+    snapshot = PoolSnapshot.build(config, new ArrayList<>(members.values()));
+  }
+
+  /** Rebuilds the snapshot after a health or slow-start change. */
+  public void rebuild() {
+    snapshot = PoolSnapshot.build(snapshot.config(), new ArrayList<>(members.values()));
+  }
+
+  public Member member(String id) {
+    return members.get(id);
+  }
+
+  public List<Member> members() {
+    return snapshot.members();
+  }
+}
