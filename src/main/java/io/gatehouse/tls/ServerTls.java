@@ -1,0 +1,112 @@
+package io.gatehouse.tls;
+
+import io.gatehouse.config.TlsConfig;
+import io.gatehouse.config.TlsPolicyName;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.core.buffer.Buffer;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A listener's TLS server settings, shared by the SSL listener (NetServer) and the HTTPS listener (HttpServer,
+ * whose options extend NetServerOptions): engine, key pairs with SNI, the policy's protocols and suites, client
+ * authentication, handshake timeout ({@code client_timeout}).
+ */
+public final class ServerTls {
+
+  private final TlsEngine engine;
+  private final TlsPolicy policy;
+  private final List<String> suites;
+  private final ServerSSLOptions ssl;
+
+  private ServerTls(TlsEngine engine, TlsPolicy policy, TlsFiles files, Duration handshakeTimeout) {
+    this.engine = engine;
+    this.policy = policy;
+    this.suites = engine.suites(policy);
+    this.ssl = new ServerSSLOptions()
+        .setKeyCertOptions(new SniKeyCertOptions(files.main(), files.sni()))
+        .setSni(true)
+        .setEnabledSecureTransportProtocols(new LinkedHashSet<>(policy.protocols()))
+        .setSslHandshakeTimeout(handshakeTimeout.toMillis())
+        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+    suites.forEach(ssl::addEnabledCipherSuite);
+    if (!files.clientCa().isEmpty()) {
+      PemTrustOptions trust = new PemTrustOptions();
+      files.clientCa().forEach(ca -> trust.addCertValue(pem(ca)));
+      ssl.setTrustOptions(trust).setClientAuth(ClientAuth.REQUIRED);
+    }
+  }
+
+  /** Reads and checks the listener's files (blocking: at start-up) with the selected engine. */
+  public static ServerTls load(TlsConfig tls, Duration handshakeTimeout) throws IllegalArgumentException {
+    return load(tls, handshakeTimeout, TlsEngine.selected());
+  }
+
+  static ServerTls load(TlsConfig tls, Duration handshakeTimeout, TlsEngine engine) {
+    try {
+      return of(tls, TlsFiles.read(tls), handshakeTimeout, engine);
+    } catch (BadPem e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
+  }
+
+  static ServerTls of(TlsConfig tls, TlsFiles files, Duration handshakeTimeout, TlsEngine engine) {
+    return new ServerTls(engine, TlsPolicy.of(tls.securityPolicy()), files, handshakeTimeout);
+  }
+
+  /** See {@link TlsEngine#prepareJdk}; Main calls it once at start-up with every configured policy. */
+  public static void prepareJdk(Collection<TlsPolicyName> policies) {
+    TlsEngine.prepareJdk(policies);
+  }
+
+  /** Turns TLS on in server options at start (HttpServerOptions included). */
+  public <T extends NetServerOptions> T applyTo(T options) {
+    options.setSsl(true)
+        .setSslEngineOptions(engine.options())
+        .setSni(ssl.isSni())
+        .setClientAuth(ssl.getClientAuth())
+        .setKeyCertOptions(ssl.getKeyCertOptions())
+        .setTrustOptions(ssl.getTrustOptions())
+        .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
+        .setSslHandshakeTimeout(ssl.getSslHandshakeTimeout())
+        .setSslHandshakeTimeoutUnit(ssl.getSslHandshakeTimeoutUnit());
+    suites.forEach(options::addEnabledCipherSuite);
+    return options;
+  }
+
+  /** Options for {@code server.updateSSLOptions(options, true)} when the files change. */
+  public ServerSSLOptions sslOptions() {
+    return ssl.copy();
+  }
+
+  public TlsEngine engine() {
+    return engine;
+  }
+
+  public List<String> protocols() {
+    return policy.protocols();
+  }
+
+  /** The policy's suites this engine offers, in server preference order. */
+  public List<String> suites() {
+    return suites;
+  }
+
+  private static Buffer pem(X509Certificate cert) {
+    try {
+      String body = Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(cert.getEncoded());
+      return Buffer.buffer("-----BEGIN CERTIFICATE-----\n" + body + "\n-----END CERTIFICATE-----\n");
+    } catch (CertificateEncodingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
