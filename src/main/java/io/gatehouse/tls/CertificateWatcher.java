@@ -1,0 +1,171 @@
+package io.gatehouse.tls;
+
+import io.gatehouse.config.TlsConfig;
+import io.gatehouse.log.Logs;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.FileProps;
+import io.vertx.core.net.ServerSSLOptions;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * Watches one listener's certificate, key and CA files: every scan period it reads them through Vert.x's async
+ * file system and compares size, mtime and SHA-256 with what is being served. On a change the new files are
+ * parsed and checked off the event loop; good ones are handed on as new {@link ServerSSLOptions} (for
+ * {@code updateSSLOptions(options, true)} on every server instance), bad ones are logged and reported while the
+ * old ones stay in use.
+ */
+public final class CertificateWatcher {
+
+  private static final Logger LOG = Logs.of(CertificateWatcher.class);
+
+  private final Vertx vertx;
+  private final String listener;
+  private final TlsConfig tls;
+  private final Duration handshakeTimeout;
+  private final TlsEngine engine;
+  private final Consumer<ServerSSLOptions> onChange;
+  private final Consumer<String> onError;
+  private final List<Path> paths;
+  private long timer = -1;
+  private boolean scanning;
+  /** What the served files looked like; also what the last bad version looked like, so it is reported once. */
+  private Map<Path, Fingerprint> seen;
+  private volatile Map<Path, Instant> notAfter;
+
+  /**
+   * @param onChange receives options built from changed, valid files
+   * @param onError receives the problem of changed, invalid files
+   */
+  public CertificateWatcher(Vertx vertx, String listener, TlsConfig tls, Duration handshakeTimeout,
+      Consumer<ServerSSLOptions> onChange, Consumer<String> onError) {
+    this(vertx, listener, tls, handshakeTimeout, TlsEngine.selected(), onChange, onError);
+  }
+
+  CertificateWatcher(Vertx vertx, String listener, TlsConfig tls, Duration handshakeTimeout, TlsEngine engine,
+      Consumer<ServerSSLOptions> onChange, Consumer<String> onError) {
+    this.vertx = vertx;
+    this.listener = listener;
+    this.tls = tls;
+    this.handshakeTimeout = handshakeTimeout;
+    this.engine = engine;
+    this.onChange = onChange;
+    this.onError = onError;
+    this.paths = List.copyOf(TlsFiles.paths(tls));
+    this.notAfter = Map.of();
+  }
+
+  /** Takes the current files as the served ones, then polls every {@code scanPeriod}. */
+  public Future<Void> start(Duration scanPeriod) {
+    return fingerprints().compose(prints -> vertx.executeBlocking(() -> {
+      remember(TlsFiles.parse(tls, contents(prints)));
+      return prints;
+    })).onSuccess(prints -> {
+      seen = prints;
+      timer = vertx.setPeriodic(scanPeriod.toMillis(), id -> scan());
+    }).mapEmpty();
+  }
+
+  public void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** Expiry of every served certificate (leaf of each pair, each client CA), by file. */
+  public Map<Path, Instant> notAfter() {
+    return notAfter;
+  }
+
+  private void scan() {
+    if (scanning) {
+      return;
+    }
+    scanning = true;
+    fingerprints().compose(prints -> {
+      if (prints.equals(seen)) {
+        return Future.succeededFuture();
+      }
+      seen = prints;
+      return vertx.executeBlocking(() -> {
+        TlsFiles files = TlsFiles.parse(tls, contents(prints));
+        ServerSSLOptions options = ServerTls.of(tls, files, handshakeTimeout, engine).sslOptions();
+        remember(files);
+        return options;
+      }).onSuccess(onChange::accept).mapEmpty();
+    }).onFailure(e -> {
+      String problem = e instanceof BadPem ? e.getMessage() : String.valueOf(e);
+      LOG.warning("tls: listener " + listener + ": " + problem);
+      onError.accept(problem);
+    }).onComplete(done -> scanning = false);
+  }
+
+  private void remember(TlsFiles files) {
+    Map<Path, Instant> expiry = new LinkedHashMap<>();
+    expiry.put(tls.main().certificate(), files.main().notAfter());
+    for (int i = 0; i < files.sni().size(); i++) {
+      expiry.put(tls.sniCertificates().get(i).certificate(), files.sni().get(i).notAfter());
+    }
+    files.clientCa().stream().map(ca -> ca.getNotAfter().toInstant()).min(Instant::compareTo)
+        .ifPresent(earliest -> expiry.put(tls.clientCa(), earliest));
+    notAfter = Map.copyOf(expiry);
+  }
+
+  private Future<Map<Path, Fingerprint>> fingerprints() {
+    List<Future<Fingerprint>> reads = new ArrayList<>();
+    for (Path path : paths) {
+      String file = path.toString();
+      reads.add(vertx.fileSystem().props(file).compose(props ->
+          vertx.fileSystem().readFile(file).map(content -> Fingerprint.of(props, content))));
+    }
+    return Future.all(reads).map(all -> {
+      Map<Path, Fingerprint> prints = new LinkedHashMap<>();
+      for (int i = 0; i < paths.size(); i++) {
+        prints.put(paths.get(i), all.resultAt(i));
+      }
+      return prints;
+    });
+  }
+
+  private static Map<Path, byte[]> contents(Map<Path, Fingerprint> prints) {
+    Map<Path, byte[]> contents = new LinkedHashMap<>();
+    prints.forEach((path, print) -> contents.put(path, print.content));
+    return contents;
+  }
+
+  /** A file as read; equal when size, mtime and hash are. */
+  private record Fingerprint(long size, long mtime, byte[] sha256, byte[] content) {
+
+    static Fingerprint of(FileProps props, Buffer content) {
+      byte[] bytes = content.getBytes();
+      try {
+        return new Fingerprint(props.size(), props.lastModifiedTime(),
+            MessageDigest.getInstance("SHA-256").digest(bytes), bytes);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Fingerprint f && size == f.size && mtime == f.mtime && Arrays.equals(sha256, f.sha256);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(sha256);
+    }
+  }
+}
