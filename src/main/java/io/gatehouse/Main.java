@@ -1,2 +1,104 @@
 package io.gatehouse;
-public class Main { public static void main(String[] a) { System.out.println("hi"); } }
+
+import io.gatehouse.config.ConfigParser;
+import io.gatehouse.config.ConfigResult;
+import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.log.Logs;
+import io.gatehouse.runtime.Gateway;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** The command line of the contract: {@code --config FILE [--cluster] [--cluster-config FILE] [--check]}. */
+@Command(name = "gatehouse", mixinStandardHelpOptions = true, version = "gatehouse 0.1.0",
+    description = "Load-balancing gateway: TCP, UDP, SSL, HTTP and HTTPS listeners.")
+public final class Main implements java.util.concurrent.Callable<Integer> {
+
+  @Option(names = "--config", required = true, paramLabel = "FILE", description = "JSON configuration file")
+  Path config;
+
+  @Option(names = "--check", description = "validate the configuration, print every problem, exit 0 or 1")
+  boolean check;
+
+  @Option(names = "--cluster", description = "join the Hazelcast cluster (same as cluster.enabled: true)")
+  boolean cluster;
+
+  @Option(names = "--cluster-config", paramLabel = "FILE", defaultValue = "cluster/hazelcast.xml",
+      description = "Hazelcast XML or YAML file (default: ${DEFAULT-VALUE})")
+  Path clusterConfig;
+
+  @Option(names = "--demo", description = "also start the demo members on 127.0.0.1 that conf/gatehouse.json uses")
+  boolean demo;
+
+  public static void main(String[] args) {
+    Logs.toStdout();
+    int code = new CommandLine(new Main()).execute(args);
+    if (code != 0 || !runningGateway) {
+      System.exit(code);
+    }
+  }
+
+  /** Set once a gateway serves: the JVM then lives until a signal ends it. */
+  private static volatile boolean runningGateway;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintStream out = System.out;
+    ConfigResult result = ConfigParser.load(config);
+    result.warnings().forEach(out::println);
+    if (!result.ok()) {
+      result.errors().forEach(out::println);
+      return 1;
+    }
+    GatehouseConfig cfg = result.config();
+    if (check) {
+      out.println("configuration ok: " + cfg.listeners().size() + " listeners, " + cfg.pools().size() + " pools");
+      return 0;
+    }
+    Gateway.Options options = new Gateway.Options(config, cluster || cfg.cluster().enabled(), clusterConfig, demo, out);
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(result, options).toCompletionStage().toCompletableFuture().get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      out.println(e.getCause().getMessage());
+      return 1;
+    }
+    runningGateway = true;
+    stopOnSignal(gateway);
+    return 0;
+  }
+
+  /**
+   * SIGTERM and SIGINT drain the gateway and exit 0. A JVM shutdown hook would exit 143 on SIGTERM, and the
+   * contract wants 0 after a clean drain, so the signal is handled directly.
+   */
+  private static void stopOnSignal(Gateway gateway) {
+    CountDownLatch once = new CountDownLatch(1);
+    sun.misc.SignalHandler stop = sig -> {
+      if (once.getCount() == 0) {
+        return;
+      }
+      once.countDown();
+      Logger.getLogger(Main.class.getName()).info("SIG" + sig.getName() + ": draining, then stopping");
+      Thread t = new Thread(() -> {
+        try {
+          gateway.stop().toCompletionStage().toCompletableFuture().get(
+              gateway.drainTimeout().toMillis() + 10_000, TimeUnit.MILLISECONDS);
+          Runtime.getRuntime().halt(0);
+        } catch (Exception e) {
+          Logger.getLogger(Main.class.getName()).warning("stop did not finish cleanly: " + e);
+          Runtime.getRuntime().halt(1);
+        }
+      }, "gatehouse-stop");
+      t.start();
+    };
+    Signal.handle(new Signal("TERM"), stop);
+    Signal.handle(new Signal("INT"), stop);
+  }
+}

@@ -2,6 +2,13 @@ package io.gatehouse.listener;
 
 import io.gatehouse.config.IpGroup;
 import io.gatehouse.config.ListenerConfig;
+import io.gatehouse.tls.ServerTls;
+import io.vertx.core.Future;
+import io.vertx.core.net.ServerSSLOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -12,7 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ListenerState {
 
   private volatile ListenerConfig config;
+  private final ServerTls tls;
   private volatile boolean draining;
+  private final List<Function<ServerSSLOptions, Future<Boolean>>> tlsServers = new CopyOnWriteArrayList<>();
   private final AtomicInteger active = new AtomicInteger();
   private final LongAdder accepted = new LongAdder();
   private final LongAdder refusedAcl = new LongAdder();
@@ -20,8 +29,32 @@ public final class ListenerState {
   private final LongAdder bytesIn = new LongAdder();
   private final LongAdder bytesOut = new LongAdder();
 
-  public ListenerState(ListenerConfig config) {
+  /** @param tls the loaded TLS settings of an SSL or HTTPS listener, else null */
+  public ListenerState(ListenerConfig config, ServerTls tls) {
     this.config = config;
+    this.tls = tls;
+  }
+
+  /** The TLS settings the server instances start with (SSL and HTTPS listeners), else null. */
+  public ServerTls tls() {
+    return tls;
+  }
+
+  /** Called by each instance's server at start, so that new certificates reach every instance. */
+  public void addTlsServer(Function<ServerSSLOptions, Future<Boolean>> updater) {
+    tlsServers.add(updater);
+  }
+
+  /**
+   * Runtime context only: new TLS settings (replaced certificate files, or a changed {@code tls} object) for new
+   * handshakes on every instance; open connections keep theirs.
+   */
+  public Future<?> updateTls(ServerSSLOptions next) {
+    List<Future<Boolean>> updated = new ArrayList<>();
+    for (Function<ServerSSLOptions, Future<Boolean>> server : tlsServers) {
+      updated.add(server.apply(next.copy()));
+    }
+    return Future.all(updated);
   }
 
   public ListenerConfig config() {

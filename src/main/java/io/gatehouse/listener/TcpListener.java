@@ -18,7 +18,6 @@ import io.vertx.core.net.NetSocket;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 
 /**
  * A TCP or SSL listener instance: one per event loop, all sharing the port. Each accepted client is checked
@@ -34,17 +33,15 @@ public final class TcpListener extends VerticleBase {
   private final ListenerState state;
   private final PoolRegistry pools;
   private final AccessLog accessLog;
-  private final BiConsumer<NetServerOptions, ListenerConfig> tls;
+  private final ListenerServices services;
   private NetServer server;
   private NetClient client;
 
-  /** @param tls applies the listener's TLS settings to the server options (SSL listeners only) */
-  public TcpListener(ListenerState state, PoolRegistry pools, AccessLog accessLog,
-      BiConsumer<NetServerOptions, ListenerConfig> tls) {
+  public TcpListener(ListenerState state, ListenerServices services) {
     this.state = state;
-    this.pools = pools;
-    this.accessLog = accessLog;
-    this.tls = tls;
+    this.services = services;
+    this.pools = services.pools();
+    this.accessLog = services.accessLog();
   }
 
   @Override
@@ -55,25 +52,26 @@ public final class TcpListener extends VerticleBase {
         .setPort(cfg.protocolPort())
         .setTcpNoDelay(true)
         .setReuseAddress(true);
-    if (cfg.protocol().isTls()) {
-      options.setSsl(true)
-          .setSslHandshakeTimeout((long) (cfg.clientTimeout().toMillis()))
-          .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
-      tls.accept(options, cfg);
+    if (state.tls() != null) {
+      state.tls().applyTo(options); // the handshake is bounded by client_timeout
     }
     client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
     server = vertx.createNetServer(options).connectHandler(this::accept);
-    return server.listen();
+    return server.listen().onSuccess(s -> {
+      if (state.tls() != null) {
+        state.addTlsServer(opts -> server.updateSSLOptions(opts, true));
+      }
+    });
   }
 
+  /**
+   * Stops accepting at once; open tunnels go on until they end or the drain timeout passes, when Vert.x closes
+   * them. Member connections are closed last.
+   */
   @Override
   public Future<?> stop() {
-    return server.close().eventually(() -> client.close());
-  }
-
-  /** The running server, for TLS updates. */
-  public NetServer server() {
-    return server;
+    long drain = services.drainTimeout().get().toMillis();
+    return server.shutdown(drain, TimeUnit.MILLISECONDS).eventually(() -> client.close());
   }
 
   private void accept(NetSocket socket) {

@@ -121,10 +121,13 @@ public final class TcpTunnel {
     }
   }
 
+  /** One side stayed silent past its limit: the whole tunnel ends. */
   private void idle(NetSocketInternal side) {
     if (end == End.CLOSED) {
       end = side == client ? End.CLIENT_IDLE : End.MEMBER_IDLE;
     }
+    client.close();
+    member.close();
   }
 
   private static void allowHalfClosure(NetSocketInternal socket) {

@@ -6,6 +6,7 @@ import io.gatehouse.pool.Pick;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.pool.PoolRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
@@ -32,15 +33,18 @@ public final class UdpListener extends VerticleBase {
   private final ListenerState state;
   private final PoolRegistry pools;
   private final AccessLog accessLog;
+  private final ListenerServices services;
   private final Map<SocketAddress, UdpSession> sessions = new HashMap<>();
   private final LongAdder dropped = new LongAdder();
   private DatagramSocket socket;
+  private boolean draining;
   private long sweepTimer;
 
-  public UdpListener(ListenerState state, PoolRegistry pools, AccessLog accessLog) {
+  public UdpListener(ListenerState state, ListenerServices services) {
     this.state = state;
-    this.pools = pools;
-    this.accessLog = accessLog;
+    this.services = services;
+    this.pools = services.pools();
+    this.accessLog = services.accessLog();
   }
 
   static DatagramSocketOptions socketOptions() {
@@ -57,11 +61,26 @@ public final class UdpListener extends VerticleBase {
     return socket.listen(cfg.protocolPort(), cfg.host());
   }
 
+  /**
+   * UDP has no connection to refuse: while draining, datagrams that would open a session are dropped and open
+   * sessions go on until they go idle or the drain timeout passes; then the socket closes.
+   */
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(sweepTimer);
-    closeAll("stopped");
-    return socket.close();
+    draining = true;
+    Promise<Void> drained = Promise.promise();
+    long deadline = System.nanoTime() + services.drainTimeout().get().toNanos();
+    long poll = vertx.setPeriodic(50, id -> {
+      if (sessions.isEmpty() || System.nanoTime() - deadline >= 0) {
+        drained.tryComplete();
+      }
+    });
+    return drained.future().eventually(() -> {
+      vertx.cancelTimer(poll);
+      vertx.cancelTimer(sweepTimer);
+      closeAll("drained");
+      return socket.close();
+    });
   }
 
   /** Datagrams dropped: no usable member, limit or ACL, or a full queue while a session opened. */
@@ -87,7 +106,7 @@ public final class UdpListener extends VerticleBase {
     SocketAddress sender = packet.sender();
     UdpSession session = sessions.get(sender);
     if (session == null) {
-      session = open(sender);
+      session = draining ? null : open(sender);
       if (session == null) {
         dropped.increment();
         return;

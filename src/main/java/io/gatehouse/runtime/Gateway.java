@@ -1,10 +1,16 @@
 package io.gatehouse.runtime;
 
+import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.demo.DemoBackends;
 import io.gatehouse.log.AccessLog;
+import io.gatehouse.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.logging.Logger;
 
 /**
@@ -25,14 +31,38 @@ public final class Gateway {
     this.accessLog = accessLog;
   }
 
-  /** Starts a standalone gateway; fails (and releases everything) when a listener cannot be bound. */
-  public static Future<Gateway> start(GatehouseConfig config) {
+  /**
+   * How this process was started beyond its configuration file.
+   *
+   * @param configFile the file that reloads re-read
+   * @param cluster whether to join the cluster ({@code --cluster} or {@code cluster.enabled})
+   * @param clusterConfig the Hazelcast configuration file
+   * @param demo whether to start the demo members first
+   * @param accessLogOut where access log lines go (stdout, or a test's capture)
+   */
+  public record Options(Path configFile, boolean cluster, Path clusterConfig, boolean demo, PrintStream accessLogOut) {
+
+    /** A standalone gateway without demo members, e.g. in tests. */
+    public static Options standalone(Path configFile, PrintStream accessLogOut) {
+      return new Options(configFile, false, null, false, accessLogOut);
+    }
+  }
+
+  /** Starts a gateway; fails (and releases everything) when a listener cannot be bound. */
+  public static Future<Gateway> start(ConfigResult loaded, Options options) {
+    GatehouseConfig config = loaded.config();
+    if (options.cluster()) {
+      LOG.warning("cluster mode is not available in this version yet: running standalone");
+    }
+    ServerTls.prepareJdk(config.listeners().stream()
+        .filter(l -> l.tls() != null).map(l -> l.tls().securityPolicy()).toList());
     Vertx vertx = Vertx.builder().with(vertxOptions(config)).build();
     LOG.info("node " + config.node().name() + ": " + config.node().eventLoops() + " event loops, "
         + (vertx.isNativeTransportEnabled() ? "native epoll transport" : "JDK NIO transport (native epoll unavailable)"));
-    AccessLog accessLog = new AccessLog(System.out, config.accessLog());
-    Runtime runtime = new Runtime(config, accessLog);
-    return vertx.deployVerticle(runtime)
+    AccessLog accessLog = new AccessLog(options.accessLogOut(), config.accessLog());
+    Runtime runtime = new Runtime(loaded, options, accessLog);
+    Future<Void> demo = options.demo() ? new DemoBackends(vertx).start() : Future.succeededFuture();
+    return demo.compose(v -> vertx.deployVerticle(runtime))
         .map(id -> new Gateway(vertx, runtime, accessLog))
         .recover(e -> vertx.close().eventually(() -> {
           accessLog.close();
@@ -52,6 +82,10 @@ public final class Gateway {
 
   public Runtime runtime() {
     return runtime;
+  }
+
+  public Duration drainTimeout() {
+    return runtime.current().drainTimeout();
   }
 
   /** Drains the listeners (up to drain_timeout), then closes everything. */

@@ -1,9 +1,11 @@
 package io.gatehouse.runtime;
 
+import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.MemberConfig;
 import io.gatehouse.config.PoolConfig;
+import io.gatehouse.listener.ListenerServices;
 import io.gatehouse.listener.ListenerState;
 import io.gatehouse.listener.TcpListener;
 import io.gatehouse.listener.UdpListener;
@@ -15,6 +17,11 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.gatehouse.tls.CertificateWatcher;
+import io.gatehouse.tls.ServerTls;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,15 +43,26 @@ public final class Runtime extends VerticleBase {
   private final PoolRegistry pools = new PoolRegistry();
   private final MemberResolver resolver = new MemberResolver();
   private final Map<String, RunningListener> listeners = new LinkedHashMap<>();
-  private final AccessLog accessLog;
-  private GatehouseConfig config;
+  private final Gateway.Options options;
+  private final ListenerServices services;
+  private volatile GatehouseConfig config;
+  private volatile ConfigVersion version;
 
-  /** A deployed listener: its shared state and the deployment of its instances. */
-  public record RunningListener(ListenerState state, String deploymentId) {}
+  /** A deployed listener: its shared state, the deployment of its instances, its certificate watcher or null. */
+  public record RunningListener(ListenerState state, String deploymentId, CertificateWatcher certificates) {}
 
-  public Runtime(GatehouseConfig config, AccessLog accessLog) {
-    this.config = config;
-    this.accessLog = accessLog;
+  /** The running configuration's number (1 for the first), its digest and when it was applied. */
+  public record ConfigVersion(int number, String digest, Instant loadedAt) {}
+
+  public Runtime(ConfigResult loaded, Gateway.Options options, AccessLog accessLog) {
+    this.config = loaded.config();
+    this.version = new ConfigVersion(1, loaded.digest(), Instant.now());
+    this.options = options;
+    this.services = new ListenerServices(pools, accessLog, () -> config.drainTimeout());
+  }
+
+  public ConfigVersion version() {
+    return version;
   }
 
   public GatehouseConfig current() {
@@ -61,12 +79,15 @@ public final class Runtime extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.executeBlocking(() -> resolver.refresh(allMembers(config)))
-        .compose(v -> {
+    return vertx.executeBlocking(() -> {
+          resolver.refresh(allMembers(config));
+          return loadTls(config);
+        })
+        .compose(tls -> {
           config.pools().forEach(this::addPool);
           List<Future<?>> started = new ArrayList<>();
           for (ListenerConfig l : config.listeners()) {
-            started.add(deploy(l));
+            started.add(deploy(l, tls.get(l.name())));
           }
           return Future.all(started);
         })
@@ -76,21 +97,32 @@ public final class Runtime extends VerticleBase {
         });
   }
 
+  /** Blocking: reads and checks the certificate files of every TLS listener, by listener name. */
+  private static Map<String, ServerTls> loadTls(GatehouseConfig c) {
+    Map<String, ServerTls> out = new HashMap<>();
+    for (ListenerConfig l : c.listeners()) {
+      if (l.tls() != null) {
+        out.put(l.name(), ServerTls.load(l.tls(), l.clientTimeout()));
+      }
+    }
+    return out;
+  }
+
   private void addPool(PoolConfig pc) {
     pools.put(new Pool(pc, StickyTable.local(MAX_STICKY_ENTRIES), resolver::resolve));
   }
 
-  private Future<String> deploy(ListenerConfig l) {
-    ListenerState state = new ListenerState(l);
+  private Future<String> deploy(ListenerConfig l, ServerTls tls) {
+    ListenerState state = new ListenerState(l, tls);
     Supplier<Deployable> instance;
     int instances;
     switch (l.protocol()) {
       case TCP, SSL -> {
-        instance = () -> new TcpListener(state, pools, accessLog, ListenerTls::apply);
+        instance = () -> new TcpListener(state, services);
         instances = config.node().eventLoops();
       }
       case UDP -> {
-        instance = () -> new UdpListener(state, pools, accessLog);
+        instance = () -> new UdpListener(state, services);
         instances = 1;
       }
       default -> {
@@ -101,10 +133,28 @@ public final class Runtime extends VerticleBase {
     return vertx.deployVerticle(instance, new DeploymentOptions().setInstances(instances))
         .recover(e -> Future.failedFuture(new BindException(l.name(), e)))
         .onSuccess(id -> {
-          listeners.put(l.name(), new RunningListener(state, id));
+          listeners.put(l.name(), new RunningListener(state, id, watchCertificates(state)));
           LOG.info("listener " + l.name() + ": " + l.protocol() + " on " + l.host() + ":" + l.protocolPort()
               + " -> pool " + l.defaultPool());
         });
+  }
+
+  /**
+   * Watches a TLS listener's certificate, key and CA files: a good replacement reaches new handshakes on every
+   * instance, a broken one is logged and the running certificate stays.
+   */
+  private CertificateWatcher watchCertificates(ListenerState state) {
+    ListenerConfig l = state.config();
+    long period = config.reload().scanPeriodMs();
+    if (l.tls() == null || period == 0) {
+      return null;
+    }
+    CertificateWatcher watcher = new CertificateWatcher(vertx, l.name(), l.tls(), l.clientTimeout(),
+        opts -> state.updateTls(opts)
+            .onSuccess(v -> LOG.info("listener " + l.name() + ": new certificate in use for new handshakes")),
+        problem -> { });
+    watcher.start(Duration.ofMillis(period));
+    return watcher;
   }
 
   /** Once a second: slow-start ramps and expired sticky entries. */
@@ -130,11 +180,16 @@ public final class Runtime extends VerticleBase {
   }
 
   /**
-   * Stops accepting on every listener, waits up to drain_timeout for open connections and sessions to end,
-   * then closes what is left.
+   * Stops accepting on every listener at once, lets open connections and sessions end for up to drain_timeout,
+   * then closes what is left (each listener's stop does the waiting).
    */
   public Future<Void> drain() {
-    listeners.values().forEach(r -> r.state().startDraining());
+    listeners.values().forEach(r -> {
+      r.state().startDraining();
+      if (r.certificates() != null) {
+        r.certificates().stop();
+      }
+    });
     List<Future<?>> stopped = new ArrayList<>();
     for (RunningListener r : listeners.values()) {
       stopped.add(vertx.undeploy(r.deploymentId()));

@@ -1,0 +1,134 @@
+package io.gatehouse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatehouse.testkit.Await;
+import io.gatehouse.testkit.TcpClient;
+import io.gatehouse.testkit.TestPorts;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar as a user runs it: exit codes, printed errors, SIGTERM, the demo of the README. */
+class GatehouseJarIT {
+
+  static final Path JAR = Path.of("target/gatehouse.jar");
+
+  @TempDir
+  Path dir;
+
+  static Process launch(Path log, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", JAR.toString()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  static int exitCode(Process p, Duration limit) throws InterruptedException {
+    if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("process did not exit within " + limit);
+    }
+    return p.exitValue();
+  }
+
+  @Test
+  void checkAcceptsTheDefaultConfigurationAndRefusesABrokenOne() throws Exception {
+    Path log = dir.resolve("check.log");
+    assertEquals(0, exitCode(launch(log, "--check", "--config", "conf/gatehouse.json"), Duration.ofSeconds(30)),
+        Files.readString(log));
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, """
+        {"listeners":[{"name":"x","protocol":"TCP","protocol_port":70000,"default_pool":"nope"}],"pools":[]}""");
+    assertEquals(1, exitCode(launch(log, "--check", "--config", bad.toString()), Duration.ofSeconds(30)));
+    String out = Files.readString(log);
+    assertTrue(out.contains("config error: $.listeners[0].protocol_port: must be 1-65535"), out);
+    assertTrue(out.contains("config error: $.listeners[0].default_pool:"), out);
+    assertTrue(!out.contains("Exception"), out);
+  }
+
+  @Test
+  void anInvalidConfigurationAtStartUpExitsOne() throws Exception {
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, "{\"listeners\": [ }");
+    Path log = dir.resolve("start.log");
+    assertEquals(1, exitCode(launch(log, "--config", bad.toString()), Duration.ofSeconds(30)));
+    assertTrue(Files.readString(log).contains("config error: $: invalid JSON"), Files.readString(log));
+  }
+
+  @Test
+  void aPortThatCannotBeBoundExitsOneWithABindError() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      Path cfg = dir.resolve("gatehouse.json");
+      Files.writeString(cfg, """
+          {"admin":{"port":%d},"listeners":[{"name":"busy","protocol":"TCP","host":"127.0.0.1",
+            "protocol_port":%d,"default_pool":"p"}],
+           "pools":[{"name":"p","protocol":"TCP","members":[]}]}""".formatted(TestPorts.free(), taken.getLocalPort()));
+      Path log = dir.resolve("bind.log");
+      assertEquals(1, exitCode(launch(log, "--config", cfg.toString()), Duration.ofSeconds(30)));
+      assertTrue(Files.readString(log).contains("bind error: listener busy: "), Files.readString(log));
+    }
+  }
+
+  @Test
+  void sigtermDrainsAndExitsZero() throws Exception {
+    int port = TestPorts.free();
+    Path cfg = dir.resolve("gatehouse.json");
+    Files.writeString(cfg, """
+        {"admin":{"port":%d},"drain_timeout":2,
+         "listeners":[{"name":"tcp","protocol":"TCP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
+         "pools":[{"name":"p","protocol":"TCP","members":[]}]}""".formatted(TestPorts.free(), port));
+    Path log = dir.resolve("run.log");
+    Process p = launch(log, "--config", cfg.toString());
+    Await.until(Duration.ofSeconds(30), () -> logHas(log, "listener tcp: TCP on 127.0.0.1:" + port), () -> tail(log));
+    p.destroy(); // SIGTERM, to this process only
+    assertEquals(0, exitCode(p, Duration.ofSeconds(20)), tail(log));
+  }
+
+  @Test
+  void theReadmeDemoBalancesTcpAcrossTheDemoMembers() throws Exception {
+    Path log = dir.resolve("demo.log");
+    Process p = launch(log, "--config", "conf/gatehouse.json", "--demo");
+    try {
+      Await.until(Duration.ofSeconds(30), () -> logHas(log, "listener udp-echo"), () -> tail(log));
+      Set<String> greeted = new HashSet<>();
+      for (int i = 0; i < 8; i++) {
+        try (TcpClient c = TcpClient.connect(7000)) {
+          greeted.add(c.readLine());
+        }
+      }
+      assertEquals(3, greeted.size(), greeted.toString());
+    } finally {
+      p.destroy();
+      exitCode(p, Duration.ofSeconds(40));
+    }
+  }
+
+  static boolean logHas(Path log, String text) {
+    try {
+      return Files.readString(log).contains(text);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static String tail(Path log) {
+    try {
+      String s = Files.readString(log);
+      return s.substring(Math.max(0, s.length() - 3000));
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+}

@@ -1,0 +1,376 @@
+package io.gatehouse.listener;
+
+import static io.gatehouse.testkit.Configs.head;
+import static io.gatehouse.testkit.Configs.members;
+import static io.gatehouse.testkit.Configs.weighted;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatehouse.testkit.Await;
+import io.gatehouse.testkit.Backends;
+import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.TcpClient;
+import io.gatehouse.testkit.TestPorts;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.vertx.core.buffer.Buffer;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The TCP listener end to end: real client sockets, the gateway, real member sockets, all on loopback. */
+class TcpListenerTest {
+
+  static Backends backends;
+  static Member a;
+  static Member b;
+  static Member c;
+  GatewayHarness gw;
+  int port;
+
+  @BeforeAll
+  static void startMembers() {
+    backends = new Backends();
+    a = backends.tcpEcho("a");
+    b = backends.tcpEcho("b");
+    c = backends.tcpEcho("c");
+  }
+
+  @AfterAll
+  static void stopMembers() {
+    backends.close();
+  }
+
+  @AfterEach
+  void stopGateway() {
+    if (gw != null) {
+      gw.close();
+    }
+  }
+
+  /** Starts a gateway with one TCP listener in front of one pool; {@code listener} and {@code pool} add fields. */
+  void start(String listenerExtra, String poolExtra, String membersJson) {
+    port = TestPorts.free();
+    gw = GatewayHarness.start("{" + head() + """
+        "listeners":[{"name":"tcp","protocol":"TCP","host":"127.0.0.1","protocol_port":%d,
+                      "default_pool":"p"%s}],
+        "pools":[{"name":"p","protocol":"TCP"%s,"members":%s}]}
+        """.formatted(port, listenerExtra, poolExtra, membersJson));
+  }
+
+  static String memberOf(int port) {
+    try (TcpClient client = TcpClient.connect(port)) {
+      return client.readLine();
+    }
+  }
+
+  static String memberOf(int port, String from) {
+    try (TcpClient client = TcpClient.connect("127.0.0.1", port, from)) {
+      return client.readLine();
+    }
+  }
+
+  @Test
+  void weightedRoundRobinSpreadsConnectionsByWeight() {
+    start("", "", weighted(new Member[] {a, b, c}, 1, 2, 3));
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < 60; i++) {
+      seen.merge(memberOf(port), 1, Integer::sum);
+    }
+    // smooth weighted round robin is exact over whole cycles: 60 connections = 10 cycles of 1+2+3
+    assertEquals(Map.of("a", 10, "b", 20, "c", 30), seen);
+  }
+
+  @Test
+  void largeStreamsPassIntactBothWays() throws Exception {
+    start("", "", members(a));
+    byte[] data = new byte[24 << 20];
+    new Random(7).nextBytes(data);
+    try (TcpClient client = TcpClient.connect(port)) {
+      assertEquals("a", client.readLine());
+      client.setReadTimeout(30_000);
+      CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> client.write(data));
+      byte[] back = client.readExactly(data.length);
+      sent.get();
+      assertArrayEquals(sha256(data), sha256(back));
+    }
+  }
+
+  @Test
+  void halfCloseIsPassedOnAndTheAnswerStillArrives() {
+    // a member that answers only once the client has finished sending (FIN), like a request-response protocol
+    Member counter = backends.tcp("counter", so -> {
+      long[] n = {0};
+      so.handler(buf -> n[0] += buf.length());
+      so.endHandler(v -> so.end(Buffer.buffer("got " + n[0] + "\n")));
+    });
+    start("", "", members(counter));
+    try (TcpClient client = TcpClient.connect(port)) {
+      client.write(new byte[100_000]);
+      client.shutdownOutput();
+      assertEquals("got 100000", client.readLine());
+      assertEquals(null, client.readLine());
+    } finally {
+      counter.stop();
+    }
+  }
+
+  @Test
+  void aClientThatStopsReadingDoesNotMakeTheGatewayBuffer() throws Exception {
+    // the member writes as fast as it can; the client never reads. Backpressure must stall the member's
+    // writes once the socket buffers fill, instead of the gateway queueing everything in memory.
+    AtomicLong written = new AtomicLong();
+    Member firehose = backends.tcp("firehose", so -> {
+      Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
+      Runnable[] pump = new Runnable[1];
+      pump[0] = () -> {
+        while (!so.writeQueueFull()) {
+          so.write(chunk);
+          written.addAndGet(chunk.length());
+        }
+        so.drainHandler(v -> pump[0].run());
+      };
+      pump[0].run();
+    });
+    start("", "", members(firehose));
+    try (TcpClient client = TcpClient.connect(port)) {
+      long[] last = {-1};
+      long[] stableSince = {System.nanoTime()};
+      Await.until(Duration.ofSeconds(20), () -> {
+        long now = written.get();
+        if (now != last[0]) {
+          last[0] = now;
+          stableSince[0] = System.nanoTime();
+          return false;
+        }
+        return System.nanoTime() - stableSince[0] > Duration.ofMillis(700).toNanos();
+      }, () -> "the member kept writing: " + written.get() + " bytes");
+      // kernel socket buffers on loopback hold a few MB; without backpressure this would grow without end
+      assertTrue(written.get() < 64L << 20, "stalled only after " + written.get() + " bytes");
+      assertTrue(written.get() > 0);
+    } finally {
+      firehose.stop();
+    }
+  }
+
+  @Test
+  void anIdleClientIsClosedAfterClientTimeout() {
+    start(",\"client_timeout\":0.5,\"member_timeout\":30", "", members(a));
+    try (TcpClient client = TcpClient.connect(port)) {
+      client.setReadTimeout(5000);
+      assertEquals("a", client.readLine());
+      long t0 = System.nanoTime();
+      assertEquals(null, client.readLine());
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 300 && ms < 4000, "closed after " + ms + " ms");
+    }
+  }
+
+  @Test
+  void aRefusingMemberIsReplacedByAnotherBeforeTheClientNotices() {
+    int dead = TestPorts.free();
+    start("", "", "[{\"address\":\"127.0.0.1\",\"protocol_port\":" + dead + "},"
+        + "{\"address\":\"127.0.0.1\",\"protocol_port\":" + a.port() + "}]");
+    for (int i = 0; i < 6; i++) {
+      assertEquals("a", memberOf(port));
+    }
+  }
+
+  @Test
+  void noUsableMemberClosesTheClientAtOnce() {
+    start("", "", "[{\"address\":\"127.0.0.1\",\"protocol_port\":" + TestPorts.free() + "}]");
+    try (TcpClient client = TcpClient.connect(port)) {
+      assertTrue(client.closedWithNothingSent());
+    }
+    start2EmptyPool();
+  }
+
+  private void start2EmptyPool() {
+    gw.close();
+    start("", "", "[]");
+    try (TcpClient client = TcpClient.connect(port)) {
+      assertTrue(client.closedWithNothingSent());
+    }
+  }
+
+  @Test
+  void connectionLimitRefusesTheConnectionOverIt() {
+    start(",\"connection_limit\":2", "", members(a));
+    try (TcpClient one = TcpClient.connect(port); TcpClient two = TcpClient.connect(port)) {
+      assertEquals("a", one.readLine());
+      assertEquals("a", two.readLine());
+      try (TcpClient three = TcpClient.connect(port)) {
+        assertTrue(three.closedWithNothingSent());
+      }
+      one.close();
+      // the slot comes back once the first tunnel has ended
+      Await.until(Duration.ofSeconds(5), () -> "a".equals(tryMemberOf(port)), "no slot after a close");
+    }
+  }
+
+  private static String tryMemberOf(int port) {
+    try (TcpClient client = TcpClient.connect(port)) {
+      client.setReadTimeout(1000);
+      return client.readLine();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  @Test
+  void whiteListAdmitsOnlyListedAddresses() {
+    start(",\"ip_group\":{\"type\":\"white\",\"cidrs\":[\"127.0.0.2/32\",\"10.0.0.0/8\"]}", "", members(a));
+    assertEquals("a", memberOf(port, "127.0.0.2"));
+    try (TcpClient client = TcpClient.connect("127.0.0.1", port, "127.0.0.1")) {
+      assertTrue(client.closedWithNothingSent());
+    }
+  }
+
+  @Test
+  void blackListRefusesListedAddressesIncludingIpv6() {
+    start(",\"ip_group\":{\"type\":\"black\",\"cidrs\":[\"127.0.0.0/30\",\"::1/128\"]}", "", members(a));
+    try (TcpClient client = TcpClient.connect("127.0.0.1", port, "127.0.0.2")) {
+      assertTrue(client.closedWithNothingSent());
+    }
+    assertEquals("a", memberOf(port, "127.0.0.9"));
+  }
+
+  @Test
+  void ipv6ClientsAreMatchedByIpv6Networks() {
+    port = TestPorts.free();
+    gw = GatewayHarness.start("{" + head() + """
+        "listeners":[{"name":"tcp6","protocol":"TCP","host":"::1","protocol_port":%d,"default_pool":"p",
+                      "ip_group":{"type":"white","cidrs":["::1/128"]}}],
+        "pools":[{"name":"p","protocol":"TCP","members":%s}]}
+        """.formatted(port, members(a)));
+    try (TcpClient client = TcpClient.connect("::1", port, null)) {
+      assertEquals("a", client.readLine());
+    }
+  }
+
+  @Test
+  void proxyProtocolV2HeaderCarriesTheClientAddress() {
+    AtomicReference<HAProxyMessage> header = new AtomicReference<>();
+    Member parser = backends.tcp("parser", so -> {
+      EmbeddedChannel decoder = new EmbeddedChannel(new HAProxyMessageDecoder());
+      so.handler(buf -> {
+        decoder.writeInbound(Unpooled.wrappedBuffer(buf.getBytes()));
+        Object msg = decoder.readInbound();
+        if (msg instanceof HAProxyMessage m) {
+          header.set(m);
+          so.write("parsed\n");
+        }
+      });
+    });
+    start(",\"proxy_protocol\":true", "", members(parser));
+    try (TcpClient client = TcpClient.connect("127.0.0.1", port, "127.0.0.3")) {
+      client.write("hello");
+      assertEquals("parsed", client.readLine());
+      HAProxyMessage m = header.get();
+      assertEquals("127.0.0.3", m.sourceAddress());
+      assertEquals(client.socket().getLocalPort(), m.sourcePort());
+      assertEquals("127.0.0.1", m.destinationAddress());
+      assertEquals(port, m.destinationPort());
+      m.release();
+    } finally {
+      parser.stop();
+    }
+  }
+
+  @Test
+  void sourceIpPersistenceKeepsEachClientOnItsMember() {
+    start("", ",\"session_persistence\":{\"type\":\"SOURCE_IP\"}", members(a, b, c));
+    Map<String, String> first = new HashMap<>();
+    for (int i = 1; i <= 6; i++) {
+      first.put("127.0.0." + i, memberOf(port, "127.0.0." + i));
+    }
+    assertTrue(first.values().stream().distinct().count() > 1, "every client on one member: " + first);
+    for (int round = 0; round < 3; round++) {
+      for (int i = 1; i <= 6; i++) {
+        assertEquals(first.get("127.0.0." + i), memberOf(port, "127.0.0." + i));
+      }
+    }
+  }
+
+  @Test
+  void aStickyClientWhoseMemberDiesMovesAndStaysOnTheNewOne() {
+    Member x = backends.tcpEcho("x");
+    Member y = backends.tcpEcho("y");
+    start("", ",\"session_persistence\":{\"type\":\"SOURCE_IP\"}", members(x, y));
+    String firstMember = memberOf(port, "127.0.0.7");
+    Member gone = firstMember.equals("x") ? x : y;
+    String other = firstMember.equals("x") ? "y" : "x";
+    gone.stop();
+    assertEquals(other, memberOf(port, "127.0.0.7"));
+    assertEquals(other, memberOf(port, "127.0.0.7"));
+    (gone == x ? y : x).stop();
+  }
+
+  @Test
+  void weightZeroAndAdminDownTakeNoNewConnections() {
+    start("", "", "[{\"address\":\"127.0.0.1\",\"protocol_port\":" + a.port() + ",\"weight\":0},"
+        + "{\"address\":\"127.0.0.1\",\"protocol_port\":" + b.port() + ",\"admin_state_up\":false},"
+        + "{\"address\":\"127.0.0.1\",\"protocol_port\":" + c.port() + "}]");
+    for (int i = 0; i < 6; i++) {
+      assertEquals("c", memberOf(port));
+    }
+  }
+
+  @Test
+  void leastConnectionsSendsNewClientsToTheLeastBusyMember() {
+    start("", ",\"lb_algorithm\":\"LEAST_CONNECTIONS\"", members(a, b));
+    List<TcpClient> held = new ArrayList<>();
+    try {
+      TcpClient first = TcpClient.connect(port);
+      held.add(first);
+      String busy = first.readLine();
+      // one open tunnel on `busy`: the next two go to the other member while they stay open, then `busy`
+      // (1 open) is less loaded than the other (2 open)
+      for (int i = 0; i < 2; i++) {
+        TcpClient next = TcpClient.connect(port);
+        held.add(next);
+        assertFalse(busy.equals(next.readLine()), "round " + i);
+      }
+      TcpClient last = TcpClient.connect(port);
+      held.add(last);
+      assertEquals(busy, last.readLine());
+    } finally {
+      held.forEach(TcpClient::close);
+    }
+  }
+
+  @Test
+  void accessLogHasOneLinePerConnection() {
+    start("", "", members(a));
+    String from;
+    try (TcpClient client = TcpClient.connect(port)) {
+      assertEquals("a", client.readLine());
+      client.write("12345");
+      assertEquals("12345", new String(client.readExactly(5)));
+      from = "127.0.0.1:" + client.socket().getLocalPort();
+    }
+    String line = gw.awaitAccessLog(from);
+    assertTrue(line.contains(" tcp TCP client=" + from + " member=127.0.0.1:" + a.port() + " in=5 out=7 "), line);
+    assertTrue(line.matches(".* duration_ms=\\d+ end=closed"), line);
+  }
+
+  static byte[] sha256(byte[] data) throws Exception {
+    return MessageDigest.getInstance("SHA-256").digest(data);
+  }
+}

@@ -1,0 +1,154 @@
+package io.gatehouse.listener;
+
+import static io.gatehouse.testkit.Configs.head;
+import static io.gatehouse.testkit.Configs.members;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.gatehouse.testkit.Await;
+import io.gatehouse.testkit.Backends;
+import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.TestPorts;
+import io.gatehouse.testkit.UdpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The UDP listener end to end: sessions per client address, replies to the right client, limits and expiry. */
+class UdpListenerTest {
+
+  static Backends backends;
+  static Member u1;
+  static Member u2;
+  static Member u3;
+  GatewayHarness gw;
+  int port;
+
+  @BeforeAll
+  static void startMembers() {
+    backends = new Backends();
+    u1 = backends.udpEcho("u1");
+    u2 = backends.udpEcho("u2");
+    u3 = backends.udpEcho("u3");
+  }
+
+  @AfterAll
+  static void stopMembers() {
+    backends.close();
+  }
+
+  @AfterEach
+  void stopGateway() {
+    if (gw != null) {
+      gw.close();
+    }
+  }
+
+  void start(String listenerExtra, String membersJson) {
+    port = TestPorts.free();
+    gw = GatewayHarness.start("{" + head() + """
+        "listeners":[{"name":"udp","protocol":"UDP","host":"127.0.0.1","protocol_port":%d,
+                      "default_pool":"p"%s}],
+        "pools":[{"name":"p","protocol":"UDP","members":%s}]}
+        """.formatted(port, listenerExtra, membersJson));
+  }
+
+  int sessions() {
+    return gw.gateway().runtime().listeners().get("udp").state().active();
+  }
+
+  @Test
+  void manyClientsEachGetTheirOwnSessionAndTheirOwnReplies() {
+    start("", members(u1, u2, u3));
+    List<UdpClient> clients = new ArrayList<>();
+    try {
+      Map<String, Integer> perMember = new HashMap<>();
+      for (int i = 0; i < 30; i++) {
+        UdpClient c = new UdpClient(port);
+        clients.add(c);
+        perMember.merge(c.ask("who?"), 1, Integer::sum);
+      }
+      assertEquals(Map.of("u1", 10, "u2", 10, "u3", 10), perMember);
+      assertEquals(30, sessions());
+      // every client sends at once; each must get back exactly its own payload
+      for (int i = 0; i < clients.size(); i++) {
+        clients.get(i).send("payload-" + i);
+      }
+      for (int i = 0; i < clients.size(); i++) {
+        assertEquals("payload-" + i, new String(clients.get(i).receive(3000)));
+      }
+    } finally {
+      clients.forEach(UdpClient::close);
+    }
+  }
+
+  @Test
+  void theLargestAndTheEmptyDatagramPassIntact() {
+    start("", members(u1));
+    byte[] big = new byte[65_507];
+    new Random(3).nextBytes(big);
+    try (UdpClient c = new UdpClient(port)) {
+      c.send(big);
+      assertArrayEquals(big, c.receive(3000));
+      c.send(new byte[0]);
+      assertArrayEquals(new byte[0], c.receive(3000));
+    }
+  }
+
+  @Test
+  void aSessionEndsAfterKeepaliveTimeoutWithoutTraffic() {
+    start(",\"keepalive_timeout\":0.4", members(u1, u2));
+    try (UdpClient c = new UdpClient(port)) {
+      String first = c.ask("who?");
+      assertEquals(first, c.ask("who?"), "same session, same member");
+      Await.until(Duration.ofSeconds(5), () -> sessions() == 0, "session not expired");
+      // a new session is a new pick: round robin moves on
+      String second = c.ask("who?");
+      assertEquals(first.equals("u1") ? "u2" : "u1", second);
+    }
+    gw.awaitAccessLog(" udp UDP client=127.0.0.1:");
+  }
+
+  @Test
+  void connectionLimitBoundsSessions() {
+    start(",\"connection_limit\":2,\"keepalive_timeout\":0.5", members(u1));
+    try (UdpClient one = new UdpClient(port); UdpClient two = new UdpClient(port);
+        UdpClient three = new UdpClient(port)) {
+      assertEquals("u1", one.ask("who?"));
+      assertEquals("u1", two.ask("who?"));
+      three.send("who?");
+      assertNull(three.receive(500), "a third session was admitted");
+      Await.until(Duration.ofSeconds(5), () -> sessions() == 0, "sessions not expired");
+      assertEquals("u1", three.ask("who?"));
+    }
+  }
+
+  @Test
+  void ipGroupDropsDatagramsOfUnlistedClients() {
+    start(",\"ip_group\":{\"type\":\"white\",\"cidrs\":[\"127.0.0.2\"]}", members(u1));
+    try (UdpClient listed = new UdpClient(port, "127.0.0.2"); UdpClient other = new UdpClient(port, "127.0.0.1")) {
+      assertEquals("u1", listed.ask("who?"));
+      other.send("who?");
+      assertNull(other.receive(500));
+    }
+  }
+
+  @Test
+  void withoutUsableMemberDatagramsAreDropped() {
+    start("", "[]");
+    try (UdpClient c = new UdpClient(port)) {
+      c.send("who?");
+      assertNull(c.receive(500));
+      assertEquals(0, sessions());
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package io.gatehouse.testkit;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Members for tests, on 127.0.0.1 with ports chosen by the kernel, on their own Vert.x instance (not the
+ * gateway's). Each knows its name and counts what it served.
+ */
+public final class Backends implements AutoCloseable {
+
+  /** A running member: its port, name, connections (TCP) or datagrams (UDP) received, connections open now. */
+  public static final class Member {
+    public final String name;
+    public final AtomicInteger hits = new AtomicInteger();
+    public final AtomicInteger open = new AtomicInteger();
+    private int port;
+    private Runnable stop;
+
+    Member(String name) {
+      this.name = name;
+    }
+
+    public int port() {
+      return port;
+    }
+
+    /** Stops the member: new connections are refused from now on. */
+    public void stop() {
+      stop.run();
+    }
+  }
+
+  private final Vertx vertx = Vertx.vertx();
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** TCP: greets with {@code name\n}, then echoes every byte back (with backpressure). */
+  public Member tcpEcho(String name) {
+    return tcp(name, so -> {
+      so.write(name + "\n");
+      so.pipeTo(so);
+    });
+  }
+
+  /** TCP with any handler; counts connections. */
+  public Member tcp(String name, Consumer<NetSocket> handler) {
+    Member m = new Member(name);
+    NetServer server = vertx.createNetServer().connectHandler(so -> {
+      m.hits.incrementAndGet();
+      m.open.incrementAndGet();
+      so.closeHandler(v -> m.open.decrementAndGet());
+      handler.accept(so);
+    });
+    Sync.await(server.listen(0, "127.0.0.1"));
+    m.port = server.actualPort();
+    m.stop = () -> Sync.await(server.close());
+    return m;
+  }
+
+  /** UDP: answers {@code who?} with its name and echoes any other datagram unchanged. */
+  public Member udpEcho(String name) {
+    Member m = new Member(name);
+    DatagramSocket socket = vertx.createDatagramSocket(
+        new DatagramSocketOptions().setReceiveBufferSize(1 << 20).setSendBufferSize(1 << 20));
+    socket.handler(p -> {
+      m.hits.incrementAndGet();
+      Buffer data = p.data();
+      Buffer reply = "who?".equals(data.toString()) ? Buffer.buffer(name) : data;
+      socket.send(reply, p.sender().port(), p.sender().hostAddress());
+    });
+    Sync.await(socket.listen(0, "127.0.0.1"));
+    m.port = socket.localAddress().port();
+    m.stop = () -> Sync.await(socket.close());
+    return m;
+  }
+
+  @Override
+  public void close() {
+    Sync.await(vertx.close());
+  }
+}

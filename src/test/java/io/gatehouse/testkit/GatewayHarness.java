@@ -1,0 +1,73 @@
+package io.gatehouse.testkit;
+
+import io.gatehouse.config.ConfigParser;
+import io.gatehouse.config.ConfigResult;
+import io.gatehouse.runtime.Gateway;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Runs a gateway in this JVM from a JSON configuration text, written to a file in a fresh folder (so that
+ * reload tests can rewrite it atomically). Fails loudly when the configuration is invalid.
+ */
+public final class GatewayHarness implements AutoCloseable {
+
+  private final Path configFile;
+  private final Gateway gateway;
+  private final AccessLogCapture accessLog;
+
+  private GatewayHarness(Path configFile, Gateway gateway, AccessLogCapture accessLog) {
+    this.configFile = configFile;
+    this.gateway = gateway;
+    this.accessLog = accessLog;
+  }
+
+  /** Waits for the access log line that contains {@code text} and returns it. */
+  public String awaitAccessLog(String text) {
+    return accessLog.await(text);
+  }
+
+  public static GatewayHarness start(String json) {
+    try {
+      Path dir = Files.createTempDirectory("gatehouse-test");
+      Path file = dir.resolve("gatehouse.json");
+      Files.writeString(file, json);
+      ConfigResult loaded = ConfigParser.load(file);
+      if (!loaded.ok()) {
+        throw new AssertionError("test configuration refused: " + loaded.errors());
+      }
+      AccessLogCapture log = new AccessLogCapture();
+      Gateway gateway = Sync.await(Gateway.start(loaded, Gateway.Options.standalone(file, log.stream())));
+      return new GatewayHarness(file, gateway, log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  public Path configFile() {
+    return configFile;
+  }
+
+  /** Replaces the configuration file in one rename, as an operator's editor or deploy tool would. */
+  public void rewrite(String json) {
+    try {
+      Path tmp = configFile.resolveSibling("gatehouse.json.tmp");
+      Files.writeString(tmp, json);
+      Files.move(tmp, configFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    Sync.await(gateway.stop());
+  }
+}
