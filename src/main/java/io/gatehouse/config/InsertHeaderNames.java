@@ -1,0 +1,27 @@
+package io.gatehouse.config;
+
+import java.util.List;
+
+/** The six header names {@code insert_headers} knows, spelled as the contract spells them. */
+final class InsertHeaderNames {
+  static final List<String> NAMES = List.of("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Port",
+      "X-Forwarded-Host", "X-Real-IP", "X-Forwarded-ELB-IP");
+
+  private InsertHeaderNames() {}
+
+  /** The given switches over {@code base}; an unknown name is an error (a typo would silently do nothing). */
+  static InsertHeaders merge(ObjectReader r, InsertHeaders base) {
+    boolean[] on = {base.xForwardedFor(), base.xForwardedProto(), base.xForwardedPort(), base.xForwardedHost(),
+        base.xRealIp(), base.xForwardedElbIp()};
+    for (String name : r.fieldNames()) {
+      int i = NAMES.indexOf(name);
+      if (i >= 0) {
+        on[i] = r.bool(name, on[i]);
+      } else {
+        r.accept(name);
+        r.error(name, "unknown header, must be one of " + String.join(", ", NAMES));
+      }
+    }
+    return new InsertHeaders(on[0], on[1], on[2], on[3], on[4], on[5]);
+  }
+}

@@ -1,0 +1,188 @@
+package io.gatehouse.config;
+
+import io.vertx.core.json.JsonArray;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** One {@code listeners[]} entry; references are checked against the document's {@link Declarations}. */
+final class ListenerParser {
+  static final String PROTOCOLS = ObjectReader.names(ListenerProtocol.class);
+  private static final long MAX_SECONDS = 86_400;
+  private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration L4_KEEPALIVE = Duration.ofSeconds(300);
+
+  private final Declarations declared;
+  private final TlsParser tls;
+  private final L7PolicyParser policies;
+  private final PortTable ports = new PortTable();
+
+  ListenerParser(Declarations declared, Path baseDir) {
+    this.declared = declared;
+    this.tls = new TlsParser(baseDir);
+    this.policies = new L7PolicyParser(declared);
+  }
+
+  /** A listener protocol name as the contract spells it; {@code TLS} is another name of SSL. */
+  static Optional<ListenerProtocol> protocol(String name) {
+    if (name.equals("TLS")) {
+      return Optional.of(ListenerProtocol.SSL);
+    }
+    for (ListenerProtocol p : ListenerProtocol.values()) {
+      if (p.name().equals(name)) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
+  }
+
+  ListenerConfig parse(ObjectReader r) {
+    String name = r.requiredString("name");
+    ListenerProtocol protocol = null;
+    if (!r.has("protocol")) {
+      r.error("protocol", "is required");
+    } else {
+      protocol = r.oneOf("protocol", ListenerParser::protocol, PROTOCOLS, null);
+    }
+    String host = r.string("host", "0.0.0.0");
+    if (!Addresses.isIpLiteral(host)) {
+      r.error("host", "must be an IP address");
+      host = null;
+    }
+    int port = r.requiredIntIn("protocol_port", 1, 65535);
+    ports.claim(r, name, protocol, host, port);
+    String defaultPool = r.requiredString("default_pool");
+    declared.checkPool(r, "default_pool", defaultPool, protocol);
+
+    int limit = connectionLimit(r);
+    Duration client = r.positiveSeconds("client_timeout", MAX_SECONDS, DEFAULT_TIMEOUT);
+    Duration member = r.positiveSeconds("member_timeout", MAX_SECONDS, DEFAULT_TIMEOUT);
+    Duration keepalive = r.positiveSeconds("keepalive_timeout", MAX_SECONDS,
+        protocol == null || protocol.isHttp() ? DEFAULT_TIMEOUT : L4_KEEPALIVE);
+
+    boolean http = protocol == null || protocol.isHttp();
+    InsertHeaders headers = InsertHeaders.DEFAULTS;
+    ObjectReader h = r.object("insert_headers");
+    if (h != null && !http) {
+      r.error("insert_headers", "only HTTP and HTTPS listeners insert headers");
+    } else if (h != null) {
+      headers = InsertHeaderNames.merge(h, InsertHeaders.DEFAULTS);
+    }
+
+    TlsConfig tlsConfig = tls(r, protocol);
+    onlyFor(r, "http2_enable", http, "only HTTP and HTTPS listeners take http2_enable");
+    boolean http2 = r.bool("http2_enable", false);
+    ObjectReader ig = r.object("ip_group");
+    IpGroup ipGroup = ig == null ? null : ipGroup(ig);
+    onlyFor(r, "l7_policies", http, "only HTTP and HTTPS listeners take l7_policies");
+    List<L7Policy> l7 = policies.parse(r.objects("l7_policies"), name, protocol);
+    onlyFor(r, "proxy_protocol", protocol == null || protocol == ListenerProtocol.TCP
+        || protocol == ListenerProtocol.SSL, "only TCP and SSL listeners take proxy_protocol");
+    boolean proxy = r.bool("proxy_protocol", false);
+    onlyFor(r, "max_body_size", http, "only HTTP and HTTPS listeners take max_body_size");
+    long maxBody = maxBodySize(r);
+    return new ListenerConfig(name, protocol, host, port, defaultPool, limit, client, member, keepalive, headers,
+        tlsConfig, http2, ipGroup, l7, proxy, maxBody);
+  }
+
+  private TlsConfig tls(ObjectReader r, ListenerProtocol protocol) {
+    ObjectReader t = r.object("tls");
+    if (protocol != null && protocol.isTls() && t == null && !r.has("tls")) {
+      r.error("tls", "is required for " + protocol + " listeners");
+    }
+    if (protocol != null && !protocol.isTls() && t != null) {
+      r.error("tls", "only SSL and HTTPS listeners take tls");
+    }
+    return t == null ? null : tls.parse(t);
+  }
+
+  private static void onlyFor(ObjectReader r, String field, boolean allowed, String message) {
+    if (!allowed) {
+      r.refuse(field, message);
+    }
+  }
+
+  private static int connectionLimit(ObjectReader r) {
+    Long v = r.integer("connection_limit");
+    if (v == null) {
+      return -1;
+    }
+    if (v != -1 && (v < 1 || v > Integer.MAX_VALUE)) {
+      r.error("connection_limit", "must be -1 (no limit) or 1-" + Integer.MAX_VALUE);
+      return -1;
+    }
+    return v.intValue();
+  }
+
+  private static long maxBodySize(ObjectReader r) {
+    Long v = r.integer("max_body_size");
+    if (v == null) {
+      return -1;
+    }
+    if (v < -1) {
+      r.error("max_body_size", "must be -1 (unbounded) or at least 0");
+      return -1;
+    }
+    return v;
+  }
+
+  private static IpGroup ipGroup(ObjectReader r) {
+    IpGroup.Type type = null;
+    if (!r.has("type")) {
+      r.error("type", "is required");
+    } else {
+      type = r.oneOf("type", ListenerParser::ipGroupType, "white, black", null);
+    }
+    List<Cidr> cidrs = new ArrayList<>();
+    JsonArray list = r.list("cidrs");
+    if (!r.has("cidrs")) {
+      r.error("cidrs", "is required");
+    } else if (list != null && list.isEmpty()) {
+      r.error("cidrs", "must not be empty");
+    } else if (list != null) {
+      for (int i = 0; i < list.size(); i++) {
+        String at = JsonPath.index(r.pathOf("cidrs"), i);
+        Optional<Cidr> cidr = list.getValue(i) instanceof String s ? Cidr.parse(s) : Optional.empty();
+        cidr.ifPresentOrElse(cidrs::add,
+            () -> r.problems().error(at, "must be an IP address or network like 10.0.0.0/8 or ::1/128"));
+      }
+    }
+    return new IpGroup(type, cidrs);
+  }
+
+  private static Optional<IpGroup.Type> ipGroupType(String s) {
+    return switch (s) {
+      case "white", "WHITE" -> Optional.of(IpGroup.Type.WHITE);
+      case "black", "BLACK" -> Optional.of(IpGroup.Type.BLACK);
+      default -> Optional.empty();
+    };
+  }
+
+  /** Who bound which port so far: a later listener on an overlapping address and the same transport fails. */
+  private static final class PortTable {
+    private record Binding(String owner, boolean udp, String host, int port) {}
+
+    private final List<Binding> bindings = new ArrayList<>();
+
+    void claim(ObjectReader r, String name, ListenerProtocol protocol, String host, int port) {
+      if (protocol == null || host == null || port <= 0) {
+        return;
+      }
+      Binding mine = new Binding(name == null ? r.path() : "listener \"" + name + "\"",
+          protocol == ListenerProtocol.UDP, Addresses.canonical(host), port);
+      for (Binding b : bindings) {
+        if (b.udp == mine.udp && b.port == port && overlap(b.host, mine.host)) {
+          r.error("protocol_port", "port " + port + " is already used by " + b.owner);
+          return;
+        }
+      }
+      bindings.add(mine);
+    }
+
+    private static boolean overlap(String a, String b) {
+      return a.equals(b) || Addresses.isWildcard(a) || Addresses.isWildcard(b);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.gatehouse.config;
+
+import io.gatehouse.config.PoolConfig.LbAlgorithm;
+import io.gatehouse.config.SessionPersistence.Type;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** One {@code pools[]} entry with its session persistence, health monitor, slow start and members. */
+final class PoolParser {
+  /** RFC 6265 cookie-name: an RFC 2616 token. */
+  private static final Pattern COOKIE_TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
+
+  private PoolParser() {}
+
+  static PoolConfig parse(ObjectReader r) {
+    String name = r.requiredString("name");
+    PoolProtocol protocol = r.requiredEnum("protocol", PoolProtocol.class);
+    LbAlgorithm algorithm = r.enumValue("lb_algorithm", LbAlgorithm.class, LbAlgorithm.ROUND_ROBIN);
+    ObjectReader sp = r.object("session_persistence");
+    ObjectReader hm = r.object("health_monitor");
+    ObjectReader ss = r.object("slow_start");
+    if (!r.has("members")) {
+      r.error("members", "is required");
+    }
+    return new PoolConfig(name, protocol, algorithm,
+        sp == null ? null : sessionPersistence(sp, protocol),
+        hm == null ? null : HealthMonitorParser.parse(hm, protocol),
+        ss == null ? null : new SlowStart(ss.bool("enable", false), ss.secondsIn("duration", 30, 1200,
+            Duration.ofSeconds(30))),
+        members(r));
+  }
+
+  private static SessionPersistence sessionPersistence(ObjectReader r, PoolProtocol pool) {
+    Type type = r.requiredEnum("type", Type.class);
+    boolean cookie = type == Type.HTTP_COOKIE || type == Type.APP_COOKIE;
+    if (cookie && pool != null && pool != PoolProtocol.HTTP && pool != PoolProtocol.HTTPS) {
+      r.error("type", type + " needs an HTTP or HTTPS pool");
+    }
+    String cookieName = null;
+    if (type == Type.APP_COOKIE) {
+      cookieName = r.requiredString("cookie_name");
+      if (cookieName != null && !COOKIE_TOKEN.matcher(cookieName).matches()) {
+        r.error("cookie_name", "must be a cookie name (letters, digits and !#$%&'*+-.^_`|~)");
+      }
+    } else if (type != null) {
+      r.refuse("cookie_name", "only APP_COOKIE takes a cookie_name");
+    } else {
+      r.accept("cookie_name");
+    }
+    int maxMinutes = type == Type.SOURCE_IP ? 60 : 1440;
+    int minutes = r.intIn("persistence_timeout", 1, maxMinutes, type == Type.SOURCE_IP ? 20 : 1440);
+    return new SessionPersistence(type, cookieName, Duration.ofMinutes(minutes));
+  }
+
+  private static List<MemberConfig> members(ObjectReader pool) {
+    List<MemberConfig> members = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    for (ObjectReader r : pool.objects("members")) {
+      if (r == null) {
+        continue;
+      }
+      String address = r.requiredString("address");
+      if (address != null && !Addresses.isIpLiteral(address) && !Addresses.isHostName(address)) {
+        r.error("address", "must be an IP address or host name");
+        address = null;
+      }
+      int port = r.requiredIntIn("protocol_port", 1, 65535);
+      MemberConfig m = new MemberConfig(address, port, r.intIn("weight", 0, 100, 1), r.bool("admin_state_up", true));
+      if (address != null && port > 0) {
+        String first = seen.putIfAbsent(Addresses.canonical(address) + ":" + port, r.path());
+        if (first != null) {
+          pool.problems().error(r.path(), "member " + m.id() + " is already listed at " + first);
+        }
+      }
+      members.add(m);
+    }
+    return members;
+  }
+}

@@ -1,0 +1,87 @@
+package io.gatehouse.config;
+
+import io.gatehouse.tls.CertificateCheck;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** A listener's {@code tls} object: file paths resolved against the configuration's folder and checked. */
+final class TlsParser {
+  private static final String POLICY_NAMES = Arrays.stream(TlsPolicyName.values())
+      .map(TlsPolicyName::configName).collect(Collectors.joining(", "));
+
+  private final Path baseDir;
+
+  TlsParser(Path baseDir) {
+    this.baseDir = baseDir;
+  }
+
+  TlsConfig parse(ObjectReader r) {
+    TlsConfig.CertPair main = pair(r);
+    List<TlsConfig.CertPair> sni = new ArrayList<>();
+    for (ObjectReader s : r.objects("sni_certificates")) {
+      if (s != null) {
+        sni.add(pair(s));
+      }
+    }
+    TlsPolicyName policy = r.oneOf("security_policy", TlsPolicyName::fromConfigName, POLICY_NAMES,
+        TlsPolicyName.TLS_1_2);
+    Path clientCa = r.has("client_ca") ? file(r, "client_ca") : null;
+    if (clientCa != null) {
+      report(r, "client_ca", CertificateCheck.caProblem(clientCa));
+    }
+    return new TlsConfig(main, sni, policy, clientCa);
+  }
+
+  private TlsConfig.CertPair pair(ObjectReader r) {
+    Path cert = requiredFile(r, "certificate");
+    Path key = requiredFile(r, "private_key");
+    if (cert != null && key != null) {
+      report(r, "certificate", CertificateCheck.pairProblem(cert, key));
+    }
+    return new TlsConfig.CertPair(cert, key);
+  }
+
+  private Path requiredFile(ObjectReader r, String field) {
+    if (!r.has(field)) {
+      r.error(field, "is required");
+      return null;
+    }
+    return file(r, field);
+  }
+
+  /** The resolved path when it names a readable file, else null with the problem reported. */
+  private Path file(ObjectReader r, String field) {
+    String text = r.string(field);
+    if (text == null) {
+      return null;
+    }
+    if (text.isEmpty()) {
+      r.error(field, "must not be empty");
+      return null;
+    }
+    Path path;
+    try {
+      path = baseDir.resolve(text).toAbsolutePath().normalize();
+    } catch (InvalidPathException e) {
+      r.error(field, "invalid path: " + e.getReason());
+      return null;
+    }
+    String problem = !Files.exists(path) ? "file not found: " + path
+        : !Files.isRegularFile(path) ? "not a file: " + path
+        : !Files.isReadable(path) ? "file not readable: " + path
+        : null;
+    report(r, field, problem);
+    return problem == null ? path : null;
+  }
+
+  private static void report(ObjectReader r, String field, String problem) {
+    if (problem != null) {
+      r.error(field, problem);
+    }
+  }
+}
