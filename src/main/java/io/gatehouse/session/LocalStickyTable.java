@@ -46,7 +46,8 @@ final class LocalStickyTable implements StickyTable {
         overflows.increment();
         return null;
       }
-      long created = old != null && old.memberId().equals(memberId) ? old.createdAtMillis() : System.currentTimeMillis();
+      boolean same = old != null && !old.expired(now) && old.memberId().equals(memberId);
+      long created = same ? old.createdAtMillis() : System.currentTimeMillis();
       return new Entry(memberId, now + ttl.toNanos(), created);
     });
   }

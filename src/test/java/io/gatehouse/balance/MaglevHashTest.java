@@ -93,8 +93,9 @@ class MaglevHashTest {
         survivorMoved += onSurvivor ? 1 : 0;
       }
     }
-    assertTrue(survivorMoved < 0.03 * survivorKeys, "survivor keys moved: " + survivorMoved + "/" + survivorKeys);
-    assertEquals(1.0 / n, moved / (double) KEYS, 0.03, "moved " + moved);
+    // measured: at most 0.5% of the survivors' keys move, total within 0.6% of 1/N (N = 3..20)
+    assertTrue(survivorMoved < 0.01 * survivorKeys, "survivor keys moved: " + survivorMoved + "/" + survivorKeys);
+    assertEquals(1.0 / n, moved / (double) KEYS, 0.015, "moved " + moved);
   }
 
   @Property(tries = 10)
@@ -114,8 +115,8 @@ class MaglevHashTest {
         movedElsewhere += after[i].equals(added.id()) ? 0 : 1;
       }
     }
-    assertEquals(1.0 / (n + 1), moved / (double) KEYS, 0.03, "moved " + moved);
-    assertTrue(movedElsewhere < 0.03 * KEYS, "moved between old members: " + movedElsewhere);
+    assertEquals(1.0 / (n + 1), moved / (double) KEYS, 0.015, "moved " + moved);
+    assertTrue(movedElsewhere < 0.01 * KEYS, "moved between old members: " + movedElsewhere);
   }
 
   @Test

@@ -61,7 +61,7 @@ class WeightedLeastConnectionsTest {
     for (int i = 0; i < 400; i++) {
       counts.merge(b.pick(0), 1, Integer::sum);
     }
-    assertEquals(null, counts.get(ms.get(3)));
+    assertNull(counts.get(ms.get(3)));
     for (int i = 0; i < 3; i++) {
       assertTrue(counts.getOrDefault(ms.get(i), 0) >= 100, "member " + i + ": " + counts);
     }
