@@ -2,27 +2,58 @@ package io.gatehouse.balance;
 
 import io.gatehouse.pool.Member;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** Placeholder: implemented on the balance branch. */
+/**
+ * Picks the member minimising {@code (active + 1) / weight} from the members' shared active counters. The scan
+ * starts one member further on each pick, so that tied members (an idle pool, say) take turns rather than the
+ * first one in configuration order taking every connection.
+ */
 final class WeightedLeastConnections implements Balancer {
-  private final List<Member> members;
+
+  private final Member[] members;
+  private final int[] weights;
+  private final AtomicInteger start = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
 
   WeightedLeastConnections(List<Member> members, int[] weights) {
-    this.members = List.copyOf(members);
+    this.members = members.toArray(new Member[0]);
+    this.weights = weights.clone();
   }
 
   @Override
   public Member pick(long clientHash) {
-    return members.isEmpty() ? null : members.get((int) Math.floorMod(clientHash, (long) members.size()));
+    return best(null);
   }
 
   @Override
   public Member pickOther(Member excluded, long clientHash) {
-    for (Member m : members) {
-      if (m != excluded) {
-        return m;
+    return best(excluded);
+  }
+
+  private Member best(Member excluded) {
+    int n = members.length;
+    if (n == 0) {
+      return null;
+    }
+    int first = Math.floorMod(start.getAndIncrement(), n);
+    Member best = null;
+    long bestLoad = 0;
+    long bestWeight = 1;
+    for (int i = 0; i < n; i++) {
+      int j = (first + i) % n;
+      Member m = members[j];
+      if (m == excluded) {
+        continue;
+      }
+      long load = m.active() + 1L;
+      // load / weight < bestLoad / bestWeight, without division
+      if (best == null || load * bestWeight < bestLoad * weights[j]) {
+        best = m;
+        bestLoad = load;
+        bestWeight = weights[j];
       }
     }
-    return null;
+    return best;
   }
 }

@@ -12,12 +12,15 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Member {
 
+  /** Slow start applies to recovered members only, not to members present at start or added by a reload. */
+  private static final long NEVER_RECOVERED = Long.MIN_VALUE;
+
   private final String id;
   private volatile MemberConfig config;
   private volatile SocketAddress socketAddress;
   private volatile MemberHealth health;
-  /** System.nanoTime() when the member last turned usable, for slow start. */
-  private volatile long usableSinceNanos;
+  /** System.nanoTime() when the member last recovered (OFFLINE to usable), or NEVER_RECOVERED: for slow start. */
+  private volatile long recoveredAtNanos = NEVER_RECOVERED;
 
   private final AtomicInteger active = new AtomicInteger();
   private final LongAdder total = new LongAdder();
@@ -28,7 +31,6 @@ public final class Member {
     this.config = config;
     this.socketAddress = socketAddress;
     this.health = health;
-    this.usableSinceNanos = System.nanoTime();
   }
 
   public String id() {
@@ -48,8 +50,10 @@ public final class Member {
     return health;
   }
 
-  public long usableSinceNanos() {
-    return usableSinceNanos;
+  /** How long the member has been usable since it last recovered, at {@code nowNanos}; Long.MAX_VALUE if never. */
+  public long recoveredForNanos(long nowNanos) {
+    long at = recoveredAtNanos;
+    return at == NEVER_RECOVERED ? Long.MAX_VALUE : nowNanos - at;
   }
 
   /** Weight from the configuration, 0 when administratively down. */
@@ -102,7 +106,7 @@ public final class Member {
     health = next;
     boolean changed = prev.status() != next.status();
     if (changed && next.status().usable() && !prev.status().usable()) {
-      usableSinceNanos = System.nanoTime();
+      recoveredAtNanos = System.nanoTime();
     }
     return changed;
   }

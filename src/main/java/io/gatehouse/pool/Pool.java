@@ -136,8 +136,10 @@ public final class Pool {
         m = new Member(mc, address, MemberHealth.initial(config.healthMonitor() != null));
       } else {
         m.update(mc, address);
-        if (config.healthMonitor() == null && m.health().status() != MemberStatus.NO_MONITOR) {
-          m.setHealth(MemberHealth.initial(false));
+        boolean monitored = config.healthMonitor() != null;
+        // a monitor added or removed: NO_MONITOR <-> ONLINE as the contract says for new members
+        if (monitored == (m.health().status() == MemberStatus.NO_MONITOR)) {
+          m.setHealth(MemberHealth.initial(monitored));
         }
       }
       next.put(mc.id(), m);

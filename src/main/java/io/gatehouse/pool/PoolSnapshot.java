@@ -35,7 +35,7 @@ public final class PoolSnapshot {
         continue;
       }
       int weight = m.configuredWeight();
-      int effective = slowStartWeight(config.slowStart(), weight, nowNanos - m.usableSinceNanos());
+      int effective = slowStartWeight(config.slowStart(), weight, m.recoveredForNanos(nowNanos));
       ramping |= effective < weight;
       up.add(m);
       w.add(effective);
@@ -54,15 +54,15 @@ public final class PoolSnapshot {
   }
 
   /**
-   * Linear ramp from 1/duration of the weight up to the full weight over the slow-start duration, at least 1 so
-   * that a recovering member is never starved completely.
+   * Linear ramp from 0 to the full weight over the slow-start duration, at least 1 so that a recovering member
+   * is never starved completely.
    */
   static int slowStartWeight(SlowStart slowStart, int weight, long usableForNanos) {
     if (slowStart == null || !slowStart.enable()) {
       return weight;
     }
     long duration = slowStart.duration().toNanos();
-    if (usableForNanos >= duration) {
+    if (usableForNanos >= duration || duration <= 0) {
       return weight;
     }
     long ramped = weight * Math.max(0, usableForNanos) / duration;

@@ -15,7 +15,11 @@ public interface StickyTable {
   /** Maps {@code key} to {@code memberId} for {@code ttl} from now (replacing any entry). */
   void record(String key, String memberId, Duration ttl);
 
-  /** Extends a live entry's life to {@code ttl} from now; no effect when there is none. */
+  /**
+   * Extends a live entry's life to {@code ttl} from now, but only once less than half of {@code ttl} is left:
+   * refreshing is coarse so that hits do not cause a write (later, a replicated write) each time. No effect when
+   * there is no live entry.
+   */
   void touch(String key, Duration ttl);
 
   /** Removes {@code key}, e.g. when its member is no longer usable. */
@@ -27,6 +31,13 @@ public interface StickyTable {
   /** Drops expired entries; called periodically by the Runtime. */
   void sweep();
 
+  /** The live entry for {@code key} as the admin route API shows it, or null. */
+  StickyEntry entry(String key);
+
+  /** New keys that were not stored because the table was full (existing keys are always updated). */
+  long overflows();
+
+  /** A table bounded to {@code maxEntries} keys on this node only. */
   static StickyTable local(int maxEntries) {
     return new LocalStickyTable(maxEntries, System::nanoTime);
   }
