@@ -42,7 +42,9 @@ public final class ConfigParser {
     } catch (IOException e) {
       return failure("cannot read " + file + ": " + reason(e), null);
     }
-    return parse(text, file.toAbsolutePath().getParent());
+    // editors on some systems start UTF-8 files with a byte order mark, which is not JSON
+    String json = text.startsWith("\uFEFF") ? text.substring(1) : text;
+    return parse(json, file.toAbsolutePath().getParent());
   }
 
   /** Parses a document; {@code baseDir} resolves relative certificate, key and CA paths. */

@@ -41,11 +41,23 @@ final class L7PolicyParser {
       }
       String name = r.requiredString("name");
       names.claim(r, name);
-      int position = r.intIn("position", 1, Integer.MAX_VALUE, i + 1);
+      int position = position(r, i + 1);
       policies.add(policy(r, name, position, rules(r), listener, protocol));
     }
     policies.sort(Comparator.comparingInt(L7Policy::position)); // List.sort is stable
     return policies;
+  }
+
+  private static int position(ObjectReader r, int dflt) {
+    Long position = r.integer("position");
+    if (position == null) {
+      return dflt;
+    }
+    if (position < 1 || position > Integer.MAX_VALUE) {
+      r.error("position", "must be at least 1");
+      return dflt;
+    }
+    return position.intValue();
   }
 
   private L7Policy policy(ObjectReader r, String name, int position, List<L7Rule> rules, String listener,

@@ -59,30 +59,26 @@ final class ListenerParser {
     int limit = connectionLimit(r);
     Duration client = r.positiveSeconds("client_timeout", MAX_SECONDS, DEFAULT_TIMEOUT);
     Duration member = r.positiveSeconds("member_timeout", MAX_SECONDS, DEFAULT_TIMEOUT);
-    Duration keepalive = r.positiveSeconds("keepalive_timeout", MAX_SECONDS,
-        protocol == null || protocol.isHttp() ? DEFAULT_TIMEOUT : L4_KEEPALIVE);
-
     boolean http = protocol == null || protocol.isHttp();
-    InsertHeaders headers = InsertHeaders.DEFAULTS;
-    ObjectReader h = r.object("insert_headers");
-    if (h != null && !http) {
-      r.error("insert_headers", "only HTTP and HTTPS listeners insert headers");
-    } else if (h != null) {
-      headers = InsertHeaderNames.merge(h, InsertHeaders.DEFAULTS);
-    }
+    Duration keepalive = r.positiveSeconds("keepalive_timeout", MAX_SECONDS, http ? DEFAULT_TIMEOUT : L4_KEEPALIVE);
 
+    boolean l4 = protocol == null || protocol == ListenerProtocol.TCP || protocol == ListenerProtocol.SSL;
+    InsertHeaders headers = InsertHeaders.DEFAULTS;
+    if (onlyFor(r, "insert_headers", http, "only HTTP and HTTPS listeners insert headers")) {
+      ObjectReader h = r.object("insert_headers");
+      headers = h == null ? headers : InsertHeaderNames.merge(h, headers);
+    }
     TlsConfig tlsConfig = tls(r, protocol);
-    onlyFor(r, "http2_enable", http, "only HTTP and HTTPS listeners take http2_enable");
-    boolean http2 = r.bool("http2_enable", false);
+    boolean http2 = onlyFor(r, "http2_enable", http, "only HTTP and HTTPS listeners take http2_enable")
+        && r.bool("http2_enable", false);
     ObjectReader ig = r.object("ip_group");
     IpGroup ipGroup = ig == null ? null : ipGroup(ig);
-    onlyFor(r, "l7_policies", http, "only HTTP and HTTPS listeners take l7_policies");
-    List<L7Policy> l7 = policies.parse(r.objects("l7_policies"), name, protocol);
-    onlyFor(r, "proxy_protocol", protocol == null || protocol == ListenerProtocol.TCP
-        || protocol == ListenerProtocol.SSL, "only TCP and SSL listeners take proxy_protocol");
-    boolean proxy = r.bool("proxy_protocol", false);
-    onlyFor(r, "max_body_size", http, "only HTTP and HTTPS listeners take max_body_size");
-    long maxBody = maxBodySize(r);
+    List<L7Policy> l7 = onlyFor(r, "l7_policies", http, "only HTTP and HTTPS listeners take l7_policies")
+        ? policies.parse(r.objects("l7_policies"), name, protocol) : List.of();
+    boolean proxy = onlyFor(r, "proxy_protocol", l4, "only TCP and SSL listeners take proxy_protocol")
+        && r.bool("proxy_protocol", false);
+    long maxBody = onlyFor(r, "max_body_size", http, "only HTTP and HTTPS listeners take max_body_size")
+        ? maxBodySize(r) : -1;
     return new ListenerConfig(name, protocol, host, port, defaultPool, limit, client, member, keepalive, headers,
         tlsConfig, http2, ipGroup, l7, proxy, maxBody);
   }
@@ -98,10 +94,12 @@ final class ListenerParser {
     return t == null ? null : tls.parse(t);
   }
 
-  private static void onlyFor(ObjectReader r, String field, boolean allowed, String message) {
+  /** Whether the field may be read here; when not, giving it is an error and its content is not looked at. */
+  private static boolean onlyFor(ObjectReader r, String field, boolean allowed, String message) {
     if (!allowed) {
       r.refuse(field, message);
     }
+    return allowed;
   }
 
   private static int connectionLimit(ObjectReader r) {

@@ -321,6 +321,14 @@ class ConfigParserTest {
   }
 
   @Test
+  void loadsAFileWithAByteOrderMark() throws IOException {
+    Path file = Files.writeString(dir.resolve("bom.json"), "\uFEFF{\"access_log\": false}");
+    ConfigResult result = ConfigParser.load(file);
+    assertEquals(List.of(), result.errorLines());
+    assertEquals(false, result.config().accessLog());
+  }
+
+  @Test
   void reportsAFileThatCannotBeRead() {
     ConfigResult result = ConfigParser.load(dir.resolve("nope.json"));
     assertEquals(List.of("config error: $: cannot read " + dir.resolve("nope.json") + ": No such file"),

@@ -16,7 +16,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** One broken field at a time in an otherwise valid document: exactly one contract line, and no config. */
+/**
+ * One broken field at a time in an otherwise valid document: exactly one contract line, no configuration and no
+ * warning.
+ */
 class ConfigRulesTest {
   @TempDir
   static Path dir;
@@ -102,7 +105,7 @@ class ConfigRulesTest {
             "$.listeners[3].tls.sni_certificates[0].private_key: is required"),
         // l7 policies
         rule("listeners[0].l7_policies[0].name", REMOVE, "$.listeners[0].l7_policies[0].name: is required"),
-        rule("listeners[0].l7_policies[0].position", "0", "$.listeners[0].l7_policies[0].position: must be 1-2147483647"),
+        rule("listeners[0].l7_policies[0].position", "0", "$.listeners[0].l7_policies[0].position: must be at least 1"),
         rule("listeners[0].l7_policies[0].rules", "[]", "$.listeners[0].l7_policies[0].rules: must not be empty"),
         rule("listeners[0].l7_policies[0].rules", REMOVE, "$.listeners[0].l7_policies[0].rules: is required"),
         rule("listeners[0].l7_policies[0].rules[0].type", "'COOKIE'", "$.listeners[0].l7_policies[0].rules[0].type: "
@@ -218,5 +221,6 @@ class ConfigRulesTest {
     ConfigResult result = ConfigParser.parse(with(base(), path, value).encode(), dir);
     assertEquals(List.of(line.replace("{dir}", dir.toString())), result.errorLines());
     assertNull(result.config());
+    assertEquals(List.of(), result.warnings(), "a refused or broken field is not also unknown");
   }
 }
