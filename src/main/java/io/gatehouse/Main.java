@@ -7,7 +7,9 @@ import io.gatehouse.log.Logs;
 import io.gatehouse.runtime.Gateway;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -62,15 +64,16 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       return 0;
     }
     Gateway.Options options = new Gateway.Options(config, cluster || cfg.cluster().enabled(), clusterConfig, demo, out);
-    Gateway gateway;
+    CompletableFuture<Gateway> started = new CompletableFuture<>();
+    stopOnSignal(started, cfg.drainTimeout());
     try {
-      gateway = Gateway.start(result, options).toCompletionStage().toCompletableFuture().get();
+      started.complete(Gateway.start(result, options).toCompletionStage().toCompletableFuture().get());
     } catch (java.util.concurrent.ExecutionException e) {
       out.println(e.getCause().getMessage());
       return 1;
     }
     runningGateway = true;
-    stopOnSignal(gateway);
+    Logger.getLogger(Main.class.getName()).info("gatehouse ready: " + cfg.listeners().size() + " listeners");
     return 0;
   }
 
@@ -78,18 +81,18 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
    * SIGTERM and SIGINT drain the gateway and exit 0. A JVM shutdown hook would exit 143 on SIGTERM, and the
    * contract wants 0 after a clean drain, so the signal is handled directly.
    */
-  private static void stopOnSignal(Gateway gateway) {
-    CountDownLatch once = new CountDownLatch(1);
+  private static void stopOnSignal(CompletableFuture<Gateway> started, Duration drainTimeout) {
+    AtomicBoolean once = new AtomicBoolean();
     sun.misc.SignalHandler stop = sig -> {
-      if (once.getCount() == 0) {
+      if (!once.compareAndSet(false, true)) {
         return;
       }
-      once.countDown();
       Logger.getLogger(Main.class.getName()).info("SIG" + sig.getName() + ": draining, then stopping");
+      // a signal during start-up stops the gateway as soon as it has started
       Thread t = new Thread(() -> {
         try {
-          gateway.stop().toCompletionStage().toCompletableFuture().get(
-              gateway.drainTimeout().toMillis() + 10_000, TimeUnit.MILLISECONDS);
+          started.thenCompose(g -> g.stop().toCompletionStage())
+              .toCompletableFuture().get(drainTimeout.toMillis() + 30_000, TimeUnit.MILLISECONDS);
           Runtime.getRuntime().halt(0);
         } catch (Exception e) {
           Logger.getLogger(Main.class.getName()).warning("stop did not finish cleanly: " + e);

@@ -91,7 +91,7 @@ class GatehouseJarIT {
          "pools":[{"name":"p","protocol":"TCP","members":[]}]}""".formatted(TestPorts.free(), port));
     Path log = dir.resolve("run.log");
     Process p = launch(log, "--config", cfg.toString());
-    Await.until(Duration.ofSeconds(30), () -> logHas(log, "listener tcp: TCP on 127.0.0.1:" + port), () -> tail(log));
+    Await.until(Duration.ofSeconds(30), () -> logHas(log, "gatehouse ready"), () -> tail(log));
     p.destroy(); // SIGTERM, to this process only
     assertEquals(0, exitCode(p, Duration.ofSeconds(20)), tail(log));
   }
@@ -101,7 +101,7 @@ class GatehouseJarIT {
     Path log = dir.resolve("demo.log");
     Process p = launch(log, "--config", "conf/gatehouse.json", "--demo");
     try {
-      Await.until(Duration.ofSeconds(30), () -> logHas(log, "listener udp-echo"), () -> tail(log));
+      Await.until(Duration.ofSeconds(30), () -> logHas(log, "gatehouse ready"), () -> tail(log));
       Set<String> greeted = new HashSet<>();
       for (int i = 0; i < 8; i++) {
         try (TcpClient c = TcpClient.connect(7000)) {

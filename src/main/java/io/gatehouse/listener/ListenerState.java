@@ -2,6 +2,7 @@ package io.gatehouse.listener;
 
 import io.gatehouse.config.IpGroup;
 import io.gatehouse.config.ListenerConfig;
+import io.gatehouse.http.L7Router;
 import io.gatehouse.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.net.ServerSSLOptions;
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ListenerState {
 
   private volatile ListenerConfig config;
+  private volatile L7Router router;
   private final ServerTls tls;
   private volatile boolean draining;
   private final List<Function<ServerSSLOptions, Future<Boolean>>> tlsServers = new CopyOnWriteArrayList<>();
@@ -30,9 +32,15 @@ public final class ListenerState {
   private final LongAdder bytesOut = new LongAdder();
 
   /** @param tls the loaded TLS settings of an SSL or HTTPS listener, else null */
-  public ListenerState(ListenerConfig config, ServerTls tls) {
+  public ListenerState(ListenerConfig config, ServerTls tls, L7Router router) {
     this.config = config;
     this.tls = tls;
+    this.router = router;
+  }
+
+  /** HTTP and HTTPS: the forwarding policies of the current configuration version, compiled. */
+  public L7Router router() {
+    return router;
   }
 
   /** The TLS settings the server instances start with (SSL and HTTPS listeners), else null. */
@@ -66,8 +74,9 @@ public final class ListenerState {
   }
 
   /** Runtime context only: an in-place change (ACL, limit, timeouts, pool, headers, policies). */
-  public void update(ListenerConfig next) {
+  public void update(ListenerConfig next, L7Router nextRouter) {
     this.config = next;
+    this.router = nextRouter;
   }
 
   /**

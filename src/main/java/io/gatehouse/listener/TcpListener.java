@@ -6,6 +6,8 @@ import io.gatehouse.pool.Member;
 import io.gatehouse.pool.Pick;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.pool.PoolRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.net.NetSocketInternal;
@@ -70,7 +72,7 @@ public final class TcpListener extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    long drain = services.drainTimeout().get().toMillis();
+    long drain = services.config().get().drainTimeout().toMillis();
     return server.shutdown(drain, TimeUnit.MILLISECONDS).eventually(() -> client.close());
   }
 
@@ -84,8 +86,9 @@ public final class TcpListener extends VerticleBase {
       return;
     }
     ListenerConfig cfg = state.config();
-    TcpTunnel.EarlyBytes early = TcpTunnel.hold(so);
-    Connection c = new Connection(so, from, cfg, early, startNanos);
+    double keepalive = seconds(cfg.keepaliveTimeout());
+    TcpTunnel tunnel = TcpTunnel.hold(so, Math.min(seconds(cfg.clientTimeout()), keepalive));
+    Connection c = new Connection(so, from, cfg, tunnel, startNanos);
     so.closeHandler(v -> c.clientGone = true);
     Pool pool = pools.get(cfg.defaultPool());
     Pick pick = pool == null ? Pick.NONE : pool.pick(from.ip(), from.hash());
@@ -119,27 +122,22 @@ public final class TcpListener extends VerticleBase {
             c.finish(m, "client_closed_early");
             return;
           }
-          tunnel(c, m, ms);
+          join(c, m, ms);
         });
   }
 
-  private void tunnel(Connection c, Member m, NetSocketInternal ms) {
-    if (c.cfg.proxyProtocol()) {
-      ms.writeMessage(ProxyHeader.v2(
-          (InetSocketAddress) c.client.channelHandlerContext().channel().remoteAddress(),
-          (InetSocketAddress) c.client.channelHandlerContext().channel().localAddress()));
-    }
-    double keepalive = seconds(c.cfg.keepaliveTimeout());
-    TcpTunnel t = new TcpTunnel(c.client, ms,
-        Math.min(seconds(c.cfg.clientTimeout()), keepalive),
-        Math.min(seconds(c.cfg.memberTimeout()), keepalive),
-        done -> {
-          m.release();
-          state.addBytes(done.bytesIn(), done.bytesOut());
-          c.log(m, done.bytesIn(), done.bytesOut(), done.end().name().toLowerCase());
-          state.release();
-        });
-    t.start(c.early);
+  private void join(Connection c, Member m, NetSocketInternal ms) {
+    Channel ch = c.client.channelHandlerContext().channel();
+    ByteBuf header = c.cfg.proxyProtocol()
+        ? ProxyHeader.v2((InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress())
+        : null;
+    double memberIdle = Math.min(seconds(c.cfg.memberTimeout()), seconds(c.cfg.keepaliveTimeout()));
+    c.tunnel.join(ms, memberIdle, header, done -> {
+      m.release();
+      state.addBytes(done.bytesIn(), done.bytesOut());
+      c.log(m, done.bytesIn(), done.bytesOut(), done.end().name().toLowerCase(java.util.Locale.ROOT));
+      state.release();
+    });
   }
 
   private static double seconds(java.time.Duration d) {
@@ -151,23 +149,22 @@ public final class TcpListener extends VerticleBase {
     final NetSocketInternal client;
     final ClientAddress from;
     final ListenerConfig cfg;
-    final TcpTunnel.EarlyBytes early;
+    final TcpTunnel tunnel;
     final long startNanos;
     boolean clientGone;
 
-    Connection(NetSocketInternal client, ClientAddress from, ListenerConfig cfg, TcpTunnel.EarlyBytes early,
+    Connection(NetSocketInternal client, ClientAddress from, ListenerConfig cfg, TcpTunnel tunnel,
         long startNanos) {
       this.client = client;
       this.from = from;
       this.cfg = cfg;
-      this.early = early;
+      this.tunnel = tunnel;
       this.startNanos = startNanos;
     }
 
     /** Ends a connection that never reached a member. */
     void finish(Member m, String how) {
-      early.release();
-      client.close();
+      tunnel.abort();
       log(m, 0, 0, how);
       state.release();
     }

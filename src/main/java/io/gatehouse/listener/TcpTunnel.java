@@ -1,7 +1,11 @@
 package io.gatehouse.listener;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -9,227 +13,234 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.vertx.core.Future;
 import io.vertx.core.internal.net.NetSocketInternal;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Joins a client connection and a member connection: bytes flow both ways as Netty buffers, uncopied, with
- * backpressure (a side whose peer cannot take more is paused until it drains, so nothing buffers without bound).
- * A half-close (FIN) on one side is passed on as a half-close to the other once its bytes are written; the
- * tunnel ends when both directions have ended, or either side closes, resets or stays idle too long.
- * Runs on the client connection's event loop (the member connection is made from it).
+ * Joins a client connection and a member connection at the Netty level: each side's pipeline gets a relay
+ * handler ahead of Vert.x's, which writes what it reads to the other side uncopied and flushes once per read
+ * burst. Vert.x keeps owning each connection's life (close, drain on shutdown); the data path bypasses its
+ * message queue because that queue does not keep a half-close (FIN) in order with the bytes before it.
+ *
+ * <p>Backpressure: when one side's outbound buffer passes its high-water mark, the other side stops reading
+ * ({@code autoRead} off) until it drains, so nothing buffers without bound. A FIN from one side becomes a
+ * half-close of the other once the bytes before it are written (a TLS side gets a full close instead); the
+ * tunnel ends when both directions have ended, or either side closes, resets or stays idle past its limit.
+ * Everything runs on the client connection's event loop, which the member connection shares.
  */
 public final class TcpTunnel {
 
   /** How a tunnel ended, for the access log. */
-  public enum End { CLOSED, CLIENT_IDLE, MEMBER_IDLE, CLIENT_RESET, MEMBER_RESET, DRAINED }
+  public enum End { CLOSED, CLIENT_IDLE, MEMBER_IDLE, CLIENT_RESET, MEMBER_RESET }
+
+  /** Bytes a client may send before its member is connected; past this the client is not read until then. */
+  private static final int MAX_EARLY_BYTES = 64 * 1024;
 
   private final NetSocketInternal client;
-  private final NetSocketInternal member;
-  private final Consumer<TcpTunnel> onEnd;
-  private long bytesIn;
-  private long bytesOut;
+  private final Relay inbound;
+  private NetSocketInternal member;
+  private Relay outbound;
+  private Consumer<TcpTunnel> onEnd;
   private int closedSides;
   private End end = End.CLOSED;
-  private final Direction inbound;
-  private final Direction outbound;
+
+  private TcpTunnel(NetSocketInternal client) {
+    this.client = client;
+    this.inbound = new Relay(client.channelHandlerContext().channel(), true);
+  }
 
   /**
-   * @param clientIdle seconds the client side may stay without traffic
-   * @param memberIdle seconds the member side may stay without traffic
+   * Takes over a freshly accepted client connection: half-close allowed, an idle limit, and its bytes held
+   * (up to {@link #MAX_EARLY_BYTES}, then reading pauses) until {@link #join} connects it to a member.
+   *
+   * @param clientIdleSeconds how long the client side may stay without traffic
    */
-  public TcpTunnel(NetSocketInternal client, NetSocketInternal member, double clientIdle, double memberIdle,
-      Consumer<TcpTunnel> onEnd) {
-    this.client = client;
+  public static TcpTunnel hold(NetSocketInternal client, double clientIdleSeconds) {
+    TcpTunnel t = new TcpTunnel(client);
+    t.inbound.install(clientIdleSeconds);
+    return t;
+  }
+
+  /**
+   * Joins the member connection: sends {@code header} (a PROXY protocol header, or null) and the held bytes
+   * first, then relays both ways.
+   *
+   * @param memberIdleSeconds how long the member side may stay without traffic
+   * @param onEnd called once, when both connections have closed
+   */
+  public void join(NetSocketInternal member, double memberIdleSeconds, ByteBuf header, Consumer<TcpTunnel> onEnd) {
     this.member = member;
     this.onEnd = onEnd;
-    this.inbound = new Direction(client, member, true);
-    this.outbound = new Direction(member, client, false);
-    idleLimit(client, clientIdle);
-    idleLimit(member, memberIdle);
-    allowHalfClosure(member);
-  }
-
-  /**
-   * Prepares a freshly accepted client connection: raw buffers, half-close allowed, reading paused until the
-   * tunnel starts. Bytes already read meanwhile are kept and sent first.
-   */
-  public static EarlyBytes hold(NetSocketInternal client) {
-    allowHalfClosure(client);
-    EarlyBytes early = new EarlyBytes();
-    client.messageHandler(early::add);
-    client.eventHandler(early::event);
-    client.pause();
-    return early;
-  }
-
-  /** Starts the relay in both directions. {@code early} comes from {@link #hold}. */
-  public void start(EarlyBytes early) {
-    for (ByteBuf b : early.buffers) {
-      inbound.relay(b);
-    }
-    early.buffers.clear();
-    inbound.listen();
-    outbound.listen();
+    this.outbound = new Relay(member.channelHandlerContext().channel(), false);
     client.closeHandler(v -> sideClosed());
     member.closeHandler(v -> sideClosed());
-    client.exceptionHandler(e -> failed(e, End.CLIENT_RESET));
-    member.exceptionHandler(e -> failed(e, End.MEMBER_RESET));
-    if (early.inputShutdown) {
-      inbound.inputEnded();
+    outbound.install(memberIdleSeconds);
+    if (header != null) {
+      outbound.channel.write(header);
     }
-    client.resume();
+    inbound.peer = outbound;
+    outbound.peer = inbound;
+    inbound.releaseHeld();
+  }
+
+  /** Gives up before a member was joined: drops the held bytes and closes the client. */
+  public void abort() {
+    inbound.dropHeld();
+    client.close();
   }
 
   public long bytesIn() {
-    return bytesIn;
+    return inbound.bytes;
   }
 
   public long bytesOut() {
-    return bytesOut;
+    return outbound == null ? 0 : outbound.bytes;
   }
 
   public End end() {
     return end;
   }
 
-  /** Closes both sides now (drain deadline passed). */
-  public void close() {
-    end = End.DRAINED;
-    client.close();
-    member.close();
-  }
-
-  private void failed(Throwable e, End reset) {
-    if (e instanceof IOException && end == End.CLOSED) {
-      end = reset;
-    }
-    client.close();
-    member.close();
-  }
-
   private void sideClosed() {
     if (++closedSides == 1) {
-      // one side went away: let what is queued for the other reach it, then close it
-      client.close();
-      member.close();
+      // one side went away: what is already queued for the other still reaches it, then it closes too
+      inbound.closeAfterFlush();
+      outbound.closeAfterFlush();
     } else if (closedSides == 2) {
       onEnd.accept(this);
     }
   }
 
-  /** One side stayed silent past its limit: the whole tunnel ends. */
-  private void idle(NetSocketInternal side) {
+  private void ended(End why) {
     if (end == End.CLOSED) {
-      end = side == client ? End.CLIENT_IDLE : End.MEMBER_IDLE;
+      end = why;
     }
     client.close();
-    member.close();
+    if (member != null) {
+      member.close();
+    }
   }
 
-  private static void allowHalfClosure(NetSocketInternal socket) {
-    socket.channelHandlerContext().channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-  }
+  /** Reads one side ({@code channel}) and writes to its peer. */
+  private final class Relay extends ChannelInboundHandlerAdapter {
+    final Channel channel;
+    final boolean fromClient;
+    Relay peer;
+    long bytes;
+    boolean inputEnded;
+    private ArrayDeque<ByteBuf> held = new ArrayDeque<>(2);
+    private int heldBytes;
 
-  private static void idleLimit(NetSocketInternal socket, double seconds) {
-    long millis = (long) (seconds * 1000);
-    socket.channelHandlerContext().pipeline()
-        .addBefore("handler", "idle", new IdleStateHandler(0, 0, millis, TimeUnit.MILLISECONDS));
-  }
-
-  /** One way of the tunnel: reads from {@code src}, writes to {@code dst}. */
-  private final class Direction {
-    private final NetSocketInternal src;
-    private final NetSocketInternal dst;
-    private final boolean fromClient;
-    private Future<Void> lastWrite = Future.succeededFuture();
-    private boolean ended;
-
-    Direction(NetSocketInternal src, NetSocketInternal dst, boolean fromClient) {
-      this.src = src;
-      this.dst = dst;
+    Relay(Channel channel, boolean fromClient) {
+      this.channel = channel;
       this.fromClient = fromClient;
     }
 
-    void listen() {
-      src.messageHandler(this::relay);
-      src.eventHandler(this::event);
+    void install(double idleSeconds) {
+      channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+      long idleMillis = Math.max(1, (long) (idleSeconds * 1000));
+      channel.pipeline().addBefore("handler", "gatehouse-idle", new IdleStateHandler(0, 0, idleMillis,
+          TimeUnit.MILLISECONDS));
+      channel.pipeline().addBefore("handler", "gatehouse-relay", this);
     }
 
-    void relay(Object msg) {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (!(msg instanceof ByteBuf buf)) {
         ReferenceCountUtil.release(msg);
         return;
       }
-      int n = buf.readableBytes();
-      if (fromClient) {
-        bytesIn += n;
-      } else {
-        bytesOut += n;
-      }
-      lastWrite = dst.writeMessage(buf);
-      if (dst.writeQueueFull()) {
-        src.pause();
-        dst.drainHandler(v -> src.resume());
-      }
-    }
-
-    void event(Object evt) {
-      if (evt == ChannelInputShutdownEvent.INSTANCE) {
-        inputEnded();
-      } else if (evt instanceof IdleStateEvent) {
-        idle(src);
-      }
-    }
-
-    /** {@code src} sent FIN: once its bytes are written, half-close {@code dst} (TLS peers get a full close). */
-    void inputEnded() {
-      if (ended) {
+      bytes += buf.readableBytes();
+      if (peer == null) {
+        held.add(buf);
+        heldBytes += buf.readableBytes();
+        if (heldBytes >= MAX_EARLY_BYTES) {
+          channel.config().setAutoRead(false);
+        }
         return;
       }
-      ended = true;
-      lastWrite.onComplete(ar -> {
-        Channel ch = dst.channelHandlerContext().channel();
-        boolean tls = ch.pipeline().get(SslHandler.class) != null;
-        Direction other = this == inbound ? outbound : inbound;
-        if (tls || other.ended || !(ch instanceof DuplexChannel duplex)) {
-          dst.close();
-          if (other.ended) {
-            src.close();
-          }
+      peer.channel.write(buf, peer.channel.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      if (peer != null) {
+        peer.channel.flush();
+        if (!peer.channel.isWritable()) {
+          channel.config().setAutoRead(false);
+        }
+      }
+      ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      // this side's outbound buffer crossed a water mark: pause or resume reading the side that fills it
+      if (peer != null && !peer.inputEnded) {
+        peer.channel.config().setAutoRead(channel.isWritable());
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt == ChannelInputShutdownEvent.INSTANCE) {
+        inputEnded = true;
+        if (peer != null) {
+          passFin();
+        }
+      } else if (evt instanceof IdleStateEvent) {
+        ended(fromClient ? End.CLIENT_IDLE : End.MEMBER_IDLE);
+      } else {
+        ctx.fireUserEventTriggered(evt);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ended(cause instanceof IOException ? (fromClient ? End.CLIENT_RESET : End.MEMBER_RESET) : End.CLOSED);
+    }
+
+    /** Sends what was read before the member was there, then any FIN that came with it; reading resumes. */
+    void releaseHeld() {
+      for (ByteBuf b; (b = held.poll()) != null; ) {
+        peer.channel.write(b, peer.channel.voidPromise());
+      }
+      held = null;
+      peer.channel.flush();
+      if (inputEnded) {
+        passFin();
+      } else {
+        channel.config().setAutoRead(true);
+      }
+    }
+
+    void dropHeld() {
+      for (ByteBuf b; (b = held.poll()) != null; ) {
+        b.release();
+      }
+    }
+
+    /** This side sent FIN: once the bytes before it are written, half-close the peer (close it if TLS or done). */
+    private void passFin() {
+      Channel dst = peer.channel;
+      dst.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+        boolean tls = dst.pipeline().get(SslHandler.class) != null;
+        if (tls || peer.inputEnded || !(dst instanceof DuplexChannel duplex)) {
+          ended(End.CLOSED);
         } else {
           duplex.shutdownOutput();
         }
       });
     }
-  }
 
-  /** Bytes and a FIN that arrived from the client before the member connection was ready. */
-  public static final class EarlyBytes {
-    private final java.util.ArrayList<ByteBuf> buffers = new java.util.ArrayList<>(1);
-    private boolean inputShutdown;
-
-    private void add(Object msg) {
-      if (msg instanceof ByteBuf b) {
-        buffers.add(b);
-      } else {
-        ReferenceCountUtil.release(msg);
+    void closeAfterFlush() {
+      if (channel.isActive()) {
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       }
-    }
-
-    private void event(Object evt) {
-      if (evt == ChannelInputShutdownEvent.INSTANCE) {
-        inputShutdown = true;
-      }
-    }
-
-    /** Frees what was held when the tunnel never starts. */
-    public void release() {
-      buffers.forEach(ReferenceCountUtil::release);
-      buffers.clear();
     }
   }
 }

@@ -69,7 +69,7 @@ public final class UdpListener extends VerticleBase {
   public Future<?> stop() {
     draining = true;
     Promise<Void> drained = Promise.promise();
-    long deadline = System.nanoTime() + services.drainTimeout().get().toNanos();
+    long deadline = System.nanoTime() + services.config().get().drainTimeout().toNanos();
     long poll = vertx.setPeriodic(50, id -> {
       if (sessions.isEmpty() || System.nanoTime() - deadline >= 0) {
         drained.tryComplete();

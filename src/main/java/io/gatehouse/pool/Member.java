@@ -89,8 +89,13 @@ public final class Member {
     active.decrementAndGet();
   }
 
+  /** A connect failure, reset or garbage answer seen on live traffic (passive health). */
   public void recordFailure() {
     failures.increment();
+  }
+
+  /** A connection or request that went well on live traffic (passive health). */
+  public void recordSuccess() {
   }
 
   // --- written only by the Runtime context ---

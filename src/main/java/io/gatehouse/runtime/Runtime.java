@@ -5,6 +5,9 @@ import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.MemberConfig;
 import io.gatehouse.config.PoolConfig;
+import io.gatehouse.http.L7Router;
+import io.gatehouse.http.StickyCookie;
+import io.gatehouse.listener.HttpListener;
 import io.gatehouse.listener.ListenerServices;
 import io.gatehouse.listener.ListenerState;
 import io.gatehouse.listener.TcpListener;
@@ -19,6 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.gatehouse.tls.CertificateWatcher;
 import io.gatehouse.tls.ServerTls;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -58,7 +62,14 @@ public final class Runtime extends VerticleBase {
     this.config = loaded.config();
     this.version = new ConfigVersion(1, loaded.digest(), Instant.now());
     this.options = options;
-    this.services = new ListenerServices(pools, accessLog, () -> config.drainTimeout());
+    this.services = new ListenerServices(pools, accessLog, () -> config, new StickyCookie(randomKey()));
+  }
+
+  /** A per-process cookie signing key: cookies stay valid for this process's life (shared in a cluster later). */
+  private static byte[] randomKey() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    return key;
   }
 
   public ConfigVersion version() {
@@ -113,7 +124,7 @@ public final class Runtime extends VerticleBase {
   }
 
   private Future<String> deploy(ListenerConfig l, ServerTls tls) {
-    ListenerState state = new ListenerState(l, tls);
+    ListenerState state = new ListenerState(l, tls, l.protocol().isHttp() ? L7Router.compile(l, config) : null);
     Supplier<Deployable> instance;
     int instances;
     switch (l.protocol()) {
@@ -125,10 +136,11 @@ public final class Runtime extends VerticleBase {
         instance = () -> new UdpListener(state, services);
         instances = 1;
       }
-      default -> {
-        LOG.warning("listener " + l.name() + ": protocol " + l.protocol() + " is not served yet");
-        return Future.succeededFuture("");
+      case HTTP, HTTPS -> {
+        instance = () -> new HttpListener(state, services);
+        instances = config.node().eventLoops();
       }
+      default -> throw new IllegalStateException("unknown protocol " + l.protocol());
     }
     return vertx.deployVerticle(instance, new DeploymentOptions().setInstances(instances))
         .recover(e -> Future.failedFuture(new BindException(l.name(), e)))

@@ -15,6 +15,7 @@ import io.gatehouse.config.GatehouseConfig.NodeConfig;
 import io.gatehouse.config.GatehouseConfig.ReloadConfig;
 import io.gatehouse.config.L7Rule.CompareType;
 import io.gatehouse.config.PoolConfig.LbAlgorithm;
+import io.gatehouse.testkit.TestCerts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -228,6 +229,24 @@ class ConfigParserTest {
         "config warning: $.listeners[0].l7_policies[0].rules[0].negate: unknown field, ignored",
         "config warning: $.pools[0].members[0].Weight: unknown field, ignored"), result.warnings());
     assertNull(result.config().listeners().get(0).l7Policies().get(0).redirectPool());
+  }
+
+  @Test
+  void refusesAKeyThatDoesNotMatchItsCertificateAndACaFileWithoutCertificate() throws IOException {
+    Files.copy(TestCerts.STRAY_KEY, dir.resolve("stray.pem"));
+    Files.writeString(dir.resolve("not-a-ca.pem"), "hello");
+    ConfigResult result = parse("""
+        { 'listeners': [ { 'name': 's', 'protocol': 'SSL', 'protocol_port': 443, 'default_pool': 't',
+                           'tls': { 'certificate': 'cert.pem', 'private_key': 'stray.pem',
+                                    'client_ca': 'not-a-ca.pem' } } ],
+          'pools': [ { 'name': 't', 'protocol': 'TCP', 'members': [] } ] }
+        """);
+    assertEquals(2, result.errorLines().size(), result.errorLines().toString());
+    assertTrue(result.errorLines().get(0).startsWith("config error: $.listeners[0].tls.certificate: "));
+    assertTrue(result.errorLines().get(0).endsWith("private key does not match the certificate"),
+        result.errorLines().get(0));
+    assertTrue(result.errorLines().get(1).startsWith("config error: $.listeners[0].tls.client_ca: "),
+        result.errorLines().get(1));
   }
 
   @Test

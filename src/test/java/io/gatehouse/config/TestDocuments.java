@@ -1,11 +1,13 @@
 package io.gatehouse.config;
 
+import io.gatehouse.testkit.TestCerts;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /** A small valid document to break one field at a time, and tiny PEM files for the file checks. */
 final class TestDocuments {
@@ -83,9 +85,12 @@ final class TestDocuments {
     return doc;
   }
 
+  /** Real PEM fixtures under the names the documents use, so that the certificate checks pass. */
   static void writePems(Path dir) throws IOException {
-    for (String name : new String[] {"cert.pem", "key.pem", "sni-cert.pem", "sni-key.pem", "ca.pem"}) {
-      Files.writeString(dir.resolve(name), "-----BEGIN PLACEHOLDER-----\n-----END PLACEHOLDER-----\n");
-    }
+    Files.copy(TestCerts.RSA_CERT, dir.resolve("cert.pem"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(TestCerts.RSA_KEY, dir.resolve("key.pem"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(TestCerts.API_CERT, dir.resolve("sni-cert.pem"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(TestCerts.API_KEY, dir.resolve("sni-key.pem"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(TestCerts.CA_CERT, dir.resolve("ca.pem"), StandardCopyOption.REPLACE_EXISTING);
   }
 }

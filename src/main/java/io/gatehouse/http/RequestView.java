@@ -1,0 +1,23 @@
+package io.gatehouse.http;
+
+/**
+ * What forwarding policies look at in a request. The HTTP listener adapts its live request to this; the admin
+ * route API builds one from query parameters, so both decide the same way.
+ */
+public interface RequestView {
+
+  /** Upper-case method, e.g. {@code GET}. */
+  String method();
+
+  /** The Host (or :authority) without any port, lower case; empty when absent. */
+  String host();
+
+  /** The path without the query, as sent (not decoded). */
+  String path();
+
+  /** The raw query without the leading '?', or null when there is none. */
+  String query();
+
+  /** The first value of a request header, or null. */
+  String header(String name);
+}
