@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
+import io.gatehouse.testkit.UdpClient;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.InetAddress;
@@ -97,7 +103,7 @@ class GatehouseJarIT {
   }
 
   @Test
-  void theReadmeDemoBalancesTcpAcrossTheDemoMembers() throws Exception {
+  void theReadmeDemoBalancesTcpSslAndUdpAcrossTheDemoMembers() throws Exception {
     Path log = dir.resolve("demo.log");
     Process p = launch(log, "--config", "conf/gatehouse.json", "--demo");
     try {
@@ -109,6 +115,29 @@ class GatehouseJarIT {
         }
       }
       assertEquals(3, greeted.size(), greeted.toString());
+      Set<String> udp = new HashSet<>();
+      for (int i = 0; i < 6; i++) {
+        try (UdpClient c = new UdpClient(7001)) {
+          udp.add(c.ask("hi").split(" ")[0]);
+        }
+      }
+      assertEquals(3, udp.size(), udp.toString());
+      Set<String> ssl = new HashSet<>();
+      SSLContext trustAll = SSLContext.getInstance("TLS");
+      trustAll.init(null, new TrustManager[] {new X509TrustManager() {
+        public void checkClientTrusted(X509Certificate[] c, String a) {}
+        public void checkServerTrusted(X509Certificate[] c, String a) {}
+        public X509Certificate[] getAcceptedIssuers() {
+          return new X509Certificate[0];
+        }
+      }}, null);
+      for (int i = 0; i < 8; i++) {
+        try (SSLSocket s = (SSLSocket) trustAll.getSocketFactory().createSocket("127.0.0.1", 7443)) {
+          s.setSoTimeout(5000);
+          ssl.add(new String(s.getInputStream().readNBytes(12)));
+        }
+      }
+      assertEquals(3, ssl.size(), ssl.toString());
     } finally {
       p.destroy();
       exitCode(p, Duration.ofSeconds(40));

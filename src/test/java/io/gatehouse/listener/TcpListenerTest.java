@@ -321,6 +321,19 @@ class TcpListenerTest {
   }
 
   @Test
+  void sourceIpHashingSendsEachClientAddressToOneMemberAndSpreadsAddresses() {
+    start("", ",\"lb_algorithm\":\"SOURCE_IP\"", members(a, b, c));
+    Map<String, Integer> perMember = new HashMap<>();
+    for (int i = 1; i <= 30; i++) {
+      String from = "127.0.1." + i;
+      String member = memberOf(port, from);
+      assertEquals(member, memberOf(port, from), "client " + from + " moved");
+      perMember.merge(member, 1, Integer::sum);
+    }
+    assertEquals(3, perMember.size(), "30 addresses on fewer than 3 members: " + perMember);
+  }
+
+  @Test
   void aStickyClientWhoseMemberDiesMovesAndStaysOnTheNewOne() {
     Member x = backends.tcpEcho("x");
     Member y = backends.tcpEcho("y");
