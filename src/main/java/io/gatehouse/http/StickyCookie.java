@@ -22,8 +22,8 @@ public final class StickyCookie {
   private static final int SIGNATURE_BYTES = 16;
   private static final int SIGNATURE_CHARS = 22; // base64url of SIGNATURE_BYTES without padding
   private static final int MAX_EXPIRY_CHARS = 13; // base36 of Long.MAX_VALUE
-  /** Far above any member id the gateway issues; longer values are refused before any work. */
-  private static final int MAX_VALUE_CHARS = 1024;
+  /** Browsers keep no longer cookie; longer values are refused before any work. */
+  private static final int MAX_VALUE_CHARS = 4096;
 
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
@@ -59,7 +59,7 @@ public final class StickyCookie {
     }
     int firstDot = cookieValue.indexOf('.');
     int secondDot = firstDot < 0 ? -1 : cookieValue.indexOf('.', firstDot + 1);
-    if (firstDot <= 0 || secondDot < 0 || cookieValue.length() - secondDot - 1 != SIGNATURE_CHARS) {
+    if (firstDot < 0 || secondDot < 0 || cookieValue.length() - secondDot - 1 != SIGNATURE_CHARS) {
       return null;
     }
     String member = cookieValue.substring(0, firstDot);
