@@ -1,24 +1,92 @@
 package io.gatehouse.http;
 
 import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.config.L7Policy;
 import io.gatehouse.config.ListenerConfig;
+import java.util.List;
+import java.util.function.Function;
 
-/** Placeholder: implemented on the router branch. */
+/**
+ * A listener's forwarding policies, compiled once per configuration version and shared by every event loop
+ * (immutable; REGEX matchers are per thread). Policies are tried by position; the first whose rules ALL match
+ * decides, else the default pool.
+ *
+ * <p>Rule semantics, as HAProxy/Octavia users expect:
+ * <ul>
+ *   <li>HOST_NAME: the Host without port, case-insensitive (EQUAL_TO/STARTS_WITH values are lower-cased here,
+ *       a REGEX ignores case).
+ *   <li>PATH: the raw path without query, case-sensitive, not decoded.
+ *   <li>HEADER (key): the first value of that header, case-sensitive.
+ *   <li>QUERY_STRING (key): the first value of that parameter, percent-decoded ('+' is a space); a bare
+ *       {@code key} or {@code key=} has the empty value. The name compares raw, case-sensitively.
+ *   <li>METHOD: upper case (values upper-cased here, a REGEX ignores case).
+ *   <li>EQUAL_TO is exact, STARTS_WITH a prefix, REGEX an unanchored search ({@code Matcher.find}, like
+ *       HAProxy's {@code -m reg}): anchor with ^ and $ to match whole values.
+ *   <li>A missing header or parameter matches nothing, whatever the compare type.
+ * </ul>
+ * Decisions other than REDIRECT_TO_LISTENER are built at compile, so routing allocates only for that redirect.
+ */
 public final class L7Router {
 
-  private final String defaultPool;
+  private final CompiledPolicy[] policies;
+  private final RouteDecision defaultDecision;
 
-  private L7Router(String defaultPool) {
-    this.defaultPool = defaultPool;
+  private L7Router(CompiledPolicy[] policies, String defaultPool) {
+    this.policies = policies;
+    this.defaultDecision = new RouteDecision.ToPool(null, defaultPool);
   }
 
   /** Compiles a listener's policies once per configuration version ({@code config} resolves redirect_listener). */
   public static L7Router compile(ListenerConfig listener, GatehouseConfig config) {
-    return new L7Router(listener.defaultPool());
+    CompiledPolicy[] compiled = listener.l7Policies().stream()
+        .map(p -> CompiledPolicy.of(p, config))
+        .toArray(CompiledPolicy[]::new);
+    return new L7Router(compiled, listener.defaultPool());
   }
 
   /** The first policy (by position) whose rules all match, else the default pool. Thread-safe. */
   public RouteDecision route(RequestView request) {
-    return new RouteDecision.ToPool(null, defaultPool);
+    for (CompiledPolicy policy : policies) {
+      if (policy.matches(request)) {
+        return policy.decide.apply(request);
+      }
+    }
+    return defaultDecision;
+  }
+
+  private record CompiledPolicy(RuleMatcher[] rules, Function<RequestView, RouteDecision> decide) {
+
+    static CompiledPolicy of(L7Policy p, GatehouseConfig config) {
+      List<RuleMatcher> rules = p.rules().stream().map(RuleMatcher::compile).toList();
+      return new CompiledPolicy(rules.toArray(RuleMatcher[]::new), decision(p, config));
+    }
+
+    private static Function<RequestView, RouteDecision> decision(L7Policy p, GatehouseConfig config) {
+      return switch (p.action()) {
+        case REDIRECT_TO_POOL -> constant(new RouteDecision.ToPool(p.name(), p.redirectPool()));
+        case REDIRECT_TO_URL -> constant(new RouteDecision.Redirect(p.name(), p.statusCode(), p.redirectUrl()));
+        case FIXED_RESPONSE -> constant(new RouteDecision.Fixed(p.name(), p.statusCode(), p.contentType(), p.body()));
+        case REDIRECT_TO_LISTENER -> {
+          // The parser checked the listener exists; a missing one here is a bug, not a configuration error.
+          ListenerConfig target = config.listener(p.redirectListener()).orElseThrow(
+              () -> new IllegalStateException("unknown redirect_listener " + p.redirectListener()));
+          ListenerRedirect redirect = new ListenerRedirect(target);
+          yield request -> new RouteDecision.Redirect(p.name(), p.statusCode(), redirect.location(request));
+        }
+      };
+    }
+
+    private static Function<RequestView, RouteDecision> constant(RouteDecision decision) {
+      return request -> decision;
+    }
+
+    boolean matches(RequestView request) {
+      for (RuleMatcher rule : rules) {
+        if (!rule.matches(request)) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 }

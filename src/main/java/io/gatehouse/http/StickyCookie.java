@@ -1,18 +1,119 @@
 package io.gatehouse.http;
 
-/** Placeholder: implemented on the router branch. */
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The HTTP_COOKIE persistence value, stateless so any node can honour it:
+ * {@code base64url(memberId) "." base36(expiry epoch seconds) "." base64url(HMAC-SHA256 truncated to 16 bytes)}.
+ * The MAC covers {@code pool "|" base64url(memberId) "|" expiry} as they appear in the cookie: neither the
+ * encoded member nor the expiry can hold '|', so the input is unambiguous, and a cookie for one pool never
+ * verifies for another. A client cannot forge or alter a cookie to steer itself onto a member of its choice.
+ * {@link #verify} never throws: garbage reads as "no cookie".
+ */
 public final class StickyCookie {
 
+  private static final String ALGORITHM = "HmacSHA256";
+  private static final int SIGNATURE_BYTES = 16;
+  private static final int SIGNATURE_CHARS = 22; // base64url of SIGNATURE_BYTES without padding
+  private static final int MAX_EXPIRY_CHARS = 13; // base36 of Long.MAX_VALUE
+  /** Browsers keep no longer cookie; longer values are refused before any work. */
+  private static final int MAX_VALUE_CHARS = 4096;
+
+  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+  private final ThreadLocal<Mac> mac;
+
   /** @param key the HMAC key (shared by every node of a cluster, random per process when standalone) */
-  public StickyCookie(byte[] key) {}
+  public StickyCookie(byte[] key) {
+    SecretKeySpec spec = new SecretKeySpec(Arrays.copyOf(key, key.length), ALGORITHM);
+    this.mac = ThreadLocal.withInitial(() -> {
+      try {
+        Mac m = Mac.getInstance(ALGORITHM);
+        m.init(spec);
+        return m;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+      }
+    });
+    mac.get(); // fail at construction, not on a request, if the key is unusable
+  }
 
   /** An opaque, signed cookie value naming {@code memberId} until {@code expiresAtMillis}. */
   public String issue(String poolName, String memberId, long expiresAtMillis) {
-    return memberId;
+    String member = ENCODER.encodeToString(memberId.getBytes(StandardCharsets.UTF_8));
+    String expiry = Long.toString(Math.max(0, Math.floorDiv(expiresAtMillis, 1000L)), 36);
+    return member + '.' + expiry + '.' + ENCODER.encodeToString(sign(poolName, member, expiry));
   }
 
   /** The member id a cookie value names, or null when it is malformed, tampered with, for another pool, or expired. */
   public String verify(String poolName, String cookieValue, long nowMillis) {
-    return null;
+    if (cookieValue == null || cookieValue.length() > MAX_VALUE_CHARS) {
+      return null;
+    }
+    int firstDot = cookieValue.indexOf('.');
+    int secondDot = firstDot < 0 ? -1 : cookieValue.indexOf('.', firstDot + 1);
+    if (firstDot < 0 || secondDot < 0 || cookieValue.length() - secondDot - 1 != SIGNATURE_CHARS) {
+      return null;
+    }
+    String member = cookieValue.substring(0, firstDot);
+    String expiry = cookieValue.substring(firstDot + 1, secondDot);
+    long expirySeconds = parseBase36(expiry);
+    if (expirySeconds < 0) {
+      return null;
+    }
+    // Compared as text: decoding first would accept the variants of the last character that differ only in
+    // base64's unused low bits.
+    byte[] given = cookieValue.substring(secondDot + 1).getBytes(StandardCharsets.UTF_8);
+    byte[] expected = ENCODER.encode(sign(poolName, member, expiry));
+    if (!MessageDigest.isEqual(given, expected)) {
+      return null;
+    }
+    if (nowMillis / 1000L >= expirySeconds) {
+      return null;
+    }
+    byte[] memberId = decode(member);
+    return memberId == null ? null : new String(memberId, StandardCharsets.UTF_8);
+  }
+
+  private byte[] sign(String pool, String member, String expiry) {
+    Mac m = mac.get();
+    m.update(pool.getBytes(StandardCharsets.UTF_8));
+    m.update((byte) '|');
+    m.update(member.getBytes(StandardCharsets.UTF_8));
+    m.update((byte) '|');
+    m.update(expiry.getBytes(StandardCharsets.UTF_8));
+    return Arrays.copyOf(m.doFinal(), SIGNATURE_BYTES);
+  }
+
+  /** Canonical lower-case base36 only (what {@link #issue} writes), else -1. */
+  private static long parseBase36(String s) {
+    if (s.isEmpty() || s.length() > MAX_EXPIRY_CHARS || (s.length() > 1 && s.charAt(0) == '0')) {
+      return -1;
+    }
+    long value = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 : -1;
+      if (digit < 0 || value > (Long.MAX_VALUE - digit) / 36) {
+        return -1;
+      }
+      value = value * 36 + digit;
+    }
+    return value;
+  }
+
+  private static byte[] decode(String base64url) {
+    try {
+      return DECODER.decode(base64url);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 }
