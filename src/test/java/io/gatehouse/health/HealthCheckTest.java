@@ -1,124 +1,24 @@
 package io.gatehouse.health;
 
-import static io.gatehouse.testkit.Configs.head;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gatehouse.pool.Member;
 import io.gatehouse.pool.MemberStatus;
-import io.gatehouse.pool.Pool;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
-import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
 import io.gatehouse.testkit.UdpClient;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Active probes of every type, and what listeners do with their verdict, end to end on loopback. */
-class HealthCheckTest {
-
-  /** delay 0.2 s × 2 retries, plus slack for a loaded machine. */
-  static final Duration VERDICT = Duration.ofMillis(400 + 1200);
-  static final String FAST = "\"delay\":0.2,\"timeout\":0.2,\"max_retries\":2,\"max_retries_down\":2";
-
-  Backends backends;
-  GatewayHarness gw;
-  int port;
-
-  @BeforeEach
-  void startBackends() {
-    backends = new Backends();
-  }
-
-  @AfterEach
-  void stopAll() {
-    if (gw != null) {
-      gw.close();
-    }
-    backends.close();
-  }
-
-  /** An HTTP member whose {@code /health} answers {@code code} and whose other paths count as live traffic. */
-  static final class HttpMember {
-    final AtomicInteger code = new AtomicInteger(200);
-    final AtomicInteger traffic = new AtomicInteger();
-    final AtomicReference<String> lastProbe = new AtomicReference<>();
-    Backends.Member server;
-  }
-
-  HttpMember httpMember(String name, boolean tls) {
-    HttpMember m = new HttpMember();
-    m.server = backends.http(name, tls, req -> {
-      if (req.path().startsWith("/health")) {
-        m.lastProbe.set(req.method() + " " + req.uri() + " Host=" + req.headers().get("Host"));
-        req.response().setStatusCode(m.code.get()).end();
-      } else {
-        m.traffic.incrementAndGet();
-        req.response().putHeader("Connection", "close").end(name);
-      }
-    });
-    return m;
-  }
-
-  void start(String protocol, String poolExtra, String membersJson) {
-    port = TestPorts.free();
-    String listener = protocol.equals("HTTP") ? "" : """
-        "listeners":[{"name":"l","protocol":"%s","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
-        """.formatted(protocol, port);
-    gw = GatewayHarness.start("{" + head() + listener + """
-        "pools":[{"name":"p","protocol":"%s"%s,"members":%s}]}
-        """.formatted(protocol, poolExtra, membersJson));
-  }
-
-  static String member(int port) {
-    return "{\"address\":\"127.0.0.1\",\"protocol_port\":" + port + "}";
-  }
-
-  static String members(int... ports) {
-    StringBuilder sb = new StringBuilder("[");
-    for (int i = 0; i < ports.length; i++) {
-      sb.append(i == 0 ? "" : ",").append(member(ports[i]));
-    }
-    return sb.append(']').toString();
-  }
-
-  Pool pool() {
-    return gw.gateway().runtime().pools().get("p");
-  }
-
-  Member memberAt(int memberPort) {
-    return pool().member("127.0.0.1:" + memberPort);
-  }
-
-  void awaitStatus(int memberPort, MemberStatus status, Duration limit) {
-    Await.until(limit, () -> memberAt(memberPort).health().status() == status,
-        () -> "member " + memberPort + " is " + memberAt(memberPort).health() + ", not " + status);
-  }
-
-  ProbeCounts counts(int memberPort) {
-    return gw.gateway().runtime().health().get("p").probeCounts().get("127.0.0.1:" + memberPort);
-  }
-
-  /** One HTTP request through the TCP listener; the name of the member that answered. */
-  String viaTcpListener() {
-    try (TcpClient c = TcpClient.connect(port)) {
-      c.write("GET /data HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
-      String answer = new String(c.readToEnd(), StandardCharsets.UTF_8);
-      return answer.substring(answer.lastIndexOf('\n') + 1);
-    }
-  }
+class HealthCheckTest extends GatewayHealthTest {
 
   @Test
   void tcpMemberGoesOfflineWhenStoppedAndOnlineWhenStartedWithinDelayTimesRetries() {
@@ -155,14 +55,14 @@ class HealthCheckTest {
     assertEquals("HTTP 500", memberAt(a.server.port()).health().reason());
     int before = a.traffic.get();
     for (int i = 0; i < 20; i++) {
-      assertEquals("b", viaTcpListener());
+      assertEquals("b", viaTcpListener(null));
     }
     assertEquals(before, a.traffic.get());
 
     a.code.set(200);
     awaitStatus(a.server.port(), MemberStatus.ONLINE, VERDICT);
     assertEquals("HTTP 200", memberAt(a.server.port()).health().reason());
-    assertEquals(Set.of("a", "b"), Set.of(viaTcpListener(), viaTcpListener()));
+    assertEquals(Set.of("a", "b"), Set.of(viaTcpListener(null), viaTcpListener(null)));
   }
 
   @Test
