@@ -11,7 +11,6 @@ import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Health as live traffic through a TCP listener sees it: passive ejection, sticky moves, slow start. */
@@ -48,45 +47,38 @@ class LiveTrafficHealthTest extends GatewayHealthTest {
 
   @Test
   void aStickyClientMovesWhenItsMemberGoesOfflineAndItsEntryIsReplaced() {
-    HttpMember ha = httpMember("a", false);
-    HttpMember hb = httpMember("b", false);
-    AtomicInteger codeA = ha.code;
-    AtomicInteger codeB = hb.code;
-    Backends.Member a = ha.server;
-    Backends.Member b = hb.server;
+    HttpMember a = httpMember("a", false);
+    HttpMember b = httpMember("b", false);
     start("TCP", ",\"session_persistence\":{\"type\":\"SOURCE_IP\"},"
         + "\"health_monitor\":{\"type\":\"HTTP\",\"url_path\":\"/health\"," + FAST + "}",
-        "[" + member(a.port(), 1) + "," + member(b.port(), 1) + "]");
+        members(a.server.port(), b.server.port()));
     String first = viaTcpListener("127.0.0.3");
     assertEquals(first, viaTcpListener("127.0.0.3"));
-    (first.equals("a") ? codeA : codeB).set(500);
-    Backends.Member stuck = first.equals("a") ? a : b;
-    Backends.Member other = first.equals("a") ? b : a;
-    Await.until(VERDICT, () -> memberAt(stuck.port()).health().status() == MemberStatus.OFFLINE, "OFFLINE");
-    String moved = viaTcpListener("127.0.0.3");
-    assertEquals(other.name, moved);
-    assertEquals(memberAt(other.port()).id(), pool().sticky().lookup("127.0.0.3"));
-    (first.equals("a") ? codeA : codeB).set(200);
-    Await.until(VERDICT, () -> memberAt(stuck.port()).health().status() == MemberStatus.ONLINE, "ONLINE");
-    assertEquals(moved, viaTcpListener("127.0.0.3"), "the replaced entry holds after the old member returns");
+    HttpMember stuck = first.equals("a") ? a : b;
+    HttpMember other = first.equals("a") ? b : a;
+    stuck.code.set(500);
+    awaitStatus(stuck.server.port(), MemberStatus.OFFLINE, VERDICT);
+    assertEquals(other.server.name, viaTcpListener("127.0.0.3"));
+    assertEquals(memberAt(other.server.port()).id(), pool().sticky().lookup("127.0.0.3"));
+    stuck.code.set(200);
+    awaitStatus(stuck.server.port(), MemberStatus.ONLINE, VERDICT);
+    assertEquals(other.server.name, viaTcpListener("127.0.0.3"),
+        "the replaced entry holds after the old member returns");
   }
 
   @Test
   void aRecoveredMemberRampsUpItsShareUnderSlowStart() {
-    HttpMember ha = httpMember("a", false);
-    HttpMember hb = httpMember("b", false);
-    AtomicInteger codeA = ha.code;
-    AtomicInteger codeB = hb.code;
-    Backends.Member a = ha.server;
-    Backends.Member b = hb.server;
+    Backends.Member a = httpMember("a", false).server;
+    HttpMember recovering = httpMember("b", false);
+    Backends.Member b = recovering.server;
     start("TCP", ",\"slow_start\":{\"enable\":true,\"duration\":30},"
         + "\"health_monitor\":{\"type\":\"HTTP\",\"url_path\":\"/health\"," + FAST + "}",
         "[" + member(a.port(), 100) + "," + member(b.port(), 100) + "]");
     assertEquals(100, weightOf(pool().snapshot(), b.port()), "members present at start take their full weight");
-    codeB.set(500);
-    Await.until(VERDICT, () -> memberAt(b.port()).health().status() == MemberStatus.OFFLINE, "OFFLINE");
-    codeB.set(200);
-    Await.until(VERDICT, () -> memberAt(b.port()).health().status() == MemberStatus.ONLINE, "ONLINE");
+    recovering.code.set(500);
+    awaitStatus(b.port(), MemberStatus.OFFLINE, VERDICT);
+    recovering.code.set(200);
+    awaitStatus(b.port(), MemberStatus.ONLINE, VERDICT);
 
     int early = weightOf(pool().snapshot(), b.port());
     int toB = 0;
