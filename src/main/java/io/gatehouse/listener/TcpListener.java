@@ -115,6 +115,7 @@ public final class TcpListener extends VerticleBase {
             }
             return;
           }
+          m.recordSuccess();
           NetSocketInternal ms = (NetSocketInternal) ar.result();
           if (c.clientGone) {
             ms.close();

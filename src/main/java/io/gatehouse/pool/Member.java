@@ -25,6 +25,10 @@ public final class Member {
   private final AtomicInteger active = new AtomicInteger();
   private final LongAdder total = new LongAdder();
   private final LongAdder failures = new LongAdder();
+  private final AtomicInteger consecutiveFailures = new AtomicInteger();
+  /** Taken out of rotation on this node by passive detection; the shared status is untouched. */
+  private volatile boolean ejected;
+  private volatile TrafficObserver observer = TrafficObserver.NONE;
 
   public Member(MemberConfig config, SocketAddress socketAddress, MemberHealth health) {
     this.id = config.id();
@@ -62,9 +66,14 @@ public final class Member {
     return c.adminStateUp() ? c.weight() : 0;
   }
 
-  /** Whether the member may take new connections: admin up, weight above 0, resolved, not OFFLINE. */
+  /** Whether the member may take new connections: admin up, weight above 0, resolved, not OFFLINE, not ejected. */
   public boolean usable() {
-    return configuredWeight() > 0 && socketAddress != null && health.status().usable();
+    return configuredWeight() > 0 && socketAddress != null && health.status().usable() && !ejected;
+  }
+
+  /** Whether passive detection took the member out of rotation on this node. */
+  public boolean ejected() {
+    return ejected;
   }
 
   public int active() {
@@ -92,10 +101,15 @@ public final class Member {
   /** A connect failure, reset or garbage answer seen on live traffic (passive health). */
   public void recordFailure() {
     failures.increment();
+    observer.failed(this, consecutiveFailures.incrementAndGet());
   }
 
   /** A connection or request that went well on live traffic (passive health). */
   public void recordSuccess() {
+    // read first: no shared write on the hot path while all is well
+    if (consecutiveFailures.get() != 0) {
+      consecutiveFailures.set(0);
+    }
   }
 
   // --- written only by the Runtime context ---
@@ -103,6 +117,17 @@ public final class Member {
   void update(MemberConfig config, SocketAddress socketAddress) {
     this.config = config;
     this.socketAddress = socketAddress;
+  }
+
+  /** Who hears about live-traffic failures (the pool's passive detector). */
+  public void observe(TrafficObserver observer) {
+    this.observer = observer;
+  }
+
+  /** Ejects the member from this node's rotation or brings it back; the failure streak restarts either way. */
+  public void setEjected(boolean ejected) {
+    this.ejected = ejected;
+    consecutiveFailures.set(0);
   }
 
   /** Sets the health verdict; returns true when the status changed. */

@@ -5,6 +5,9 @@ import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.MemberConfig;
 import io.gatehouse.config.PoolConfig;
+import io.gatehouse.config.OutlierDetection;
+import io.gatehouse.health.HealthChecker;
+import io.gatehouse.health.ProbeClients;
 import io.gatehouse.http.L7Router;
 import io.gatehouse.http.StickyCookie;
 import io.gatehouse.listener.HttpListener;
@@ -47,6 +50,8 @@ public final class Runtime extends VerticleBase {
   private final PoolRegistry pools = new PoolRegistry();
   private final MemberResolver resolver = new MemberResolver();
   private final Map<String, RunningListener> listeners = new LinkedHashMap<>();
+  private final Map<String, HealthChecker> health = new LinkedHashMap<>();
+  private ProbeClients probeClients;
   private final Gateway.Options options;
   private final ListenerServices services;
   private volatile GatehouseConfig config;
@@ -88,6 +93,11 @@ public final class Runtime extends VerticleBase {
     return listeners;
   }
 
+  /** Each pool's health checker by pool name (probe counts, passive ejections). */
+  public Map<String, HealthChecker> health() {
+    return health;
+  }
+
   @Override
   public Future<?> start() {
     return vertx.executeBlocking(() -> {
@@ -95,6 +105,7 @@ public final class Runtime extends VerticleBase {
           return loadTls(config);
         })
         .compose(tls -> {
+          probeClients = new ProbeClients(vertx);
           config.pools().forEach(this::addPool);
           List<Future<?>> started = new ArrayList<>();
           for (ListenerConfig l : config.listeners()) {
@@ -120,7 +131,11 @@ public final class Runtime extends VerticleBase {
   }
 
   private void addPool(PoolConfig pc) {
-    pools.put(new Pool(pc, StickyTable.local(MAX_STICKY_ENTRIES), resolver::resolve));
+    Pool pool = new Pool(pc, StickyTable.local(MAX_STICKY_ENTRIES), resolver::resolve);
+    pools.put(pool);
+    HealthChecker checker = new HealthChecker(vertx, pool, probeClients, OutlierDetection.DEFAULT);
+    health.put(pc.name(), checker);
+    checker.start();
   }
 
   private Future<String> deploy(ListenerConfig l, ServerTls tls) {
@@ -196,6 +211,7 @@ public final class Runtime extends VerticleBase {
    * then closes what is left (each listener's stop does the waiting).
    */
   public Future<Void> drain() {
+    health.values().forEach(HealthChecker::stop);
     listeners.values().forEach(r -> {
       r.state().startDraining();
       if (r.certificates() != null) {

@@ -4,6 +4,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +26,7 @@ public final class Backends implements AutoCloseable {
     public final AtomicInteger open = new AtomicInteger();
     private int port;
     private Runnable stop;
+    private Runnable start;
 
     Member(String name) {
       this.name = name;
@@ -34,6 +39,11 @@ public final class Backends implements AutoCloseable {
     /** Stops the member: new connections are refused from now on. */
     public void stop() {
       stop.run();
+    }
+
+    /** Starts a stopped member again on the same port. */
+    public void start() {
+      start.run();
     }
   }
 
@@ -63,6 +73,26 @@ public final class Backends implements AutoCloseable {
     Sync.await(server.listen(0, "127.0.0.1"));
     m.port = server.actualPort();
     m.stop = () -> Sync.await(server.close());
+    m.start = () -> Sync.await(server.listen(m.port, "127.0.0.1"));
+    return m;
+  }
+
+  /** HTTP on a fresh connection per request counted in {@code hits}; {@code tls} serves the test RSA certificate. */
+  public Member http(String name, boolean tls, Consumer<HttpServerRequest> handler) {
+    Member m = new Member(name);
+    HttpServerOptions options = new HttpServerOptions();
+    if (tls) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(TestCerts.RSA_CERT.toString()).setKeyPath(TestCerts.RSA_KEY.toString()));
+    }
+    HttpServer server = vertx.createHttpServer(options).requestHandler(req -> {
+      m.hits.incrementAndGet();
+      handler.accept(req);
+    });
+    Sync.await(server.listen(0, "127.0.0.1"));
+    m.port = server.actualPort();
+    m.stop = () -> Sync.await(server.close());
+    m.start = () -> Sync.await(server.listen(m.port, "127.0.0.1"));
     return m;
   }
 
@@ -80,6 +110,9 @@ public final class Backends implements AutoCloseable {
     Sync.await(socket.listen(0, "127.0.0.1"));
     m.port = socket.localAddress().port();
     m.stop = () -> Sync.await(socket.close());
+    m.start = () -> {
+      throw new UnsupportedOperationException("a closed datagram socket cannot listen again");
+    };
     return m;
   }
 

@@ -1,0 +1,67 @@
+package io.gatehouse.health;
+
+import io.gatehouse.config.HealthMonitorConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+import java.time.Duration;
+
+/**
+ * {@code HTTP}/{@code HTTPS}: one request on a fresh connection ({@code http_method}, {@code url_path}, Host =
+ * {@code domain_name} or the member address); up when the status is among {@code expected_codes}. HTTPS does
+ * not verify the member's certificate (the client is built so), as cloud load balancers do.
+ */
+final class HttpProbe implements Probe {
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final HealthMonitorConfig monitor;
+  private final boolean tls;
+
+  HttpProbe(Vertx vertx, HttpClient client, HealthMonitorConfig monitor) {
+    this.vertx = vertx;
+    this.client = client;
+    this.monitor = monitor;
+    this.tls = monitor.type() == HealthMonitorConfig.Type.HTTPS;
+  }
+
+  @Override
+  public Future<ProbeResult> run(SocketAddress target, Duration timeout) {
+    Promise<ProbeResult> result = Promise.promise();
+    HttpClientRequest[] sent = new HttpClientRequest[1];
+    long timer = vertx.setTimer(timeout.toMillis(), id -> {
+      if (result.tryComplete(ProbeResult.timedOut(timeout)) && sent[0] != null) {
+        sent[0].reset();
+      }
+    });
+    RequestOptions options = new RequestOptions()
+        .setServer(target).setHost(target.hostAddress()).setPort(target.port()).setSsl(tls)
+        .setMethod(HttpMethod.valueOf(monitor.httpMethod())).setURI(monitor.urlPath())
+        .setConnectTimeout(timeout.toMillis());
+    client.request(options)
+        .compose(req -> {
+          sent[0] = req;
+          if (monitor.domainName() != null) {
+            req.authority(HostAndPort.authority(monitor.domainName()));
+          }
+          return req.send();
+        })
+        .compose(resp -> {
+          int code = resp.statusCode();
+          resp.handler(ignoredBody -> { }); // the status is all a probe needs
+          return resp.end().map(new ProbeResult(monitor.expectedCodes().matches(code), "HTTP " + code));
+        })
+        .otherwise(e -> TcpProbe.connectFailure(e, timeout))
+        .onSuccess(r -> {
+          vertx.cancelTimer(timer);
+          result.tryComplete(r);
+        });
+    return result.future();
+  }
+}

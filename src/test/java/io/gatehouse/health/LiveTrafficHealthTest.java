@@ -1,0 +1,104 @@
+package io.gatehouse.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatehouse.pool.Member;
+import io.gatehouse.pool.MemberStatus;
+import io.gatehouse.pool.PoolSnapshot;
+import io.gatehouse.testkit.Await;
+import io.gatehouse.testkit.Backends;
+import io.gatehouse.testkit.TcpClient;
+import io.gatehouse.testkit.TestPorts;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Health as live traffic through a TCP listener sees it: passive ejection, sticky moves, slow start. */
+class LiveTrafficHealthTest extends GatewayHealthTest {
+
+  @Test
+  void connectFailuresEjectAMemberLongBeforeItsNextProbe() {
+    Backends.Member live = backends.tcpEcho("live");
+    int dead = TestPorts.free();
+    // probes every 30 s and 3 failures to go OFFLINE: only the passive path can react within this test
+    start("TCP", ",\"health_monitor\":{\"type\":\"TCP\",\"delay\":30,\"timeout\":1}",
+        "[" + member(live.port(), 1) + "," + member(dead, 1) + "]");
+    Member d = memberAt(dead);
+    long started = System.nanoTime();
+    for (int i = 0; i < 12 && !d.ejected(); i++) {
+      try (TcpClient c = TcpClient.connect(port)) {
+        assertEquals("live", c.readLine()); // a refused connect is retried on the other member
+      }
+    }
+    Await.until(Duration.ofSeconds(2), d::ejected, "five connect failures eject the member");
+    assertTrue(System.nanoTime() - started < Duration.ofSeconds(10).toNanos());
+    assertEquals(MemberStatus.ONLINE, d.health().status(), "the shared status stays the probes' verdict");
+    HealthChecker checker = gw.gateway().runtime().health().get("p");
+    Await.until(Duration.ofSeconds(2), () -> checker.probeCounts().get(d.id()).failure() >= 2,
+        "the ejection asks for a probe at once");
+    long failures = d.failures();
+    for (int i = 0; i < 10; i++) {
+      try (TcpClient c = TcpClient.connect(port)) {
+        assertEquals("live", c.readLine());
+      }
+    }
+    assertEquals(failures, d.failures(), "no connection is tried on the ejected member");
+  }
+
+  @Test
+  void aStickyClientMovesWhenItsMemberGoesOfflineAndItsEntryIsReplaced() {
+    HttpMember a = httpMember("a", false);
+    HttpMember b = httpMember("b", false);
+    start("TCP", ",\"session_persistence\":{\"type\":\"SOURCE_IP\"},"
+        + "\"health_monitor\":{\"type\":\"HTTP\",\"url_path\":\"/health\"," + FAST + "}",
+        members(a.server.port(), b.server.port()));
+    String first = viaTcpListener("127.0.0.3");
+    assertEquals(first, viaTcpListener("127.0.0.3"));
+    HttpMember stuck = first.equals("a") ? a : b;
+    HttpMember other = first.equals("a") ? b : a;
+    stuck.code.set(500);
+    awaitStatus(stuck.server.port(), MemberStatus.OFFLINE, VERDICT);
+    assertEquals(other.server.name, viaTcpListener("127.0.0.3"));
+    assertEquals(memberAt(other.server.port()).id(), pool().sticky().lookup("127.0.0.3"));
+    stuck.code.set(200);
+    awaitStatus(stuck.server.port(), MemberStatus.ONLINE, VERDICT);
+    assertEquals(other.server.name, viaTcpListener("127.0.0.3"),
+        "the replaced entry holds after the old member returns");
+  }
+
+  @Test
+  void aRecoveredMemberRampsUpItsShareUnderSlowStart() {
+    Backends.Member a = httpMember("a", false).server;
+    HttpMember recovering = httpMember("b", false);
+    Backends.Member b = recovering.server;
+    start("TCP", ",\"slow_start\":{\"enable\":true,\"duration\":30},"
+        + "\"health_monitor\":{\"type\":\"HTTP\",\"url_path\":\"/health\"," + FAST + "}",
+        "[" + member(a.port(), 100) + "," + member(b.port(), 100) + "]");
+    assertEquals(100, weightOf(pool().snapshot(), b.port()), "members present at start take their full weight");
+    recovering.code.set(500);
+    awaitStatus(b.port(), MemberStatus.OFFLINE, VERDICT);
+    recovering.code.set(200);
+    awaitStatus(b.port(), MemberStatus.ONLINE, VERDICT);
+
+    int early = weightOf(pool().snapshot(), b.port());
+    int toB = 0;
+    for (int i = 0; i < 40; i++) {
+      toB += viaTcpListener(null).equals("b") ? 1 : 0;
+    }
+    assertTrue(early <= 10, "weight right after recovery: " + early);
+    assertTrue(toB <= 6, "a recovering member gets a small share at first: " + toB + " of 40");
+    // the Runtime rebuilds once a second while a member ramps: 3 s into 30 s is about a tenth of 100
+    Await.until(Duration.ofSeconds(5), () -> weightOf(pool().snapshot(), b.port()) >= early + 6,
+        () -> "effective weight still " + weightOf(pool().snapshot(), b.port()));
+    assertTrue(pool().snapshot().rampingUp());
+  }
+
+  static int weightOf(PoolSnapshot s, int memberPort) {
+    for (int i = 0; i < s.usable().size(); i++) {
+      if (s.usable().get(i).config().protocolPort() == memberPort) {
+        return s.effectiveWeight(i);
+      }
+    }
+    return 0;
+  }
+}
