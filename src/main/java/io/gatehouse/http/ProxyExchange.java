@@ -271,11 +271,13 @@ public final class ProxyExchange {
       armTimer();
       return;
     }
-    if (req.getHeader(HttpHeaders.EXPECT) != null) {
-      cr.continueHandler(v -> resp.writeContinue());
-    }
     if (!memberHeaders.contains(HttpHeaders.CONTENT_LENGTH)) {
       cr.setChunked(true);
+    }
+    if (req.getHeader(HttpHeaders.EXPECT) != null) {
+      // the head goes now: the client sends its body only after the member's 100 Continue is passed on
+      cr.continueHandler(v -> resp.writeContinue());
+      cr.sendHead();
     }
     ReadStream<Buffer> body = req;
     if (cfg.maxBodySize() >= 0 && !memberHeaders.contains(HttpHeaders.CONTENT_LENGTH)) {

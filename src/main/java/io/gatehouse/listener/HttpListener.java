@@ -13,6 +13,7 @@ import io.gatehouse.http.ServerRequestView;
 import io.gatehouse.http.StrictRequestDecoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
+import io.netty.util.AttributeKey;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -25,9 +26,7 @@ import io.vertx.core.net.impl.ConnectionBase;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
@@ -45,8 +44,8 @@ public final class HttpListener extends VerticleBase {
 
   private final ListenerState state;
   private final ListenerServices services;
-  /** The connections of this instance (all on its event loop), with what requests need from them. */
-  private final Map<HttpConnection, Conn> conns = new IdentityHashMap<>();
+  /** What requests need from their connection, kept on the connection's channel (HTTP/2 streams share it). */
+  private static final AttributeKey<Conn> CONN = AttributeKey.valueOf("gatehouse.conn");
   private HttpServer server;
   private MemberClients clients;
   private ProxyContext context;
@@ -127,11 +126,8 @@ public final class HttpListener extends VerticleBase {
       }
       pipeline.addBefore("httpDecoder", ConnectionGuard.NAME, guard);
     }
-    conns.put(conn, new Conn(peer, guard));
-    conn.closeHandler(v -> {
-      conns.remove(conn);
-      state.release();
-    });
+    channel.attr(CONN).set(new Conn(peer, guard));
+    conn.closeHandler(v -> state.release());
   }
 
   /** The subject of the verified client certificate under mutual TLS, else null. */
@@ -148,9 +144,9 @@ public final class HttpListener extends VerticleBase {
   }
 
   private void request(HttpServerRequest req) {
-    Conn conn = conns.get(req.connection());
+    Conn conn = conn(req);
     if (conn == null) {
-      req.connection().close(); // refused in the connection handler
+      ((ConnectionBase) req.connection()).channel().close(); // refused in the connection handler
       return;
     }
     req.pause();
@@ -161,6 +157,10 @@ public final class HttpListener extends VerticleBase {
     ListenerConfig cfg = state.config();
     RouteDecision decision = state.router().route(new ServerRequestView(req));
     new ProxyExchange(context(cfg), req, conn.peer(), decision.policy()).start(decision);
+  }
+
+  private static Conn conn(HttpServerRequest req) {
+    return ((ConnectionBase) req.connection()).channel().attr(CONN).get();
   }
 
   /** The exchange context of the running configuration version (rebuilt after a reload changed it). */
@@ -177,7 +177,7 @@ public final class HttpListener extends VerticleBase {
 
   /** A request Vert.x could not decode: 431 for a head over the limit, else 400; then the connection closes. */
   private void invalid(HttpServerRequest req) {
-    Conn conn = conns.get(req.connection());
+    Conn conn = conn(req);
     if (conn != null && conn.guard() != null) {
       conn.guard().requestStarted();
     }

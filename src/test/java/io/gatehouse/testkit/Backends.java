@@ -20,6 +20,8 @@ public final class Backends implements AutoCloseable {
     public final String name;
     public final AtomicInteger hits = new AtomicInteger();
     public final AtomicInteger open = new AtomicInteger();
+    /** HTTP members: response body bytes handed to the connection so far by {@code /download}. */
+    public final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
     private int port;
     private Runnable stop;
 
@@ -105,7 +107,7 @@ public final class Backends implements AutoCloseable {
         })
         .requestHandler(req -> {
           m.hits.incrementAndGet();
-          HttpMembers.answer(name, req);
+          HttpMembers.answer(m, req);
         });
     server.connectionHandler(c -> {
       m.open.incrementAndGet();

@@ -10,11 +10,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /** The behaviour of {@link Backends#http} members, by request path. */
-final class HttpMembers {
+public final class HttpMembers {
 
   private HttpMembers() {}
 
-  static void answer(String name, HttpServerRequest req) {
+  static void answer(Backends.Member m, HttpServerRequest req) {
+    String name = m.name;
     HttpServerResponse resp = req.response().putHeader("X-Member", name);
     String path = req.path();
     if (path.equals("/echo")) {
@@ -30,7 +31,7 @@ final class HttpMembers {
       req.handler(b -> sha.update(b.getBytes()));
       req.endHandler(v -> resp.end(HexFormat.of().formatHex(sha.digest())));
     } else if (path.startsWith("/download/")) {
-      download(resp, Long.parseLong(path.substring("/download/".length())));
+      download(m, resp, Long.parseLong(path.substring("/download/".length())));
     } else if (path.startsWith("/slow/")) {
       long ms = Long.parseLong(path.substring("/slow/".length()));
       req.body().onSuccess(b -> io.vertx.core.Vertx.currentContext().owner().setTimer(ms, id -> resp.end("slow " + name)));
@@ -51,7 +52,7 @@ final class HttpMembers {
   }
 
   /** {@code size} bytes of {@link #pattern(long)}, written as fast as the connection takes them. */
-  private static void download(HttpServerResponse resp, long size) {
+  private static void download(Backends.Member m, HttpServerResponse resp, long size) {
     resp.putHeader("Content-Length", String.valueOf(size));
     long[] sent = {0};
     Runnable[] pump = new Runnable[1];
@@ -60,6 +61,7 @@ final class HttpMembers {
         int n = (int) Math.min(64 * 1024, size - sent[0]);
         resp.write(Buffer.buffer(pattern(sent[0], n)));
         sent[0] += n;
+        m.sent.addAndGet(n);
       }
       if (sent[0] >= size) {
         resp.end();
@@ -71,7 +73,7 @@ final class HttpMembers {
   }
 
   /** The deterministic bytes at {@code offset..offset+n} of a download. */
-  static byte[] pattern(long offset, int n) {
+  public static byte[] pattern(long offset, int n) {
     byte[] b = new byte[n];
     for (int i = 0; i < n; i++) {
       long x = offset + i;
@@ -81,7 +83,7 @@ final class HttpMembers {
   }
 
   /** The SHA-256 of the first {@code size} bytes of the download pattern. */
-  static String downloadSha(long size) {
+  public static String downloadSha(long size) {
     MessageDigest sha = sha256();
     for (long off = 0; off < size; off += 64 * 1024) {
       sha.update(pattern(off, (int) Math.min(64 * 1024, size - off)));
