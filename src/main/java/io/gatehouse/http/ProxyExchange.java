@@ -424,6 +424,7 @@ public final class ProxyExchange {
     status = 101;
     HopByHop.copy(r.headers(), resp.headers(), true);
     NetSocket toMemberSocket = r.netSocket();
+    req.resume(); // the connection was paused with the request; the tunnel reads it from here on
     req.toNetSocket().onComplete(ar -> {
       if (ar.failed()) {
         toMemberSocket.close();
