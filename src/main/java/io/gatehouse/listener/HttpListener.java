@@ -1,15 +1,201 @@
 package io.gatehouse.listener;
 
+import io.gatehouse.config.ListenerConfig;
+import io.gatehouse.config.ListenerProtocol;
+import io.gatehouse.http.ConnectionGuard;
+import io.gatehouse.http.ErrorPages;
+import io.gatehouse.http.MemberClients;
+import io.gatehouse.http.Peer;
+import io.gatehouse.http.ProxyContext;
+import io.gatehouse.http.ProxyExchange;
+import io.gatehouse.http.RouteDecision;
+import io.gatehouse.http.ServerRequestView;
+import io.gatehouse.http.StrictRequestDecoder;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.util.AttributeKey;
+import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
-/** Placeholder: implemented on the http branch. */
+/**
+ * An HTTP or HTTPS listener instance: one per event loop, all sharing the port. The connection handler applies
+ * the ACL and connection limit and installs the HTTP/1 connection timers ({@link ConnectionGuard}) and the strict
+ * request decoder; each request is routed by the listener's forwarding policies and handed to a
+ * {@link ProxyExchange}. HTTPS ends TLS here (with h2 by ALPN when {@code http2_enable}); members always get
+ * HTTP/1.1.
+ */
 public final class HttpListener extends VerticleBase {
 
-  public HttpListener(ListenerState state, ListenerServices services) {}
+  /** The longest request head accepted (request line, and all header lines): past it, 431. */
+  static final int MAX_HEAD = 32 * 1024;
+
+  private final ListenerState state;
+  private final ListenerServices services;
+  /** What requests need from their connection, kept on the connection's channel (HTTP/2 streams share it). */
+  private static final AttributeKey<Conn> CONN = AttributeKey.valueOf("gatehouse.conn");
+  private HttpServer server;
+  private MemberClients clients;
+  private ProxyContext context;
+  private HttpServerOptions options;
+  private boolean strictDecoder;
+
+  /** A client connection: who it is and, for HTTP/1, its timers. */
+  private record Conn(Peer peer, ConnectionGuard guard) {}
+
+  public HttpListener(ListenerState state, ListenerServices services) {
+    this.state = state;
+    this.services = services;
+  }
 
   @Override
   public Future<?> start() {
-    return Future.failedFuture("HTTP listeners are not implemented yet");
+    ListenerConfig cfg = state.config();
+    boolean https = cfg.protocol() == ListenerProtocol.HTTPS;
+    options = new HttpServerOptions()
+        .setHost(cfg.host())
+        .setPort(cfg.protocolPort())
+        .setTcpNoDelay(true)
+        .setReuseAddress(true)
+        .setMaxHeaderSize(MAX_HEAD)
+        .setMaxInitialLineLength(MAX_HEAD)
+        .setHandle100ContinueAutomatically(false)
+        .setDecompressionSupported(false)
+        .setCompressionSupported(false)
+        // Vert.x defaults h2c to on: prior-knowledge HTTP/2 only when the listener asks for it
+        .setHttp2ClearTextEnabled(!https && cfg.http2Enable());
+    if (https) {
+      state.tls().applyTo(options);
+      options.setUseAlpn(cfg.http2Enable());
+      if (cfg.http2Enable()) {
+        options.setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
+      }
+    }
+    // With h2c on, Vert.x sets up the HTTP/1 decoder while reading the first bytes: too late to replace it.
+    strictDecoder = !options.isHttp2ClearTextEnabled();
+    clients = new MemberClients(vertx);
+    server = vertx.createHttpServer(options)
+        .connectionHandler(this::connected)
+        .requestHandler(this::request)
+        .invalidRequestHandler(this::invalid);
+    return server.listen().onSuccess(s -> {
+      if (state.tls() != null) {
+        state.addTlsServer(opts -> server.updateSSLOptions(opts, true));
+      }
+    });
+  }
+
+  /**
+   * Stops accepting at once; HTTP/1 connections close after their current response and HTTP/2 ones get a
+   * GOAWAY, until the drain timeout passes. Member connections are closed last.
+   */
+  @Override
+  public Future<?> stop() {
+    long drain = services.config().get().drainTimeout().toMillis();
+    return server.shutdown(drain, TimeUnit.MILLISECONDS).eventually(() -> clients.close());
+  }
+
+  private void connected(HttpConnection conn) {
+    Channel channel = ((ConnectionBase) conn).channel();
+    ClientAddress from = ClientAddress.of(conn.remoteAddress());
+    if (state.admit(from.bytes()) != null) {
+      channel.close(); // nothing sent, not even a GOAWAY
+      return;
+    }
+    ListenerConfig cfg = state.config();
+    Peer peer = new Peer(from.ip(), from.hash(), from.toString(), clientCertSubject(conn, cfg));
+    ConnectionGuard guard = null;
+    ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get("httpDecoder") != null) {
+      guard = new ConnectionGuard(cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(),
+          () -> logConnectionError(peer, 408, "client_timeout"));
+      if (strictDecoder) {
+        pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options));
+      }
+      pipeline.addBefore("httpDecoder", ConnectionGuard.NAME, guard);
+    }
+    channel.attr(CONN).set(new Conn(peer, guard));
+    conn.closeHandler(v -> state.release());
+  }
+
+  /** The subject of the verified client certificate under mutual TLS, else null. */
+  private static String clientCertSubject(HttpConnection conn, ListenerConfig cfg) {
+    if (!conn.isSsl() || cfg.tls() == null || cfg.tls().clientCa() == null) {
+      return null;
+    }
+    try {
+      List<Certificate> chain = conn.peerCertificates();
+      return chain.isEmpty() ? null : ((X509Certificate) chain.get(0)).getSubjectX500Principal().getName();
+    } catch (SSLPeerUnverifiedException e) {
+      return null;
+    }
+  }
+
+  private void request(HttpServerRequest req) {
+    Conn conn = conn(req);
+    if (conn == null) {
+      ((ConnectionBase) req.connection()).channel().close(); // refused in the connection handler
+      return;
+    }
+    req.pause();
+    if (conn.guard() != null) {
+      conn.guard().requestStarted();
+      req.response().endHandler(v -> conn.guard().requestEnded());
+    }
+    ListenerConfig cfg = state.config();
+    RouteDecision decision = state.router().route(new ServerRequestView(req));
+    new ProxyExchange(context(cfg), req, conn.peer(), decision.policy()).start(decision);
+  }
+
+  private static Conn conn(HttpServerRequest req) {
+    return ((ConnectionBase) req.connection()).channel().attr(CONN).get();
+  }
+
+  /** The exchange context of the running configuration version (rebuilt after a reload changed it). */
+  private ProxyContext context(ListenerConfig cfg) {
+    ProxyContext c = context;
+    if (c == null || c.config() != cfg) {
+      c = new ProxyContext(vertx, cfg, services.pools(), services.cookies(), services.accessLog(), clients,
+          state::addBytes, cfg.protocol() == ListenerProtocol.HTTPS ? "https" : "http",
+          String.valueOf(cfg.protocolPort()));
+      context = c;
+    }
+    return c;
+  }
+
+  /** A request Vert.x could not decode: 431 for a head over the limit, else 400; then the connection closes. */
+  private void invalid(HttpServerRequest req) {
+    Conn conn = conn(req);
+    if (conn != null && conn.guard() != null) {
+      conn.guard().requestStarted();
+    }
+    Throwable cause = req.decoderResult().cause();
+    int status = cause instanceof TooLongFrameException ? 431 : 400;
+    req.response().putHeader("Connection", "close");
+    ErrorPages.send(req.response(), status).onComplete(v -> req.connection().close());
+    if (conn != null) {
+      logConnectionError(conn.peer(), status, "bad_request");
+    }
+  }
+
+  private void logConnectionError(Peer peer, int status, String end) {
+    if (services.accessLog().enabled()) {
+      ListenerConfig cfg = state.config();
+      services.accessLog().log(Instant.now() + " " + cfg.name() + " " + cfg.protocol() + " client=" + peer.display()
+          + " method=- host=- path=- status=" + status + " policy=- pool=- member=- in=0 out=0 duration_ms=0"
+          + " member_ms=- sticky=- end=" + end);
+    }
   }
 }

@@ -24,6 +24,8 @@ public final class Backends implements AutoCloseable {
     public final String name;
     public final AtomicInteger hits = new AtomicInteger();
     public final AtomicInteger open = new AtomicInteger();
+    /** HTTP members: response body bytes handed to the connection so far by {@code /download}. */
+    public final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
     private int port;
     private Runnable stop;
     private Runnable start;
@@ -114,6 +116,45 @@ public final class Backends implements AutoCloseable {
       throw new UnsupportedOperationException("a closed datagram socket cannot listen again");
     };
     return m;
+  }
+
+  /**
+   * HTTP/1.1 member (or HTTPS with {@code tls}) that answers by path, always with an {@code X-Member: name}
+   * header: {@code /echo} streams the request body back; {@code /sha} answers the SHA-256 of the body (hex);
+   * {@code /download/N} streams N deterministic bytes; {@code /slow/MS} answers after MS ms; {@code /set/NAME/V}
+   * sets cookie NAME=V; {@code /reset} closes the connection without answering; anything else answers
+   * {@code member=name} and then each request header as {@code name: value} lines (names lower case).
+   * WebSocket upgrades echo every frame.
+   */
+  public Member http(String name, io.vertx.core.net.PemKeyCertOptions tls) {
+    Member m = new Member(name);
+    io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions()
+        .setHandle100ContinueAutomatically(true);
+    if (tls != null) {
+      options.setSsl(true).setKeyCertOptions(tls);
+    }
+    io.vertx.core.http.HttpServer server = vertx.createHttpServer(options)
+        .webSocketHandler(ws -> {
+          m.hits.incrementAndGet();
+          ws.handler(ws::write);
+        })
+        .requestHandler(req -> {
+          m.hits.incrementAndGet();
+          HttpMembers.answer(m, req);
+        });
+    server.connectionHandler(c -> {
+      m.open.incrementAndGet();
+      c.closeHandler(v -> m.open.decrementAndGet());
+    });
+    Sync.await(server.listen(0, "127.0.0.1"));
+    m.port = server.actualPort();
+    m.stop = () -> Sync.await(server.close());
+    return m;
+  }
+
+  /** An HTTP member on plain HTTP; see {@link #http(String, io.vertx.core.net.PemKeyCertOptions)}. */
+  public Member http(String name) {
+    return http(name, null);
   }
 
   @Override

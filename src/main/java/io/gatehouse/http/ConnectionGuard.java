@@ -1,0 +1,99 @@
+package io.gatehouse.http;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The timers of one HTTP/1 client connection, which Vert.x does not have: a request head must arrive within
+ * {@code client_timeout} (else 408 and close), and an idle keep-alive connection closes after
+ * {@code keepalive_timeout}. Sits in front of the HTTP decoder so that it sees the first byte of a new head
+ * arrive on an idle connection; the 408 is written from here, below the HTTP encoder, as raw bytes. No timer
+ * runs while a request is in progress. Event-loop confined.
+ */
+public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
+
+  public static final String NAME = "gatehouseGuard";
+
+  private enum Phase { AWAITING_HEAD, BUSY, IDLE }
+
+  private final long headNanos;
+  private final long idleNanos;
+  private final Runnable onHeadTimeout;
+  private ChannelHandlerContext ctx;
+  private ScheduledFuture<?> timer;
+  private Phase phase = Phase.AWAITING_HEAD;
+  private int inProgress;
+
+  /** @param onHeadTimeout called when the 408 is sent (for the access log) */
+  public ConnectionGuard(long headNanos, long idleNanos, Runnable onHeadTimeout) {
+    this.headNanos = headNanos;
+    this.idleNanos = idleNanos;
+    this.onHeadTimeout = onHeadTimeout;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    arm(headNanos);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    cancel();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (phase == Phase.IDLE) {
+      phase = Phase.AWAITING_HEAD; // the first bytes of the next head
+      arm(headNanos);
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancel();
+    ctx.fireChannelInactive();
+  }
+
+  /** A full request head arrived. */
+  public void requestStarted() {
+    inProgress++;
+    phase = Phase.BUSY;
+    cancel();
+  }
+
+  /** A response ended (or the exchange was given up). */
+  public void requestEnded() {
+    if (inProgress > 0 && --inProgress == 0 && ctx.channel().isActive()) {
+      phase = Phase.IDLE;
+      arm(idleNanos);
+    }
+  }
+
+  private void arm(long nanos) {
+    cancel();
+    timer = ctx.executor().schedule(this::fire, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void cancel() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  private void fire() {
+    timer = null;
+    if (phase == Phase.AWAITING_HEAD) {
+      onHeadTimeout.run();
+      ctx.writeAndFlush(ErrorPages.raw(408, "Request Timeout")).addListener(ChannelFutureListener.CLOSE);
+    } else if (phase == Phase.IDLE) {
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.gatehouse.http;
+
+import io.gatehouse.config.ListenerConfig;
+import io.gatehouse.log.AccessLog;
+import io.gatehouse.pool.PoolRegistry;
+import io.vertx.core.Vertx;
+
+/**
+ * What an exchange needs from its listener instance, for one configuration version: built again when a reload
+ * swaps the listener's configuration.
+ *
+ * @param proto {@code http} or {@code https}, for X-Forwarded-Proto
+ * @param port the listener port as text, for X-Forwarded-Port
+ */
+public record ProxyContext(
+    Vertx vertx,
+    ListenerConfig config,
+    PoolRegistry pools,
+    StickyCookie cookies,
+    AccessLog accessLog,
+    MemberClients clients,
+    ByteCounter bytes,
+    String proto,
+    String port) {
+
+  /** Where the listener counts request and response body bytes. */
+  @FunctionalInterface
+  public interface ByteCounter {
+    void add(long in, long out);
+  }
+}

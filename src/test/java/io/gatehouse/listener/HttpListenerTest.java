@@ -1,0 +1,355 @@
+package io.gatehouse.listener;
+
+import static io.gatehouse.testkit.Configs.head;
+import static io.gatehouse.testkit.Configs.members;
+import static io.gatehouse.testkit.Configs.weighted;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatehouse.testkit.Backends;
+import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.RawHttp;
+import io.gatehouse.testkit.TestPorts;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP listener end to end: real HTTP clients, the gateway, real HTTP members, all on loopback. */
+class HttpListenerTest {
+
+  static Backends backends;
+  static Member a;
+  static Member b;
+  static Member c;
+  static HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+  GatewayHarness gw;
+  int port;
+
+  @BeforeAll
+  static void startMembers() {
+    backends = new Backends();
+    a = backends.http("a");
+    b = backends.http("b");
+    c = backends.http("c");
+  }
+
+  @AfterAll
+  static void stopMembers() {
+    backends.close();
+  }
+
+  @AfterEach
+  void stopGateway() {
+    if (gw != null) {
+      gw.close();
+    }
+  }
+
+  void start(String listenerExtra, String poolExtra, String membersJson) {
+    port = TestPorts.free();
+    gw = GatewayHarness.start("{" + head() + """
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,
+                      "default_pool":"p"%s}],
+        "pools":[{"name":"p","protocol":"HTTP"%s,"members":%s}]}
+        """.formatted(port, listenerExtra, poolExtra, membersJson));
+  }
+
+  HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(10));
+    for (int i = 0; i < headers.length; i += 2) {
+      r.header(headers[i], headers[i + 1]);
+    }
+    return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static String member(HttpResponse<?> r) {
+    return r.headers().firstValue("X-Member").orElse(null);
+  }
+
+  static Map<String, String> seen(HttpResponse<String> r) {
+    Map<String, String> h = new HashMap<>();
+    for (String line : r.body().split("\n")) {
+      int colon = line.indexOf(": ");
+      if (colon > 0) {
+        h.put(line.substring(0, colon), line.substring(colon + 2));
+      }
+    }
+    return h;
+  }
+
+  // --- balancing ---
+
+  @Test
+  void roundRobinSpreadsRequestsByWeight() throws Exception {
+    start("", "", weighted(new Member[] {a, b, c}, 1, 1, 2));
+    Map<String, Integer> count = new HashMap<>();
+    for (int i = 0; i < 40; i++) {
+      HttpResponse<String> r = get("/");
+      assertEquals(200, r.statusCode());
+      count.merge(member(r), 1, Integer::sum);
+    }
+    assertEquals(Map.of("a", 10, "b", 10, "c", 20), count);
+  }
+
+  @Test
+  void leastConnectionsAndSourceIpAlgorithms() throws Exception {
+    start("", ",\"lb_algorithm\":\"LEAST_CONNECTIONS\"", members(a, b, c));
+    Set<String> used = new HashSet<>();
+    for (int i = 0; i < 12; i++) {
+      used.add(member(get("/")));
+    }
+    assertEquals(Set.of("a", "b", "c"), used, "idle members share sequential requests");
+    gw.close();
+    start("", ",\"lb_algorithm\":\"SOURCE_IP\"", members(a, b, c));
+    Set<String> one = new HashSet<>();
+    for (int i = 0; i < 10; i++) {
+      one.add(member(get("/")));
+    }
+    assertEquals(1, one.size(), "one client address, one member");
+  }
+
+  // --- headers ---
+
+  @Test
+  void forwardingHeadersAreAddedAndXffAppended() throws Exception {
+    start("", "", members(a));
+    Map<String, String> plain = seen(get("/"));
+    assertEquals("127.0.0.1", plain.get("x-forwarded-for"));
+    assertEquals("http", plain.get("x-forwarded-proto"));
+    assertEquals(String.valueOf(port), plain.get("x-forwarded-port"));
+    assertEquals("127.0.0.1:" + port, plain.get("x-forwarded-host"));
+    assertEquals("127.0.0.1:" + port, plain.get("host"), "Host passes through");
+    assertNull(plain.get("x-real-ip"), "off by default");
+    assertNull(plain.get("x-forwarded-elb-ip"), "off by default");
+
+    Map<String, String> chained = seen(get("/", "X-Forwarded-For", "10.1.1.1, 10.2.2.2", "X-Forwarded-Proto", "ftp"));
+    assertEquals("10.1.1.1, 10.2.2.2, 127.0.0.1", chained.get("x-forwarded-for"));
+    assertEquals("http", chained.get("x-forwarded-proto"), "a client's value is replaced");
+  }
+
+  @Test
+  void eachForwardingHeaderFollowsItsFlag() throws Exception {
+    start(",\"insert_headers\":{\"X-Forwarded-For\":false,\"X-Forwarded-Proto\":false,\"X-Forwarded-Port\":false,"
+        + "\"X-Forwarded-Host\":false,\"X-Real-IP\":true,\"X-Forwarded-ELB-IP\":true}", "", members(a));
+    Map<String, String> h = seen(get("/", "X-Forwarded-For", "10.9.9.9"));
+    assertEquals("10.9.9.9", h.get("x-forwarded-for"), "off: passed through untouched");
+    assertNull(h.get("x-forwarded-proto"));
+    assertNull(h.get("x-forwarded-port"));
+    assertNull(h.get("x-forwarded-host"));
+    assertEquals("127.0.0.1", h.get("x-real-ip"));
+    assertEquals("127.0.0.1", h.get("x-forwarded-elb-ip"));
+  }
+
+  @Test
+  void hopByHopHeadersAreRemovedBothWays() {
+    start("", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      RawHttp.Response r = raw.send("GET /headers HTTP/1.1\r\nHost: example.test\r\nConnection: keep-alive, X-Secret\r\n"
+          + "X-Secret: 1\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nProxy-Authorization: Basic eA==\r\n"
+          + "Proxy: http://evil\r\nX-Client-Cert-Subject: CN=forged\r\nX-Keep: yes\r\n\r\n").read();
+      assertEquals(200, r.status());
+      String body = r.body();
+      assertTrue(body.contains("x-keep: yes"), body);
+      assertTrue(body.contains("host: example.test"), body);
+      for (String gone : List.of("x-secret", "keep-alive", "te:", "proxy-authorization", "proxy:",
+          "x-client-cert-subject")) {
+        assertFalse(body.contains(gone), gone + " must not reach the member: " + body);
+      }
+    }
+  }
+
+  // --- stickiness ---
+
+  @Test
+  void sourceIpPersistenceKeepsAClientOnOneMember() throws Exception {
+    start("", ",\"session_persistence\":{\"type\":\"SOURCE_IP\"}", members(a, b, c));
+    String first = member(get("/"));
+    for (int i = 0; i < 8; i++) {
+      assertEquals(first, member(get("/")));
+    }
+    assertTrue(gw.awaitAccessLog("sticky=hit").contains("status=200"));
+  }
+
+  @Test
+  void appCookieIsLearnedFromTheMemberAndHonoured() throws Exception {
+    start("", ",\"session_persistence\":{\"type\":\"APP_COOKIE\",\"cookie_name\":\"SID\"}", members(a, b, c));
+    HttpResponse<String> set = get("/set/SID/abc123");
+    String owner = member(set);
+    for (int i = 0; i < 9; i++) {
+      assertEquals(owner, member(get("/", "Cookie", "x=1; SID=abc123")));
+    }
+    Set<String> others = new HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      others.add(member(get("/", "Cookie", "SID=unknown")));
+    }
+    assertEquals(3, others.size(), "an unknown value is balanced as usual");
+  }
+
+  // --- errors ---
+
+  @Test
+  void noUsableMemberIs503AtOnce() throws Exception {
+    start("", "", "[{\"address\":\"127.0.0.1\",\"protocol_port\":" + a.port() + ",\"admin_state_up\":false}]");
+    long t0 = System.nanoTime();
+    HttpResponse<String> r = get("/");
+    assertEquals(503, r.statusCode());
+    assertTrue(r.body().startsWith("503"), r.body());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+    assertTrue(System.nanoTime() - t0 < 1_000_000_000L);
+    assertTrue(gw.awaitAccessLog("status=503").contains("end=no_usable_member"));
+  }
+
+  @Test
+  void silentMemberIs504AfterMemberTimeout() throws Exception {
+    start(",\"member_timeout\":0.5", "", members(a));
+    long t0 = System.nanoTime();
+    HttpResponse<String> r = get("/slow/3000");
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(504, r.statusCode());
+    assertTrue(ms >= 450 && ms < 2500, "took " + ms + " ms");
+  }
+
+  @Test
+  void refusedConnectionIsRetriedOnAnotherMemberElse502() throws Exception {
+    int dead = TestPorts.free();
+    start("", "", "[{\"address\":\"127.0.0.1\",\"protocol_port\":" + dead + "}," + members(a).substring(1));
+    for (int i = 0; i < 4; i++) {
+      HttpResponse<String> r = get("/");
+      assertEquals(200, r.statusCode());
+      assertEquals("a", member(r));
+    }
+    gw.close();
+    start("", "", "[{\"address\":\"127.0.0.1\",\"protocol_port\":" + dead + "}]");
+    assertEquals(502, get("/").statusCode());
+  }
+
+  @Test
+  void memberResetIsRetriedOnceForIdempotentRequests() throws Exception {
+    start("", "", members(a, b));
+    int before = a.hits.get() + b.hits.get();
+    HttpResponse<String> r = get("/reset");
+    assertEquals(502, r.statusCode());
+    assertEquals(before + 2, a.hits.get() + b.hits.get(), "one try and one retry");
+    HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/reset"))
+        .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(502, post.statusCode());
+    assertEquals(before + 3, a.hits.get() + b.hits.get(), "a POST with a body is not retried");
+  }
+
+  @Test
+  void incompleteHeadIs408AfterClientTimeout() {
+    start(",\"client_timeout\":0.5", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      long t0 = System.nanoTime();
+      RawHttp.Response r = raw.send("GET / HTTP/1.1\r\nHost: x\r\n").read();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(408, r.status());
+      assertTrue(ms >= 450 && ms < 3000, "took " + ms + " ms");
+      assertTrue(raw.closedByPeer());
+    }
+    assertNotNull(gw.awaitAccessLog("status=408"));
+  }
+
+  @Test
+  void malformedRequestsAre400() {
+    start("", "", members(a));
+    for (String bad : List.of(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+        "GARBAGE\r\n\r\n")) {
+      try (RawHttp raw = new RawHttp(port)) {
+        RawHttp.Response r = raw.send(bad).read();
+        assertEquals(400, r.status(), bad);
+        assertTrue(r.body().startsWith("400"), r.body());
+      }
+    }
+  }
+
+  @Test
+  void headOver32KiBIs431() {
+    start("", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      RawHttp.Response r = raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(40_000) + "\r\n\r\n").read();
+      assertEquals(431, r.status());
+    }
+  }
+
+  @Test
+  void bodyOverMaxBodySizeIs413() {
+    start(",\"max_body_size\":1000", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      assertEquals(413, raw.send("POST /sha HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n").read().status());
+    }
+    try (RawHttp raw = new RawHttp(port)) {
+      RawHttp.Response r = raw.send("POST /sha HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+          + "7d0\r\n" + "z".repeat(2000) + "\r\n0\r\n\r\n").read();
+      assertEquals(413, r.status());
+    }
+    try (RawHttp raw = new RawHttp(port)) {
+      assertEquals(200, raw.send("POST /sha HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789").read().status());
+    }
+  }
+
+  // --- HTTP/1 framing ---
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrder() {
+    start("", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("GET /slow/300 HTTP/1.1\r\nHost: x\r\n\r\nGET /first HTTP/1.1\r\nHost: x\r\n\r\n"
+          + "GET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertEquals("slow a", raw.read().body());
+      assertTrue(raw.read().body().startsWith("member=a"));
+      assertTrue(raw.read().body().startsWith("member=a"));
+    }
+  }
+
+  @Test
+  void http10ClientIsAnsweredAndClosed() {
+    start("", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      RawHttp.Response r = raw.send("GET /download/1000 HTTP/1.0\r\n\r\n").read();
+      assertEquals(200, r.status());
+      assertEquals(1000, r.body().length());
+      assertTrue(raw.closedByPeer());
+    }
+  }
+
+  @Test
+  void expectContinueWaitsForTheMember() {
+    start("", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+      assertEquals(100, raw.read().status());
+      RawHttp.Response r = raw.send("hello").read();
+      assertEquals(200, r.status());
+      assertEquals("hello", r.body());
+    }
+  }
+
+  @Test
+  void aclRefusesWithNothingSent() {
+    start(",\"ip_group\":{\"type\":\"black\",\"cidrs\":[\"127.0.0.0/8\"]}", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertTrue(raw.closedByPeer());
+    }
+  }
+}

@@ -1,0 +1,283 @@
+package io.gatehouse.listener;
+
+import static io.gatehouse.testkit.Configs.head;
+import static io.gatehouse.testkit.Configs.members;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.gatehouse.http.StickyCookie;
+import io.gatehouse.testkit.Await;
+import io.gatehouse.testkit.Backends;
+import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.HttpMembers;
+import io.gatehouse.testkit.Sync;
+import io.gatehouse.testkit.TestCerts;
+import io.gatehouse.testkit.TestPorts;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/** Bodies streamed both ways, WebSockets, cookie stickiness, HTTPS with h2 and mTLS, h2c. */
+class HttpStreamsAndTlsTest {
+
+  static final long BIG = 50L * 1024 * 1024;
+  static Backends backends;
+  static Member a;
+  static Member b;
+  static java.net.http.HttpClient jdk = java.net.http.HttpClient.newBuilder()
+      .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+  GatewayHarness gw;
+  int port;
+
+  @BeforeAll
+  static void startMembers() {
+    backends = new Backends();
+    a = backends.http("a");
+    b = backends.http("b");
+  }
+
+  @AfterAll
+  static void stopMembers() {
+    backends.close();
+  }
+
+  @AfterEach
+  void stopGateway() {
+    if (gw != null) {
+      gw.close();
+    }
+  }
+
+  void start(String protocol, String listenerExtra, String poolExtra, String membersJson) {
+    port = TestPorts.free();
+    gw = GatewayHarness.start("{" + head() + """
+        "listeners":[{"name":"web","protocol":"%s","host":"127.0.0.1","protocol_port":%d,
+                      "default_pool":"p"%s}],
+        "pools":[{"name":"p","protocol":"HTTP"%s,"members":%s}]}
+        """.formatted(protocol, port, listenerExtra, poolExtra, membersJson));
+  }
+
+  static String tls(String more) {
+    return ",\"tls\":{\"certificate\":\"" + TestCerts.RSA_CERT + "\",\"private_key\":\"" + TestCerts.RSA_KEY + "\""
+        + more + "}";
+  }
+
+  HttpClient vertxClient(HttpClientOptions options) {
+    return backends.vertx().createHttpClient(options);
+  }
+
+  // --- bodies ---
+
+  @Test
+  void largeBodiesStreamBothWaysIntact() throws Exception {
+    start("HTTP", "", "", members(a));
+    byte[] chunk = new byte[1 << 20];
+    new Random(7).nextBytes(chunk);
+    MessageDigest expected = MessageDigest.getInstance("SHA-256");
+    for (int i = 0; i < BIG / chunk.length; i++) {
+      expected.update(chunk);
+    }
+    HttpRequest up = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sha"))
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new RepeatStream(chunk, BIG))).build();
+    assertEquals(HexFormat.of().formatHex(expected.digest()), jdk.send(up, HttpResponse.BodyHandlers.ofString()).body(),
+        "chunked upload arrives whole");
+
+    HttpResponse<InputStream> down = jdk.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/download/" + BIG)).build(), HttpResponse.BodyHandlers.ofInputStream());
+    MessageDigest got = MessageDigest.getInstance("SHA-256");
+    try (InputStream in = new DigestInputStream(down.body(), got)) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+    assertEquals(HttpMembers.downloadSha(BIG), HexFormat.of().formatHex(got.digest()), "download arrives whole");
+  }
+
+  @Test
+  void aClientThatDoesNotReadStallsTheMember() throws Exception {
+    start("HTTP", "", "", members(a));
+    long before = a.sent.get();
+    try (Socket s = new Socket()) {
+      s.setReceiveBufferSize(16 * 1024);
+      s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      s.getOutputStream().write("GET /download/1000000000 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+      Await.until(Duration.ofSeconds(5), () -> a.sent.get() - before > 0, "the member starts sending");
+      long[] last = {-1};
+      long[] stableSince = {System.nanoTime()};
+      Await.until(Duration.ofSeconds(10), () -> {
+        long now = a.sent.get();
+        if (now != last[0]) {
+          last[0] = now;
+          stableSince[0] = System.nanoTime();
+        }
+        return System.nanoTime() - stableSince[0] > 500_000_000L;
+      }, "the member's writes stall");
+      long buffered = a.sent.get() - before;
+      assertTrue(buffered < 64L * 1024 * 1024, "only socket buffers and high-water marks fill: " + buffered);
+    }
+  }
+
+  // --- WebSocket ---
+
+  @Test
+  @Disabled("unfinished: the 101 is passed on and the tunnel opens, but frames do not come back yet")
+  void webSocketFramesFlowBothWays() {
+    start("HTTP", "", "", members(a));
+    WebSocketClient ws = backends.vertx().createWebSocketClient();
+    CompletableFuture<String> echoed = new CompletableFuture<>();
+    Sync.await(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws"))
+        .onSuccess(socket -> {
+          socket.textMessageHandler(echoed::complete);
+          socket.writeTextMessage("hello through the gateway");
+        }));
+    assertEquals("hello through the gateway", echoed.orTimeout(5, TimeUnit.SECONDS).join());
+    Sync.await(ws.close());
+  }
+
+  // --- HTTP_COOKIE (needs the real StickyCookie signer from the router branch) ---
+
+  @Test
+  void gatewayCookieIsSetHonouredAndReplaced() throws Exception {
+    StickyCookie signer = new StickyCookie(new byte[32]);
+    assumeTrue(signer.verify("p", signer.issue("p", "m", Long.MAX_VALUE), 0) != null,
+        "runs once the real StickyCookie signer (router branch) is merged");
+    start("HTTP", "", ",\"session_persistence\":{\"type\":\"HTTP_COOKIE\"}", members(a, b));
+    HttpResponse<String> first = jdk.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    String setCookie = first.headers().firstValue("Set-Cookie").orElseThrow();
+    assertTrue(setCookie.startsWith("GATEHOUSE_STICKY="), setCookie);
+    assertTrue(setCookie.contains("; Path=/") && setCookie.contains("; HttpOnly"), setCookie);
+    assertTrue(!setCookie.contains("Secure"), "no Secure flag over plain HTTP");
+    String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+    String owner = first.headers().firstValue("X-Member").orElseThrow();
+    for (int i = 0; i < 6; i++) {
+      HttpResponse<String> r = withCookie(cookie);
+      assertEquals(owner, r.headers().firstValue("X-Member").orElseThrow());
+      assertTrue(r.headers().firstValue("Set-Cookie").isEmpty(), "an honoured cookie is not set again");
+    }
+    String value = cookie.substring(cookie.indexOf('=') + 1);
+    String tampered = "GATEHOUSE_STICKY=" + value.substring(0, value.length() - 1)
+        + (value.endsWith("A") ? "B" : "A");
+    assertTrue(withCookie(tampered).headers().firstValue("Set-Cookie").isPresent(), "a tampered cookie is replaced");
+    assertTrue(withCookie("GATEHOUSE_STICKY=127.0.0.1:" + b.port()).headers().firstValue("Set-Cookie").isPresent(),
+        "a forged cookie is replaced");
+  }
+
+  HttpResponse<String> withCookie(String cookie) throws Exception {
+    return jdk.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).header("Cookie", cookie)
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  // --- HTTPS, h2, h2c, mTLS ---
+
+  @Test
+  void httpsOffersH2ByAlpnAndProxiesToHttp11Members() {
+    start("HTTPS", tls("") + ",\"http2_enable\":true", "", members(a));
+    HttpClient client = vertxClient(new HttpClientOptions().setSsl(true).setUseAlpn(true)
+        .setProtocolVersion(HttpVersion.HTTP_2).setTrustOptions(new PemTrustOptions().addCertPath(TestCerts.CA_CERT.toString())));
+    HttpVersion[] version = new HttpVersion[1];
+    String body = Sync.await(client.request(new RequestOptions().setHost("localhost").setPort(port).setURI("/"))
+        .compose(req -> req.send()).compose(r -> {
+          version[0] = r.version();
+          return r.body();
+        })).toString();
+    assertEquals(HttpVersion.HTTP_2, version[0]);
+    assertTrue(body.contains("x-forwarded-proto: https"), body);
+    assertTrue(body.contains("host: localhost:" + port), body);
+    Sync.await(client.close());
+  }
+
+  @Test
+  void h2cPriorKnowledgeOnlyWhenEnabled() {
+    start("HTTP", ",\"http2_enable\":true", "", members(a));
+    HttpClient client = vertxClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+    HttpVersion[] version = new HttpVersion[1];
+    Buffer body = Sync.await(client.request(HttpMethod.GET, port, "127.0.0.1", "/").compose(req -> req.send())
+        .compose(r -> {
+          version[0] = r.version();
+          return r.body();
+        }));
+    assertEquals(HttpVersion.HTTP_2, version[0]);
+    assertTrue(body.toString().startsWith("member=a"));
+    gw.close();
+    start("HTTP", "", "", members(a));
+    int p = port;
+    assertThrows(AssertionError.class, () -> Sync.await(client.request(HttpMethod.GET, p, "127.0.0.1", "/")
+        .compose(req -> req.send()).compose(HttpClientResponse::body), Duration.ofSeconds(5)),
+        "no h2c when http2_enable is off");
+    Sync.await(client.close());
+  }
+
+  @Test
+  void mutualTlsPassesTheClientSubjectAndStripsForgedOnes() {
+    start("HTTPS", tls(",\"client_ca\":\"" + TestCerts.CA_CERT + "\""), "", members(a));
+    HttpClient client = vertxClient(new HttpClientOptions().setSsl(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(TestCerts.CA_CERT.toString()))
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(TestCerts.CLIENT_CERT.toString())
+            .setKeyPath(TestCerts.CLIENT_KEY.toString())));
+    String body = Sync.await(client.request(new RequestOptions().setHost("localhost").setPort(port).setURI("/")
+        .putHeader("X-Client-Cert-Subject", "CN=forged")).compose(req -> req.send())
+        .compose(HttpClientResponse::body)).toString();
+    assertTrue(body.contains("x-client-cert-subject: CN="), body);
+    assertTrue(!body.contains("CN=forged"), body);
+    Sync.await(client.close());
+  }
+
+  /** {@code total} bytes made of {@code chunk} repeated, without holding them all. */
+  static final class RepeatStream extends InputStream {
+    private final byte[] chunk;
+    private long left;
+    private int pos;
+
+    RepeatStream(byte[] chunk, long total) {
+      this.chunk = chunk;
+      this.left = total;
+    }
+
+    @Override
+    public int read() {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (left == 0) {
+        return -1;
+      }
+      int n = (int) Math.min(Math.min(len, chunk.length - pos), left);
+      System.arraycopy(chunk, pos, b, off, n);
+      pos = (pos + n) % chunk.length;
+      left -= n;
+      return n;
+    }
+  }
+}
