@@ -56,6 +56,9 @@ public final class Runtime extends VerticleBase {
   private final ListenerServices services;
   private volatile GatehouseConfig config;
   private volatile ConfigVersion version;
+  private volatile List<String> lastError;
+  private volatile boolean draining;
+  private volatile boolean ready;
 
   /** A deployed listener: its shared state, the deployment of its instances, its certificate watcher or null. */
   public record RunningListener(ListenerState state, String deploymentId, CertificateWatcher certificates) {}
@@ -75,6 +78,39 @@ public final class Runtime extends VerticleBase {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     return key;
+  }
+
+  /**
+   * What a reload did: the version running afterwards and whether it changed, or (version refused) every
+   * {@code config error:} line, with the running version untouched.
+   */
+  public record ReloadOutcome(int version, boolean changed, List<String> errors) {
+    public boolean refused() {
+      return !errors.isEmpty();
+    }
+  }
+
+  /**
+   * Re-reads the configuration file and applies it as a diff when it is valid and changed. Runs the apply on
+   * this verticle's context; safe to call from any thread.
+   */
+  public Future<ReloadOutcome> reload() {
+    return Future.failedFuture("reload is not implemented yet");
+  }
+
+  /** The {@code config error:} lines of the last refused version, or null after a good one. */
+  public List<String> lastError() {
+    return lastError;
+  }
+
+  /** True once draining started (SIGTERM): {@code /health} answers 503 DRAINING. */
+  public boolean draining() {
+    return draining;
+  }
+
+  /** True once every listener of the running configuration is bound: {@code /health} answers UP. */
+  public boolean ready() {
+    return ready;
   }
 
   public ConfigVersion version() {
@@ -114,6 +150,7 @@ public final class Runtime extends VerticleBase {
           return Future.all(started);
         })
         .onSuccess(v -> {
+          ready = true;
           vertx.setPeriodic(RESOLVE_PERIOD_MS, id -> refreshAddresses());
           vertx.setPeriodic(1000, id -> tick());
         });
@@ -211,6 +248,7 @@ public final class Runtime extends VerticleBase {
    * then closes what is left (each listener's stop does the waiting).
    */
   public Future<Void> drain() {
+    draining = true;
     health.values().forEach(HealthChecker::stop);
     listeners.values().forEach(r -> {
       r.state().startDraining();
