@@ -1,11 +1,13 @@
 package io.gatehouse.runtime;
 
+import io.gatehouse.config.ConfigDiff;
+import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.MemberConfig;
-import io.gatehouse.config.PoolConfig;
 import io.gatehouse.config.OutlierDetection;
+import io.gatehouse.config.PoolConfig;
 import io.gatehouse.health.HealthChecker;
 import io.gatehouse.health.ProbeClients;
 import io.gatehouse.http.L7Router;
@@ -19,52 +21,67 @@ import io.gatehouse.log.AccessLog;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.pool.PoolRegistry;
 import io.gatehouse.session.StickyTable;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Deployable;
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.gatehouse.tls.CertificateWatcher;
 import io.gatehouse.tls.ServerTls;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
  * The one writer of the gateway's state. Every control-plane change runs on this verticle's context, one at a
- * time: building pools, deploying listeners, re-resolving member host names, sweeping sticky tables, draining.
- * Listeners and pools are read lock-free from the event loops.
+ * time: building pools, deploying listeners, applying reloads, re-resolving member host names, sweeping sticky
+ * tables, draining. Listeners and pools are read lock-free from the event loops.
  */
 public final class Runtime extends VerticleBase {
 
   private static final Logger LOG = Logger.getLogger(Runtime.class.getName());
   private static final int MAX_STICKY_ENTRIES = 1_000_000;
   private static final long RESOLVE_PERIOD_MS = 30_000;
+  /** How long a replaced listener may take to free its port before the new one gives up binding it. */
+  private static final long REBIND_MILLIS = 5_000;
 
   private final PoolRegistry pools = new PoolRegistry();
   private final MemberResolver resolver = new MemberResolver();
   private final Map<String, RunningListener> listeners = new LinkedHashMap<>();
+  private final List<RunningListener> drainingListeners = new CopyOnWriteArrayList<>();
   private final Map<String, HealthChecker> health = new LinkedHashMap<>();
-  private ProbeClients probeClients;
   private final Gateway.Options options;
   private final ListenerServices services;
+  private ProbeClients probeClients;
+  private ConfigSource source;
+  private Future<?> reloads = Future.succeededFuture();
   private volatile GatehouseConfig config;
   private volatile ConfigVersion version;
   private volatile List<String> lastError;
   private volatile boolean draining;
   private volatile boolean ready;
 
-  /** A deployed listener: its shared state, the deployment of its instances, its certificate watcher or null. */
-  public record RunningListener(ListenerState state, String deploymentId, CertificateWatcher certificates) {}
-
   /** The running configuration's number (1 for the first), its digest and when it was applied. */
   public record ConfigVersion(int number, String digest, Instant loadedAt) {}
+
+  /**
+   * What a reload did: the version running afterwards and whether it changed, or (version refused) every
+   * {@code config error:} line, with the running version untouched.
+   */
+  public record ReloadOutcome(int version, boolean changed, List<String> errors) {
+    public boolean refused() {
+      return !errors.isEmpty();
+    }
+  }
 
   public Runtime(ConfigResult loaded, Gateway.Options options, AccessLog accessLog) {
     this.config = loaded.config();
@@ -80,22 +97,14 @@ public final class Runtime extends VerticleBase {
     return key;
   }
 
-  /**
-   * What a reload did: the version running afterwards and whether it changed, or (version refused) every
-   * {@code config error:} line, with the running version untouched.
-   */
-  public record ReloadOutcome(int version, boolean changed, List<String> errors) {
-    public boolean refused() {
-      return !errors.isEmpty();
-    }
+  // --- read from anywhere (admin API, tests) ---
+
+  public ConfigVersion version() {
+    return version;
   }
 
-  /**
-   * Re-reads the configuration file and applies it as a diff when it is valid and changed. Runs the apply on
-   * this verticle's context; safe to call from any thread.
-   */
-  public Future<ReloadOutcome> reload() {
-    return Future.failedFuture("reload is not implemented yet");
+  public GatehouseConfig current() {
+    return config;
   }
 
   /** The {@code config error:} lines of the last refused version, or null after a good one. */
@@ -113,20 +122,18 @@ public final class Runtime extends VerticleBase {
     return ready;
   }
 
-  public ConfigVersion version() {
-    return version;
-  }
-
-  public GatehouseConfig current() {
-    return config;
-  }
-
   public PoolRegistry pools() {
     return pools;
   }
 
+  /** The listeners of the running configuration, by name. */
   public Map<String, RunningListener> listeners() {
     return listeners;
+  }
+
+  /** Listeners removed or replaced by a reload that still drain their connections. */
+  public List<RunningListener> drainingListeners() {
+    return drainingListeners;
   }
 
   /** Each pool's health checker by pool name (probe counts, passive ejections). */
@@ -134,32 +141,36 @@ public final class Runtime extends VerticleBase {
     return health;
   }
 
+  // --- start ---
+
   @Override
   public Future<?> start() {
+    GatehouseConfig c = config;
     return vertx.executeBlocking(() -> {
-          resolver.refresh(allMembers(config));
-          return loadTls(config);
+          resolver.refresh(allMembers(c));
+          return loadTls(c.listeners());
         })
         .compose(tls -> {
           probeClients = new ProbeClients(vertx);
-          config.pools().forEach(this::addPool);
+          c.pools().forEach(this::addPool);
           List<Future<?>> started = new ArrayList<>();
-          for (ListenerConfig l : config.listeners()) {
-            started.add(deploy(l, tls.get(l.name())));
+          for (ListenerConfig l : c.listeners()) {
+            started.add(deploy(l, tls.get(l.name()), c).onSuccess(r -> listeners.put(l.name(), r)));
           }
           return Future.all(started);
         })
         .onSuccess(v -> {
           ready = true;
+          source = watchConfigFile(c);
           vertx.setPeriodic(RESOLVE_PERIOD_MS, id -> refreshAddresses());
           vertx.setPeriodic(1000, id -> tick());
         });
   }
 
-  /** Blocking: reads and checks the certificate files of every TLS listener, by listener name. */
-  private static Map<String, ServerTls> loadTls(GatehouseConfig c) {
+  /** Blocking: reads and checks the certificate files of the given TLS listeners, by listener name. */
+  private static Map<String, ServerTls> loadTls(List<ListenerConfig> some) {
     Map<String, ServerTls> out = new HashMap<>();
-    for (ListenerConfig l : c.listeners()) {
+    for (ListenerConfig l : some) {
       if (l.tls() != null) {
         out.put(l.name(), ServerTls.load(l.tls(), l.clientTimeout()));
       }
@@ -175,31 +186,22 @@ public final class Runtime extends VerticleBase {
     checker.start();
   }
 
-  private Future<String> deploy(ListenerConfig l, ServerTls tls) {
-    ListenerState state = new ListenerState(l, tls, l.protocol().isHttp() ? L7Router.compile(l, config) : null);
-    Supplier<Deployable> instance;
-    int instances;
-    switch (l.protocol()) {
-      case TCP, SSL -> {
-        instance = () -> new TcpListener(state, services);
-        instances = config.node().eventLoops();
-      }
-      case UDP -> {
-        instance = () -> new UdpListener(state, services);
-        instances = 1;
-      }
-      case HTTP, HTTPS -> {
-        instance = () -> new HttpListener(state, services);
-        instances = config.node().eventLoops();
-      }
-      default -> throw new IllegalStateException("unknown protocol " + l.protocol());
-    }
+  /** Deploys one listener's instances; fails with a {@link BindException} when its port cannot be bound. */
+  private Future<RunningListener> deploy(ListenerConfig l, ServerTls tls, GatehouseConfig c) {
+    ListenerState state = new ListenerState(l, tls, l.protocol().isHttp() ? L7Router.compile(l, c) : null);
+    Supplier<Deployable> instance = switch (l.protocol()) {
+      case TCP, SSL -> () -> new TcpListener(state, services);
+      case UDP -> () -> new UdpListener(state, services);
+      case HTTP, HTTPS -> () -> new HttpListener(state, services);
+    };
+    // a UDP port is not shared between event loops: one instance
+    int instances = l.protocol() == io.gatehouse.config.ListenerProtocol.UDP ? 1 : c.node().eventLoops();
     return vertx.deployVerticle(instance, new DeploymentOptions().setInstances(instances))
         .recover(e -> Future.failedFuture(new BindException(l.name(), e)))
-        .onSuccess(id -> {
-          listeners.put(l.name(), new RunningListener(state, id, watchCertificates(state)));
+        .map(id -> {
           LOG.info("listener " + l.name() + ": " + l.protocol() + " on " + l.host() + ":" + l.protocolPort()
               + " -> pool " + l.defaultPool());
+          return new RunningListener(state, id, watchCertificates(state, c));
         });
   }
 
@@ -207,9 +209,9 @@ public final class Runtime extends VerticleBase {
    * Watches a TLS listener's certificate, key and CA files: a good replacement reaches new handshakes on every
    * instance, a broken one is logged and the running certificate stays.
    */
-  private CertificateWatcher watchCertificates(ListenerState state) {
+  private CertificateWatcher watchCertificates(ListenerState state, GatehouseConfig c) {
     ListenerConfig l = state.config();
-    long period = config.reload().scanPeriodMs();
+    long period = c.reload().scanPeriodMs();
     if (l.tls() == null || period == 0) {
       return null;
     }
@@ -220,6 +222,205 @@ public final class Runtime extends VerticleBase {
     watcher.start(Duration.ofMillis(period));
     return watcher;
   }
+
+  private ConfigSource watchConfigFile(GatehouseConfig c) {
+    if (options.configFile() == null) {
+      return null;
+    }
+    return new ConfigSource(vertx, options.configFile(), c.reload().scanPeriodMs(), text -> {
+      LOG.info("configuration file changed: reloading");
+      reloadText(text);
+    });
+  }
+
+  // --- reload ---
+
+  /**
+   * Re-reads the configuration file and applies it as a diff when it is valid and changed. Reloads run one at a
+   * time on this verticle's context; safe to call from any thread.
+   */
+  public Future<ReloadOutcome> reload() {
+    if (source == null) {
+      return Future.failedFuture("no configuration file to reload");
+    }
+    Promise<ReloadOutcome> done = Promise.promise();
+    context.runOnContext(v -> source.read()
+        .onSuccess(text -> reloadText(text).onComplete(done))
+        .onFailure(e -> done.complete(refuse(List.of("config error: $: cannot read " + options.configFile()
+            + ": " + e.getMessage())))));
+    return done.future();
+  }
+
+  /** Queues a reload of {@code text} behind any running one. Runtime context only. */
+  private Future<ReloadOutcome> reloadText(String text) {
+    Future<ReloadOutcome> next = reloads.transform(ignored -> apply(text));
+    reloads = next;
+    return next;
+  }
+
+  private Future<ReloadOutcome> apply(String text) {
+    if (draining) {
+      return Future.succeededFuture(new ReloadOutcome(version.number(), false, List.of()));
+    }
+    Path base = options.configFile().toAbsolutePath().getParent();
+    return vertx.executeBlocking(() -> Prepared.of(ConfigParser.parse(text, base), config, resolver))
+        .transform(ar -> {
+          if (ar.failed()) {
+            return Future.succeededFuture(refuse(List.of("config error: $: " + ar.cause().getMessage())));
+          }
+          Prepared p = ar.result();
+          if (!p.result().ok()) {
+            return Future.succeededFuture(refuse(p.result().errorLines()));
+          }
+          if (p.result().digest().equals(version.digest())) {
+            lastError = null;
+            return Future.succeededFuture(new ReloadOutcome(version.number(), false, List.of()));
+          }
+          return switchTo(p);
+        });
+  }
+
+  private ReloadOutcome refuse(List<String> errors) {
+    errors.forEach(e -> LOG.warning("reload refused: " + e));
+    lastError = List.copyOf(errors);
+    return new ReloadOutcome(version.number(), false, lastError);
+  }
+
+  /**
+   * A valid, parsed version and what its apply needs from blocking work (member addresses resolved, TLS files
+   * of new, replaced and changed TLS listeners loaded).
+   */
+  private record Prepared(ConfigResult result, ConfigDiff diff, Map<String, ServerTls> tls) {
+    static Prepared of(ConfigResult r, GatehouseConfig running, MemberResolver resolver) {
+      if (!r.ok()) {
+        return new Prepared(r, null, Map.of());
+      }
+      ConfigDiff diff = ConfigDiff.between(running, r.config());
+      resolver.refresh(allMembers(r.config()));
+      List<ListenerConfig> tlsToLoad = new ArrayList<>(diff.addedListeners());
+      tlsToLoad.addAll(diff.replacedListeners());
+      tlsToLoad.addAll(diff.changedInPlace());
+      return new Prepared(r, diff, loadTls(tlsToLoad));
+    }
+  }
+
+  /**
+   * Applies a valid version in an order that loses nothing: new pools first (unreferenced until now); then the
+   * listeners that need a port of their own, which may fail to bind - then everything added so far is undone
+   * and the version refused; then in-place changes to pools and listeners; then listeners replaced on their own
+   * port (the old one stops accepting, the new one binds: a short, logged refusal window); then removals, which
+   * drain in the background.
+   */
+  private Future<ReloadOutcome> switchTo(Prepared p) {
+    GatehouseConfig next = p.result().config();
+    ConfigDiff diff = p.diff();
+    LOG.info("applying configuration version " + (version.number() + 1) + ": " + diff.summary());
+    diff.needRestart().forEach(what -> LOG.warning("reload: a change to " + what + " takes effect at restart"));
+    diff.addedPools().forEach(this::addPool);
+
+    List<ListenerConfig> bindFirst = new ArrayList<>(diff.addedListeners());
+    List<ListenerConfig> rebind = new ArrayList<>();
+    for (ListenerConfig l : diff.replacedListeners()) {
+      (samePort(listeners.get(l.name()).state().config(), l) ? rebind : bindFirst).add(l);
+    }
+    Map<String, RunningListener> bound = new LinkedHashMap<>();
+    List<Future<?>> binds = new ArrayList<>();
+    for (ListenerConfig l : bindFirst) {
+      binds.add(deploy(l, p.tls().get(l.name()), next).onSuccess(r -> bound.put(l.name(), r)));
+    }
+    return Future.join(binds).transform(ar -> {
+      if (ar.failed()) {
+        bound.values().forEach(r -> r.drain(vertx));
+        diff.addedPools().forEach(pc -> removePool(pc.name()));
+        return Future.succeededFuture(refuse(List.of(ar.cause().getMessage())));
+      }
+      diff.changedPools().forEach(pc -> {
+        pools.get(pc.name()).apply(pc, resolver::resolve);
+        health.get(pc.name()).update(pc);
+      });
+      for (ListenerConfig l : diff.changedInPlace()) {
+        RunningListener r = listeners.get(l.name());
+        r.state().update(l, l.protocol().isHttp() ? L7Router.compile(l, next) : null);
+        ServerTls tls = p.tls().get(l.name());
+        if (tls != null) {
+          r.state().updateTls(tls.sslOptions());
+          r.watch(watchCertificates(r.state(), next));
+        }
+      }
+      // redirect_listener targets may have moved: every HTTP listener gets its policies compiled anew
+      for (RunningListener r : listeners.values()) {
+        ListenerConfig l = next.listener(r.name()).orElse(null);
+        if (l != null && l.protocol().isHttp() && !diff.replacedListeners().contains(l)) {
+          r.state().update(l, L7Router.compile(l, next));
+        }
+      }
+      for (Map.Entry<String, RunningListener> e : bound.entrySet()) {
+        RunningListener old = listeners.put(e.getKey(), e.getValue());
+        if (old != null) {
+          retire(old);
+        }
+      }
+      diff.removedListeners().forEach(l -> retire(listeners.remove(l.name())));
+      services.accessLog().setEnabled(next.accessLog());
+      config = next;
+      return rebindInPlace(rebind, p, next).map(v -> {
+        diff.removedPools().forEach(pc -> removePool(pc.name()));
+        version = new ConfigVersion(version.number() + 1, p.result().digest(), Instant.now());
+        lastError = null;
+        LOG.info("configuration version " + version.number() + " applied");
+        return new ReloadOutcome(version.number(), true, List.of());
+      });
+    });
+  }
+
+  /** Listeners replaced on the same host and port: stop accepting on the old socket, then bind the new one. */
+  private Future<Void> rebindInPlace(List<ListenerConfig> rebind, Prepared p, GatehouseConfig next) {
+    Future<Void> chain = Future.succeededFuture();
+    for (ListenerConfig l : rebind) {
+      RunningListener old = listeners.get(l.name());
+      chain = chain.compose(v -> {
+        LOG.info("listener " + l.name() + ": replaced on the same port; new connections are refused until it binds");
+        retire(old);
+        return bindWithRetry(l, p.tls().get(l.name()), next, System.nanoTime() + REBIND_MILLIS * 1_000_000)
+            .onSuccess(r -> listeners.put(l.name(), r))
+            .onFailure(e -> LOG.severe(e.getMessage()))
+            .mapEmpty();
+      });
+    }
+    return chain.recover(e -> Future.succeededFuture());
+  }
+
+  /** The old listener's socket closes asynchronously: retry binding until it is free or the deadline passes. */
+  private Future<RunningListener> bindWithRetry(ListenerConfig l, ServerTls tls, GatehouseConfig c, long deadline) {
+    return deploy(l, tls, c).recover(e -> {
+      if (System.nanoTime() - deadline > 0) {
+        return Future.failedFuture(e);
+      }
+      Promise<RunningListener> later = Promise.promise();
+      vertx.setTimer(50, id -> bindWithRetry(l, tls, c, deadline).onComplete(later));
+      return later.future();
+    });
+  }
+
+  private static boolean samePort(ListenerConfig a, ListenerConfig b) {
+    return a.protocolPort() == b.protocolPort() && a.host().equals(b.host());
+  }
+
+  /** A listener leaves the configuration: it drains in the background and is listed as DRAINING meanwhile. */
+  private void retire(RunningListener r) {
+    drainingListeners.add(r);
+    r.drain(vertx).onComplete(v -> drainingListeners.remove(r));
+  }
+
+  private void removePool(String name) {
+    pools.remove(name);
+    HealthChecker checker = health.remove(name);
+    if (checker != null) {
+      checker.stop();
+    }
+  }
+
+  // --- timers ---
 
   /** Once a second: slow-start ramps and expired sticky entries. */
   private void tick() {
@@ -232,7 +433,8 @@ public final class Runtime extends VerticleBase {
   }
 
   private void refreshAddresses() {
-    vertx.executeBlocking(() -> resolver.refresh(allMembers(config))).onSuccess(changed -> {
+    GatehouseConfig c = config;
+    vertx.executeBlocking(() -> resolver.refresh(allMembers(c))).onSuccess(changed -> {
       if (changed) {
         pools.all().forEach(p -> p.apply(p.config(), resolver::resolve));
       }
@@ -243,22 +445,21 @@ public final class Runtime extends VerticleBase {
     return c.pools().stream().flatMap(p -> p.members().stream()).toList();
   }
 
+  // --- stop ---
+
   /**
    * Stops accepting on every listener at once, lets open connections and sessions end for up to drain_timeout,
    * then closes what is left (each listener's stop does the waiting).
    */
   public Future<Void> drain() {
     draining = true;
+    if (source != null) {
+      source.close();
+    }
     health.values().forEach(HealthChecker::stop);
-    listeners.values().forEach(r -> {
-      r.state().startDraining();
-      if (r.certificates() != null) {
-        r.certificates().stop();
-      }
-    });
     List<Future<?>> stopped = new ArrayList<>();
     for (RunningListener r : listeners.values()) {
-      stopped.add(vertx.undeploy(r.deploymentId()));
+      stopped.add(r.drain(vertx));
     }
     return Future.all(stopped).mapEmpty();
   }

@@ -1,0 +1,209 @@
+package io.gatehouse.runtime;
+
+import static io.gatehouse.testkit.Configs.head;
+import static io.gatehouse.testkit.Configs.members;
+import static io.gatehouse.testkit.Configs.weighted;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatehouse.runtime.Runtime.ReloadOutcome;
+import io.gatehouse.testkit.Await;
+import io.gatehouse.testkit.Backends;
+import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.Sync;
+import io.gatehouse.testkit.TcpClient;
+import io.gatehouse.testkit.TestPorts;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Reloads through the real file: refused, unchanged, applied in place, listeners added, moved and removed. */
+class ReloadTest {
+
+  static Backends backends;
+  static Member a;
+  static Member b;
+  static Member c;
+  GatewayHarness gw;
+  int port;
+  int port2;
+  String top;
+
+  @BeforeAll
+  static void startMembers() {
+    backends = new Backends();
+    a = backends.tcpEcho("a");
+    b = backends.tcpEcho("b");
+    c = backends.tcpEcho("c");
+  }
+
+  @AfterAll
+  static void stopMembers() {
+    backends.close();
+  }
+
+  @AfterEach
+  void stopGateway() {
+    if (gw != null) {
+      gw.close();
+    }
+  }
+
+  /** One TCP listener {@code tcp} on {@code port} in front of pool {@code p}; extra listeners appended. */
+  String config(String membersJson, String extraListeners) {
+    return "{" + top + """
+        "listeners":[{"name":"tcp","protocol":"TCP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}%s],
+        "pools":[{"name":"p","protocol":"TCP","members":%s}]}
+        """.formatted(port, extraListeners, membersJson);
+  }
+
+  String second(int onPort) {
+    return ",{\"name\":\"second\",\"protocol\":\"TCP\",\"host\":\"127.0.0.1\",\"protocol_port\":" + onPort
+        + ",\"default_pool\":\"p\"}";
+  }
+
+  void start(String json) {
+    gw = GatewayHarness.start(json);
+  }
+
+  Runtime runtime() {
+    return gw.gateway().runtime();
+  }
+
+  ReloadOutcome reload(String json) {
+    gw.rewrite(json);
+    return Sync.await(runtime().reload());
+  }
+
+  static String memberOf(int port) {
+    try (TcpClient client = TcpClient.connect(port)) {
+      return client.readLine();
+    }
+  }
+
+  @BeforeEach
+  void ports() {
+    port = TestPorts.free();
+    port2 = TestPorts.free();
+    top = head();
+  }
+
+  @Test
+  void anInvalidVersionIsRefusedAndTheRunningOneKeepsServing() {
+    start(config(members(a), ""));
+    ReloadOutcome out = reload(config(members(a), "").replace("\"protocol_port\":" + port, "\"protocol_port\":0"));
+    assertTrue(out.refused());
+    assertEquals(1, out.version());
+    assertEquals(java.util.List.of("config error: $.listeners[0].protocol_port: must be 1-65535"), out.errors());
+    assertEquals(out.errors(), runtime().lastError());
+    assertEquals("a", memberOf(port));
+    // a good version clears last_error
+    ReloadOutcome good = reload(config(members(b), ""));
+    assertEquals(new ReloadOutcome(2, true, java.util.List.of()), good);
+    assertNull(runtime().lastError());
+    assertEquals("b", memberOf(port));
+  }
+
+  @Test
+  void anUnchangedOrReformattedFileKeepsItsVersion() {
+    String json = config(members(a), "");
+    start(json);
+    assertEquals(new ReloadOutcome(1, false, java.util.List.of()), reload(json));
+    assertEquals(new ReloadOutcome(1, false, java.util.List.of()), reload(json.replace(",", ",\n   ")));
+  }
+
+  @Test
+  void membersAndWeightsChangeInPlaceWithoutTouchingOpenConnections() {
+    start(config(members(a), ""));
+    try (TcpClient open = TcpClient.connect(port)) {
+      assertEquals("a", open.readLine());
+      ReloadOutcome out = reload(config(weighted(new Member[] {b, c}, 1, 3), ""));
+      assertEquals(2, out.version());
+      open.write("still here\n");
+      assertEquals("still here", open.readLine());
+      java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+      for (int i = 0; i < 8; i++) {
+        seen.merge(memberOf(port), 1, Integer::sum);
+      }
+      assertEquals(java.util.Map.of("b", 2, "c", 6), seen);
+    }
+  }
+
+  @Test
+  void theFileIsScannedAndAChangeApplied() {
+    top = top.replace("\"scan_period_ms\":0", "\"scan_period_ms\":100");
+    start(config(members(a), ""));
+    gw.rewrite(config(members(c), ""));
+    Await.until(Duration.ofSeconds(10), () -> runtime().version().number() == 2, "scan did not apply the file");
+    assertEquals("c", memberOf(port));
+  }
+
+  @Test
+  void listenersAreAddedMovedAndRemovedWhileOpenConnectionsFinish() throws Exception {
+    start(config(members(a), ""));
+    assertEquals(2, reload(config(members(a), second(port2))).version());
+    assertEquals("a", memberOf(port2));
+    int moved = TestPorts.free();
+    try (TcpClient onOld = TcpClient.connect(port2)) {
+      assertEquals("a", onOld.readLine());
+      // the listener moves to another port: the old socket stops accepting, the open connection goes on
+      assertEquals(3, reload(config(members(a), second(moved))).version());
+      assertEquals("a", memberOf(moved));
+      assertRefused(port2);
+      onOld.write("ping\n");
+      assertEquals("ping", onOld.readLine());
+    }
+    // removed: stops accepting at once
+    assertEquals(4, reload(config(members(a), "")).version());
+    assertRefused(moved);
+    assertEquals("a", memberOf(port));
+  }
+
+  @Test
+  void aProtocolChangeOnTheSamePortReplacesTheListener() {
+    start(config(members(a), ""));
+    String asSsl = config(members(a), "").replace("\"protocol\":\"TCP\",\"host\"", "\"protocol\":\"SSL\",\"host\"")
+        .replace("\"default_pool\":\"p\"}", "\"default_pool\":\"p\",\"tls\":{\"certificate\":\""
+            + io.gatehouse.testkit.TestCerts.RSA_CERT + "\",\"private_key\":\"" + io.gatehouse.testkit.TestCerts.RSA_KEY
+            + "\"}}");
+    ReloadOutcome out = reload(asSsl);
+    assertEquals(2, out.version(), out.toString());
+    assertEquals("SSL", runtime().listeners().get("tcp").state().config().protocol().name());
+    // plain TCP now gets a TLS server: no greeting in clear
+    try (TcpClient client = TcpClient.connect(port)) {
+      client.write("hello\n");
+      assertFalse("a".equals(client.readLine()));
+    } catch (UncheckedIOException reset) {
+      // a TLS server may reset a client that speaks plain text: also not the member
+    }
+  }
+
+  @Test
+  void aPortThatCannotBeBoundRefusesTheVersion() throws Exception {
+    start(config(members(a), ""));
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      ReloadOutcome out = reload(config(members(b), second(taken.getLocalPort())));
+      assertTrue(out.refused());
+      assertTrue(out.errors().get(0).startsWith("bind error: listener second: "), out.errors().toString());
+      assertEquals(1, runtime().version().number());
+      assertEquals("a", memberOf(port), "the pool change was applied although the version was refused");
+      assertEquals(Set.of("tcp"), new HashSet<>(runtime().listeners().keySet()));
+    }
+  }
+
+  static void assertRefused(int port) {
+    assertThrows(UncheckedIOException.class, () -> TcpClient.connect(port).close(), "port " + port + " accepts");
+  }
+}
