@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * One {@code pools[]} entry. {@code sessionPersistence}, {@code healthMonitor} and {@code slowStart} are null
- * when absent (slow start off).
+ * when absent (slow start off); {@code outlierDetection} is {@link OutlierDetection#DEFAULT} when absent.
  */
 public record PoolConfig(
     String name,
@@ -13,6 +13,7 @@ public record PoolConfig(
     SessionPersistence sessionPersistence,
     HealthMonitorConfig healthMonitor,
     SlowStart slowStart,
+    OutlierDetection outlierDetection,
     List<MemberConfig> members) {
 
   public enum LbAlgorithm { ROUND_ROBIN, LEAST_CONNECTIONS, SOURCE_IP }

@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** One {@code pools[]} entry with its session persistence, health monitor, slow start and members. */
+/**
+ * One {@code pools[]} entry with its session persistence, health monitor, slow start, outlier detection and
+ * members.
+ */
 final class PoolParser {
   /** RFC 6265 cookie-name: an RFC 2616 token. */
   private static final Pattern COOKIE_TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
@@ -23,6 +26,7 @@ final class PoolParser {
     ObjectReader sp = r.object("session_persistence");
     ObjectReader hm = r.object("health_monitor");
     ObjectReader ss = r.object("slow_start");
+    ObjectReader od = r.object("outlier_detection");
     if (!r.has("members")) {
       r.error("members", "is required");
     }
@@ -31,7 +35,15 @@ final class PoolParser {
         hm == null ? null : HealthMonitorParser.parse(hm, protocol),
         ss == null ? null : new SlowStart(ss.bool("enable", false), ss.secondsIn("duration", 30, 1200,
             Duration.ofSeconds(30))),
+        od == null ? OutlierDetection.DEFAULT : outlierDetection(od),
         members(r));
+  }
+
+  private static OutlierDetection outlierDetection(ObjectReader r) {
+    OutlierDetection d = OutlierDetection.DEFAULT;
+    return new OutlierDetection(r.bool("enabled", d.enabled()),
+        r.intIn("consecutive_failures", 1, 100, d.consecutiveFailures()),
+        r.secondsIn("base_ejection_time", 1, 3600, d.baseEjectionTime()));
   }
 
   private static SessionPersistence sessionPersistence(ObjectReader r, PoolProtocol pool) {

@@ -1,7 +1,6 @@
 package io.gatehouse.health;
 
 import io.gatehouse.config.HealthMonitorConfig;
-import io.gatehouse.config.OutlierDetection;
 import io.gatehouse.config.PoolConfig;
 import io.gatehouse.pool.Member;
 import io.gatehouse.pool.MemberHealth;
@@ -39,11 +38,11 @@ public final class HealthChecker {
   private Probe probe;
   private boolean stopped;
 
-  public HealthChecker(Vertx vertx, Pool pool, ProbeClients clients, OutlierDetection detection) {
+  public HealthChecker(Vertx vertx, Pool pool, ProbeClients clients) {
     this.vertx = vertx;
     this.pool = pool;
     this.clients = clients;
-    this.outliers = new OutlierDetector(vertx, pool, detection, this);
+    this.outliers = new OutlierDetector(vertx, pool, this);
   }
 
   /** Starts probing every member at once (they are ONLINE until their probes say otherwise). */
@@ -54,8 +53,10 @@ public final class HealthChecker {
   /**
    * Follows the pool after {@code pool.apply(config)}: remaining members keep their status, counters and
    * streaks (streaks restart when the probe type changes); new ones are probed at once; removed ones stop.
+   * The pool's {@code outlier_detection} applies to the next failure streaks and ejections.
    */
   public void update(PoolConfig config) {
+    outliers.configure(config.outlierDetection());
     HealthMonitorConfig previous = monitor;
     monitor = config.healthMonitor();
     probe = monitor == null ? null : clients.probe(monitor);

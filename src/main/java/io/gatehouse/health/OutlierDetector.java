@@ -26,7 +26,8 @@ final class OutlierDetector implements TrafficObserver {
   private final Vertx vertx;
   private final Context context;
   private final Pool pool;
-  private final OutlierDetection detection;
+  /** Read on the event loops by {@link #failed}, replaced on the Runtime context by {@link #configure}. */
+  private volatile OutlierDetection detection = OutlierDetection.DEFAULT;
   private final HealthChecker checker;
   private final Map<String, Ejection> ejections = new HashMap<>();
   private boolean stopped;
@@ -40,23 +41,34 @@ final class OutlierDetector implements TrafficObserver {
   }
 
   /** Created on the Runtime context, which it captures. */
-  OutlierDetector(Vertx vertx, Pool pool, OutlierDetection detection, HealthChecker checker) {
+  OutlierDetector(Vertx vertx, Pool pool, HealthChecker checker) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.pool = pool;
-    this.detection = detection;
     this.checker = checker;
+  }
+
+  /**
+   * Takes the pool's (new) settings: they apply to failure streaks and ejections from now on; current back-offs
+   * run their course, except that turning detection off returns every ejected member at once.
+   */
+  void configure(OutlierDetection next) {
+    detection = next;
+    if (!next.enabled()) {
+      pool.members().forEach(m -> release(m, "outlier detection disabled"));
+    }
   }
 
   @Override
   public void failed(Member member, int streak) {
-    if (streak == detection.consecutiveFailures()) {
+    OutlierDetection d = detection;
+    if (d.enabled() && streak == d.consecutiveFailures()) {
       context.runOnContext(v -> eject(member));
     }
   }
 
   private void eject(Member m) {
-    if (stopped || m.ejected() || pool.member(m.id()) != m) {
+    if (stopped || !detection.enabled() || m.ejected() || pool.member(m.id()) != m) {
       return;
     }
     if (!m.usable()) {

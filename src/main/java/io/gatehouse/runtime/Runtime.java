@@ -6,7 +6,6 @@ import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.MemberConfig;
-import io.gatehouse.config.OutlierDetection;
 import io.gatehouse.config.PoolConfig;
 import io.gatehouse.health.HealthChecker;
 import io.gatehouse.health.ProbeClients;
@@ -181,7 +180,7 @@ public final class Runtime extends VerticleBase {
   private void addPool(PoolConfig pc) {
     Pool pool = new Pool(pc, StickyTable.local(MAX_STICKY_ENTRIES), resolver::resolve);
     pools.put(pool);
-    HealthChecker checker = new HealthChecker(vertx, pool, probeClients, OutlierDetection.DEFAULT);
+    HealthChecker checker = new HealthChecker(vertx, pool, probeClients);
     health.put(pc.name(), checker);
     checker.start();
   }

@@ -72,7 +72,7 @@ class ConfigParserTest {
         TlsPolicyName.TLS_1_2, null), secure.tls());
 
     assertEquals(new PoolConfig("web-pool", PoolProtocol.HTTP, LbAlgorithm.ROUND_ROBIN, null, null, null,
-        List.of(new MemberConfig("10.0.0.1", 80, 1, true))), c.pools().get(0));
+        OutlierDetection.DEFAULT, List.of(new MemberConfig("10.0.0.1", 80, 1, true))), c.pools().get(0));
     assertEquals(4, c.pools().size());
   }
 
@@ -110,12 +110,13 @@ class ConfigParserTest {
                                   'monitor_port': 8081, 'url_path': '/healthz', 'http_method': 'HEAD',
                                   'domain_name': 'app.example.com', 'expected_codes': '200-299,304' },
               'slow_start': { 'enable': true, 'duration': 60 },
+              'outlier_detection': { 'enabled': false, 'consecutive_failures': 2, 'base_ejection_time': 1.5 },
               'members': [ { 'address': 'app-1.internal', 'protocol_port': 443, 'weight': 0, 'admin_state_up': false },
                            { 'address': '::1', 'protocol_port': 443, 'weight': 100 } ] },
             { 'name': 't', 'protocol': 'TCP', 'lb_algorithm': 'SOURCE_IP',
               'session_persistence': { 'type': 'SOURCE_IP' },
               'health_monitor': { 'type': 'TCP', 'expected_codes': 200 },
-              'slow_start': {}, 'members': [] } ] }
+              'slow_start': {}, 'outlier_detection': {}, 'members': [] } ] }
         """);
     assertEquals(new NodeConfig("gw-1", 3), c.node());
     assertEquals(new AdminConfig("::1", 9901, "s3cret"), c.admin());
@@ -154,7 +155,7 @@ class ConfigParserTest {
         new SessionPersistence(SessionPersistence.Type.APP_COOKIE, "JSESSIONID", Duration.ofMinutes(30)),
         new HealthMonitorConfig(HealthMonitorConfig.Type.HTTPS, Duration.ofSeconds(2), Duration.ofMillis(1500), 2, 4,
             8081, "/healthz", "HEAD", "app.example.com", ExpectedCodes.parse("200-299,304").orElseThrow()),
-        new SlowStart(true, Duration.ofSeconds(60)),
+        new SlowStart(true, Duration.ofSeconds(60)), new OutlierDetection(false, 2, Duration.ofMillis(1500)),
         List.of(new MemberConfig("app-1.internal", 443, 0, false), new MemberConfig("::1", 443, 100, true))), p);
     assertEquals(List.of(new ExpectedCodes.Range(200, 299), new ExpectedCodes.Range(304, 304)),
         p.healthMonitor().expectedCodes().ranges());
@@ -165,6 +166,7 @@ class ConfigParserTest {
     assertEquals(new HealthMonitorConfig(HealthMonitorConfig.Type.TCP, Duration.ofSeconds(5), Duration.ofSeconds(3),
         3, 3, 0, "/", "GET", null, ExpectedCodes.parse("200").orElseThrow()), t.healthMonitor());
     assertEquals(new SlowStart(false, Duration.ofSeconds(30)), t.slowStart());
+    assertEquals(OutlierDetection.DEFAULT, t.outlierDetection());
   }
 
   @Test

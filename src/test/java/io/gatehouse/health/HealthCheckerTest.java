@@ -80,16 +80,21 @@ class HealthCheckerTest {
   }
 
   static PoolConfig config(HealthMonitorConfig monitor, int... ports) {
-    List<MemberConfig> members = Arrays.stream(ports)
-        .mapToObj(p -> new MemberConfig("127.0.0.1", p, 1, true)).toList();
-    return new PoolConfig("p", PoolProtocol.TCP, PoolConfig.LbAlgorithm.ROUND_ROBIN, null, monitor, null, members);
+    return config(monitor, OutlierDetection.DEFAULT, ports);
   }
 
-  void start(PoolConfig config, OutlierDetection detection) {
+  static PoolConfig config(HealthMonitorConfig monitor, OutlierDetection detection, int... ports) {
+    List<MemberConfig> members = Arrays.stream(ports)
+        .mapToObj(p -> new MemberConfig("127.0.0.1", p, 1, true)).toList();
+    return new PoolConfig("p", PoolProtocol.TCP, PoolConfig.LbAlgorithm.ROUND_ROBIN, null, monitor, null, detection,
+        members);
+  }
+
+  void start(PoolConfig config) {
     checker = on(() -> {
       pool = new Pool(config, StickyTable.local(100), mc -> SocketAddress.inetSocketAddress(mc.protocolPort(),
           "127.0.0.1"));
-      HealthChecker c = new HealthChecker(vertx, pool, new ProbeClients(vertx), detection);
+      HealthChecker c = new HealthChecker(vertx, pool, new ProbeClients(vertx));
       c.start();
       return c;
     });
@@ -116,7 +121,7 @@ class HealthCheckerTest {
     Backends.Member up = backends.tcpEcho("up");
     Backends.Member gone = backends.tcpEcho("gone");
     int dead = TestPorts.free();
-    start(config(monitor(Type.TCP, 0.2), up.port(), dead, gone.port()), OutlierDetection.DEFAULT);
+    start(config(monitor(Type.TCP, 0.2), up.port(), dead, gone.port()));
     Await.until(VERDICT, () -> member(dead).health().status() == MemberStatus.OFFLINE, "dead goes OFFLINE");
     MemberHealth offline = member(dead).health();
     long deadFailures = counts(dead).failure();
@@ -148,7 +153,7 @@ class HealthCheckerTest {
   void withoutMonitorAnEjectionEndsWhenItsBackOffDoesAndRepeatedEjectionsLastLonger() {
     int dead = TestPorts.free();
     Backends.Member other = backends.tcpEcho("other");
-    start(config(null, dead, other.port()), new OutlierDetection(3, Duration.ofMillis(300)));
+    start(config(null, new OutlierDetection(true, 3, Duration.ofMillis(300)), dead, other.port()));
     Member m = member(dead);
     for (int i = 0; i < 3; i++) {
       m.recordFailure();
@@ -175,12 +180,31 @@ class HealthCheckerTest {
   @Test
   void aSuccessBetweenFailuresRestartsTheStreak() {
     int dead = TestPorts.free();
-    start(config(null, dead), new OutlierDetection(3, Duration.ofSeconds(30)));
+    start(config(null, new OutlierDetection(true, 3, Duration.ofSeconds(30)), dead));
     Member m = member(dead);
     for (int i = 0; i < 10; i++) {
       m.recordFailure();
       m.recordFailure();
       m.recordSuccess();
+    }
+    on(() -> vertx.timer(100).map(v -> null));
+    assertFalse(m.ejected());
+  }
+
+  @Test
+  void anUpdateCarriesNewOutlierSettingsAndDisablingReturnsEjectedMembers() {
+    int dead = TestPorts.free();
+    start(config(null, new OutlierDetection(true, 3, Duration.ofSeconds(30)), dead));
+    Member m = member(dead);
+    apply(config(null, new OutlierDetection(true, 2, Duration.ofSeconds(30)), dead));
+    m.recordFailure();
+    m.recordFailure();
+    Await.until(Duration.ofSeconds(1), m::ejected, "two failures eject once the update asks for two");
+
+    apply(config(null, new OutlierDetection(false, 2, Duration.ofSeconds(30)), dead));
+    assertFalse(m.ejected(), "turning detection off returns the member at once");
+    for (int i = 0; i < 5; i++) {
+      m.recordFailure();
     }
     on(() -> vertx.timer(100).map(v -> null));
     assertFalse(m.ejected());

@@ -1,6 +1,7 @@
 package io.gatehouse.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.pool.Member;
@@ -18,17 +19,11 @@ class LiveTrafficHealthTest extends GatewayHealthTest {
 
   @Test
   void connectFailuresEjectAMemberLongBeforeItsNextProbe() {
-    Backends.Member live = backends.tcpEcho("live");
-    int dead = TestPorts.free();
     // probes every 30 s and 3 failures to go OFFLINE: only the passive path can react within this test
-    start("TCP", ",\"health_monitor\":{\"type\":\"TCP\",\"delay\":30,\"timeout\":1}",
-        "[" + member(live.port(), 1) + "," + member(dead, 1) + "]");
-    Member d = memberAt(dead);
+    Member d = startWithADeadMember(",\"health_monitor\":{\"type\":\"TCP\",\"delay\":30,\"timeout\":1}");
     long started = System.nanoTime();
     for (int i = 0; i < 12 && !d.ejected(); i++) {
-      try (TcpClient c = TcpClient.connect(port)) {
-        assertEquals("live", c.readLine()); // a refused connect is retried on the other member
-      }
+      connectThroughLive();
     }
     Await.until(Duration.ofSeconds(2), d::ejected, "five connect failures eject the member");
     assertTrue(System.nanoTime() - started < Duration.ofSeconds(10).toNanos());
@@ -38,11 +33,20 @@ class LiveTrafficHealthTest extends GatewayHealthTest {
         "the ejection asks for a probe at once");
     long failures = d.failures();
     for (int i = 0; i < 10; i++) {
-      try (TcpClient c = TcpClient.connect(port)) {
-        assertEquals("live", c.readLine());
-      }
+      connectThroughLive();
     }
     assertEquals(failures, d.failures(), "no connection is tried on the ejected member");
+  }
+
+  @Test
+  void aConfiguredConsecutiveFailuresOfTwoEjectsAfterTwoFailures() {
+    Member d = startWithADeadMember(",\"outlier_detection\":{\"consecutive_failures\":2,\"base_ejection_time\":60}");
+    for (int i = 0; i < 10 && d.failures() < 2; i++) {
+      assertFalse(d.ejected(), "ejected after " + d.failures() + " failure(s)");
+      connectThroughLive();
+    }
+    Await.until(Duration.ofSeconds(2), d::ejected, "two connect failures eject the member (the default is five)");
+    assertEquals(2, d.failures());
   }
 
   @Test
@@ -91,6 +95,20 @@ class LiveTrafficHealthTest extends GatewayHealthTest {
     Await.until(Duration.ofSeconds(5), () -> weightOf(pool().snapshot(), b.port()) >= early + 6,
         () -> "effective weight still " + weightOf(pool().snapshot(), b.port()));
     assertTrue(pool().snapshot().rampingUp());
+  }
+
+  /** A TCP pool of a live member "live" and a dead one (nothing listens), which it returns. */
+  private Member startWithADeadMember(String poolExtra) {
+    Backends.Member live = backends.tcpEcho("live");
+    int dead = TestPorts.free();
+    start("TCP", poolExtra, "[" + member(live.port(), 1) + "," + member(dead, 1) + "]");
+    return memberAt(dead);
+  }
+
+  private void connectThroughLive() {
+    try (TcpClient c = TcpClient.connect(port)) {
+      assertEquals("live", c.readLine()); // a refused connect is retried on the other member
+    }
   }
 
   static int weightOf(PoolSnapshot s, int memberPort) {

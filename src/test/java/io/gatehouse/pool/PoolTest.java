@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.config.HealthMonitorConfig;
 import io.gatehouse.config.MemberConfig;
+import io.gatehouse.config.OutlierDetection;
 import io.gatehouse.config.PoolConfig;
 import io.gatehouse.config.PoolConfig.LbAlgorithm;
 import io.gatehouse.config.PoolProtocol;
@@ -38,7 +39,7 @@ class PoolTest {
 
   private static PoolConfig config(LbAlgorithm lb, SessionPersistence sp, HealthMonitorConfig hm, SlowStart ss,
       MemberConfig... members) {
-    return new PoolConfig("p", PoolProtocol.TCP, lb, sp, hm, ss, List.of(members));
+    return new PoolConfig("p", PoolProtocol.TCP, lb, sp, hm, ss, OutlierDetection.DEFAULT, List.of(members));
   }
 
   private static Pool pool(PoolConfig config) {
@@ -89,7 +90,8 @@ class PoolTest {
     PoolConfig c = pool.config();
     List<MemberConfig> changed = c.members().stream()
         .map(m -> m.id().equals(first.id()) ? mc(m.protocolPort(), 0, true) : m).toList();
-    pool.apply(new PoolConfig("p", c.protocol(), c.lbAlgorithm(), c.sessionPersistence(), null, null, changed),
+    pool.apply(new PoolConfig("p", c.protocol(), c.lbAlgorithm(), c.sessionPersistence(), null, null,
+        c.outlierDetection(), changed),
         RESOLVER);
     Pick next = pool.pick("10.0.0.1", 1);
     assertNotEquals(first, next.member());
