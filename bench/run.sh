@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Gatehouse side by side with HAProxy and nginx on loopback, through the shared harness
+# (../shared/bench, see its README): builds the jar, runs the harness with 1 and then 2 event loops /
+# threads / workers for every proxy, and writes bench/RESULTS.md with every figure and ratio, the machine,
+# the date and the commit. Run it on a quiet machine: nothing else heavy may run meanwhile.
+#
+#   bench/run.sh                 quick: RUNS=1 DUR=5 per thread count (about 10 minutes)
+#   RUNS=3 DUR=8 bench/run.sh    full (about 30 minutes)
+#   THREAD_COUNTS="1" bench/run.sh
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+HARNESS=${HARNESS:-$ROOT/../shared/bench}
+[[ -x $HARNESS/run-gatehouse.sh ]] || { echo "no harness at $HARNESS" >&2; exit 1; }
+export RUNS=${RUNS:-1} DUR=${DUR:-5}
+OUT=$ROOT/bench/results
+mkdir -p "$OUT"
+
+(cd "$ROOT" && mvn -q -B package -DskipTests)
+commit=$(git -C "$ROOT" rev-parse --short HEAD)
+{
+  echo "# Gatehouse benchmark results"
+  echo
+  echo "Commit \`$commit\`, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1)."
+  echo "Harness: \`../shared/bench/run-gatehouse.sh\` (RUNS=$RUNS, DUR=$DUR s); Gatehouse, HAProxy and nginx each get"
+  echo "THREADS event loops / threads / workers. Ratios are from one run each; see the harness README for the method."
+} >"$OUT/RESULTS.head.md"
+
+for t in ${THREAD_COUNTS:-1 2}; do
+  echo "== THREADS=$t" >&2
+  THREADS=$t OUTDIR=$OUT/threads-$t "$HARNESS/run-gatehouse.sh" "$ROOT/target/gatehouse.jar"
+done
+
+{
+  cat "$OUT/RESULTS.head.md"
+  for t in ${THREAD_COUNTS:-1 2}; do
+    echo
+    echo "## THREADS=$t"
+    echo
+    report=$(ls -t "$OUT/threads-$t"/peers-*.md | head -1)
+    sed 's/^#/##/' "$report"
+  done
+  [[ -f $ROOT/bench/NOTES.md ]] && { echo; cat "$ROOT/bench/NOTES.md"; }
+} >"$ROOT/bench/RESULTS.md"
+echo "wrote bench/RESULTS.md" >&2
