@@ -8,6 +8,8 @@ import io.vertx.core.Future;
 import io.vertx.core.net.ServerSSLOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +30,7 @@ public final class ListenerState {
   private final LongAdder accepted = new LongAdder();
   private final LongAdder refusedAcl = new LongAdder();
   private final LongAdder refusedLimit = new LongAdder();
+  private final ConcurrentHashMap<String, LongAdder> tlsFailures = new ConcurrentHashMap<>();
   private final LongAdder bytesIn = new LongAdder();
   private final LongAdder bytesOut = new LongAdder();
 
@@ -100,6 +103,16 @@ public final class ListenerState {
     return null;
   }
 
+  /** A TLS handshake that did not complete, by reason ({@link TlsFailure}); the client was never admitted. */
+  public void tlsFailed(String reason) {
+    tlsFailures.computeIfAbsent(reason, r -> new LongAdder()).increment();
+  }
+
+  /** Failed TLS handshakes by reason, live. */
+  public Map<String, LongAdder> tlsFailures() {
+    return tlsFailures;
+  }
+
   public void release() {
     active.decrementAndGet();
   }
@@ -121,7 +134,7 @@ public final class ListenerState {
     return switch (reason) {
       case ACL -> refusedAcl.sum();
       case LIMIT -> refusedLimit.sum();
-      case TLS -> 0;
+      case TLS -> tlsFailures.values().stream().mapToLong(LongAdder::sum).sum();
     };
   }
 

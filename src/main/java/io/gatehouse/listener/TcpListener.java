@@ -59,6 +59,10 @@ public final class TcpListener extends VerticleBase {
     }
     client = vertx.createNetClient(memberClientOptions());
     server = vertx.createNetServer(options).connectHandler(this::accept);
+    if (state.tls() != null) {
+      // called for connections that fail before the connect handler: the TLS handshake
+      server.exceptionHandler(e -> state.tlsFailed(TlsFailure.reason(e)));
+    }
     return server.listen().onSuccess(s -> {
       if (state.tls() != null) {
         state.addTlsServer(opts -> server.updateSSLOptions(opts, true));

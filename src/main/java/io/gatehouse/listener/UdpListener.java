@@ -27,6 +27,12 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class UdpListener extends VerticleBase {
 
+  /**
+   * Without a connection_limit, sessions are still bounded: each holds a socket (a file descriptor), and a flood
+   * of spoofed source addresses must not exhaust them.
+   */
+  static final int DEFAULT_MAX_SESSIONS = 10_000;
+
   /** Large enough for the largest UDP payload (65,507 bytes) so that no datagram is truncated. */
   static final int MAX_DATAGRAM = 65_536;
 
@@ -116,6 +122,9 @@ public final class UdpListener extends VerticleBase {
   }
 
   private UdpSession open(SocketAddress sender) {
+    if (!state.config().hasConnectionLimit() && sessions.size() >= DEFAULT_MAX_SESSIONS) {
+      return null;
+    }
     ClientAddress from = ClientAddress.of(sender);
     if (state.admit(from.bytes()) != null) {
       return null;

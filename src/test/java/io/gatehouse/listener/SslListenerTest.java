@@ -139,6 +139,29 @@ class SslListenerTest {
   }
 
   @Test
+  void failedHandshakesAreCountedByReason() throws Exception {
+    start(tls(TestCerts.RSA_CERT, TestCerts.RSA_KEY, ",\"security_policy\":\"tls-1-3\""),
+        ",\"client_timeout\":0.5", "0");
+    try (TcpClient garbage = TcpClient.connect(port)) {
+      garbage.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertTrue(garbage.closedWithNothingSent());
+    }
+    assertThrows(IOException.class, () -> {
+      try (SSLSocket s = client(null, null, null, "TLSv1.2")) {
+        s.startHandshake();
+      }
+    });
+    try (TcpClient silent = TcpClient.connect(port)) {
+      assertTrue(silent.closedWithNothingSent());
+    }
+    ListenerState state = gw.gateway().runtime().listeners().get("ssl").state();
+    Await.until(Duration.ofSeconds(5), () -> state.tlsFailures().keySet().containsAll(
+        Set.of("not_tls", "protocol", "timeout")), () -> "counted: " + state.tlsFailures());
+    assertEquals(3, state.refused(Refusal.TLS), state.tlsFailures().toString());
+    assertEquals(0, state.active());
+  }
+
+  @Test
   void aSilentClientIsClosedAtClientTimeoutDuringTheHandshake() {
     start(tls(TestCerts.RSA_CERT, TestCerts.RSA_KEY, ""), ",\"client_timeout\":0.5", "0");
     try (TcpClient silent = TcpClient.connect(port)) {

@@ -66,16 +66,21 @@ public final class Backends implements AutoCloseable {
   /** TCP with any handler; counts connections. */
   public Member tcp(String name, Consumer<NetSocket> handler) {
     Member m = new Member(name);
-    NetServer server = vertx.createNetServer().connectHandler(so -> {
+    // a closed server cannot listen again: start() makes a new one on the same port
+    java.util.function.Supplier<NetServer> make = () -> vertx.createNetServer().connectHandler(so -> {
       m.hits.incrementAndGet();
       m.open.incrementAndGet();
       so.closeHandler(v -> m.open.decrementAndGet());
       handler.accept(so);
     });
-    Sync.await(server.listen(0, "127.0.0.1"));
-    m.port = server.actualPort();
-    m.stop = () -> Sync.await(server.close());
-    m.start = () -> Sync.await(server.listen(m.port, "127.0.0.1"));
+    NetServer[] server = {make.get()};
+    Sync.await(server[0].listen(0, "127.0.0.1"));
+    m.port = server[0].actualPort();
+    m.stop = () -> Sync.await(server[0].close());
+    m.start = () -> {
+      server[0] = make.get();
+      Sync.await(server[0].listen(m.port, "127.0.0.1"));
+    };
     return m;
   }
 
