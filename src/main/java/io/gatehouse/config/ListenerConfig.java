@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * One {@code listeners[]} entry. {@code tls} is null unless the protocol is SSL or HTTPS; {@code ipGroup} is
  * null when there is no access control; {@code maxBodySize} is -1 when bodies are unbounded.
- * {@code l7Policies} is sorted by position.
+ * {@code l7Policies} is sorted by position. {@code proxyProtocolFrom} ({@code accept_proxy_protocol.trusted_cidrs})
+ * is empty unless every connection must start with a PROXY protocol header, which is accepted from these
+ * networks only.
  */
 public record ListenerConfig(
     String name,
@@ -24,10 +26,27 @@ public record ListenerConfig(
     IpGroup ipGroup,
     List<L7Policy> l7Policies,
     boolean proxyProtocol,
-    long maxBodySize) {
+    long maxBodySize,
+    List<Cidr> proxyProtocolFrom) {
 
   public ListenerConfig {
     l7Policies = List.copyOf(l7Policies);
+    proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
+  }
+
+  /** Whether connections arrive with a PROXY protocol header naming the real client. */
+  public boolean acceptsProxyProtocol() {
+    return !proxyProtocolFrom.isEmpty();
+  }
+
+  /** Whether the peer that opened a connection may send a PROXY header (it is a trusted proxy). */
+  public boolean trustedProxy(byte[] peerAddress) {
+    for (Cidr c : proxyProtocolFrom) {
+      if (c.contains(peerAddress)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public boolean hasConnectionLimit() {
@@ -43,6 +62,7 @@ public record ListenerConfig(
         || protocolPort != next.protocolPort
         || !host.equals(next.host)
         || http2Enable != next.http2Enable
+        || acceptsProxyProtocol() != next.acceptsProxyProtocol()
         || (tls == null) != (next.tls == null);
   }
 }

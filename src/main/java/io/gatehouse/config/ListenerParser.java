@@ -79,8 +79,14 @@ final class ListenerParser {
         && r.bool("proxy_protocol", false);
     long maxBody = onlyFor(r, "max_body_size", http, "only HTTP and HTTPS listeners take max_body_size")
         ? maxBodySize(r) : -1;
+    List<Cidr> proxyFrom = List.of();
+    if (onlyFor(r, "accept_proxy_protocol", protocol != ListenerProtocol.UDP,
+        "UDP listeners do not take accept_proxy_protocol")) {
+      ObjectReader app = r.object("accept_proxy_protocol");
+      proxyFrom = app == null ? proxyFrom : cidrs(app, "trusted_cidrs");
+    }
     return new ListenerConfig(name, protocol, host, port, defaultPool, limit, client, member, keepalive, headers,
-        tlsConfig, http2, ipGroup, l7, proxy, maxBody);
+        tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom);
   }
 
   private TlsConfig tls(ObjectReader r, ListenerProtocol protocol) {
@@ -133,21 +139,26 @@ final class ListenerParser {
     } else {
       type = r.oneOf("type", ListenerParser::ipGroupType, "white, black", null);
     }
+    return new IpGroup(type, cidrs(r, "cidrs"));
+  }
+
+  /** A required, non-empty list of networks; each bad entry is reported at its own index. */
+  private static List<Cidr> cidrs(ObjectReader r, String field) {
     List<Cidr> cidrs = new ArrayList<>();
-    JsonArray list = r.list("cidrs");
-    if (!r.has("cidrs")) {
-      r.error("cidrs", "is required");
+    JsonArray list = r.list(field);
+    if (!r.has(field)) {
+      r.error(field, "is required");
     } else if (list != null && list.isEmpty()) {
-      r.error("cidrs", "must not be empty");
+      r.error(field, "must not be empty");
     } else if (list != null) {
       for (int i = 0; i < list.size(); i++) {
-        String at = JsonPath.index(r.pathOf("cidrs"), i);
+        String at = JsonPath.index(r.pathOf(field), i);
         Optional<Cidr> cidr = list.getValue(i) instanceof String s ? Cidr.parse(s) : Optional.empty();
         cidr.ifPresentOrElse(cidrs::add,
             () -> r.problems().error(at, "must be an IP address or network like 10.0.0.0/8 or ::1/128"));
       }
     }
-    return new IpGroup(type, cidrs);
+    return cidrs;
   }
 
   private static Optional<IpGroup.Type> ipGroupType(String s) {

@@ -103,6 +103,11 @@ public final class ListenerState {
     return null;
   }
 
+  /** A connection from a peer that may not send a PROXY protocol header: refused like an ACL miss. */
+  public void refuseUntrustedProxy() {
+    refusedAcl.increment();
+  }
+
   /** A TLS handshake that did not complete, by reason ({@link TlsFailure}); the client was never admitted. */
   public void tlsFailed(String reason) {
     tlsFailures.computeIfAbsent(reason, r -> new LongAdder()).increment();

@@ -57,6 +57,10 @@ public final class TcpListener extends VerticleBase {
     if (state.tls() != null) {
       state.tls().applyTo(options); // the handshake is bounded by client_timeout
     }
+    if (cfg.acceptsProxyProtocol()) {
+      options.setUseProxyProtocol(true)
+          .setProxyProtocolTimeout(cfg.clientTimeout().toMillis()).setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
     client = vertx.createNetClient(memberClientOptions());
     server = vertx.createNetServer(options).connectHandler(this::accept);
     if (state.tls() != null) {
@@ -95,7 +99,17 @@ public final class TcpListener extends VerticleBase {
   private void accept(NetSocket socket) {
     NetSocketInternal so = (NetSocketInternal) socket;
     long startNanos = System.nanoTime();
-    ClientAddress from = ClientAddress.of(so.channelHandlerContext().channel().remoteAddress());
+    ClientAddress peer = ClientAddress.of(so.channelHandlerContext().channel().remoteAddress());
+    ClientAddress from = peer;
+    if (state.config().acceptsProxyProtocol()) {
+      // the header names the client, but only a trusted proxy may say who the client is
+      if (!state.config().trustedProxy(peer.bytes())) {
+        state.refuseUntrustedProxy();
+        so.close();
+        return;
+      }
+      from = ClientAddress.of(so.remoteAddress());
+    }
     Refusal refusal = state.admit(from.bytes());
     if (refusal != null) {
       so.close();

@@ -338,6 +338,21 @@ class TcpListenerTest {
   }
 
   @Test
+  void aProxyHeaderFromATrustedPeerNamesTheClientAndOthersAreRefused() {
+    start(",\"accept_proxy_protocol\":{\"trusted_cidrs\":[\"127.0.0.2/32\"]}", "", members(a));
+    String header = "PROXY TCP4 203.0.113.7 127.0.0.1 40000 " + port + "\r\n";
+    try (TcpClient viaProxy = TcpClient.connect("127.0.0.1", port, "127.0.0.2")) {
+      viaProxy.write(header);
+      assertEquals("a", viaProxy.readLine());
+    }
+    assertTrue(gw.awaitAccessLog("client=203.0.113.7:40000").contains("member=127.0.0.1:" + a.port()));
+    try (TcpClient spoofer = TcpClient.connect("127.0.0.1", port, "127.0.0.1")) {
+      spoofer.write(header);
+      assertTrue(spoofer.closedWithNothingSent());
+    }
+  }
+
+  @Test
   void sourceIpPersistenceKeepsEachClientOnItsMember() {
     start("", ",\"session_persistence\":{\"type\":\"SOURCE_IP\"}", members(a, b, c));
     Map<String, String> first = new HashMap<>();
