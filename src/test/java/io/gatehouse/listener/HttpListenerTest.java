@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatehouse.pool.MemberStatus;
+import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayHarness;
@@ -214,6 +216,25 @@ class HttpListenerTest {
     assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
     assertTrue(System.nanoTime() - t0 < 1_000_000_000L);
     assertTrue(gw.awaitAccessLog("status=503").contains("end=no_usable_member"));
+  }
+
+  @Test
+  void allMembersOfflineByTheMonitorIs503AtOnce() throws Exception {
+    Member sick = backends.http("sick", false, req -> req.response().setStatusCode(500).end("sick"));
+    start("", ",\"health_monitor\":{\"type\":\"HTTP\",\"delay\":0.2,\"timeout\":0.2,\"max_retries_down\":1}",
+        members(sick));
+    io.gatehouse.pool.Member m = gw.gateway().runtime().pools().get("p").member("127.0.0.1:" + sick.port());
+    Await.until(Duration.ofSeconds(5), () -> m.health().status() == MemberStatus.OFFLINE, "member not OFFLINE");
+    assertEquals(503, get("/").statusCode()); // untimed: the JDK client's first connection is slow to set up
+    for (int i = 0; i < 3; i++) {
+      long t0 = System.nanoTime();
+      HttpResponse<String> r = get("/");
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(503, r.statusCode());
+      assertTrue(ms < 100, "took " + ms + " ms");
+    }
+    assertTrue(gw.awaitAccessLog("status=503").contains("end=no_usable_member"));
+    sick.stop();
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.HttpMembers;
+import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TestCerts;
 import io.gatehouse.testkit.TestPorts;
@@ -31,6 +32,9 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.net.http.HttpResponse;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -43,6 +47,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Bodies streamed both ways, WebSockets, cookie stickiness, HTTPS with h2 and mTLS, h2c. */
 class HttpStreamsAndTlsTest {
@@ -336,6 +341,63 @@ class HttpStreamsAndTlsTest {
     assertTrue(body.contains("x-client-cert-subject: CN="), body);
     assertTrue(!body.contains("CN=forged"), body);
     Sync.await(client.close());
+  }
+
+  @Test
+  void aReplacedCertificateFileServesNewHandshakesWithoutRestart(@TempDir Path dir) throws Exception {
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    Files.copy(TestCerts.RSA_CERT, cert);
+    Files.copy(TestCerts.RSA_KEY, key);
+    port = TestPorts.free();
+    gw = GatewayHarness.start("{" + head().replace("\"scan_period_ms\":0", "\"scan_period_ms\":100") + """
+        "listeners":[{"name":"web","protocol":"HTTPS","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+                      "tls":{"certificate":"%s","private_key":"%s"}}],
+        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+        """.formatted(port, cert, key, members(a)));
+    HttpClient client = vertxClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
+    assertEquals("RSA", servedKeyAlgorithm(client));
+    // key first, then certificate, each by an atomic rename, as a certificate tool would
+    Path tmp = dir.resolve("tmp.pem");
+    Files.copy(TestCerts.EC_KEY, tmp);
+    Files.move(tmp, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(TestCerts.EC_CERT, tmp);
+    Files.move(tmp, cert, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Await.until(Duration.ofSeconds(10), () -> "EC".equals(servedKeyAlgorithm(client)), "new certificate not served");
+    Sync.await(client.close());
+  }
+
+  /** The key algorithm of the certificate a new HTTPS connection is served (each request on a new connection). */
+  String servedKeyAlgorithm(HttpClient client) {
+    return Sync.await(client.request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI("/")
+        .putHeader("Connection", "close")).compose(req -> req.send()).map(r -> {
+          try {
+            return r.request().connection().peerCertificates().get(0).getPublicKey().getAlgorithm();
+          } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            throw new AssertionError(e);
+          }
+        }));
+  }
+
+  @Test
+  void httpsPoolsSpeakTlsToMembers() {
+    Member secure = backends.http("secure", new PemKeyCertOptions().setCertPath(TestCerts.RSA_CERT.toString())
+        .setKeyPath(TestCerts.RSA_KEY.toString()));
+    port = TestPorts.free();
+    gw = GatewayHarness.start("{" + head() + """
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
+        "pools":[{"name":"p","protocol":"HTTPS","members":%s}]}
+        """.formatted(port, members(secure)));
+    try (RawHttp raw = new RawHttp(port)) {
+      for (int i = 0; i < 3; i++) {
+        RawHttp.Response r = raw.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello").read();
+        assertEquals(200, r.status());
+        assertEquals("secure", r.header("X-Member"));
+        assertEquals("hello", r.body());
+      }
+    } finally {
+      secure.stop();
+    }
   }
 
   /** {@code total} bytes made of {@code chunk} repeated, without holding them all. */
