@@ -289,6 +289,49 @@ class HttpListenerTest {
   }
 
   @Test
+  void aClientStalledMidUploadIsEndedAfterClientTimeout() {
+    start(",\"client_timeout\":0.5", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      long t0 = System.nanoTime();
+      RawHttp.Response r = raw.send("POST /sha HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + "z".repeat(100))
+          .read();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(408, r.status(), "nothing was sent to the client yet");
+      assertTrue(ms >= 450 && ms < 3000, "took " + ms + " ms");
+      assertTrue(raw.closedByPeer());
+    }
+    Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "member released after the 408");
+    assertTrue(gw.awaitAccessLog("status=408").contains("end=client_timeout"));
+    // the member echoes what came so far: the response has begun, so the connection is closed instead
+    try (RawHttp raw = new RawHttp(port)) {
+      long t0 = System.nanoTime();
+      String got = raw.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + "z".repeat(100))
+          .readUntilClosed();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(got.startsWith("HTTP/1.1 200"), got);
+      assertTrue(ms >= 450 && ms < 3000, "took " + ms + " ms");
+    }
+    Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "member released after the close");
+  }
+
+  @Test
+  void aSlowButSteadyUploadIsNotCut() throws Exception {
+    start(",\"client_timeout\":0.3", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n");
+      for (char c : "hello".toCharArray()) {
+        Thread.sleep(150); // the client's pace, under client_timeout per chunk, over it in total
+        raw.send(String.valueOf(c));
+      }
+      assertEquals("hello", raw.read().body());
+    }
+  }
+
+  int active(Member m) {
+    return gw.gateway().runtime().pools().get("p").member("127.0.0.1:" + m.port()).active();
+  }
+
+  @Test
   void malformedRequestsAre400() {
     start("", "", members(a));
     for (String bad : List.of(
