@@ -16,6 +16,9 @@ import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.TestPorts;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +29,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -324,6 +329,49 @@ class HttpListenerTest {
         raw.send(String.valueOf(c));
       }
       assertEquals("hello", raw.read().body());
+    }
+  }
+
+  @Test
+  void anIdleKeepAliveConnectionIsClosedAfterKeepaliveTimeout() {
+    start(",\"keepalive_timeout\":0.5", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      assertEquals(200, raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+      long t0 = System.nanoTime();
+      assertTrue(raw.closedByPeer());
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 400 && ms < 3000, "closed after " + ms + " ms");
+    }
+  }
+
+  @Test
+  void stopDrainsAnInFlightRequestWhileRefusingNewConnections() throws Exception {
+    port = TestPorts.free();
+    gw = GatewayHarness.start("{" + head().replace("\"drain_timeout\":1", "\"drain_timeout\":5") + """
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
+        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+        """.formatted(port, members(a)));
+    try (RawHttp raw = new RawHttp(port)) {
+      int hits = a.hits.get();
+      raw.send("GET /slow/500 HTTP/1.1\r\nHost: x\r\n\r\n");
+      Await.until(Duration.ofSeconds(5), () -> a.hits.get() > hits, "request not at the member");
+      GatewayHarness stopping = gw;
+      gw = null;
+      CompletableFuture<Void> stopped = CompletableFuture.runAsync(stopping::close);
+      Await.until(Duration.ofSeconds(2), () -> refused(port), "new connections still accepted while draining");
+      assertFalse(stopped.isDone(), "the drain waits for the request in flight");
+      RawHttp.Response r = raw.read();
+      assertEquals(200, r.status());
+      assertEquals("slow a", r.body());
+      stopped.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  static boolean refused(int port) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return false;
+    } catch (IOException e) {
+      return true;
     }
   }
 
