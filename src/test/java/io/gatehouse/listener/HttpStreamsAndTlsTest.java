@@ -329,6 +329,46 @@ class HttpStreamsAndTlsTest {
   }
 
   @Test
+  void h2cListenerKeepsTheHttp1RulesAndTimesHttp2Connections() throws Exception {
+    start("HTTP", ",\"http2_enable\":true,\"client_timeout\":0.5,\"keepalive_timeout\":0.5", "", members(a));
+    // Known gaps with h2c on (see the README): the first HTTP/1 head is decoded by Vert.x's lenient decoder, and a
+    // silent connection is closed without a 408. Later requests on the connection are guarded as usual.
+    try (RawHttp raw = new RawHttp(port)) {
+      assertEquals(200, raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+      long t0 = System.nanoTime();
+      RawHttp.Response r = raw.send("GET / HTTP/1.1\r\nHost: x\r\n").read();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(408, r.status(), "an incomplete second head");
+      assertTrue(ms >= 450 && ms < 3000, "took " + ms + " ms");
+    }
+    try (RawHttp raw = new RawHttp(port)) {
+      long t0 = System.nanoTime();
+      assertTrue(raw.closedByPeer());
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 450 && ms < 3000, "a silent connection closed after " + ms + " ms");
+    }
+    try (RawHttp raw = new RawHttp(port)) {
+      long t0 = System.nanoTime();
+      raw.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").send("\0\0\0\4\0\0\0\0\0"); // preface, empty SETTINGS
+      raw.readUntilClosed();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 450 && ms < 3000, "an h2c connection without a request closed after " + ms + " ms");
+    }
+    HttpClient client = vertxClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+    CompletableFuture<Long> closedAfter = new CompletableFuture<>();
+    long[] t0 = new long[1];
+    Sync.await(client.request(HttpMethod.GET, port, "127.0.0.1", "/").compose(req -> req.send()).compose(r -> {
+      t0[0] = System.nanoTime();
+      r.request().connection().closeHandler(v -> closedAfter.complete((System.nanoTime() - t0[0]) / 1_000_000));
+      return r.body();
+    }));
+    long ms = closedAfter.orTimeout(5, TimeUnit.SECONDS).join();
+    assertTrue(ms >= 400 && ms < 3000, "an idle h2c connection closed after " + ms + " ms");
+    Sync.await(client.close());
+  }
+
+  @Test
   void mutualTlsPassesTheClientSubjectAndStripsForgedOnes() {
     start("HTTPS", tls(",\"client_ca\":\"" + TestCerts.CA_CERT + "\""), "", members(a));
     HttpClient client = vertxClient(new HttpClientOptions().setSsl(true)
