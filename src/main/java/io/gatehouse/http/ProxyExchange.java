@@ -10,7 +10,6 @@ import io.gatehouse.pool.Pool;
 import io.gatehouse.pool.PoolSnapshot;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -23,7 +22,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
-import io.vertx.core.streams.ReadStream;
 import java.time.Instant;
 import java.util.List;
 
@@ -32,8 +30,9 @@ import java.util.List;
  * learned application cookie, source address or the balancer); open a request to it with the headers filtered and
  * the forwarding headers added; stream the body; wait up to {@code member_timeout} for the response head; stream
  * the response back. A member that refuses the connection is replaced by another once; so is one that resets or
- * answers garbage, when the request is idempotent and had no body. The gateway's own answers are 502, 503, 504
- * and 413. Member counters (acquire/release, failure/success) and the access-log line are kept here.
+ * answers garbage, when the request is idempotent and had no body. A client silent for {@code client_timeout}
+ * while sending its body gets 408, or its connection (HTTP/2: stream) closed once the response has begun. The
+ * gateway's own answers are 502, 503, 504, 408 and 413. Member counters (acquire/release, failure/success) and the access-log line are kept here.
  */
 public final class ProxyExchange {
 
@@ -62,6 +61,10 @@ public final class ProxyExchange {
   private long memberStartNanos;
   private long memberNanos = -1;
   private long timerId = -1;
+  private long stallTimerId = -1;
+  private ClientBody body;
+  private boolean awaitingContinue;
+  private boolean clientStalled;
   private int attempts;
   private boolean headReceived;
   private boolean answered;
@@ -274,23 +277,69 @@ public final class ProxyExchange {
     if (!memberHeaders.contains(HttpHeaders.CONTENT_LENGTH)) {
       cr.setChunked(true);
     }
+    long limit = cfg.maxBodySize() >= 0 && !memberHeaders.contains(HttpHeaders.CONTENT_LENGTH)
+        ? cfg.maxBodySize() : Long.MAX_VALUE;
+    body = new ClientBody(req, limit, this::bodyTooLarge);
     if (req.getHeader(HttpHeaders.EXPECT) != null) {
       // the head goes now: the client sends its body only after the member's 100 Continue is passed on
-      cr.continueHandler(v -> resp.writeContinue());
+      awaitingContinue = true;
+      cr.continueHandler(v -> {
+        awaitingContinue = false;
+        body.touch();
+        resp.writeContinue();
+      });
       cr.sendHead();
     }
-    ReadStream<Buffer> body = req;
-    if (cfg.maxBodySize() >= 0 && !memberHeaders.contains(HttpHeaders.CONTENT_LENGTH)) {
-      body = new LimitedBody(req, cfg.maxBodySize(), this::bodyTooLarge);
-    }
+    armStallTimer(cfg.clientTimeout().toNanos());
     // endOnFailure(false): a client that goes away mid-body must not look like a complete body to the member
     body.pipe().endOnFailure(false).to(cr).onComplete(ar -> {
+      cancelStallTimer();
       if (ar.succeeded()) {
         armTimer(); // member_timeout counts from the end of the request body
       } else if (!headReceived) {
         cr.reset();
       }
     });
+  }
+
+  private void armStallTimer(long nanos) {
+    stallTimerId = ctx.vertx().setTimer(Math.max(1, nanos / 1_000_000), id -> checkStall());
+  }
+
+  private void cancelStallTimer() {
+    if (stallTimerId >= 0) {
+      ctx.vertx().cancelTimer(stallTimerId);
+      stallTimerId = -1;
+    }
+  }
+
+  /** client_timeout while receiving the body: counts only while the gateway is ready to read. */
+  private void checkStall() {
+    stallTimerId = -1;
+    long limit = cfg.clientTimeout().toNanos();
+    if (awaitingContinue || body.paused()) {
+      armStallTimer(limit);
+      return;
+    }
+    long idle = System.nanoTime() - body.lastChunkNanos();
+    if (idle < limit) {
+      armStallTimer(limit - idle);
+      return;
+    }
+    clientStalled = true;
+    if (headReceived || finished) {
+      // a response has begun (or is over): all that can go is the stream, which for HTTP/1 is the connection
+      if (req.version() == HttpVersion.HTTP_2) {
+        resp.reset();
+      } else {
+        req.connection().close();
+      }
+      return;
+    }
+    cancelTimer();
+    releaseMember();
+    fail(408, "client_timeout");
+    toMember.reset();
   }
 
   private void bodyTooLarge() {
@@ -384,7 +433,7 @@ public final class ProxyExchange {
       } else {
         resp.reset(); // the client must not take a cut body for a whole one
         r.request().reset(); // nor may the member connection be reused mid-response
-        finish(status, clientGone ? "client_closed" : "member_reset_in_body");
+        finish(status, clientStalled ? "client_timeout" : clientGone ? "client_closed" : "member_reset_in_body");
       }
     });
   }
@@ -451,8 +500,10 @@ public final class ProxyExchange {
     if (finished) {
       return;
     }
-    if (toMember != null && !headReceived) {
-      cancelTimer();
+    cancelTimer();
+    if (toMember != null) {
+      // before the head no answer is wanted; after it, the relay fails at once and releases the member, rather
+      // than when the member next writes (which, while it waits for the rest of a body, is never)
       toMember.reset();
     }
   }

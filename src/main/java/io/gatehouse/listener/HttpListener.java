@@ -4,6 +4,7 @@ import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.ListenerProtocol;
 import io.gatehouse.http.ConnectionGuard;
 import io.gatehouse.http.ErrorPages;
+import io.gatehouse.http.Http2Guard;
 import io.gatehouse.http.MemberClients;
 import io.gatehouse.http.Peer;
 import io.gatehouse.http.ProxyContext;
@@ -34,13 +35,15 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  * An HTTP or HTTPS listener instance: one per event loop, all sharing the port. The connection handler applies
  * the ACL and connection limit and installs the HTTP/1 connection timers ({@link ConnectionGuard}) and the strict
  * request decoder; each request is routed by the listener's forwarding policies and handed to a
- * {@link ProxyExchange}. HTTPS ends TLS here (with h2 by ALPN when {@code http2_enable}); members always get
- * HTTP/1.1.
+ * {@link ProxyExchange}. HTTP/2 connections get their timers from {@link Http2Guard}. HTTPS ends TLS here
+ * (with h2 by ALPN when {@code http2_enable}); members always get HTTP/1.1.
  */
 public final class HttpListener extends VerticleBase {
 
   /** The longest request head accepted (request line, and all header lines): past it, 431. */
   static final int MAX_HEAD = 32 * 1024;
+  /** The name of Vert.x's idle timer in a connection's pipeline. */
+  private static final String VERTX_IDLE = "idle";
 
   private final ListenerState state;
   private final ListenerServices services;
@@ -83,8 +86,14 @@ public final class HttpListener extends VerticleBase {
         options.setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
       }
     }
-    // With h2c on, Vert.x sets up the HTTP/1 decoder while reading the first bytes: too late to replace it.
+    // With h2c on, Vert.x picks the protocol from the first bytes and calls the connection handler only after a
+    // whole first HTTP/1 head (or the HTTP/2 preface): too late to replace the decoder, and nothing of ours runs
+    // on a silent connection. Vert.x's own idle timer bounds that wait (a close, without a 408); it is removed
+    // in the connection handler, where our timers take over.
     strictDecoder = !options.isHttp2ClearTextEnabled();
+    if (!strictDecoder) {
+      options.setIdleTimeout((int) Math.max(1, cfg.clientTimeout().toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
     clients = new MemberClients(vertx);
     server = vertx.createHttpServer(options)
         .connectionHandler(this::connected)
@@ -118,6 +127,9 @@ public final class HttpListener extends VerticleBase {
     Peer peer = new Peer(from.ip(), from.hash(), from.toString(), clientCertSubject(conn, cfg));
     ConnectionGuard guard = null;
     ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get(VERTX_IDLE) != null) {
+      pipeline.remove(VERTX_IDLE);
+    }
     if (pipeline.get("httpDecoder") != null) {
       guard = new ConnectionGuard(cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(),
           () -> logConnectionError(peer, 408, "client_timeout"));
@@ -125,6 +137,8 @@ public final class HttpListener extends VerticleBase {
         pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options));
       }
       pipeline.addBefore("httpDecoder", ConnectionGuard.NAME, guard);
+    } else {
+      Http2Guard.install(channel, cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(), conn::close);
     }
     channel.attr(CONN).set(new Conn(peer, guard));
     conn.closeHandler(v -> state.release());

@@ -9,11 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatehouse.pool.MemberStatus;
+import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.TestPorts;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +29,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -217,6 +224,25 @@ class HttpListenerTest {
   }
 
   @Test
+  void allMembersOfflineByTheMonitorIs503AtOnce() throws Exception {
+    Member sick = backends.http("sick", false, req -> req.response().setStatusCode(500).end("sick"));
+    start("", ",\"health_monitor\":{\"type\":\"HTTP\",\"delay\":0.2,\"timeout\":0.2,\"max_retries_down\":1}",
+        members(sick));
+    io.gatehouse.pool.Member m = gw.gateway().runtime().pools().get("p").member("127.0.0.1:" + sick.port());
+    Await.until(Duration.ofSeconds(5), () -> m.health().status() == MemberStatus.OFFLINE, "member not OFFLINE");
+    assertEquals(503, get("/").statusCode()); // untimed: the JDK client's first connection is slow to set up
+    for (int i = 0; i < 3; i++) {
+      long t0 = System.nanoTime();
+      HttpResponse<String> r = get("/");
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(503, r.statusCode());
+      assertTrue(ms < 100, "took " + ms + " ms");
+    }
+    assertTrue(gw.awaitAccessLog("status=503").contains("end=no_usable_member"));
+    sick.stop();
+  }
+
+  @Test
   void silentMemberIs504AfterMemberTimeout() throws Exception {
     start(",\"member_timeout\":0.5", "", members(a));
     long t0 = System.nanoTime();
@@ -265,6 +291,92 @@ class HttpListenerTest {
       assertTrue(raw.closedByPeer());
     }
     assertNotNull(gw.awaitAccessLog("status=408"));
+  }
+
+  @Test
+  void aClientStalledMidUploadIsEndedAfterClientTimeout() {
+    start(",\"client_timeout\":0.5", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      long t0 = System.nanoTime();
+      RawHttp.Response r = raw.send("POST /sha HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + "z".repeat(100))
+          .read();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(408, r.status(), "nothing was sent to the client yet");
+      assertTrue(ms >= 450 && ms < 3000, "took " + ms + " ms");
+      assertTrue(raw.closedByPeer());
+    }
+    Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "member released after the 408");
+    assertTrue(gw.awaitAccessLog("status=408").contains("end=client_timeout"));
+    // the member echoes what came so far: the response has begun, so the connection is closed instead
+    try (RawHttp raw = new RawHttp(port)) {
+      long t0 = System.nanoTime();
+      String got = raw.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + "z".repeat(100))
+          .readUntilClosed();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(got.startsWith("HTTP/1.1 200"), got);
+      assertTrue(ms >= 450 && ms < 3000, "took " + ms + " ms");
+    }
+    Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "member released after the close");
+  }
+
+  @Test
+  void aSlowButSteadyUploadIsNotCut() throws Exception {
+    start(",\"client_timeout\":0.3", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n");
+      for (char c : "hello".toCharArray()) {
+        Thread.sleep(150); // the client's pace, under client_timeout per chunk, over it in total
+        raw.send(String.valueOf(c));
+      }
+      assertEquals("hello", raw.read().body());
+    }
+  }
+
+  @Test
+  void anIdleKeepAliveConnectionIsClosedAfterKeepaliveTimeout() {
+    start(",\"keepalive_timeout\":0.5", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      assertEquals(200, raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+      long t0 = System.nanoTime();
+      assertTrue(raw.closedByPeer());
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 400 && ms < 3000, "closed after " + ms + " ms");
+    }
+  }
+
+  @Test
+  void stopDrainsAnInFlightRequestWhileRefusingNewConnections() throws Exception {
+    port = TestPorts.free();
+    gw = GatewayHarness.start("{" + head().replace("\"drain_timeout\":1", "\"drain_timeout\":5") + """
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
+        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+        """.formatted(port, members(a)));
+    try (RawHttp raw = new RawHttp(port)) {
+      int hits = a.hits.get();
+      raw.send("GET /slow/500 HTTP/1.1\r\nHost: x\r\n\r\n");
+      Await.until(Duration.ofSeconds(5), () -> a.hits.get() > hits, "request not at the member");
+      GatewayHarness stopping = gw;
+      gw = null;
+      CompletableFuture<Void> stopped = CompletableFuture.runAsync(stopping::close);
+      Await.until(Duration.ofSeconds(2), () -> refused(port), "new connections still accepted while draining");
+      assertFalse(stopped.isDone(), "the drain waits for the request in flight");
+      RawHttp.Response r = raw.read();
+      assertEquals(200, r.status());
+      assertEquals("slow a", r.body());
+      stopped.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  static boolean refused(int port) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  int active(Member m) {
+    return gw.gateway().runtime().pools().get("p").member("127.0.0.1:" + m.port()).active();
   }
 
   @Test

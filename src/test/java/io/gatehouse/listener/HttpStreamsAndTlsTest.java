@@ -5,14 +5,13 @@ import static io.gatehouse.testkit.Configs.members;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.gatehouse.http.StickyCookie;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.HttpMembers;
+import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TestCerts;
 import io.gatehouse.testkit.TestPorts;
@@ -23,6 +22,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -32,6 +32,9 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.net.http.HttpResponse;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -43,8 +46,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Bodies streamed both ways, WebSockets, cookie stickiness, HTTPS with h2 and mTLS, h2c. */
 class HttpStreamsAndTlsTest {
@@ -147,27 +150,92 @@ class HttpStreamsAndTlsTest {
   // --- WebSocket ---
 
   @Test
-  @Disabled("unfinished: the 101 is passed on and the tunnel opens, but frames do not come back yet")
-  void webSocketFramesFlowBothWays() {
+  void webSocketFramesFlowBothWaysAndEitherSideEndsTheTunnel() {
     start("HTTP", "", "", members(a));
     WebSocketClient ws = backends.vertx().createWebSocketClient();
-    CompletableFuture<String> echoed = new CompletableFuture<>();
-    Sync.await(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws"))
-        .onSuccess(socket -> {
-          socket.textMessageHandler(echoed::complete);
-          socket.writeTextMessage("hello through the gateway");
-        }));
-    assertEquals("hello through the gateway", echoed.orTimeout(5, TimeUnit.SECONDS).join());
+    WebSocketConnectOptions to = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws");
+    int messages = 50;
+    CompletableFuture<Integer> echoed = new CompletableFuture<>();
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    byte[] payload = new byte[64 * 1024];
+    new Random(3).nextBytes(payload);
+    WebSocket socket = Sync.await(ws.connect(to));
+    int[] got = {0};
+    socket.textMessageHandler(t -> echoed.completeExceptionally(new AssertionError("text " + t)));
+    socket.binaryMessageHandler(b -> {
+      if (!b.equals(Buffer.buffer(payload).appendInt(got[0]))) {
+        echoed.completeExceptionally(new AssertionError("message " + got[0] + " altered or out of order"));
+      } else if (++got[0] == messages) {
+        echoed.complete(got[0]);
+      }
+    });
+    socket.closeHandler(v -> closed.complete(null));
+    backends.vertx().runOnContext(v -> {
+      for (int i = 0; i < messages; i++) {
+        socket.writeBinaryMessage(Buffer.buffer(payload).appendInt(i));
+      }
+    });
+    assertEquals(messages, echoed.orTimeout(10, TimeUnit.SECONDS).join(), "3.2 MB of frames echoed in order");
+    assertEquals(1, active(a), "the tunnel holds the member");
+    Sync.await(socket.writeTextMessage("close")); // the member closes its side
+    closed.orTimeout(5, TimeUnit.SECONDS).join();
+    Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "member released after the member closed");
+    assertTrue(gw.awaitAccessLog("status=101").contains("end=tunnel_closed"));
+
+    WebSocket second = Sync.await(ws.connect(to));
+    CompletableFuture<String> text = new CompletableFuture<>();
+    second.textMessageHandler(text::complete);
+    second.writeTextMessage("hello through the gateway");
+    assertEquals("hello through the gateway", text.orTimeout(5, TimeUnit.SECONDS).join(), "text stays text");
+    Sync.await(second.close()); // the client closes its side
+    Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "member released after the client closed");
     Sync.await(ws.close());
   }
 
-  // --- HTTP_COOKIE (needs the real StickyCookie signer from the router branch) ---
+  @Test
+  void aClientThatDoesNotReadStallsTheMemberInATunnel() throws Exception {
+    java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    Member flood = backends.http("flood", false, req -> req.toNetSocket().onSuccess(so -> {
+      Runnable[] pump = new Runnable[1];
+      pump[0] = () -> {
+        while (!so.writeQueueFull()) {
+          so.write(Buffer.buffer(new byte[64 * 1024]));
+          sent.addAndGet(64 * 1024);
+        }
+        so.drainHandler(v -> pump[0].run());
+      };
+      pump[0].run();
+    }));
+    start("HTTP", "", "", members(flood));
+    try (Socket s = new Socket()) {
+      s.setReceiveBufferSize(16 * 1024);
+      s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      s.getOutputStream().write("GET /raw HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: raw\r\n\r\n".getBytes());
+      Await.until(Duration.ofSeconds(5), () -> sent.get() > 0, "the member starts sending");
+      long[] last = {-1};
+      long[] stableSince = {System.nanoTime()};
+      Await.until(Duration.ofSeconds(10), () -> {
+        long now = sent.get();
+        if (now != last[0]) {
+          last[0] = now;
+          stableSince[0] = System.nanoTime();
+        }
+        return System.nanoTime() - stableSince[0] > 500_000_000L;
+      }, "the member's writes stall");
+      assertTrue(sent.get() < 64L * 1024 * 1024, "only socket buffers and high-water marks fill: " + sent.get());
+    } finally {
+      flood.stop();
+    }
+  }
+
+  int active(Member m) {
+    return gw.gateway().runtime().pools().get("p").member("127.0.0.1:" + m.port()).active();
+  }
+
+  // --- HTTP_COOKIE ---
 
   @Test
   void gatewayCookieIsSetHonouredAndReplaced() throws Exception {
-    StickyCookie signer = new StickyCookie(new byte[32]);
-    assumeTrue(signer.verify("p", signer.issue("p", "m", Long.MAX_VALUE), 0) != null,
-        "runs once the real StickyCookie signer (router branch) is merged");
     start("HTTP", "", ",\"session_persistence\":{\"type\":\"HTTP_COOKIE\"}", members(a, b));
     HttpResponse<String> first = jdk.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -188,6 +256,30 @@ class HttpStreamsAndTlsTest {
     assertTrue(withCookie(tampered).headers().firstValue("Set-Cookie").isPresent(), "a tampered cookie is replaced");
     assertTrue(withCookie("GATEHOUSE_STICKY=127.0.0.1:" + b.port()).headers().firstValue("Set-Cookie").isPresent(),
         "a forged cookie is replaced");
+  }
+
+  @Test
+  void aCookieWhoseMemberIsDownGoesElsewhereAndIsReplaced() throws Exception {
+    Member one = backends.http("one");
+    Member two = backends.http("two");
+    start("HTTP", "", ",\"session_persistence\":{\"type\":\"HTTP_COOKIE\"}", members(one, two));
+    HttpResponse<String> first = withCookie("x=1");
+    String owner = first.headers().firstValue("X-Member").orElseThrow();
+    String cookie = first.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+    (owner.equals("one") ? one : two).stop(); // connections to it are refused from now on
+    HttpResponse<String> moved = withCookie(cookie);
+    assertEquals(200, moved.statusCode());
+    String other = owner.equals("one") ? "two" : "one";
+    assertEquals(other, moved.headers().firstValue("X-Member").orElseThrow());
+    String replaced = moved.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+    assertTrue(!replaced.equals(cookie), "a new cookie naming the other member");
+    assertTrue(gw.awaitAccessLog("sticky=replaced").contains("member=127.0.0.1:"));
+    for (int i = 0; i < 4; i++) {
+      HttpResponse<String> r = withCookie(replaced);
+      assertEquals(other, r.headers().firstValue("X-Member").orElseThrow());
+      assertTrue(r.headers().firstValue("Set-Cookie").isEmpty());
+    }
+    (owner.equals("one") ? two : one).stop();
   }
 
   HttpResponse<String> withCookie(String cookie) throws Exception {
@@ -237,6 +329,46 @@ class HttpStreamsAndTlsTest {
   }
 
   @Test
+  void h2cListenerKeepsTheHttp1RulesAndTimesHttp2Connections() throws Exception {
+    start("HTTP", ",\"http2_enable\":true,\"client_timeout\":0.5,\"keepalive_timeout\":0.5", "", members(a));
+    // Known gaps with h2c on (see the README): the first HTTP/1 head is decoded by Vert.x's lenient decoder, and a
+    // silent connection is closed without a 408. Later requests on the connection are guarded as usual.
+    try (RawHttp raw = new RawHttp(port)) {
+      assertEquals(200, raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+      long t0 = System.nanoTime();
+      RawHttp.Response r = raw.send("GET / HTTP/1.1\r\nHost: x\r\n").read();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(408, r.status(), "an incomplete second head");
+      assertTrue(ms >= 450 && ms < 3000, "took " + ms + " ms");
+    }
+    try (RawHttp raw = new RawHttp(port)) {
+      long t0 = System.nanoTime();
+      assertTrue(raw.closedByPeer());
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 450 && ms < 3000, "a silent connection closed after " + ms + " ms");
+    }
+    try (RawHttp raw = new RawHttp(port)) {
+      long t0 = System.nanoTime();
+      raw.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").send("\0\0\0\4\0\0\0\0\0"); // preface, empty SETTINGS
+      raw.readUntilClosed();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 450 && ms < 3000, "an h2c connection without a request closed after " + ms + " ms");
+    }
+    HttpClient client = vertxClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+    CompletableFuture<Long> closedAfter = new CompletableFuture<>();
+    long[] t0 = new long[1];
+    Sync.await(client.request(HttpMethod.GET, port, "127.0.0.1", "/").compose(req -> req.send()).compose(r -> {
+      t0[0] = System.nanoTime();
+      r.request().connection().closeHandler(v -> closedAfter.complete((System.nanoTime() - t0[0]) / 1_000_000));
+      return r.body();
+    }));
+    long ms = closedAfter.orTimeout(5, TimeUnit.SECONDS).join();
+    assertTrue(ms >= 400 && ms < 3000, "an idle h2c connection closed after " + ms + " ms");
+    Sync.await(client.close());
+  }
+
+  @Test
   void mutualTlsPassesTheClientSubjectAndStripsForgedOnes() {
     start("HTTPS", tls(",\"client_ca\":\"" + TestCerts.CA_CERT + "\""), "", members(a));
     HttpClient client = vertxClient(new HttpClientOptions().setSsl(true)
@@ -249,6 +381,63 @@ class HttpStreamsAndTlsTest {
     assertTrue(body.contains("x-client-cert-subject: CN="), body);
     assertTrue(!body.contains("CN=forged"), body);
     Sync.await(client.close());
+  }
+
+  @Test
+  void aReplacedCertificateFileServesNewHandshakesWithoutRestart(@TempDir Path dir) throws Exception {
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    Files.copy(TestCerts.RSA_CERT, cert);
+    Files.copy(TestCerts.RSA_KEY, key);
+    port = TestPorts.free();
+    gw = GatewayHarness.start("{" + head().replace("\"scan_period_ms\":0", "\"scan_period_ms\":100") + """
+        "listeners":[{"name":"web","protocol":"HTTPS","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+                      "tls":{"certificate":"%s","private_key":"%s"}}],
+        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+        """.formatted(port, cert, key, members(a)));
+    HttpClient client = vertxClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
+    assertEquals("RSA", servedKeyAlgorithm(client));
+    // key first, then certificate, each by an atomic rename, as a certificate tool would
+    Path tmp = dir.resolve("tmp.pem");
+    Files.copy(TestCerts.EC_KEY, tmp);
+    Files.move(tmp, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(TestCerts.EC_CERT, tmp);
+    Files.move(tmp, cert, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Await.until(Duration.ofSeconds(10), () -> "EC".equals(servedKeyAlgorithm(client)), "new certificate not served");
+    Sync.await(client.close());
+  }
+
+  /** The key algorithm of the certificate a new HTTPS connection is served (each request on a new connection). */
+  String servedKeyAlgorithm(HttpClient client) {
+    return Sync.await(client.request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI("/")
+        .putHeader("Connection", "close")).compose(req -> req.send()).map(r -> {
+          try {
+            return r.request().connection().peerCertificates().get(0).getPublicKey().getAlgorithm();
+          } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            throw new AssertionError(e);
+          }
+        }));
+  }
+
+  @Test
+  void httpsPoolsSpeakTlsToMembers() {
+    Member secure = backends.http("secure", new PemKeyCertOptions().setCertPath(TestCerts.RSA_CERT.toString())
+        .setKeyPath(TestCerts.RSA_KEY.toString()));
+    port = TestPorts.free();
+    gw = GatewayHarness.start("{" + head() + """
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
+        "pools":[{"name":"p","protocol":"HTTPS","members":%s}]}
+        """.formatted(port, members(secure)));
+    try (RawHttp raw = new RawHttp(port)) {
+      for (int i = 0; i < 3; i++) {
+        RawHttp.Response r = raw.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello").read();
+        assertEquals(200, r.status());
+        assertEquals("secure", r.header("X-Member"));
+        assertEquals("hello", r.body());
+      }
+    } finally {
+      secure.stop();
+    }
   }
 
   /** {@code total} bytes made of {@code chunk} repeated, without holding them all. */

@@ -129,7 +129,7 @@ public final class Backends implements AutoCloseable {
    * {@code /download/N} streams N deterministic bytes; {@code /slow/MS} answers after MS ms; {@code /set/NAME/V}
    * sets cookie NAME=V; {@code /reset} closes the connection without answering; anything else answers
    * {@code member=name} and then each request header as {@code name: value} lines (names lower case).
-   * WebSocket upgrades echo every frame.
+   * WebSocket upgrades echo every message as it came (text or binary); the text {@code close} closes instead.
    */
   public Member http(String name, io.vertx.core.net.PemKeyCertOptions tls) {
     Member m = new Member(name);
@@ -141,7 +141,15 @@ public final class Backends implements AutoCloseable {
     io.vertx.core.http.HttpServer server = vertx.createHttpServer(options)
         .webSocketHandler(ws -> {
           m.hits.incrementAndGet();
-          ws.handler(ws::write);
+          // each message back as it came: text as text, binary as binary
+          ws.textMessageHandler(t -> {
+            if ("close".equals(t)) {
+              ws.close();
+            } else {
+              ws.writeTextMessage(t);
+            }
+          });
+          ws.binaryMessageHandler(ws::writeBinaryMessage);
         })
         .requestHandler(req -> {
           m.hits.incrementAndGet();

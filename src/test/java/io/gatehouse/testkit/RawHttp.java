@@ -74,6 +74,15 @@ public final class RawHttp implements AutoCloseable {
     }
   }
 
+  /** Everything until the gateway closes the connection (fails when it is still open after the socket timeout). */
+  public String readUntilClosed() {
+    try {
+      return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** True when the gateway closed the connection (end of stream or reset) with nothing more to read. */
   public boolean closedByPeer() {
     try {

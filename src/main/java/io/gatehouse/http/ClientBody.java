@@ -5,21 +5,41 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
 /**
- * A request body that stops flowing once it passes {@code max_body_size} (bodies without a Content-Length:
- * chunked, or HTTP/2 without one): past the limit nothing more is passed on and {@code onOver} runs once.
+ * A request body on its way to the member. It notes when the client last sent a chunk (the stall timer of
+ * {@link ProxyExchange} reads it), and it stops flowing once it passes {@code limit} ({@code max_body_size}
+ * for bodies without a Content-Length: chunked, or HTTP/2 without one): past the limit nothing more is passed
+ * on and {@code onOver} runs once.
  */
-final class LimitedBody implements ReadStream<Buffer> {
+final class ClientBody implements ReadStream<Buffer> {
 
   private final ReadStream<Buffer> source;
   private final long limit;
   private final Runnable onOver;
   private long seen;
   private boolean over;
+  private long lastChunkNanos = System.nanoTime();
+  private boolean paused;
 
-  LimitedBody(ReadStream<Buffer> source, long limit, Runnable onOver) {
+  /** @param limit the most bytes passed on, {@code Long.MAX_VALUE} for no limit */
+  ClientBody(ReadStream<Buffer> source, long limit, Runnable onOver) {
     this.source = source;
     this.limit = limit;
     this.onOver = onOver;
+  }
+
+  /** When the last chunk arrived (or when the body began to be read, before the first chunk). */
+  long lastChunkNanos() {
+    return lastChunkNanos;
+  }
+
+  /** Restarts the stall clock: the gateway, not the client, held the body back until now. */
+  void touch() {
+    lastChunkNanos = System.nanoTime();
+  }
+
+  /** Whether the gateway holds the body back (the member is not reading): then the client is not stalling. */
+  boolean paused() {
+    return paused;
   }
 
   @Override
@@ -28,6 +48,7 @@ final class LimitedBody implements ReadStream<Buffer> {
       if (over) {
         return;
       }
+      lastChunkNanos = System.nanoTime();
       seen += chunk.length();
       if (seen > limit) {
         over = true;
@@ -48,12 +69,17 @@ final class LimitedBody implements ReadStream<Buffer> {
 
   @Override
   public ReadStream<Buffer> pause() {
+    paused = true;
     source.pause();
     return this;
   }
 
   @Override
   public ReadStream<Buffer> resume() {
+    if (paused) {
+      paused = false;
+      touch();
+    }
     if (!over) {
       source.resume();
     }
