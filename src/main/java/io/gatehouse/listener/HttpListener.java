@@ -94,11 +94,23 @@ public final class HttpListener extends VerticleBase {
     if (!strictDecoder) {
       options.setIdleTimeout((int) Math.max(1, cfg.clientTimeout().toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     }
+    if (cfg.acceptsProxyProtocol()) {
+      options.setUseProxyProtocol(true)
+          .setProxyProtocolTimeout(cfg.clientTimeout().toMillis()).setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
     clients = new MemberClients(vertx);
     server = vertx.createHttpServer(options)
         .connectionHandler(this::connected)
         .requestHandler(this::request)
         .invalidRequestHandler(this::invalid);
+    if (https) {
+      // connections failing before the connection handler: the TLS handshake
+      server.exceptionHandler(e -> {
+        if (e instanceof javax.net.ssl.SSLException || e instanceof io.netty.handler.codec.DecoderException) {
+          state.tlsFailed(TlsFailure.reason(e));
+        }
+      });
+    }
     return server.listen().onSuccess(s -> {
       if (state.tls() != null) {
         state.addTlsServer(opts -> server.updateSSLOptions(opts, true));
@@ -119,6 +131,13 @@ public final class HttpListener extends VerticleBase {
   private void connected(HttpConnection conn) {
     Channel channel = ((ConnectionBase) conn).channel();
     ClientAddress from = ClientAddress.of(conn.remoteAddress());
+    // with accept_proxy_protocol the address above comes from the PROXY header: only a trusted proxy may send it
+    if (state.config().acceptsProxyProtocol()
+        && !state.config().trustedProxy(ClientAddress.of(channel.remoteAddress()).bytes())) {
+      state.refuseUntrustedProxy();
+      channel.close();
+      return;
+    }
     if (state.admit(from.bytes()) != null) {
       channel.close(); // nothing sent, not even a GOAWAY
       return;

@@ -15,6 +15,7 @@ import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.RawHttp;
+import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -102,6 +103,23 @@ class HttpListenerTest {
   }
 
   // --- balancing ---
+
+  @Test
+  void aProxyHeaderFromATrustedPeerNamesTheClientInForwardedHeaders() throws Exception {
+    start(",\"accept_proxy_protocol\":{\"trusted_cidrs\":[\"127.0.0.2/32\"]}", "", members(a));
+    String request = "PROXY TCP4 203.0.113.9 127.0.0.1 40001 " + port + "\r\n"
+        + "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    try (TcpClient viaProxy = TcpClient.connect("127.0.0.1", port, "127.0.0.2")) {
+      viaProxy.write(request);
+      String answer = new String(viaProxy.readToEnd(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+      assertTrue(answer.contains("x-forwarded-for: 203.0.113.9"), answer);
+    }
+    try (TcpClient spoofer = TcpClient.connect("127.0.0.1", port, "127.0.0.1")) {
+      spoofer.write(request);
+      assertTrue(spoofer.closedWithNothingSent());
+    }
+  }
 
   @Test
   void roundRobinSpreadsRequestsByWeight() throws Exception {
