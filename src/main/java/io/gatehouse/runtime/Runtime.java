@@ -19,6 +19,7 @@ import io.gatehouse.log.AccessLog;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.pool.PoolRegistry;
 import io.gatehouse.session.StickyTable;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
@@ -127,6 +128,19 @@ public final class Runtime extends VerticleBase {
 
   public Map<String, RunningListener> listeners() {
     return listeners;
+  }
+
+  /**
+   * The context every state change runs on, null until deployed: readers of {@link #listeners()} and
+   * {@link #health()} (plain maps) hop onto it.
+   */
+  public Context context() {
+    return context;
+  }
+
+  /** What the listeners share: pools, access log, cookie signer (the route API verifies sticky cookies with it). */
+  public ListenerServices services() {
+    return services;
   }
 
   /** Each pool's health checker by pool name (probe counts, passive ejections). */
