@@ -1,6 +1,7 @@
 package io.gatehouse.admin;
 
 import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.PoolConfig;
 import io.gatehouse.listener.ListenerState;
 import io.gatehouse.pool.Member;
@@ -36,8 +37,11 @@ final class StatusDocument {
             .put("loaded_at", time(version.loadedAt()))
             .put("last_error", lastError == null ? null : new JsonArray(List.copyOf(lastError))));
     JsonArray listeners = new JsonArray();
-    for (Runtime.RunningListener r : runtime.listeners().values()) {
-      listeners.add(listener(r.state()));
+    for (ListenerConfig lc : config.listeners()) { // configuration order, not the order binds completed in
+      Runtime.RunningListener r = runtime.listeners().get(lc.name());
+      if (r != null) {
+        listeners.add(listener(r.state()));
+      }
     }
     JsonArray pools = new JsonArray();
     for (PoolConfig pc : config.pools()) {

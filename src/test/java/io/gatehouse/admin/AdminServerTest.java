@@ -43,6 +43,8 @@ class AdminServerTest {
   static GatewayHarness gw;
   static int webPort;
   static int tcpPort;
+  static int cookiePort;
+  static int appPort;
   static AdminClient admin;
 
   @BeforeAll
@@ -54,6 +56,8 @@ class AdminServerTest {
     y = backends.tcpEcho("y");
     webPort = TestPorts.free();
     tcpPort = TestPorts.free();
+    cookiePort = TestPorts.free();
+    appPort = TestPorts.free();
     gw = GatewayHarness.start("{" + head().replace("\"admin\":{", "\"admin\":{\"token\":\"" + TOKEN + "\",") + """
         "listeners":[
           {"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
@@ -62,7 +66,9 @@ class AdminServerTest {
               "rules":[{"type":"PATH","compare_type":"STARTS_WITH","value":"/api/"}]},
              {"name":"moved","position":2,"action":"REDIRECT_TO_URL","redirect_url":"https://example.com/new",
               "status_code":302,"rules":[{"type":"HOST_NAME","compare_type":"EQUAL_TO","value":"old.example.com"}]}]},
-          {"name":"tcp","protocol":"TCP","host":"127.0.0.1","protocol_port":%d,"default_pool":"tp"}],
+          {"name":"tcp","protocol":"TCP","host":"127.0.0.1","protocol_port":%d,"default_pool":"tp"},
+          {"name":"cookie","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"cp"},
+          {"name":"app","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"ap"}],
         "pools":[
           {"name":"p","protocol":"HTTP","members":[
             {"address":"127.0.0.1","protocol_port":%d},{"address":"127.0.0.1","protocol_port":%d}]},
@@ -71,8 +77,13 @@ class AdminServerTest {
           {"name":"tp","protocol":"TCP","lb_algorithm":"SOURCE_IP",
            "session_persistence":{"type":"SOURCE_IP"},
            "health_monitor":{"type":"TCP","delay":0.2,"timeout":0.2,"max_retries":1,"max_retries_down":1},
+           "members":[{"address":"127.0.0.1","protocol_port":%d},{"address":"127.0.0.1","protocol_port":%d}]},
+          {"name":"cp","protocol":"HTTP","session_persistence":{"type":"HTTP_COOKIE"},"members":[
+            {"address":"127.0.0.1","protocol_port":%d},{"address":"127.0.0.1","protocol_port":%d}]},
+          {"name":"ap","protocol":"HTTP","session_persistence":{"type":"APP_COOKIE","cookie_name":"SESSION"},
            "members":[{"address":"127.0.0.1","protocol_port":%d},{"address":"127.0.0.1","protocol_port":%d}]}]}
-        """.formatted(webPort, tcpPort, a.port(), b.port(), a.port(), x.port(), y.port()));
+        """.formatted(webPort, tcpPort, cookiePort, appPort, a.port(), b.port(), a.port(), x.port(), y.port(),
+            a.port(), b.port(), a.port(), b.port()));
     admin = new AdminClient(gw.gateway().adminPort(), TOKEN);
   }
 
@@ -83,9 +94,17 @@ class AdminServerTest {
   }
 
   static HttpResponse<String> web(String path, String host) throws Exception {
-    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webPort + path))
+    return get(webPort, path);
+  }
+
+  static HttpResponse<String> get(int port, String path) throws Exception {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(10));
     return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static String portOf(HttpResponse<String> r) {
+    return "127.0.0.1:" + (r.headers().firstValue("X-Member").orElseThrow().equals("a") ? a.port() : b.port());
   }
 
   static String memberOf(JsonObject route) {
@@ -141,7 +160,7 @@ class AdminServerTest {
     assertNotNull(web.getInteger("active_connections"));
 
     JsonArray pools = doc.getJsonArray("pools");
-    assertEquals(3, pools.size());
+    assertEquals(5, pools.size());
     JsonObject p = pools.getJsonObject(0);
     assertEquals("p", p.getString("name"));
     assertEquals("ROUND_ROBIN", p.getString("lb_algorithm"));
@@ -269,6 +288,34 @@ class AdminServerTest {
       int port = served.equals("a") ? a.port() : b.port();
       assertEquals(memberOf(route), "127.0.0.1:" + port, "request " + i);
     }
+  }
+
+  @Test
+  void routeHonoursTheSignedStickyCookie() throws Exception {
+    HttpResponse<String> first = get(cookiePort, "/");
+    String setCookie = first.headers().firstValue("Set-Cookie").orElseThrow();
+    String value = setCookie.substring(setCookie.indexOf('=') + 1, setCookie.indexOf(';'));
+    for (int i = 0; i < 3; i++) {
+      JsonObject route = admin.json("/api/v1/route?listener=cookie&client=10.9.9.9&cookie.GATEHOUSE_STICKY=" + value);
+      assertEquals("cookie", route.getString("reason"));
+      assertEquals(portOf(first), memberOf(route));
+      assertEquals("HTTP_COOKIE", route.getJsonObject("sticky").getString("type"));
+    }
+    JsonObject forged = admin.json("/api/v1/route?listener=cookie&client=10.9.9.9&cookie.GATEHOUSE_STICKY=x"
+        + value);
+    assertEquals("round_robin", forged.getString("reason"), "a tampered cookie is not honoured");
+  }
+
+  @Test
+  void routeFindsTheLearnedApplicationCookie() throws Exception {
+    JsonObject unknown = admin.json("/api/v1/route?listener=app&client=10.9.9.9&cookie.SESSION=s42");
+    assertEquals("round_robin", unknown.getString("reason"));
+    HttpResponse<String> learned = get(appPort, "/set/SESSION/s42");
+    assertEquals(200, learned.statusCode());
+    JsonObject route = admin.json("/api/v1/route?listener=app&client=10.9.9.9&cookie.SESSION=s42");
+    assertEquals("sticky", route.getString("reason"));
+    assertEquals(portOf(learned), memberOf(route));
+    assertEquals(portOf(learned), route.getJsonObject("sticky").getJsonObject("entry").getString("member"));
   }
 
   @Test
