@@ -3,6 +3,7 @@ package io.gatehouse.admin;
 import static io.gatehouse.testkit.Configs.head;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.config.ConfigParser;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The admin server's place in the gateway's life: up before the listeners, answering through the drain. */
@@ -49,12 +51,12 @@ class AdminLifecycleTest {
       try (TcpClient open = TcpClient.connect(port)) {
         assertEquals("x", open.readLine());
         Future<Void> stopped = gw.gateway().stop();
-        HttpResponse<String>[] last = new HttpResponse[1];
+        AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
         Await.until(Duration.ofSeconds(5), () -> {
-          last[0] = admin.get("/health");
-          return last[0].statusCode() == 503;
-        }, () -> "health did not turn 503 during the drain: " + last[0].body());
-        assertEquals(new JsonObject().put("status", "DRAINING"), new JsonObject(last[0].body()));
+          last.set(admin.get("/health"));
+          return last.get().statusCode() == 503;
+        }, () -> "health did not turn 503 during the drain: " + last.get().body());
+        assertEquals(new JsonObject().put("status", "DRAINING"), new JsonObject(last.get().body()));
         assertEquals("DRAINING", admin.json("/api/v1/status").getJsonArray("listeners").getJsonObject(0)
             .getString("state"));
         Sync.await(stopped);
@@ -73,7 +75,7 @@ class AdminLifecycleTest {
       ConfigResult loaded = ConfigParser.load(file);
       assertTrue(loaded.ok(), loaded.errors().toString());
       PrintStream log = new PrintStream(new ByteArrayOutputStream());
-      ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+      ExecutionException failed = assertThrows(ExecutionException.class,
           () -> Gateway.start(loaded, Gateway.Options.standalone(file, log))
               .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS));
       assertNotNull(failed.getCause().getMessage());
