@@ -136,11 +136,14 @@ public final class GatehouseMeters {
    * @param pool null when no pool was involved (redirect, fixed response)
    * @param member null when no member answered
    * @param code the status sent, 0 when the client left before any
+   * @param startNanos {@link System#nanoTime()} when the request head arrived
    */
-  public static void recordRequest(Vertx vertx, String listener, Pool pool, Member member, int code, long nanos) {
+  public static void recordRequest(Vertx vertx, String listener, Pool pool, Member member, int code,
+      long startNanos) {
     GatehouseMeters meters = BY_VERTX.get(vertx);
     if (meters != null) {
-      meters.request(listener, pool == null ? NONE : pool.name(), member == null ? NONE : member.id(), code, nanos);
+      meters.request(listener, pool == null ? NONE : pool.name(), member == null ? NONE : member.id(), code,
+          System.nanoTime() - startNanos);
     }
   }
 

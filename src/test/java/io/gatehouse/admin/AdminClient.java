@@ -12,7 +12,8 @@ import java.time.Duration;
 /** A real HTTP client on a gateway's admin port, with an optional bearer token. */
 final class AdminClient {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   private final int port;
   private final String token;

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
 class AdminServerTest {
 
   private static final String TOKEN = "s3cret-token";
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   static Backends backends;
   static Backends.Member a;
