@@ -18,6 +18,12 @@ public interface Balancer {
    */
   Member pick(long clientHash);
 
+  /**
+   * The member {@link #pick} would return next, without advancing any rotation: what the admin route API shows.
+   * Concurrent picks may of course move on before the next real one.
+   */
+  Member peek(long clientHash);
+
   /** Picks a member other than {@code excluded} (after a failed connect), or null when there is none. */
   Member pickOther(Member excluded, long clientHash);
 

@@ -73,6 +73,11 @@ final class MaglevHash implements Balancer {
     return table.length == 0 ? null : table[slot(clientHash)];
   }
 
+  @Override
+  public Member peek(long clientHash) {
+    return pick(clientHash);
+  }
+
   /** The first member other than {@code excluded} walking forward from the key's slot: the same on every node. */
   @Override
   public Member pickOther(Member excluded, long clientHash) {

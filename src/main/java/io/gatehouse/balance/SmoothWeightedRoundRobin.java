@@ -87,6 +87,11 @@ final class SmoothWeightedRoundRobin implements Balancer {
   }
 
   @Override
+  public Member peek(long clientHash) {
+    return cycle.length == 0 ? null : cycle[slot(next.get())];
+  }
+
+  @Override
   public Member pickOther(Member excluded, long clientHash) {
     if (cycle.length == 0) {
       return null;

@@ -23,20 +23,25 @@ final class WeightedLeastConnections implements Balancer {
 
   @Override
   public Member pick(long clientHash) {
-    return best(null);
+    return best(null, start.getAndIncrement());
+  }
+
+  @Override
+  public Member peek(long clientHash) {
+    return best(null, start.get());
   }
 
   @Override
   public Member pickOther(Member excluded, long clientHash) {
-    return best(excluded);
+    return best(excluded, start.getAndIncrement());
   }
 
-  private Member best(Member excluded) {
+  private Member best(Member excluded, int rotation) {
     int n = members.length;
     if (n == 0) {
       return null;
     }
-    int first = Math.floorMod(start.getAndIncrement(), n);
+    int first = Math.floorMod(rotation, n);
     Member best = null;
     long bestLoad = 0;
     long bestWeight = 1;

@@ -86,9 +86,15 @@ public final class HopByHop {
     return false;
   }
 
-  /** Whether the request asks to switch protocols (Connection lists upgrade and an Upgrade header is present). */
+  /**
+   * Whether the request asks to switch protocols (Connection lists upgrade and an Upgrade header is present).
+   * An upgrade to h2c is not one: where the listener speaks HTTP/2, Vert.x has already taken it; elsewhere it is
+   * ignored, as RFC 9113 allows, and the request is served over HTTP/1.1 (clients such as the JDK's offer it on
+   * every plain request).
+   */
   public static boolean isUpgrade(MultiMap headers) {
-    return headers.contains(HttpHeaders.UPGRADE)
+    String to = headers.get(HttpHeaders.UPGRADE);
+    return to != null && !to.regionMatches(true, 0, "h2c", 0, 3)
         && listedIn(headers.getAll(HttpHeaders.CONNECTION), "upgrade");
   }
 }

@@ -543,6 +543,7 @@ public final class ProxyExchange {
     long in = req.bytesRead();
     long out = resp.bytesWritten();
     ctx.bytes().add(in, out);
+    io.gatehouse.metrics.GatehouseMeters.recordRequest(ctx.vertx(), cfg.name(), pool, member, code, startNanos);
     if (!ctx.accessLog().enabled()) {
       return;
     }

@@ -3,6 +3,7 @@ package io.gatehouse.pool;
 import io.gatehouse.config.MemberConfig;
 import io.gatehouse.config.PoolConfig;
 import io.gatehouse.config.SessionPersistence;
+import io.gatehouse.session.StickyEntry;
 import io.gatehouse.session.StickyTable;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
@@ -110,6 +111,36 @@ public final class Pool {
   /** A pick by the pool's algorithm alone, ignoring persistence. */
   public Pick fresh(PoolSnapshot s, long clientHash) {
     Member m = s.balancer().pick(clientHash);
+    return m == null ? Pick.NONE : new Pick(m, algorithmReason(s));
+  }
+
+  // --- previews for the admin route API: no sticky entry recorded, refreshed or forgotten, no rotation advanced ---
+
+  /** Where {@link #pick} would send this client now, changing nothing. */
+  public Pick peek(String clientIp, long clientHash) {
+    PoolSnapshot s = snapshot;
+    if (s.usable().isEmpty()) {
+      return Pick.NONE;
+    }
+    SessionPersistence persistence = s.config().sessionPersistence();
+    if (persistence != null && persistence.type() == SessionPersistence.Type.SOURCE_IP) {
+      Member m = peekSticky(s, clientIp);
+      if (m != null) {
+        return new Pick(m, PickReason.STICKY);
+      }
+    }
+    return peekFresh(s, clientHash);
+  }
+
+  /** The usable member the sticky entry {@code key} names, read without touching the entry; else null. */
+  public Member peekSticky(PoolSnapshot s, String key) {
+    StickyEntry e = sticky.entry(key);
+    return e == null ? null : s.usableMember(e.memberId());
+  }
+
+  /** What {@link #fresh} would pick now, without advancing the balancer. */
+  public Pick peekFresh(PoolSnapshot s, long clientHash) {
+    Member m = s.balancer().peek(clientHash);
     return m == null ? Pick.NONE : new Pick(m, algorithmReason(s));
   }
 

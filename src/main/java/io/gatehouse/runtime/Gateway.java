@@ -1,9 +1,11 @@
 package io.gatehouse.runtime;
 
+import io.gatehouse.admin.AdminServer;
 import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.demo.DemoBackends;
 import io.gatehouse.log.AccessLog;
+import io.gatehouse.metrics.GatehouseMeters;
 import io.gatehouse.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,11 +26,15 @@ public final class Gateway {
   private final Vertx vertx;
   private final Runtime runtime;
   private final AccessLog accessLog;
+  private final GatehouseMeters meters;
+  private final AdminServer admin;
 
-  private Gateway(Vertx vertx, Runtime runtime, AccessLog accessLog) {
+  private Gateway(Vertx vertx, Runtime runtime, AccessLog accessLog, GatehouseMeters meters, AdminServer admin) {
     this.vertx = vertx;
     this.runtime = runtime;
     this.accessLog = accessLog;
+    this.meters = meters;
+    this.admin = admin;
   }
 
   /**
@@ -48,7 +54,10 @@ public final class Gateway {
     }
   }
 
-  /** Starts a gateway; fails (and releases everything) when a listener cannot be bound. */
+  /**
+   * Starts a gateway: the admin server first (so that {@code /health} answers 503 until every listener is
+   * bound), then the listeners. Fails, releasing everything, when the admin port or a listener cannot be bound.
+   */
   public static Future<Gateway> start(ConfigResult loaded, Options options) {
     GatehouseConfig config = loaded.config();
     if (options.cluster()) {
@@ -61,10 +70,20 @@ public final class Gateway {
         + (vertx.isNativeTransportEnabled() ? "native epoll transport" : "JDK NIO transport (native epoll unavailable)"));
     AccessLog accessLog = new AccessLog(options.accessLogOut(), config.accessLog());
     Runtime runtime = new Runtime(loaded, options, accessLog);
+    GatehouseMeters meters = new GatehouseMeters(runtime);
+    runtime.onReload(outcome -> {
+      meters.reload(outcome.refused() ? GatehouseMeters.REFUSED
+          : outcome.changed() ? GatehouseMeters.APPLIED : GatehouseMeters.UNCHANGED);
+      meters.refresh();
+    });
+    meters.attach(vertx);
     Future<Void> demo = options.demo() ? new DemoBackends(vertx).start() : Future.succeededFuture();
-    return demo.compose(v -> vertx.deployVerticle(runtime))
-        .map(id -> new Gateway(vertx, runtime, accessLog))
+    return demo.compose(v -> AdminServer.start(vertx, runtime, meters, config.admin()))
+        .compose(admin -> vertx.deployVerticle(runtime)
+            .map(id -> new Gateway(vertx, runtime, accessLog, meters, admin)))
+        .onSuccess(g -> runtime.context().runOnContext(v -> meters.refresh()))
         .recover(e -> vertx.close().eventually(() -> {
+          meters.detach(vertx);
           accessLog.close();
           return Future.succeededFuture();
         }).transform(v -> Future.failedFuture(e)));
@@ -84,15 +103,29 @@ public final class Gateway {
     return runtime;
   }
 
+  /** Every meter of this gateway; the Runtime counts reloads and refreshes them here. */
+  public GatehouseMeters meters() {
+    return meters;
+  }
+
+  /** The admin server's bound port. */
+  public int adminPort() {
+    return admin.port();
+  }
+
   public Duration drainTimeout() {
     return runtime.current().drainTimeout();
   }
 
-  /** Drains the listeners (up to drain_timeout), then closes everything. */
+  /** Drains the listeners (up to drain_timeout), then closes everything, the admin server last. */
   public Future<Void> stop() {
     return runtime.drain()
+        .eventually(admin::stop)
         .eventually(vertx::close)
-        .onComplete(v -> accessLog.close())
+        .onComplete(v -> {
+          meters.detach(vertx);
+          accessLog.close();
+        })
         .mapEmpty();
   }
 }

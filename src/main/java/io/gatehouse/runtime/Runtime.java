@@ -22,6 +22,7 @@ import io.gatehouse.pool.PoolRegistry;
 import io.gatehouse.session.StickyTable;
 import io.gatehouse.tls.CertificateWatcher;
 import io.gatehouse.tls.ServerTls;
+import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -37,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -63,6 +65,7 @@ public final class Runtime extends VerticleBase {
   private ProbeClients probeClients;
   private ConfigSource source;
   private Future<?> reloads = Future.succeededFuture();
+  private Consumer<ReloadOutcome> reloadListener = outcome -> { };
   private volatile GatehouseConfig config;
   private volatile ConfigVersion version;
   private volatile List<String> lastError;
@@ -133,6 +136,19 @@ public final class Runtime extends VerticleBase {
   /** Listeners removed or replaced by a reload that still drain their connections. */
   public List<RunningListener> drainingListeners() {
     return drainingListeners;
+  }
+
+  /**
+   * The context every state change runs on, null until deployed: readers of {@link #listeners()} and
+   * {@link #health()} (plain maps) hop onto it.
+   */
+  public Context context() {
+    return context;
+  }
+
+  /** What the listeners share: pools, access log, cookie signer (the route API verifies sticky cookies with it). */
+  public ListenerServices services() {
+    return services;
   }
 
   /** Each pool's health checker by pool name (probe counts, passive ejections). */
@@ -245,14 +261,23 @@ public final class Runtime extends VerticleBase {
     Promise<ReloadOutcome> done = Promise.promise();
     context.runOnContext(v -> source.read()
         .onSuccess(text -> reloadText(text).onComplete(done))
-        .onFailure(e -> done.complete(refuse(List.of("config error: $: cannot read " + options.configFile()
-            + ": " + e.getMessage())))));
+        .onFailure(e -> {
+          ReloadOutcome refused = refuse(List.of("config error: $: cannot read " + options.configFile() + ": "
+              + e.getMessage()));
+          reloadListener.accept(refused);
+          done.complete(refused);
+        }));
     return done.future();
+  }
+
+  /** Called on this verticle's context after every reload, whatever its outcome (metrics follow it). */
+  public void onReload(Consumer<ReloadOutcome> listener) {
+    this.reloadListener = listener;
   }
 
   /** Queues a reload of {@code text} behind any running one. Runtime context only. */
   private Future<ReloadOutcome> reloadText(String text) {
-    Future<ReloadOutcome> next = reloads.transform(ignored -> apply(text));
+    Future<ReloadOutcome> next = reloads.transform(ignored -> apply(text)).onSuccess(o -> reloadListener.accept(o));
     reloads = next;
     return next;
   }

@@ -144,4 +144,14 @@ class MaglevHashTest {
     assertNull(b.pickOther(ms.get(0), 42));
     assertNull(new MaglevHash(List.of(), new int[0]).pick(42));
   }
+
+  @Test
+  void peekIsThePickForEveryKey() {
+    List<Member> ms = members(1, 2, 3);
+    Balancer b = new MaglevHash(ms, new int[] {1, 2, 3});
+    for (long key : new Random(7).longs(1000).toArray()) {
+      assertEquals(b.pick(key), b.peek(key));
+    }
+    assertNull(new MaglevHash(List.of(), new int[0]).peek(1));
+  }
 }

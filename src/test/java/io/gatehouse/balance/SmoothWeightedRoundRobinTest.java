@@ -119,4 +119,20 @@ class SmoothWeightedRoundRobinTest {
       assertEquals(threads * 2500L * weights[i], counts.get(ms.get(i)).sum(), "member " + i);
     }
   }
+
+  @Test
+  void peekShowsTheNextPickWithoutAdvancing() {
+    List<Member> ms = members(5, 1, 1);
+    Balancer b = new SmoothWeightedRoundRobin(ms, new int[] {5, 1, 1}, 0);
+    StringBuilder seen = new StringBuilder();
+    for (int i = 0; i < 14; i++) {
+      Member peeked = b.peek(0);
+      assertEquals(peeked, b.peek(0), "a second peek sees the same member");
+      Member picked = b.pick(0);
+      assertEquals(peeked, picked, "pick " + i);
+      seen.append((char) ('a' + ms.indexOf(picked)));
+    }
+    assertEquals("aabacaa" + "aabacaa", seen.toString(), "peeking did not disturb the sequence");
+    assertNull(new SmoothWeightedRoundRobin(List.of(), new int[0]).peek(0));
+  }
 }

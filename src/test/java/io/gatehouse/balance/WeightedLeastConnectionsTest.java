@@ -93,4 +93,19 @@ class WeightedLeastConnectionsTest {
     assertNull(single.pickOther(ms.get(0), 0));
     assertNull(new WeightedLeastConnections(List.of(), new int[0]).pick(0));
   }
+
+  @Test
+  void peekShowsTheNextPickWithoutRotatingTies() {
+    List<Member> ms = members(1, 1, 1);
+    Balancer b = new WeightedLeastConnections(ms, new int[] {1, 1, 1});
+    for (int i = 0; i < 6; i++) {
+      Member peeked = b.peek(0);
+      assertEquals(peeked, b.peek(0), "a second peek sees the same member");
+      assertEquals(peeked, b.pick(0), "pick " + i);
+    }
+    acquire(ms.get(0), 1);
+    acquire(ms.get(1), 1);
+    assertEquals(ms.get(2), b.peek(0));
+    assertNull(new WeightedLeastConnections(List.of(), new int[0]).peek(0));
+  }
 }

@@ -105,6 +105,19 @@ class HttpListenerTest {
   // --- balancing ---
 
   @Test
+  void anOfferToUpgradeToH2cIsIgnoredWhereHttp2IsOff() throws Exception {
+    start("", "", members(a));
+    // the JDK client offers "Upgrade: h2c" on every plain request unless told HTTP/1.1
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/"))
+            .timeout(Duration.ofSeconds(3)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode());
+    assertEquals(java.net.http.HttpClient.Version.HTTP_1_1, r.version());
+    assertTrue(r.body().startsWith("member=a"), r.body());
+  }
+
+  @Test
   void aProxyHeaderFromATrustedPeerNamesTheClientInForwardedHeaders() throws Exception {
     start(",\"accept_proxy_protocol\":{\"trusted_cidrs\":[\"127.0.0.2/32\"]}", "", members(a));
     String request = "PROXY TCP4 203.0.113.9 127.0.0.1 40001 " + port + "\r\n"

@@ -190,4 +190,27 @@ class PoolTest {
     assertEquals(1, s.effectiveWeight(s.usable().indexOf(m)));
     assertTrue(s.rampingUp());
   }
+
+  @Test
+  void peekForeseesPicksAndChangesNothing() {
+    Pool pool = stickyPool();
+    Pick foreseen = pool.peek("10.0.0.1", 1);
+    assertEquals(PickReason.ROUND_ROBIN, foreseen.reason());
+    assertEquals(foreseen, pool.peek("10.0.0.1", 1), "peeking twice sees the same");
+    assertNull(pool.sticky().lookup("10.0.0.1"), "a peek records no sticky entry");
+    assertEquals(foreseen, pool.pick("10.0.0.1", 1));
+    assertEquals(new Pick(foreseen.member(), PickReason.STICKY), pool.peek("10.0.0.1", 1));
+
+    Member m = foreseen.member();
+    setStatus(m, MemberStatus.OFFLINE);
+    pool.rebuild();
+    assertNotEquals(m, pool.peek("10.0.0.1", 1).member(), "an unusable sticky member is not shown");
+    assertEquals(m.id(), pool.sticky().lookup("10.0.0.1"), "nor forgotten by a peek");
+  }
+
+  @Test
+  void peekOnAPoolWithoutUsableMembersFindsNone() {
+    Pool pool = pool(config(LbAlgorithm.ROUND_ROBIN, null, null, null, mc(9001, 1, false)));
+    assertEquals(Pick.NONE, pool.peek("10.0.0.1", 1));
+  }
 }

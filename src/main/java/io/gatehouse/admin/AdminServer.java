@@ -1,0 +1,186 @@
+package io.gatehouse.admin;
+
+import io.gatehouse.config.GatehouseConfig.AdminConfig;
+import io.gatehouse.metrics.GatehouseMeters;
+import io.gatehouse.runtime.Runtime;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * The admin API on {@code admin.host:admin.port}: {@code /health}, {@code /metrics}, {@code /api/v1/status},
+ * {@code /api/v1/reload}, {@code /api/v1/route} and the dashboard at {@code /}. Started before the listeners
+ * are bound (so that {@code /health} can say 503 STARTING) and stopped last.
+ */
+public final class AdminServer {
+
+  private static final Logger LOG = Logger.getLogger(AdminServer.class.getName());
+  private static final String DASHBOARD = "/io/gatehouse/admin/dashboard.html";
+  private static final String JSON = "application/json";
+
+  private final Runtime runtime;
+  private final GatehouseMeters meters;
+  private final String dashboard;
+  private HttpServer server;
+
+  private AdminServer(Runtime runtime, GatehouseMeters meters, String dashboard) {
+    this.runtime = runtime;
+    this.meters = meters;
+    this.dashboard = dashboard;
+  }
+
+  /** Binds the admin server; fails with {@code bind error: admin: <reason>} when the port cannot be bound. */
+  public static Future<AdminServer> start(Vertx vertx, Runtime runtime, GatehouseMeters meters, AdminConfig config) {
+    if (config.token() == null && !isLoopback(config.host())) {
+      LOG.warning("admin API on " + config.host() + ":" + config.port()
+          + " is reachable from other hosts and has no admin.token: anyone who can reach it may reload");
+    }
+    return vertx.executeBlocking(AdminServer::readDashboard).compose(page -> {
+      AdminServer admin = new AdminServer(runtime, meters, page);
+      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+          .requestHandler(admin.router(vertx, config.token()));
+      return server.listen()
+          .recover(e -> Future.failedFuture(new BindException(e)))
+          .map(s -> {
+            admin.server = s;
+            LOG.info("admin API on " + config.host() + ":" + s.actualPort());
+            return admin;
+          });
+    });
+  }
+
+  /** The bound port (admin.port, or the one chosen for port 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Future<Void> stop() {
+    return server.close();
+  }
+
+  private Router router(Vertx vertx, String token) {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(this::health);
+    router.get("/metrics").handler(this::metrics);
+    router.get("/").handler(rc -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(dashboard));
+    if (token != null) {
+      router.route("/api/*").handler(new BearerToken(token));
+    }
+    router.get("/api/v1/status").handler(rc -> onRuntime(() -> StatusDocument.of(runtime))
+        .onSuccess(doc -> json(rc.response(), 200, doc))
+        .onFailure(rc::fail));
+    router.post("/api/v1/reload").handler(this::reload);
+    router.get("/api/v1/route").handler(this::route);
+    return router;
+  }
+
+  private void health(RoutingContext rc) {
+    String status = runtime.draining() ? "DRAINING" : runtime.ready() ? "UP" : "STARTING";
+    json(rc.response(), "UP".equals(status) ? 200 : 503, new JsonObject().put("status", status));
+  }
+
+  private void metrics(RoutingContext rc) {
+    // meters follow the running state even when nobody told us of a reload
+    onRuntime(() -> {
+      meters.refresh();
+      return null;
+    }).onComplete(v -> rc.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+        .end(meters.scrape()));
+  }
+
+  private void reload(RoutingContext rc) {
+    runtime.reload().onComplete(ar -> {
+      if (ar.failed()) {
+        json(rc.response(), 500, errors(List.of(String.valueOf(ar.cause().getMessage()))));
+      } else if (ar.result().refused()) {
+        json(rc.response(), 400, errors(ar.result().errors()));
+      } else {
+        json(rc.response(), 200,
+            new JsonObject().put("version", ar.result().version()).put("changed", ar.result().changed()));
+      }
+    });
+  }
+
+  private void route(RoutingContext rc) {
+    onRuntime(() -> RoutePreview.of(runtime, rc.queryParams())).onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(rc.response(), 200, ar.result());
+      } else if (ar.cause() instanceof RoutePreview.BadQuery bad) {
+        json(rc.response(), 400, errors(List.of(bad.getMessage())));
+      } else {
+        rc.fail(ar.cause());
+      }
+    });
+  }
+
+  /** Reads the Runtime's state on its context, where its maps are written; directly before it is deployed. */
+  private <T> Future<T> onRuntime(Supplier<T> read) {
+    Context c = runtime.context();
+    if (c == null) {
+      return Future.succeededFuture(read.get());
+    }
+    Promise<T> done = Promise.promise();
+    c.runOnContext(v -> {
+      try {
+        done.complete(read.get());
+      } catch (RuntimeException e) {
+        done.fail(e);
+      }
+    });
+    return done.future();
+  }
+
+  private static JsonObject errors(List<String> errors) {
+    return new JsonObject().put("errors", new JsonArray(List.copyOf(errors)));
+  }
+
+  private static void json(HttpServerResponse response, int status, JsonObject body) {
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.encode());
+  }
+
+  private static String readDashboard() {
+    try (InputStream in = AdminServer.class.getResourceAsStream(DASHBOARD)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + DASHBOARD);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress(); // an IP literal (validated): no DNS
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** The admin port could not be bound: the start fails with {@code bind error: admin: <reason>}. */
+  public static final class BindException extends RuntimeException {
+    BindException(Throwable cause) {
+      super("bind error: admin: " + cause.getMessage(), cause);
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package io.gatehouse.admin;
+
+import io.gatehouse.balance.ClientHash;
+import io.gatehouse.config.L7Policy;
+import io.gatehouse.config.ListenerConfig;
+import io.gatehouse.config.SessionPersistence;
+import io.gatehouse.http.Cookies;
+import io.gatehouse.http.ProxyExchange;
+import io.gatehouse.http.RouteDecision;
+import io.gatehouse.http.StickyCookie;
+import io.gatehouse.listener.ListenerState;
+import io.gatehouse.pool.Member;
+import io.gatehouse.pool.Pick;
+import io.gatehouse.pool.PickReason;
+import io.gatehouse.pool.Pool;
+import io.gatehouse.pool.PoolRegistry;
+import io.gatehouse.pool.PoolSnapshot;
+import io.gatehouse.runtime.Runtime;
+import io.gatehouse.runtime.RunningListener;
+import io.gatehouse.session.StickyEntry;
+import io.netty.util.NetUtil;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+
+/**
+ * {@code GET /api/v1/route}: where a request or connection like the one described would go now, and why. It
+ * takes the same steps as the listeners (forwarding policies, then sticky entry, signed cookie or learned
+ * application cookie, then the balancer) through side-effect-free previews: nothing is sent, no sticky entry is
+ * recorded or refreshed, no round-robin position advances. Runs on the Runtime's context.
+ */
+final class RoutePreview {
+
+  /** The prefix of learned APP_COOKIE keys in the sticky table, as the HTTP exchange stores them. */
+  private static final String APP_KEY_PREFIX = "app:";
+
+  /** A query the preview cannot answer: the route API's 400. */
+  static final class BadQuery extends RuntimeException {
+    BadQuery(String message) {
+      super(message);
+    }
+  }
+
+  private RoutePreview() {}
+
+  static JsonObject of(Runtime runtime, MultiMap params) {
+    String name = params.get("listener");
+    if (name == null || name.isEmpty()) {
+      throw new BadQuery("listener is required");
+    }
+    RunningListener running = runtime.listeners().get(name);
+    if (running == null) {
+      throw new BadQuery("unknown listener " + name);
+    }
+    String client = params.get("client");
+    byte[] address = client == null ? null : NetUtil.createByteArrayFromIpAddressString(client);
+    if (address == null) {
+      throw new BadQuery("client must be an IP address, got " + (client == null ? "nothing" : client));
+    }
+    ListenerState state = running.state();
+    ListenerConfig cfg = state.config();
+    JsonObject out = new JsonObject()
+        .put("listener", cfg.name())
+        .put("protocol", cfg.protocol().name())
+        .put("client", ipText(address));
+    String pool = cfg.defaultPool();
+    QueryRequestView request = null;
+    out.put("policy", null);
+    if (cfg.protocol().isHttp()) {
+      request = QueryRequestView.of(params);
+      RouteDecision decision = state.router().route(request);
+      out.put("policy", decision.policy());
+      out.put("action", action(cfg, decision));
+      if (decision instanceof RouteDecision.Redirect r) {
+        return out.put("pool", null).put("member", null).put("reason", "redirect")
+            .put("status_code", r.status()).put("location", r.location());
+      }
+      if (decision instanceof RouteDecision.Fixed f) {
+        return out.put("pool", null).put("member", null).put("reason", "fixed_response")
+            .put("status_code", f.status());
+      }
+      pool = ((RouteDecision.ToPool) decision).pool();
+    } else {
+      out.put("action", L7Policy.Action.REDIRECT_TO_POOL.name());
+    }
+    out.put("pool", pool);
+    choose(out, runtime.pools(), runtime.services().cookies(), pool, ipText(address),
+        ClientHash.of(address), request);
+    return out;
+  }
+
+  /** The Octavia action name of the deciding policy; REDIRECT_TO_POOL for the default pool. */
+  private static String action(ListenerConfig cfg, RouteDecision decision) {
+    for (L7Policy p : cfg.l7Policies()) {
+      if (p.name().equals(decision.policy())) {
+        return p.action().name();
+      }
+    }
+    return L7Policy.Action.REDIRECT_TO_POOL.name();
+  }
+
+  /**
+   * The member choice, as the listener makes it: L4 listeners and HTTP without cookie persistence through the
+   * pool's pick (sticky source address first), HTTP_COOKIE through the signed cookie, APP_COOKIE through the
+   * learned cookie value.
+   */
+  private static void choose(JsonObject out, PoolRegistry pools, StickyCookie signer, String poolName,
+      String ip, long hash, QueryRequestView request) {
+    Pool pool = pools.get(poolName);
+    if (pool == null) {
+      out.put("member", null).put("reason", PickReason.NO_USABLE_MEMBER.label()).put("members", new JsonArray());
+      return;
+    }
+    PoolSnapshot s = pool.snapshot();
+    SessionPersistence p = s.config().sessionPersistence();
+    Pick pick;
+    if (s.usable().isEmpty()) {
+      pick = Pick.NONE;
+    } else if (p == null || p.type() == SessionPersistence.Type.SOURCE_IP || request == null) {
+      pick = pool.peek(ip, hash);
+    } else if (p.type() == SessionPersistence.Type.HTTP_COOKIE) {
+      String value = cookie(request, ProxyExchange.STICKY_COOKIE);
+      String id = value == null ? null : signer.verify(pool.name(), value, System.currentTimeMillis());
+      Member m = id == null ? null : s.usableMember(id);
+      pick = m != null ? new Pick(m, PickReason.COOKIE) : pool.peekFresh(s, hash);
+    } else {
+      String value = cookie(request, p.cookieName());
+      Member m = value == null ? null : pool.peekSticky(s, APP_KEY_PREFIX + value);
+      pick = m != null ? new Pick(m, PickReason.STICKY) : pool.peekFresh(s, hash);
+    }
+    out.put("member", pick.found() ? new JsonObject()
+            .put("address", pick.member().config().address())
+            .put("protocol_port", pick.member().config().protocolPort())
+        : null);
+    out.put("reason", pick.reason().label());
+    if (p != null) {
+      out.put("sticky", sticky(pool, p, ip, request));
+    }
+    JsonArray considered = new JsonArray();
+    s.members().forEach(m -> considered.add(StatusDocument.member(m).put("ejected", m.ejected())));
+    out.put("members", considered);
+  }
+
+  /** The persistence type and, for table-kept entries, the entry found (member and time left). */
+  private static JsonObject sticky(Pool pool, SessionPersistence p, String ip, QueryRequestView request) {
+    JsonObject out = new JsonObject().put("type", p.type().name());
+    String key = null;
+    if (p.type() == SessionPersistence.Type.SOURCE_IP) {
+      key = ip;
+    } else if (p.type() == SessionPersistence.Type.APP_COOKIE && request != null) {
+      String value = cookie(request, p.cookieName());
+      key = value == null ? null : APP_KEY_PREFIX + value;
+    }
+    StickyEntry e = key == null ? null : pool.sticky().entry(key);
+    if (e != null) {
+      out.put("entry", new JsonObject().put("member", e.memberId()).put("expires_in_ms", e.expiresInMillis()));
+    }
+    return out;
+  }
+
+  private static String cookie(QueryRequestView request, String name) {
+    List<String> headers = request.headers().getAll(HttpHeaders.COOKIE);
+    return Cookies.find(headers, name);
+  }
+
+  /** The address as the listeners write it (sticky keys are this text). */
+  private static String ipText(byte[] address) {
+    try {
+      return InetAddress.getByAddress(address).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new BadQuery("client must be an IP address");
+    }
+  }
+}

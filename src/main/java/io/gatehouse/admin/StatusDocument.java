@@ -1,0 +1,102 @@
+package io.gatehouse.admin;
+
+import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.config.ListenerConfig;
+import io.gatehouse.config.PoolConfig;
+import io.gatehouse.listener.ListenerState;
+import io.gatehouse.pool.Member;
+import io.gatehouse.pool.MemberHealth;
+import io.gatehouse.pool.Pool;
+import io.gatehouse.runtime.Runtime;
+import io.gatehouse.runtime.RunningListener;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * The contract's status document ({@code GET /api/v1/status}), plus a few counters the dashboard turns into
+ * rates ({@code connections_total}, {@code bytes_in}, {@code bytes_out}, {@code requests_total}). Built on the
+ * Runtime's context, where its maps may be read.
+ */
+final class StatusDocument {
+
+  private StatusDocument() {}
+
+  static JsonObject of(Runtime runtime) {
+    GatehouseConfig config = runtime.current();
+    Runtime.ConfigVersion version = runtime.version();
+    List<String> lastError = runtime.lastError();
+    JsonObject doc = new JsonObject()
+        .put("node", config.node().name())
+        .put("cluster", new JsonObject()
+            .put("enabled", config.cluster().enabled())
+            .put("members", new JsonArray().add(config.node().name())))
+        .put("config", new JsonObject()
+            .put("version", version.number())
+            .put("loaded_at", time(version.loadedAt()))
+            .put("last_error", lastError == null ? null : new JsonArray(List.copyOf(lastError))));
+    JsonArray listeners = new JsonArray();
+    for (ListenerConfig lc : config.listeners()) { // configuration order, not the order binds completed in
+      RunningListener r = runtime.listeners().get(lc.name());
+      if (r != null) {
+        listeners.add(listener(r.state()));
+      }
+    }
+    for (RunningListener r : runtime.drainingListeners()) { // removed or replaced by a reload, still draining
+      listeners.add(listener(r.state()));
+    }
+    JsonArray pools = new JsonArray();
+    for (PoolConfig pc : config.pools()) {
+      Pool p = runtime.pools().get(pc.name());
+      if (p != null) {
+        pools.add(pool(p));
+      }
+    }
+    return doc.put("listeners", listeners).put("pools", pools);
+  }
+
+  private static JsonObject listener(ListenerState s) {
+    return new JsonObject()
+        .put("name", s.name())
+        .put("protocol", s.config().protocol().name())
+        .put("host", s.config().host())
+        .put("protocol_port", s.config().protocolPort())
+        .put("state", s.draining() ? "DRAINING" : "ACTIVE")
+        .put("active_connections", s.active())
+        .put("connections_total", s.accepted())
+        .put("bytes_in", s.bytesIn())
+        .put("bytes_out", s.bytesOut());
+  }
+
+  private static JsonObject pool(Pool p) {
+    JsonArray members = new JsonArray();
+    p.members().forEach(m -> members.add(member(m)));
+    return new JsonObject()
+        .put("name", p.name())
+        .put("lb_algorithm", p.config().lbAlgorithm().name())
+        .put("members", members);
+  }
+
+  /** A member as the status document and the route API show it. */
+  static JsonObject member(Member m) {
+    MemberHealth h = m.health();
+    return new JsonObject()
+        .put("address", m.config().address())
+        .put("protocol_port", m.config().protocolPort())
+        .put("weight", m.config().weight())
+        .put("admin_state_up", m.config().adminStateUp())
+        .put("status", h.status().name())
+        .put("status_since", time(h.since()))
+        .put("status_reason", h.reason())
+        .put("active_connections", m.active())
+        .put("usable", m.usable())
+        .put("requests_total", m.total());
+  }
+
+  /** ISO-8601 UTC to the second, as the contract shows it. */
+  static String time(Instant t) {
+    return t.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+}

@@ -1,0 +1,106 @@
+package io.gatehouse.metrics;
+
+import static io.gatehouse.testkit.Configs.head;
+import static io.gatehouse.testkit.Configs.members;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatehouse.config.PoolConfig;
+import io.gatehouse.pool.Pool;
+import io.gatehouse.runtime.Runtime;
+import io.gatehouse.testkit.Backends;
+import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.Sync;
+import io.gatehouse.testkit.TestPorts;
+import io.vertx.core.Promise;
+import io.vertx.core.net.SocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Meters follow the running state: a member removed from a pool takes its meters with it. */
+class GatehouseMetersTest {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  @Test
+  void refreshDropsTheMetersOfARemovedMemberAndKeepsTheOthers() throws Exception {
+    try (Backends backends = new Backends()) {
+      Backends.Member a = backends.http("a");
+      Backends.Member b = backends.http("b");
+      int port = TestPorts.free();
+      GatewayHarness gw = GatewayHarness.start("{" + head() + """
+          "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
+          "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+          """.formatted(port, members(a, b)));
+      try {
+        for (int i = 0; i < 4; i++) {
+          HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+              .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+          assertEquals(200, r.statusCode());
+        }
+        GatehouseMeters meters = gw.gateway().meters();
+        Runtime runtime = gw.gateway().runtime();
+        String idA = "127.0.0.1:" + a.port();
+        String idB = "127.0.0.1:" + b.port();
+        onRuntime(runtime, meters::refresh);
+        String before = meters.scrape();
+        assertTrue(before.contains("member=\"" + idB + "\""), before);
+
+        onRuntime(runtime, () -> {
+          Pool p = runtime.pools().get("p");
+          PoolConfig c = p.config();
+          p.apply(new PoolConfig(c.name(), c.protocol(), c.lbAlgorithm(), c.sessionPersistence(), c.healthMonitor(),
+              c.slowStart(), c.outlierDetection(), c.members().subList(0, 1)), mc -> SocketAddress.inetSocketAddress(mc.protocolPort(),
+              mc.address()));
+          meters.refresh();
+        });
+        String after = meters.scrape();
+        assertFalse(after.contains("member=\"" + idB + "\""), "meters of the removed member remain:\n" + after);
+        assertTrue(after.contains("gatehouse_member_status{member=\"" + idA + "\",pool=\"p\"} 1"), after);
+        assertTrue(after.contains("gatehouse_http_requests_total{code=\"200\",listener=\"web\",member=\"" + idA
+            + "\",pool=\"p\"} 2"), after);
+      } finally {
+        gw.close();
+      }
+    }
+  }
+
+  @Test
+  void reloadsAreCountedByResult() {
+    try (Backends backends = new Backends()) {
+      Backends.Member a = backends.http("a");
+      GatewayHarness gw = GatewayHarness.start("{" + head() + """
+          "listeners":[],"pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+          """.formatted(members(a)));
+      try {
+        GatehouseMeters meters = gw.gateway().meters();
+        meters.reload(GatehouseMeters.APPLIED);
+        meters.reload(GatehouseMeters.APPLIED);
+        meters.reload(GatehouseMeters.REFUSED);
+        String text = meters.scrape();
+        assertTrue(text.contains("gatehouse_config_reloads_total{result=\"applied\"} 2"), text);
+        assertTrue(text.contains("gatehouse_config_reloads_total{result=\"refused\"} 1"), text);
+        assertTrue(text.contains("gatehouse_config_reloads_total{result=\"unchanged\"} 0"), text);
+        assertThrows(IllegalArgumentException.class, () -> meters.reload("maybe"));
+      } finally {
+        gw.close();
+      }
+    }
+  }
+
+  private static void onRuntime(Runtime runtime, Runnable action) {
+    Promise<Void> done = Promise.promise();
+    runtime.context().runOnContext(v -> {
+      action.run();
+      done.complete();
+    });
+    Sync.await(done.future());
+  }
+}
