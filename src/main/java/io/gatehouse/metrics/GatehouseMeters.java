@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -53,6 +54,7 @@ public final class GatehouseMeters {
   static final String CONFIG_RELOADS = "gatehouse.config.reloads";
   static final String CONFIG_VERSION = "gatehouse.config.version";
   static final String CLUSTER_MEMBERS = "gatehouse.cluster.members";
+  static final String TLS_FAILURES = "gatehouse.tls.handshake.failures";
 
   static final String LISTENER = "listener";
   static final String POOL = "pool";
@@ -220,6 +222,11 @@ public final class GatehouseMeters {
     for (RunningListener r : runtime.listeners().values()) {
       ListenerState s = r.state();
       bind("listener " + s.name(), s, live, () -> listenerMeters(s));
+      // reasons appear as handshakes fail: bound on the first scrape after the first failure of each kind
+      s.tlsFailures().forEach((reason, count) -> bind("tls " + s.name() + " " + reason, count, live,
+          () -> List.of(FunctionCounter.builder(TLS_FAILURES, count, LongAdder::sum)
+              .tags(LISTENER, s.name(), REASON, reason)
+              .description("TLS handshakes that failed, by reason").register(registry))));
     }
     for (Pool p : runtime.pools().all()) {
       Set<String> ids = membersByPool.computeIfAbsent(p.name(), n -> new HashSet<>());

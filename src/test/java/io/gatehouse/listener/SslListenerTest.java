@@ -159,6 +159,14 @@ class SslListenerTest {
         Set.of("not_tls", "protocol", "timeout")), () -> "counted: " + state.tlsFailures());
     assertEquals(3, state.refused(Refusal.TLS), state.tlsFailures().toString());
     assertEquals(0, state.active());
+    String metrics = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+        .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+            "http://127.0.0.1:" + gw.gateway().adminPort() + "/metrics")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertTrue(metrics.contains("gatehouse_tls_handshake_failures_total{listener=\"ssl\",reason=\"not_tls\"} 1.0"),
+        metrics);
+    assertTrue(metrics.contains("gatehouse_listener_connections_refused_total{listener=\"ssl\",reason=\"tls\"} 3.0"),
+        metrics);
   }
 
   @Test
