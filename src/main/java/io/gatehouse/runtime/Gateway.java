@@ -1,5 +1,7 @@
 package io.gatehouse.runtime;
 
+import io.gatehouse.cluster.ClusterBootstrap;
+import io.gatehouse.cluster.ClusterNode;
 import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.demo.DemoBackends;
@@ -24,11 +26,14 @@ public final class Gateway {
   private final Vertx vertx;
   private final Runtime runtime;
   private final AccessLog accessLog;
+  /** Null when standalone. */
+  private final ClusterNode cluster;
 
-  private Gateway(Vertx vertx, Runtime runtime, AccessLog accessLog) {
+  private Gateway(Vertx vertx, Runtime runtime, AccessLog accessLog, ClusterNode cluster) {
     this.vertx = vertx;
     this.runtime = runtime;
     this.accessLog = accessLog;
+    this.cluster = cluster;
   }
 
   /**
@@ -51,19 +56,24 @@ public final class Gateway {
   /** Starts a gateway; fails (and releases everything) when a listener cannot be bound. */
   public static Future<Gateway> start(ConfigResult loaded, Options options) {
     GatehouseConfig config = loaded.config();
-    if (options.cluster()) {
-      LOG.warning("cluster mode is not available in this version yet: running standalone");
-    }
     ServerTls.prepareJdk(config.listeners().stream()
         .filter(l -> l.tls() != null).map(l -> l.tls().securityPolicy()).toList());
-    Vertx vertx = Vertx.builder().with(vertxOptions(config)).build();
+    if (options.cluster()) {
+      return ClusterBootstrap.start(config.node().name(), options.clusterConfig(), vertxOptions(config))
+          .compose(node -> start(loaded, options, node.vertx(), node));
+    }
+    return start(loaded, options, Vertx.builder().with(vertxOptions(config)).build(), null);
+  }
+
+  private static Future<Gateway> start(ConfigResult loaded, Options options, Vertx vertx, ClusterNode cluster) {
+    GatehouseConfig config = loaded.config();
     LOG.info("node " + config.node().name() + ": " + config.node().eventLoops() + " event loops, "
         + (vertx.isNativeTransportEnabled() ? "native epoll transport" : "JDK NIO transport (native epoll unavailable)"));
     AccessLog accessLog = new AccessLog(options.accessLogOut(), config.accessLog());
-    Runtime runtime = new Runtime(loaded, options, accessLog);
+    Runtime runtime = new Runtime(loaded, options, accessLog, cluster);
     Future<Void> demo = options.demo() ? new DemoBackends(vertx).start() : Future.succeededFuture();
     return demo.compose(v -> vertx.deployVerticle(runtime))
-        .map(id -> new Gateway(vertx, runtime, accessLog))
+        .map(id -> new Gateway(vertx, runtime, accessLog, cluster))
         .recover(e -> vertx.close().eventually(() -> {
           accessLog.close();
           return Future.succeededFuture();
@@ -88,9 +98,10 @@ public final class Gateway {
     return runtime.current().drainTimeout();
   }
 
-  /** Drains the listeners (up to drain_timeout), then closes everything. */
+  /** Drains the listeners (up to drain_timeout), leaves the cluster, then closes everything. */
   public Future<Void> stop() {
     return runtime.drain()
+        .eventually(() -> cluster != null ? cluster.close() : Future.succeededFuture())
         .eventually(vertx::close)
         .onComplete(v -> accessLog.close())
         .mapEmpty();

@@ -1,5 +1,7 @@
 package io.gatehouse.runtime;
 
+import io.gatehouse.cluster.ClusterNode;
+import io.gatehouse.cluster.ClusterView;
 import io.gatehouse.config.ConfigDiff;
 import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
@@ -8,6 +10,7 @@ import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.MemberConfig;
 import io.gatehouse.config.PoolConfig;
 import io.gatehouse.health.HealthChecker;
+import io.gatehouse.health.HealthShare;
 import io.gatehouse.health.ProbeClients;
 import io.gatehouse.http.L7Router;
 import io.gatehouse.http.StickyCookie;
@@ -60,6 +63,8 @@ public final class Runtime extends VerticleBase {
   private final Map<String, HealthChecker> health = new LinkedHashMap<>();
   private final Gateway.Options options;
   private final ListenerServices services;
+  /** This node's membership of the cluster, or null when standalone. */
+  private final ClusterNode cluster;
   private ProbeClients probeClients;
   private ConfigSource source;
   private Future<?> reloads = Future.succeededFuture();
@@ -83,13 +88,20 @@ public final class Runtime extends VerticleBase {
   }
 
   public Runtime(ConfigResult loaded, Gateway.Options options, AccessLog accessLog) {
+    this(loaded, options, accessLog, null);
+  }
+
+  /** @param cluster this node's membership of the cluster, or null when standalone */
+  public Runtime(ConfigResult loaded, Gateway.Options options, AccessLog accessLog, ClusterNode cluster) {
     this.config = loaded.config();
     this.version = new ConfigVersion(1, loaded.digest(), Instant.now());
     this.options = options;
-    this.services = new ListenerServices(pools, accessLog, () -> config, new StickyCookie(randomKey()));
+    this.cluster = cluster;
+    byte[] cookieKey = cluster != null ? cluster.cookieKey() : randomKey();
+    this.services = new ListenerServices(pools, accessLog, () -> config, new StickyCookie(cookieKey));
   }
 
-  /** A per-process cookie signing key: cookies stay valid for this process's life (shared in a cluster later). */
+  /** A per-process cookie signing key: cookies stay valid for this process's life (standalone). */
   private static byte[] randomKey() {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
@@ -140,11 +152,19 @@ public final class Runtime extends VerticleBase {
     return health;
   }
 
+  /** The cluster for the status document and {@code gatehouse_cluster_members}; no members when standalone. */
+  public ClusterView cluster() {
+    return cluster != null ? cluster.view() : ClusterView.standalone(config.node().name());
+  }
+
   // --- start ---
 
   @Override
   public Future<?> start() {
     GatehouseConfig c = config;
+    if (cluster != null) {
+      cluster.attach(context, health);
+    }
     return vertx.executeBlocking(() -> {
           resolver.refresh(allMembers(c));
           return loadTls(c.listeners());
@@ -178,9 +198,13 @@ public final class Runtime extends VerticleBase {
   }
 
   private void addPool(PoolConfig pc) {
-    Pool pool = new Pool(pc, StickyTable.local(MAX_STICKY_ENTRIES), resolver::resolve);
+    StickyTable sticky = cluster != null
+        ? cluster.stickyTable(pc.name(), MAX_STICKY_ENTRIES)
+        : StickyTable.local(MAX_STICKY_ENTRIES);
+    Pool pool = new Pool(pc, sticky, resolver::resolve, cluster != null);
     pools.put(pool);
-    HealthChecker checker = new HealthChecker(vertx, pool, probeClients);
+    HealthChecker checker = new HealthChecker(vertx, pool, probeClients,
+        cluster != null ? cluster.health() : HealthShare.LOCAL);
     health.put(pc.name(), checker);
     checker.start();
   }
