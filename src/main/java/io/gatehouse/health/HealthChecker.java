@@ -195,6 +195,8 @@ public final class HealthChecker {
       s.seq = shared.seq();
       if (s.member.setHealth(shared.health())) {
         pool.rebuild();
+        LOG.info("pool " + pool.name() + " member " + s.member.id() + ": " + shared.health().status()
+            + " (" + shared.health().reason() + ", as the cluster holds it)");
       }
     }
   }
