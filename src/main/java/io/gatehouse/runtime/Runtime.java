@@ -479,12 +479,15 @@ public final class Runtime extends VerticleBase {
     if (source != null) {
       source.close();
     }
-    health.values().forEach(HealthChecker::stop);
+    if (cluster == null) {
+      health.values().forEach(HealthChecker::stop);
+    }
     List<Future<?>> stopped = new ArrayList<>();
     for (RunningListener r : listeners.values()) {
       stopped.add(r.drain(vertx));
     }
-    return Future.all(stopped).mapEmpty();
+    // in a cluster this node probes its share of the members until it leaves: nobody else does meanwhile
+    return Future.all(stopped).onComplete(v -> health.values().forEach(HealthChecker::stop)).mapEmpty();
   }
 
   /** A listener whose port could not be bound: the contract's {@code bind error: listener <name>: <reason>}. */
