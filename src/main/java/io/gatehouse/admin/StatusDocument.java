@@ -30,9 +30,7 @@ final class StatusDocument {
     List<String> lastError = runtime.lastError();
     JsonObject doc = new JsonObject()
         .put("node", config.node().name())
-        .put("cluster", new JsonObject()
-            .put("enabled", config.cluster().enabled())
-            .put("members", new JsonArray().add(config.node().name())))
+        .put("cluster", cluster(runtime))
         .put("config", new JsonObject()
             .put("version", version.number())
             .put("loaded_at", time(version.loadedAt()))
@@ -55,6 +53,27 @@ final class StatusDocument {
       }
     }
     return doc.put("listeners", listeners).put("pools", pools);
+  }
+
+  /**
+   * Whether this node is clustered, the live nodes (this one alone when standalone), and, in a cluster, each
+   * node's running configuration so that drift between nodes shows.
+   */
+  private static JsonObject cluster(Runtime runtime) {
+    io.gatehouse.cluster.ClusterView view = runtime.cluster();
+    JsonObject out = new JsonObject().put("enabled", view.enabled())
+        .put("members", new JsonArray(view.enabled() ? List.copyOf(view.members()) : List.of(view.nodeName())))
+        .put("node", view.nodeName());
+    if (view.enabled()) {
+      JsonArray nodes = new JsonArray();
+      runtime.clusterConfigs().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> {
+        String[] versionDigest = e.getValue().split(" ", 2);
+        nodes.add(new JsonObject().put("name", e.getKey()).put("config_version", Integer.parseInt(versionDigest[0]))
+            .put("config_digest", versionDigest.length > 1 ? versionDigest[1] : null));
+      });
+      out.put("nodes", nodes);
+    }
+    return out;
   }
 
   private static JsonObject listener(ListenerState s) {

@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,6 +22,11 @@ import java.util.logging.Logger;
  * The health of one pool: active probes when the pool has a {@code health_monitor} (one schedule per member,
  * each on its own timer) and passive detection on live traffic always. Created, updated and stopped on the
  * Runtime context, where every timer and probe callback runs too.
+ *
+ * <p>In a cluster ({@link HealthShare}) only a member's owner probes it and publishes its status changes; the
+ * other nodes apply them ({@link #applyShared}). A member's schedule runs on every node, but a node that does
+ * not own the member skips the probe, so a new owner takes over within one delay, or at once when told of a
+ * membership change ({@link #ownersChanged}), starting from the last shared status with fresh streaks.
  */
 public final class HealthChecker {
 
@@ -31,6 +37,7 @@ public final class HealthChecker {
   private final Vertx vertx;
   private final Pool pool;
   private final ProbeClients clients;
+  private final HealthShare share;
   private final OutlierDetector outliers;
   private final Map<String, Schedule> schedules = new HashMap<>();
   private final Map<String, ProbeCounts> counts = new ConcurrentHashMap<>();
@@ -39,9 +46,14 @@ public final class HealthChecker {
   private boolean stopped;
 
   public HealthChecker(Vertx vertx, Pool pool, ProbeClients clients) {
+    this(vertx, pool, clients, HealthShare.LOCAL);
+  }
+
+  public HealthChecker(Vertx vertx, Pool pool, ProbeClients clients, HealthShare share) {
     this.vertx = vertx;
     this.pool = pool;
     this.clients = clients;
+    this.share = share;
     this.outliers = new OutlierDetector(vertx, pool, this);
   }
 
@@ -83,6 +95,7 @@ public final class HealthChecker {
       if (s == null) {
         s = new Schedule(m);
         schedules.put(m.id(), s);
+        adoptShared(s);
         s.runNow();
       } else {
         s.member = m;
@@ -110,12 +123,81 @@ public final class HealthChecker {
     return monitor != null;
   }
 
-  /** Probes a member now unless a probe of it is already under way (passive detection asks for this). */
+  /**
+   * Probes a member now unless a probe of it is already under way (passive detection asks for this); in a
+   * cluster the member's owner is asked when it is another node.
+   */
   void probeNow(Member m) {
+    if (!share.owns(pool.name(), m.id())) {
+      share.askProbe(pool.name(), m.id());
+      return;
+    }
     Schedule s = schedules.get(m.id());
     if (s != null && !s.inFlight) {
       s.cancel();
       s.runNow();
+    }
+  }
+
+  /** Another node asked for a probe of a member this node owns. */
+  public void probeRequested(String memberId) {
+    Member m = pool.member(memberId);
+    if (m != null) {
+      probeNow(m);
+    }
+  }
+
+  /**
+   * The cluster's nodes changed, and with them the owners: members this node now owns are probed at once,
+   * their streaks starting afresh from the status last shared.
+   */
+  public void ownersChanged() {
+    for (Schedule s : schedules.values()) {
+      boolean owned = share.owns(pool.name(), s.member.id());
+      if (owned && !s.owned && !s.inFlight) {
+        s.cancel();
+        s.ups = 0;
+        s.downs = 0;
+        s.runNow();
+      }
+      s.owned = owned;
+    }
+  }
+
+  /**
+   * A status published by the member's owner: applied when newer than what this node knows (late or repeated
+   * events are ignored); the member's streaks restart, in case this node becomes its owner.
+   */
+  public void applyShared(String memberId, SharedStatus shared) {
+    Schedule s = schedules.get(memberId);
+    if (s == null || shared.seq() <= s.seq) {
+      return;
+    }
+    s.seq = shared.seq();
+    s.ups = 0;
+    s.downs = 0;
+    Member m = s.member;
+    MemberStatus prev = m.health().status();
+    if (m.setHealth(shared.health())) {
+      if (shared.health().status() == MemberStatus.OFFLINE) {
+        outliers.release(m, null);
+      }
+      pool.rebuild();
+      LOG.info("pool " + pool.name() + " member " + m.id() + ": " + prev + " -> " + shared.health().status()
+          + " (" + shared.health().reason() + ", from its prober)");
+    }
+  }
+
+  /** A member new to this checker takes the status the cluster holds for it, if any. */
+  private void adoptShared(Schedule s) {
+    SharedStatus shared = share.current(pool.name(), s.member.id());
+    if (shared != null) {
+      s.seq = shared.seq();
+      if (s.member.setHealth(shared.health())) {
+        pool.rebuild();
+        LOG.info("pool " + pool.name() + " member " + s.member.id() + ": " + shared.health().status()
+            + " (" + shared.health().reason() + ", as the cluster holds it)");
+      }
     }
   }
 
@@ -160,7 +242,14 @@ public final class HealthChecker {
 
   private void change(Member m, MemberStatus next, String reason) {
     MemberStatus prev = m.health().status();
-    m.setHealth(new MemberHealth(next, Instant.now(), reason));
+    // milliseconds: what the cluster carries, so that every node shows the same "since"
+    MemberHealth health = new MemberHealth(next, Instant.now().truncatedTo(ChronoUnit.MILLIS), reason);
+    m.setHealth(health);
+    Schedule s = schedules.get(m.id());
+    if (s != null) {
+      s.seq++;
+      share.publish(pool.name(), m.id(), new SharedStatus(health, s.seq));
+    }
     if (next == MemberStatus.OFFLINE) {
       // the shared verdict now keeps it out; its return is the probes' call alone
       outliers.release(m, null);
@@ -178,6 +267,10 @@ public final class HealthChecker {
     int ups;
     int downs;
     boolean lastUp = true;
+    /** Whether this node probes the member (always, standalone). */
+    boolean owned = true;
+    /** The sequence number of the member's last status change known here. */
+    long seq;
 
     Schedule(Member member) {
       this.member = member;
@@ -186,6 +279,11 @@ public final class HealthChecker {
     void runNow() {
       cancelled = false;
       timer = -1;
+      owned = share.owns(pool.name(), member.id());
+      if (!owned) {
+        reschedule(0); // another node probes it; look again after one delay in case that changes
+        return;
+      }
       inFlight = true;
       long started = System.nanoTime();
       HealthMonitorConfig m = monitor;

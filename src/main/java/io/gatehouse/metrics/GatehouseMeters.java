@@ -101,8 +101,9 @@ public final class GatehouseMeters {
     }
     Gauge.builder(CONFIG_VERSION, runtime, r -> r.version().number())
         .description("number of the running configuration version").strongReference(true).register(registry);
-    // standalone: this node alone; the cluster will report its own size here
-    Gauge.builder(CLUSTER_MEMBERS, () -> 1).description("gateway nodes in the cluster").register(registry);
+    // standalone: this node alone
+    Gauge.builder(CLUSTER_MEMBERS, runtime, r -> r.cluster().enabled() ? r.cluster().size() : 1)
+        .description("gateway nodes in the cluster").strongReference(true).register(registry);
   }
 
   public PrometheusMeterRegistry registry() {

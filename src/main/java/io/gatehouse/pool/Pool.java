@@ -21,12 +21,24 @@ public final class Pool {
 
   private final String name;
   private final StickyTable sticky;
+  /** In a cluster: SOURCE_IP-persistent first picks hash the client address (see {@link PoolSnapshot#stickyBalancer}). */
+  private final boolean hashFirstPicks;
   private final Map<String, Member> members = new LinkedHashMap<>();
   private volatile PoolSnapshot snapshot;
 
   public Pool(PoolConfig config, StickyTable sticky, Function<MemberConfig, SocketAddress> resolver) {
+    this(config, sticky, resolver, false);
+  }
+
+  /**
+   * @param hashFirstPicks true in a cluster: a first pick under SOURCE_IP persistence uses the client-address
+   *     hash whatever the algorithm, so that nodes seeing the same new client at once choose alike
+   */
+  public Pool(PoolConfig config, StickyTable sticky, Function<MemberConfig, SocketAddress> resolver,
+      boolean hashFirstPicks) {
     this.name = config.name();
     this.sticky = sticky;
+    this.hashFirstPicks = hashFirstPicks;
     apply(config, resolver);
   }
 
@@ -101,11 +113,12 @@ public final class Pool {
     if (m != null) {
       return new Pick(m, PickReason.STICKY);
     }
-    Pick p = fresh(s, clientHash);
-    if (p.found()) {
-      sticky.record(clientIp, p.member().id(), persistence.timeout());
+    Member first = s.stickyBalancer().pick(clientHash);
+    if (first == null) {
+      return Pick.NONE;
     }
-    return p;
+    sticky.record(clientIp, first.id(), persistence.timeout());
+    return new Pick(first, s.stickyBalancer() == s.balancer() ? algorithmReason(s) : PickReason.HASH);
   }
 
   /** A pick by the pool's algorithm alone, ignoring persistence. */
@@ -177,12 +190,12 @@ public final class Pool {
     }
     members.clear();
     members.putAll(next);
-    snapshot = PoolSnapshot.build(config, new ArrayList<>(members.values()));
+    snapshot = PoolSnapshot.build(config, new ArrayList<>(members.values()), hashFirstPicks);
   }
 
   /** Rebuilds the snapshot after a health or slow-start change. */
   public void rebuild() {
-    snapshot = PoolSnapshot.build(snapshot.config(), new ArrayList<>(members.values()));
+    snapshot = PoolSnapshot.build(snapshot.config(), new ArrayList<>(members.values()), hashFirstPicks);
   }
 
   public Member member(String id) {

@@ -2,6 +2,8 @@ package io.gatehouse.pool;
 
 import io.gatehouse.balance.Balancer;
 import io.gatehouse.config.PoolConfig;
+import io.gatehouse.config.PoolConfig.LbAlgorithm;
+import io.gatehouse.config.SessionPersistence;
 import io.gatehouse.config.SlowStart;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,9 +24,10 @@ public final class PoolSnapshot {
   private final int[] weights;
   private final Map<String, Member> usableById;
   private final Balancer balancer;
+  private final Balancer stickyBalancer;
   private final boolean rampingUp;
 
-  private PoolSnapshot(PoolConfig config, List<Member> members, long nowNanos) {
+  private PoolSnapshot(PoolConfig config, List<Member> members, long nowNanos, boolean hashFirstPicks) {
     this.config = config;
     this.members = List.copyOf(members);
     List<Member> up = new ArrayList<>();
@@ -46,11 +49,27 @@ public final class PoolSnapshot {
     up.forEach(m -> byId.put(m.id(), m));
     this.usableById = Map.copyOf(byId);
     this.balancer = Balancer.forAlgorithm(config.lbAlgorithm(), usable, weights);
+    this.stickyBalancer = hashFirstPicks && persistence(config) && config.lbAlgorithm() != LbAlgorithm.SOURCE_IP
+        ? Balancer.forAlgorithm(LbAlgorithm.SOURCE_IP, usable, weights)
+        : balancer;
     this.rampingUp = ramping;
   }
 
   static PoolSnapshot build(PoolConfig config, List<Member> members) {
-    return new PoolSnapshot(config, members, System.nanoTime());
+    return build(config, members, false);
+  }
+
+  /**
+   * @param hashFirstPicks whether first picks under SOURCE_IP persistence use the client-address hash whatever
+   *     the algorithm (in a cluster, so that nodes seeing a new client at once agree)
+   */
+  static PoolSnapshot build(PoolConfig config, List<Member> members, boolean hashFirstPicks) {
+    return new PoolSnapshot(config, members, System.nanoTime(), hashFirstPicks);
+  }
+
+  private static boolean persistence(PoolConfig config) {
+    SessionPersistence p = config.sessionPersistence();
+    return p != null && p.type() == SessionPersistence.Type.SOURCE_IP;
   }
 
   /**
@@ -94,6 +113,11 @@ public final class PoolSnapshot {
 
   public Balancer balancer() {
     return balancer;
+  }
+
+  /** The balancer of first picks under SOURCE_IP persistence: the hash in a cluster, else {@link #balancer}. */
+  public Balancer stickyBalancer() {
+    return stickyBalancer;
   }
 
   /** True while a slow-start member has not yet reached its full weight (the Runtime rebuilds every second). */

@@ -1,6 +1,8 @@
 package io.gatehouse.runtime;
 
 import io.gatehouse.admin.AdminServer;
+import io.gatehouse.cluster.ClusterBootstrap;
+import io.gatehouse.cluster.ClusterNode;
 import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.demo.DemoBackends;
@@ -28,13 +30,17 @@ public final class Gateway {
   private final AccessLog accessLog;
   private final GatehouseMeters meters;
   private final AdminServer admin;
+  /** Null when standalone. */
+  private final ClusterNode cluster;
 
-  private Gateway(Vertx vertx, Runtime runtime, AccessLog accessLog, GatehouseMeters meters, AdminServer admin) {
+  private Gateway(Vertx vertx, Runtime runtime, AccessLog accessLog, GatehouseMeters meters, AdminServer admin,
+      ClusterNode cluster) {
     this.vertx = vertx;
     this.runtime = runtime;
     this.accessLog = accessLog;
     this.meters = meters;
     this.admin = admin;
+    this.cluster = cluster;
   }
 
   /**
@@ -60,16 +66,21 @@ public final class Gateway {
    */
   public static Future<Gateway> start(ConfigResult loaded, Options options) {
     GatehouseConfig config = loaded.config();
-    if (options.cluster()) {
-      LOG.warning("cluster mode is not available in this version yet: running standalone");
-    }
     ServerTls.prepareJdk(config.listeners().stream()
         .filter(l -> l.tls() != null).map(l -> l.tls().securityPolicy()).toList());
-    Vertx vertx = Vertx.builder().with(vertxOptions(config)).build();
+    if (options.cluster()) {
+      return ClusterBootstrap.start(config.node().name(), options.clusterConfig(), vertxOptions(config))
+          .compose(node -> start(loaded, options, node.vertx(), node));
+    }
+    return start(loaded, options, Vertx.builder().with(vertxOptions(config)).build(), null);
+  }
+
+  private static Future<Gateway> start(ConfigResult loaded, Options options, Vertx vertx, ClusterNode cluster) {
+    GatehouseConfig config = loaded.config();
     LOG.info("node " + config.node().name() + ": " + config.node().eventLoops() + " event loops, "
         + (vertx.isNativeTransportEnabled() ? "native epoll transport" : "JDK NIO transport (native epoll unavailable)"));
     AccessLog accessLog = new AccessLog(options.accessLogOut(), config.accessLog());
-    Runtime runtime = new Runtime(loaded, options, accessLog);
+    Runtime runtime = new Runtime(loaded, options, accessLog, cluster);
     GatehouseMeters meters = new GatehouseMeters(runtime);
     runtime.onReload(outcome -> {
       meters.reload(outcome.refused() ? GatehouseMeters.REFUSED
@@ -80,7 +91,7 @@ public final class Gateway {
     Future<Void> demo = options.demo() ? new DemoBackends(vertx).start() : Future.succeededFuture();
     return demo.compose(v -> AdminServer.start(vertx, runtime, meters, config.admin()))
         .compose(admin -> vertx.deployVerticle(runtime)
-            .map(id -> new Gateway(vertx, runtime, accessLog, meters, admin)))
+            .map(id -> new Gateway(vertx, runtime, accessLog, meters, admin, cluster)))
         .onSuccess(g -> runtime.context().runOnContext(v -> meters.refresh()))
         .recover(e -> vertx.close().eventually(() -> {
           meters.detach(vertx);
@@ -117,9 +128,10 @@ public final class Gateway {
     return runtime.current().drainTimeout();
   }
 
-  /** Drains the listeners (up to drain_timeout), then closes everything, the admin server last. */
+  /** Drains the listeners (up to drain_timeout), leaves the cluster, then closes everything, the admin server last. */
   public Future<Void> stop() {
     return runtime.drain()
+        .eventually(() -> cluster != null ? cluster.close() : Future.succeededFuture())
         .eventually(admin::stop)
         .eventually(vertx::close)
         .onComplete(v -> {

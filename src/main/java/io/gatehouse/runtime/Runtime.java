@@ -1,5 +1,7 @@
 package io.gatehouse.runtime;
 
+import io.gatehouse.cluster.ClusterNode;
+import io.gatehouse.cluster.ClusterView;
 import io.gatehouse.config.ConfigDiff;
 import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
@@ -8,6 +10,7 @@ import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.MemberConfig;
 import io.gatehouse.config.PoolConfig;
 import io.gatehouse.health.HealthChecker;
+import io.gatehouse.health.HealthShare;
 import io.gatehouse.health.ProbeClients;
 import io.gatehouse.http.L7Router;
 import io.gatehouse.http.StickyCookie;
@@ -62,6 +65,8 @@ public final class Runtime extends VerticleBase {
   private final Map<String, HealthChecker> health = new LinkedHashMap<>();
   private final Gateway.Options options;
   private final ListenerServices services;
+  /** This node's membership of the cluster, or null when standalone. */
+  private final ClusterNode cluster;
   private ProbeClients probeClients;
   private ConfigSource source;
   private Future<?> reloads = Future.succeededFuture();
@@ -86,13 +91,20 @@ public final class Runtime extends VerticleBase {
   }
 
   public Runtime(ConfigResult loaded, Gateway.Options options, AccessLog accessLog) {
+    this(loaded, options, accessLog, null);
+  }
+
+  /** @param cluster this node's membership of the cluster, or null when standalone */
+  public Runtime(ConfigResult loaded, Gateway.Options options, AccessLog accessLog, ClusterNode cluster) {
     this.config = loaded.config();
     this.version = new ConfigVersion(1, loaded.digest(), Instant.now());
     this.options = options;
-    this.services = new ListenerServices(pools, accessLog, () -> config, new StickyCookie(randomKey()));
+    this.cluster = cluster;
+    byte[] cookieKey = cluster != null ? cluster.cookieKey() : randomKey();
+    this.services = new ListenerServices(pools, accessLog, () -> config, new StickyCookie(cookieKey));
   }
 
-  /** A per-process cookie signing key: cookies stay valid for this process's life (shared in a cluster later). */
+  /** A per-process cookie signing key: cookies stay valid for this process's life (standalone). */
   private static byte[] randomKey() {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
@@ -156,11 +168,30 @@ public final class Runtime extends VerticleBase {
     return health;
   }
 
+  /** The cluster for the status document and {@code gatehouse_cluster_members}; no members when standalone. */
+  public ClusterView cluster() {
+    return cluster != null ? cluster.view() : ClusterView.standalone(config.node().name());
+  }
+
+  /** Each clustered node's running configuration as {@code version digest}, by node name; empty standalone. */
+  public Map<String, String> clusterConfigs() {
+    return cluster != null ? cluster.configs() : Map.of();
+  }
+
+  private void publishVersion() {
+    if (cluster != null) {
+      cluster.publishConfig(version.number(), version.digest());
+    }
+  }
+
   // --- start ---
 
   @Override
   public Future<?> start() {
     GatehouseConfig c = config;
+    if (cluster != null) {
+      cluster.attach(context, health);
+    }
     return vertx.executeBlocking(() -> {
           resolver.refresh(allMembers(c));
           return loadTls(c.listeners());
@@ -176,6 +207,7 @@ public final class Runtime extends VerticleBase {
         })
         .onSuccess(v -> {
           ready = true;
+          publishVersion();
           source = watchConfigFile(c);
           vertx.setPeriodic(RESOLVE_PERIOD_MS, id -> refreshAddresses());
           vertx.setPeriodic(1000, id -> tick());
@@ -194,9 +226,13 @@ public final class Runtime extends VerticleBase {
   }
 
   private void addPool(PoolConfig pc) {
-    Pool pool = new Pool(pc, StickyTable.local(MAX_STICKY_ENTRIES), resolver::resolve);
+    StickyTable sticky = cluster != null
+        ? cluster.stickyTable(pc.name(), MAX_STICKY_ENTRIES)
+        : StickyTable.local(MAX_STICKY_ENTRIES);
+    Pool pool = new Pool(pc, sticky, resolver::resolve, cluster != null);
     pools.put(pool);
-    HealthChecker checker = new HealthChecker(vertx, pool, probeClients);
+    HealthChecker checker = new HealthChecker(vertx, pool, probeClients,
+        cluster != null ? cluster.health() : HealthShare.LOCAL);
     health.put(pc.name(), checker);
     checker.start();
   }
@@ -392,6 +428,7 @@ public final class Runtime extends VerticleBase {
         version = new ConfigVersion(version.number() + 1, p.result().digest(), Instant.now());
         lastError = null;
         LOG.info("configuration version " + version.number() + " applied");
+        publishVersion();
         return new ReloadOutcome(version.number(), true, List.of());
       });
     });
@@ -480,12 +517,15 @@ public final class Runtime extends VerticleBase {
     if (source != null) {
       source.close();
     }
-    health.values().forEach(HealthChecker::stop);
+    if (cluster == null) {
+      health.values().forEach(HealthChecker::stop);
+    }
     List<Future<?>> stopped = new ArrayList<>();
     for (RunningListener r : listeners.values()) {
       stopped.add(r.drain(vertx));
     }
-    return Future.all(stopped).mapEmpty();
+    // in a cluster this node probes its share of the members until it leaves: nobody else does meanwhile
+    return Future.all(stopped).onComplete(v -> health.values().forEach(HealthChecker::stop)).mapEmpty();
   }
 
   /** A listener whose port could not be bound: the contract's {@code bind error: listener <name>: <reason>}. */

@@ -40,33 +40,108 @@ final class LocalStickyTable implements StickyTable {
 
   @Override
   public void record(String key, String memberId, Duration ttl) {
+    recordChange(key, memberId, ttl);
+  }
+
+  /** What {@link #recordChange} did: the live mapping before (or null) and the one stored (null: table full). */
+  record Change(StickyValue before, StickyValue stored) {}
+
+  Change recordChange(String key, String memberId, Duration ttl) {
     long now = nanoClock.getAsLong();
-    map.compute(key, (k, old) -> {
+    long wall = System.currentTimeMillis();
+    Entry[] before = new Entry[1];
+    Entry stored = map.compute(key, (k, old) -> {
+      boolean live = old != null && !old.expired(now);
+      before[0] = live ? old : null;
       if (old == null && !reserve()) {
         overflows.increment();
         return null;
       }
-      boolean same = old != null && !old.expired(now) && old.memberId().equals(memberId);
-      long created = same ? old.createdAtMillis() : System.currentTimeMillis();
+      boolean same = live && old.memberId().equals(memberId);
+      long created = same ? old.createdAtMillis() : wall;
       return new Entry(memberId, now + ttl.toNanos(), created);
     });
+    return new Change(value(before[0], now, wall), value(stored, now, wall));
   }
 
   @Override
   public void touch(String key, Duration ttl) {
+    refresh(key, ttl);
+  }
+
+  /** The refreshed mapping when {@link #touch} extended it, else null. */
+  StickyValue refresh(String key, Duration ttl) {
     long now = nanoClock.getAsLong();
     Entry e = live(key, now);
     long ttlNanos = ttl.toNanos();
     if (e != null && e.expiresAtNanos() - now < ttlNanos / 2) {
+      Entry next = new Entry(e.memberId(), now + ttlNanos, e.createdAtMillis());
       // conditional: a concurrent record or forget wins over a refresh
-      map.replace(key, e, new Entry(e.memberId(), now + ttlNanos, e.createdAtMillis()));
+      if (map.replace(key, e, next)) {
+        return value(next, now, System.currentTimeMillis());
+      }
     }
+    return null;
   }
 
   @Override
   public void forget(String key) {
-    if (map.remove(key) != null) {
-      count.decrementAndGet();
+    remove(key);
+  }
+
+  /** Removes {@code key}; returns its mapping if it was live. */
+  StickyValue remove(String key) {
+    long now = nanoClock.getAsLong();
+    Entry e = map.remove(key);
+    if (e == null) {
+      return null;
+    }
+    count.decrementAndGet();
+    return e.expired(now) ? null : value(e, now, System.currentTimeMillis());
+  }
+
+  /**
+   * Takes a mapping recorded by another node, unless the live local one wins over it ({@link
+   * StickyValue#winsOver}): then the local one is kept and returned so that the caller publishes it again and
+   * every node converges on it. The same mapping only extends the local expiry.
+   */
+  StickyValue offer(String key, StickyValue in) {
+    long now = nanoClock.getAsLong();
+    long wall = System.currentTimeMillis();
+    if (in.expiresAtMillis() <= wall) {
+      return null;
+    }
+    long expires = now + TimeUnit.MILLISECONDS.toNanos(in.expiresAtMillis() - wall);
+    StickyValue[] kept = new StickyValue[1];
+    map.compute(key, (k, old) -> {
+      if (old != null && !old.expired(now)) {
+        StickyValue mine = value(old, now, wall);
+        if (mine.sameMapping(in)) {
+          return expires - old.expiresAtNanos() > 0 ? new Entry(old.memberId(), expires, old.createdAtMillis()) : old;
+        }
+        if (mine.winsOver(in)) {
+          kept[0] = mine;
+          return old;
+        }
+        return new Entry(in.memberId(), expires, in.createdAtMillis());
+      }
+      if (old == null && !reserve()) {
+        overflows.increment();
+        return null;
+      }
+      return new Entry(in.memberId(), expires, in.createdAtMillis());
+    });
+    return kept[0];
+  }
+
+  /**
+   * Another node removed {@code key} whose mapping was {@code removed}: the local entry goes unless it is newer
+   * (recorded here after that mapping, e.g. this node's own re-pick).
+   */
+  void removeUnlessNewer(String key, StickyValue removed) {
+    Entry e = map.get(key);
+    if (e != null && e.createdAtMillis() <= removed.createdAtMillis()) {
+      remove(key, e);
     }
   }
 
@@ -113,6 +188,13 @@ final class LocalStickyTable implements StickyTable {
     if (map.remove(key, e)) {
       count.decrementAndGet();
     }
+  }
+
+  private static StickyValue value(Entry e, long nowNanos, long nowWall) {
+    return e == null
+        ? null
+        : new StickyValue(e.memberId(), e.createdAtMillis(),
+            nowWall + TimeUnit.NANOSECONDS.toMillis(e.expiresAtNanos() - nowNanos));
   }
 
   private boolean reserve() {

@@ -1,0 +1,18 @@
+# Gatehouse: build the runnable jar with Maven, run it on a JRE.
+FROM maven:3-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src ./src
+RUN mvn -B -q package -DskipTests
+
+FROM eclipse-temurin:17-jre
+WORKDIR /app
+COPY --from=build /src/target/gatehouse.jar /app/gatehouse.jar
+# the default --cluster-config is cluster/hazelcast.xml, relative to the working directory
+COPY cluster/hazelcast.xml /app/cluster/hazelcast.xml
+COPY conf /app/conf
+# 8080 listeners, 9900 admin API and /metrics, 5701 Hazelcast
+EXPOSE 8080 9900 5701
+ENTRYPOINT ["java", "-jar", "/app/gatehouse.jar"]
+CMD ["--config", "/app/conf/gatehouse.json"]

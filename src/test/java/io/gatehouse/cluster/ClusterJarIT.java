@@ -1,0 +1,245 @@
+package io.gatehouse.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatehouse.testkit.Await;
+import io.gatehouse.testkit.Backends;
+import io.gatehouse.testkit.Configs;
+import io.gatehouse.testkit.RawHttp;
+import io.gatehouse.testkit.TcpClient;
+import io.gatehouse.testkit.TestPorts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Three {@code target/gatehouse.jar} processes in one cluster on loopback, with the shipped
+ * {@code cluster/hazelcast.xml} configured by environment variables, in front of members run by this JVM. The
+ * tests run in order: the later ones kill and restart a node.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterJarIT {
+
+  private static final Duration JOIN = Duration.ofSeconds(60);
+  /** delay 0.5 s x max_retries_down 2 + timeout, plus replication: within 5 s on every node. */
+  private static final Duration HEALTH_DEADLINE = Duration.ofSeconds(5);
+  private static final int NODES = 3;
+
+  private static final String CLUSTER = "gatehouse-it-" + UUID.randomUUID();
+  private static Path dir;
+  private static Backends backends;
+  private static Backends.Member[] web;
+  private static Backends.Member[] tcp;
+  private static final int[] hzPorts = new int[NODES];
+  /** Per node: cookie listener, app listener, tcp listener. */
+  private static final int[][] ports = new int[NODES][3];
+  private static final Process[] nodes = new Process[NODES];
+  private static final int[] starts = new int[NODES];
+
+  @BeforeAll
+  static void start() throws IOException {
+    dir = Files.createTempDirectory("gatehouse-cluster-it");
+    backends = new Backends();
+    web = new Backends.Member[] {backends.http("w1"), backends.http("w2"), backends.http("w3")};
+    tcp = new Backends.Member[] {backends.tcpEcho("t1"), backends.tcpEcho("t2"), backends.tcpEcho("t3")};
+    for (int i = 0; i < NODES; i++) {
+      hzPorts[i] = ClusterNodes.hazelcastPort();
+      for (int l = 0; l < 3; l++) {
+        ports[i][l] = TestPorts.free();
+      }
+      Files.writeString(dir.resolve("gw-" + i + ".json"), config(i));
+    }
+    for (int i = 0; i < NODES; i++) {
+      launch(i);
+    }
+    for (int i = 0; i < NODES; i++) {
+      awaitLog(i, "members [gw-0, gw-1, gw-2]", JOIN);
+      awaitLog(i, "listener tcp:", JOIN);
+    }
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    for (Process p : nodes) {
+      if (p != null && p.isAlive()) {
+        p.destroy(); // SIGTERM: drain, leave the cluster, exit 0
+      }
+    }
+    for (Process p : nodes) {
+      if (p != null && !p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+    if (backends != null) {
+      backends.close();
+    }
+  }
+
+  private static String config(int i) {
+    return "{\"node\":{\"name\":\"gw-" + i + "\",\"event_loops\":1},\"admin\":{\"port\":" + TestPorts.free() + "},"
+        + "\"reload\":{\"scan_period_ms\":0},\"drain_timeout\":1,\"access_log\":false,\"listeners\":["
+        + listener("cookie", "HTTP", ports[i][0], "cookie") + "," + listener("app", "HTTP", ports[i][1], "app") + ","
+        + listener("tcp", "TCP", ports[i][2], "tcp") + "],\"pools\":["
+        + "{\"name\":\"cookie\",\"protocol\":\"HTTP\",\"session_persistence\":{\"type\":\"HTTP_COOKIE\"},"
+        + "\"members\":" + Configs.members(web) + "},"
+        + "{\"name\":\"app\",\"protocol\":\"HTTP\",\"session_persistence\":{\"type\":\"APP_COOKIE\",\"cookie_name\":\"sid\"},"
+        + "\"members\":" + Configs.members(web) + "},"
+        + "{\"name\":\"tcp\",\"protocol\":\"TCP\",\"lb_algorithm\":\"LEAST_CONNECTIONS\","
+        + "\"session_persistence\":{\"type\":\"SOURCE_IP\"},\"members\":" + Configs.members(tcp) + ","
+        + "\"health_monitor\":{\"type\":\"TCP\",\"delay\":0.5,\"timeout\":0.5,\"max_retries\":1,\"max_retries_down\":2}}"
+        + "]}";
+  }
+
+  private static String listener(String name, String protocol, int port, String pool) {
+    return "{\"name\":\"" + name + "\",\"protocol\":\"" + protocol + "\",\"host\":\"127.0.0.1\",\"protocol_port\":"
+        + port + ",\"default_pool\":\"" + pool + "\"}";
+  }
+
+  private static void launch(int i) throws IOException {
+    starts[i]++;
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-jar", Path.of("target/gatehouse.jar").toAbsolutePath().toString(),
+        "--config", dir.resolve("gw-" + i + ".json").toString(), "--cluster"));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log(i).toFile());
+    pb.environment().put("GATEHOUSE_CLUSTER_NAME", CLUSTER);
+    pb.environment().put("GATEHOUSE_CLUSTER_PORT", String.valueOf(hzPorts[i]));
+    pb.environment().put("GATEHOUSE_CLUSTER_INTERFACE", "127.0.0.1");
+    pb.environment().put("GATEHOUSE_CLUSTER_MEMBERS",
+        java.util.Arrays.stream(hzPorts).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
+    nodes[i] = pb.start();
+  }
+
+  /** This start's log of node {@code i}. */
+  private static Path log(int i) {
+    return dir.resolve("gw-" + i + "." + starts[i] + ".log");
+  }
+
+  private static String logText(int i) {
+    try {
+      return Files.readString(log(i));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void awaitLog(int i, String text, Duration limit) {
+    Await.until(limit, () -> logText(i).contains(text), () -> "gw-" + i + " never logged '" + text + "':\n" + logText(i));
+  }
+
+  @Test
+  @Order(1)
+  void aSourceIpClientRoutedByOneNodeGoesToTheSameMemberThroughTheOthers() {
+    for (String client : List.of("127.0.0.2", "127.0.0.3", "127.0.0.4")) {
+      String first = greeting(0, client);
+      for (int i = 1; i < NODES; i++) {
+        assertEquals(first, greeting(i, client), client + " through gw-" + i);
+      }
+    }
+  }
+
+  @Test
+  @Order(2)
+  void cookiesLearnedOnOneNodeAreHonouredByTheOthers() {
+    RawHttp.Response issued = get(0, 0, "/who", null);
+    String cookie = issued.header("Set-Cookie");
+    assertNotNull(cookie, issued.head());
+    String value = cookie.substring(0, cookie.indexOf(';'));
+    String learned = get(0, 1, "/set/sid/it-1", null).header("X-Member");
+    for (int i = 1; i < NODES; i++) {
+      assertEquals(issued.header("X-Member"), get(i, 0, "/who", value).header("X-Member"), "HTTP_COOKIE on gw-" + i);
+      int node = i;
+      Await.until(Duration.ofSeconds(5), () -> learned.equals(get(node, 1, "/who", "sid=it-1").header("X-Member")),
+          "APP_COOKIE on gw-" + i);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void aStoppedMemberIsOfflineOnEveryNodeAndProbedByOneNodeOnly() {
+    Backends.Member m = tcp[0];
+    int before = m.hits.get();
+    long start = System.nanoTime();
+    Await.until(Duration.ofSeconds(10), () -> m.hits.get() - before >= 8, "probes of t1");
+    double seconds = (System.nanoTime() - start) / 1e9;
+    // one prober: about 2 probes a second; three would make about 6
+    double rate = (m.hits.get() - before) / seconds;
+    assertTrue(rate < 3.5, "probes per second at the member: " + rate);
+
+    m.stop();
+    try {
+      for (int i = 0; i < NODES; i++) {
+        awaitLog(i, "member 127.0.0.1:" + m.port() + ": ONLINE -> OFFLINE", HEALTH_DEADLINE);
+      }
+    } finally {
+      m.start();
+    }
+    for (int i = 0; i < NODES; i++) {
+      awaitLog(i, "member 127.0.0.1:" + m.port() + ": OFFLINE -> ONLINE", HEALTH_DEADLINE);
+    }
+  }
+
+  @Test
+  @Order(4)
+  void afterASigkillTheOthersKeepStickinessAndHealthAndTheRestartedNodeSeesTheState() throws Exception {
+    String learned = get(1, 1, "/set/sid/it-2", null).header("X-Member");
+    Await.until(Duration.ofSeconds(5), () -> learned.equals(get(2, 1, "/who", "sid=it-2").header("X-Member")), "it-2");
+    nodes[0].destroyForcibly(); // SIGKILL: no goodbye to the cluster
+    assertTrue(nodes[0].waitFor(10, TimeUnit.SECONDS));
+    awaitLog(1, "members [gw-1, gw-2]", Duration.ofSeconds(20));
+    awaitLog(2, "members [gw-1, gw-2]", Duration.ofSeconds(20));
+
+    assertEquals(learned, get(2, 1, "/who", "sid=it-2").header("X-Member"), "stickiness survives the kill");
+    String afterKill = get(2, 1, "/set/sid/it-3", null).header("X-Member");
+    Await.until(Duration.ofSeconds(5), () -> afterKill.equals(get(1, 1, "/who", "sid=it-3").header("X-Member")),
+        "it-3 shared among the survivors");
+
+    // whichever node probed each member before, the survivors probe them all now
+    Backends.Member down = tcp[1];
+    down.stop();
+    for (int i = 1; i < NODES; i++) {
+      awaitLog(i, "member 127.0.0.1:" + down.port() + ": ONLINE -> OFFLINE", HEALTH_DEADLINE);
+    }
+
+    long restarted = System.nanoTime();
+    launch(0);
+    awaitLog(0, "members [gw-0, gw-1, gw-2]", JOIN);
+    awaitLog(0, "listener tcp:", JOIN);
+    System.out.printf("cluster: a restarted node rejoined and served in %.1f s%n", (System.nanoTime() - restarted) / 1e9);
+    assertTrue(logText(0).contains("member 127.0.0.1:" + down.port() + ": OFFLINE"), "gw-0 holds the shared status");
+    assertEquals(learned, get(0, 1, "/who", "sid=it-2").header("X-Member"));
+    assertEquals(afterKill, get(0, 1, "/who", "sid=it-3").header("X-Member"));
+    down.start();
+    for (int i = 0; i < NODES; i++) {
+      awaitLog(i, "member 127.0.0.1:" + down.port() + ": OFFLINE -> ONLINE", HEALTH_DEADLINE);
+    }
+  }
+
+  /** The name the TCP echo member greets with, reached through node {@code i} from {@code client}. */
+  private static String greeting(int i, String client) {
+    try (TcpClient c = TcpClient.connect("127.0.0.1", ports[i][2], client)) {
+      return c.readLine();
+    }
+  }
+
+  private static RawHttp.Response get(int node, int listener, String path, String cookie) {
+    try (RawHttp http = new RawHttp(ports[node][listener])) {
+      return http.send("GET " + path + " HTTP/1.1\r\nHost: test\r\n"
+          + (cookie == null ? "" : "Cookie: " + cookie + "\r\n") + "Connection: close\r\n\r\n").read();
+    }
+  }
+}

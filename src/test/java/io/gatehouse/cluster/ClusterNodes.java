@@ -1,0 +1,94 @@
+package io.gatehouse.cluster;
+
+import io.gatehouse.config.ConfigParser;
+import io.gatehouse.config.ConfigResult;
+import io.gatehouse.runtime.Gateway;
+import io.gatehouse.testkit.Sync;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+
+/**
+ * Clustered gateways in this JVM, each with its own clustered Vert.x, joined over TCP-IP on 127.0.0.1 with
+ * ports of their own and a cluster name unique to the test class. Each node's Hazelcast file is the shipped
+ * {@code cluster/hazelcast.xml} with its placeholders filled in.
+ */
+final class ClusterNodes implements AutoCloseable {
+
+  private final String clusterName = "gatehouse-test-" + UUID.randomUUID();
+  private final List<Integer> ports = new ArrayList<>();
+  private final List<Gateway> started = new ArrayList<>();
+
+  /** Reserves {@code n} Hazelcast ports: the member list every node gets. */
+  ClusterNodes(int n) {
+    for (int i = 0; i < n; i++) {
+      ports.add(hazelcastPort());
+    }
+  }
+
+  /**
+   * A free loopback port below the kernel's ephemeral range: nodes that start together connect out to each
+   * other's ports, and an ephemeral pick could be taken as the source port of such a connection first.
+   */
+  static int hazelcastPort() {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return port;
+      } catch (IOException taken) {
+        // in use: try another
+      }
+    }
+    throw new IllegalStateException("no free port for Hazelcast");
+  }
+
+  /** Starts node {@code index} (0-based) from the gateway configuration {@code json}. */
+  Gateway start(int index, String json) {
+    try {
+      Path dir = Files.createTempDirectory("gatehouse-cluster");
+      Path file = dir.resolve("gatehouse.json");
+      Files.writeString(file, json);
+      Path hz = dir.resolve("hazelcast.xml");
+      String members = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+      Files.writeString(hz, Files.readString(Path.of("cluster/hazelcast.xml"))
+          .replace("${gatehouse.cluster.name}", clusterName)
+          .replace("${gatehouse.cluster.port}", String.valueOf(ports.get(index)))
+          .replace("${gatehouse.cluster.interface}", "127.0.0.1")
+          .replace("${gatehouse.cluster.members}", members));
+      ConfigResult loaded = ConfigParser.load(file);
+      if (!loaded.ok()) {
+        throw new AssertionError("test configuration refused: " + loaded.errors());
+      }
+      Gateway g = Sync.await(Gateway.start(loaded,
+          new Gateway.Options(file, true, hz, false, new PrintStream(OutputStream.nullOutputStream()))), Duration.ofSeconds(60));
+      started.add(g);
+      return g;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stops one node as SIGTERM would: drain, leave the cluster, close. */
+  void stop(Gateway g) {
+    started.remove(g);
+    Sync.await(g.stop(), Duration.ofSeconds(30));
+  }
+
+  @Override
+  public void close() {
+    for (Gateway g : new ArrayList<>(started)) {
+      stop(g);
+    }
+  }
+}
