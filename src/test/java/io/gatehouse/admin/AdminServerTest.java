@@ -143,7 +143,7 @@ class AdminServerTest {
   void statusDocumentHasTheContractShape() {
     JsonObject doc = admin.json("/api/v1/status");
     assertEquals("test", doc.getString("node"));
-    assertEquals(new JsonObject().put("enabled", false).put("members", new JsonArray().add("test")),
+    assertEquals(new JsonObject().put("enabled", false).put("members", new JsonArray().add("test")).put("node", "test"),
         doc.getJsonObject("cluster"));
     JsonObject config = doc.getJsonObject("config");
     assertEquals(1, config.getInteger("version"));
