@@ -84,6 +84,11 @@ public final class ClusterNode {
     return Map.copyOf(configs);
   }
 
+  /** The one writer's counts: writes done and their total time, dropped writes. */
+  public ClusterWriter writer() {
+    return writer;
+  }
+
   /** Cluster writes dropped (queue full, or refused by a leaving cluster). */
   public long droppedWrites() {
     return writer.dropped();

@@ -18,6 +18,8 @@ public final class ClusterWriter {
 
   private final ThreadPoolExecutor thread;
   private final LongAdder dropped = new LongAdder();
+  private final LongAdder writes = new LongAdder();
+  private final LongAdder writeNanos = new LongAdder();
 
   public ClusterWriter(int capacity) {
     thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity), r -> {
@@ -30,8 +32,11 @@ public final class ClusterWriter {
   /** Queues a write; never blocks. */
   public void submit(Runnable write) {
     thread.execute(() -> {
+      long t0 = System.nanoTime();
       try {
         write.run();
+        writes.increment();
+        writeNanos.add(System.nanoTime() - t0);
       } catch (RuntimeException e) {
         // the cluster is leaving or unreachable: the write is lost like a dropped one
         dropped.increment();
@@ -43,6 +48,15 @@ public final class ClusterWriter {
   /** Writes dropped because the queue was full or the cluster refused them. */
   public long dropped() {
     return dropped.sum();
+  }
+
+  /** Writes done, and the time they took in all (the cluster operation latency, off the event loops). */
+  public long writes() {
+    return writes.sum();
+  }
+
+  public long writeNanos() {
+    return writeNanos.sum();
   }
 
   /** Writes waiting in the queue. */

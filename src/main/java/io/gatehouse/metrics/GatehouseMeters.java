@@ -55,6 +55,8 @@ public final class GatehouseMeters {
   static final String CONFIG_VERSION = "gatehouse.config.version";
   static final String CLUSTER_MEMBERS = "gatehouse.cluster.members";
   static final String TLS_FAILURES = "gatehouse.tls.handshake.failures";
+  static final String CLUSTER_WRITES = "gatehouse.cluster.writes";
+  static final String CLUSTER_DROPPED = "gatehouse.cluster.writes.dropped";
 
   static final String LISTENER = "listener";
   static final String POOL = "pool";
@@ -101,6 +103,15 @@ public final class GatehouseMeters {
     }
     Gauge.builder(CONFIG_VERSION, runtime, r -> r.version().number())
         .description("number of the running configuration version").strongReference(true).register(registry);
+    if (runtime.clusterNode() != null) {
+      io.gatehouse.cluster.ClusterWriter writer = runtime.clusterNode().writer();
+      io.micrometer.core.instrument.FunctionTimer.builder(CLUSTER_WRITES, writer, w -> w.writes(),
+          w -> w.writeNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+          .description("writes to the cluster's shared maps (one writer thread, never an event loop)")
+          .register(registry);
+      FunctionCounter.builder(CLUSTER_DROPPED, writer, w -> w.dropped())
+          .description("cluster writes dropped: queue full or cluster unreachable").register(registry);
+    }
     // standalone: this node alone
     Gauge.builder(CLUSTER_MEMBERS, runtime, r -> r.cluster().enabled() ? r.cluster().size() : 1)
         .description("gateway nodes in the cluster").strongReference(true).register(registry);

@@ -173,6 +173,11 @@ public final class Runtime extends VerticleBase {
     return cluster != null ? cluster.view() : ClusterView.standalone(config.node().name());
   }
 
+  /** This node's cluster membership, or null when standalone. */
+  public ClusterNode clusterNode() {
+    return cluster;
+  }
+
   /** Each clustered node's running configuration as {@code version digest}, by node name; empty standalone. */
   public Map<String, String> clusterConfigs() {
     return cluster != null ? cluster.configs() : Map.of();

@@ -224,6 +224,9 @@ class SharedStateTest {
     Await.until(SOON, () -> a.runtime().clusterConfigs().keySet().containsAll(java.util.Set.of("node-0", "node-1")),
         () -> "configurations seen: " + a.runtime().clusterConfigs());
     assertTrue(a.runtime().clusterConfigs().get("node-1").startsWith("1 "), a.runtime().clusterConfigs().toString());
+    String metrics = a.meters().scrape();
+    assertTrue(metrics.contains("gatehouse_cluster_members 2.0"), metrics);
+    assertTrue(metrics.contains("gatehouse_cluster_writes_seconds_count"), metrics);
   }
 
   @Test
