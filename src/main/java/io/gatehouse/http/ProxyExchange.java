@@ -519,13 +519,28 @@ public final class ProxyExchange {
       finish(code, "client_closed");
       return;
     }
-    boolean unreadBody = !req.isEnded();
+    // the request is paused, so isEnded() is false even without a body: only a declared body left unread
+    // makes the connection unusable for the next request
+    boolean unreadBody = !req.isEnded() && req.version() != HttpVersion.HTTP_2
+        && (req.headers().contains(HttpHeaders.TRANSFER_ENCODING) || contentLength(req) > 0);
+    if (unreadBody) {
+      resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE); // so that the client does not reuse it
+    }
     ErrorPages.send(resp, code).onComplete(v -> {
-      if (unreadBody && req.version() != HttpVersion.HTTP_2) {
+      if (unreadBody) {
         req.connection().close(); // rather than read a body nobody wants
       }
       finish(code, reason);
     });
+  }
+
+  private static long contentLength(HttpServerRequest req) {
+    String v = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    try {
+      return v == null ? 0 : Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      return 1; // a malformed length was refused by the decoder; count it as a body
+    }
   }
 
   private void releaseMember() {

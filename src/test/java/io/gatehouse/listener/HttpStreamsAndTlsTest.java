@@ -364,7 +364,7 @@ class HttpStreamsAndTlsTest {
       return r.body();
     }));
     long ms = closedAfter.orTimeout(5, TimeUnit.SECONDS).join();
-    assertTrue(ms >= 400 && ms < 3000, "an idle h2c connection closed after " + ms + " ms");
+    assertTrue(ms >= 300 && ms < 3000, "an idle h2c connection closed after " + ms + " ms");
     Sync.await(client.close());
   }
 
