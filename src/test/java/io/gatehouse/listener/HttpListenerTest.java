@@ -298,6 +298,17 @@ class HttpListenerTest {
   }
 
   @Test
+  void aGatewayErrorKeepsTheConnectionForTheNextRequestWhenNoBodyIsLeft() {
+    start("", "", members(a, b));
+    try (RawHttp raw = new RawHttp(port)) {
+      RawHttp.Response failed = raw.send("GET /reset HTTP/1.1\r\nHost: x\r\n\r\n").read();
+      assertEquals(502, failed.status());
+      assertEquals(null, failed.header("connection"));
+      assertEquals(200, raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status(), "the connection was closed");
+    }
+  }
+
+  @Test
   void memberResetIsRetriedOnceForIdempotentRequests() throws Exception {
     start("", "", members(a, b));
     int before = a.hits.get() + b.hits.get();
