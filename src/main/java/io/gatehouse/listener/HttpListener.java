@@ -183,6 +183,11 @@ public final class HttpListener extends VerticleBase {
       return;
     }
     req.pause();
+    int framing = badFraming(req);
+    if (framing != 0) {
+      refuse(req, conn, framing);
+      return;
+    }
     if (conn.guard() != null) {
       conn.guard().requestStarted();
       req.response().endHandler(v -> conn.guard().requestEnded());
@@ -210,18 +215,44 @@ public final class HttpListener extends VerticleBase {
 
   /** A request Vert.x could not decode: 431 for a head over the limit, else 400; then the connection closes. */
   private void invalid(HttpServerRequest req) {
-    Conn conn = conn(req);
+    Throwable cause = req.decoderResult().cause();
+    // a request line past the limit is 414 (RFC 9110), a header block past it 431
+    int status = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414
+        : cause instanceof TooLongFrameException ? 431 : 400;
+    refuse(req, conn(req), status);
+  }
+
+  /** Answers the gateway's own error and closes the connection: what follows on it cannot be trusted. */
+  private void refuse(HttpServerRequest req, Conn conn, int status) {
     if (conn != null && conn.guard() != null) {
       conn.guard().requestStarted();
     }
-    Throwable cause = req.decoderResult().cause();
-    int status = cause instanceof TooLongFrameException ? 431 : 400;
     req.response().putHeader("Connection", "close");
     ErrorPages.send(req.response(), status).onComplete(v -> req.connection().close());
     if (conn != null) {
       logConnectionError(conn.peer(), status, "bad_request");
     }
   }
+
+  /**
+   * RFC 9112 framing rules the decoder leaves to us: a Transfer-Encoding beside a Content-Length is refused
+   * (400: a member reading the other one would see another request boundary), and a transfer coding other than
+   * plain chunked is not implemented (501), rather than guessed at.
+   */
+  private static int badFraming(HttpServerRequest req) {
+    if (req.version() == HttpVersion.HTTP_2) {
+      return 0;
+    }
+    String te = req.getHeader(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING);
+    if (te == null) {
+      return 0;
+    }
+    if (req.headers().contains(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH)) {
+      return 400;
+    }
+    return te.trim().equalsIgnoreCase("chunked") ? 0 : 501;
+  }
+
 
   private void logConnectionError(Peer peer, int status, String end) {
     if (services.accessLog().enabled()) {

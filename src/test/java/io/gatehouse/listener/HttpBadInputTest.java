@@ -1,0 +1,112 @@
+package io.gatehouse.listener;
+
+import static io.gatehouse.testkit.Configs.head;
+import static io.gatehouse.testkit.Configs.members;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatehouse.testkit.Backends;
+import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.RawHttp;
+import io.gatehouse.testkit.TestPorts;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Malformed and hostile HTTP/1.1 requests: each gets its status (or a close) on its own connection, never
+ * reaches a member, and the next client on a fresh connection is served normally.
+ */
+class HttpBadInputTest {
+
+  static Backends backends;
+  static Member a;
+  static GatewayHarness gw;
+  static int port;
+
+  @BeforeAll
+  static void start() {
+    backends = new Backends();
+    a = backends.http("a");
+    port = TestPorts.free();
+    gw = GatewayHarness.start("{" + head() + """
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+                      "max_body_size":1000}],
+        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+        """.formatted(port, members(a)));
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+    backends.close();
+  }
+
+  static Stream<Arguments> corpus() {
+    String longUri = "/" + "a".repeat(40_000);
+    StringBuilder manyHeaders = new StringBuilder();
+    for (int i = 0; i < 2000; i++) {
+      manyHeaders.append("X-H").append(i).append(": v\r\n");
+    }
+    return Stream.of(
+        Arguments.of("garbage", "\u0000\u0001\u0002 hello\r\n\r\n", 400),
+        Arguments.of("invalid request line", "GET\r\n\r\n", 400),
+        Arguments.of("unknown version", "GET / HTTP/9.9\r\nHost: x\r\n\r\n", 501),
+        Arguments.of("space in a header name", "GET / HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n", 400),
+        Arguments.of("URI over 32 KiB", "GET " + longUri + " HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        Arguments.of("head over 32 KiB", "GET / HTTP/1.1\r\nHost: x\r\n" + manyHeaders + "\r\n", 431),
+        Arguments.of("Content-Length with Transfer-Encoding",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+        Arguments.of("conflicting Content-Lengths",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcde", 400),
+        Arguments.of("Transfer-Encoding other than chunked",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501),
+        Arguments.of("body over max_body_size",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + "x".repeat(5000), 413));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("corpus")
+  void eachIsAnsweredOnItsOwnConnectionAndReachesNoMember(String what, String request, int status) {
+    int before = a.hits.get();
+    try (RawHttp raw = new RawHttp(port)) {
+      RawHttp.Response r = raw.send(request).read();
+      assertEquals(status, r.status(), what + ": " + r.head());
+    }
+    assertEquals(before, a.hits.get(), what + " reached the member");
+    try (RawHttp next = new RawHttp(port)) {
+      assertEquals(200, next.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").read().status());
+    }
+  }
+
+  @Test
+  void anInvalidChunkSizeEndsTheConnectionWithoutAnAnswerFromTheMember() {
+    // the head was good and may already be on its way to the member; the body turns bad: the connection ends
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n");
+      String answer = raw.readUntilClosed();
+      assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 400"), answer);
+    }
+    try (RawHttp next = new RawHttp(port)) {
+      assertEquals(200, next.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").read().status());
+    }
+  }
+
+  @Test
+  void obfuscatedTransferEncodingIsNotTakenForChunked() {
+    // "chunked" hidden behind another coding or odd spelling must not frame the body as chunked for us while a
+    // member might read it otherwise: refused, or at least never passed on as chunked
+    int before = a.hits.get();
+    try (RawHttp raw = new RawHttp(port)) {
+      RawHttp.Response r = raw.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n"
+          + "Content-Length: 3\r\n\r\nabc").read();
+      assertEquals(400, r.status(), r.head());
+    }
+    assertEquals(before, a.hits.get());
+  }
+}
