@@ -43,7 +43,22 @@ final class TlsParser {
     if (cert != null && key != null) {
       report(r, "certificate", CertificateCheck.pairProblem(cert, key));
     }
+    if (key != null && readableByOthers(key)) {
+      r.problems().warn(r.pathOf("private_key"), "private key file " + key
+          + " can be read by other users; chmod 600 it");
+    }
     return new TlsConfig.CertPair(cert, key);
+  }
+
+  /** Group or world read permission on a POSIX file system (elsewhere: not known, no warning). */
+  private static boolean readableByOthers(Path file) {
+    try {
+      java.util.Set<java.nio.file.attribute.PosixFilePermission> p = java.nio.file.Files.getPosixFilePermissions(file);
+      return p.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+          || p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+    } catch (UnsupportedOperationException | java.io.IOException e) {
+      return false;
+    }
   }
 
   private Path requiredFile(ObjectReader r, String field) {

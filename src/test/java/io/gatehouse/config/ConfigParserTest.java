@@ -252,6 +252,19 @@ class ConfigParserTest {
   }
 
   @Test
+  void warnsWhenAPrivateKeyCanBeReadByOthers() throws IOException {
+    Files.setPosixFilePermissions(dir.resolve("key.pem"), PosixFilePermissions.fromString("rw-r--r--"));
+    ConfigResult result = parse("""
+        { 'listeners': [ { 'name': 's', 'protocol': 'SSL', 'protocol_port': 443, 'default_pool': 't',
+                           'tls': { 'certificate': 'cert.pem', 'private_key': 'key.pem' } } ],
+          'pools': [ { 'name': 't', 'protocol': 'TCP', 'members': [] } ] }
+        """);
+    assertTrue(result.ok());
+    assertEquals(List.of("config warning: $.listeners[0].tls.private_key: private key file " + dir.resolve("key.pem")
+        + " can be read by other users; chmod 600 it"), result.warnings());
+  }
+
+  @Test
   void readsTlsAsSsl() {
     GatehouseConfig c = valid("""
         { 'listeners': [ { 'name': 's', 'protocol': 'TLS', 'protocol_port': 443, 'default_pool': 't',

@@ -92,5 +92,8 @@ final class TestDocuments {
     Files.copy(TestCerts.API_CERT, dir.resolve("sni-cert.pem"), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(TestCerts.API_KEY, dir.resolve("sni-key.pem"), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(TestCerts.CA_CERT, dir.resolve("ca.pem"), StandardCopyOption.REPLACE_EXISTING);
+    for (String key : new String[] {"key.pem", "sni-key.pem"}) {
+      Files.setPosixFilePermissions(dir.resolve(key), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
   }
 }

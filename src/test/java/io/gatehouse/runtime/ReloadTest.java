@@ -116,6 +116,16 @@ class ReloadTest {
   }
 
   @Test
+  void aMissingFileIsRefusedAndTheRunningVersionKeepsServing() throws Exception {
+    start(config(members(a), ""));
+    java.nio.file.Files.delete(gw.configFile());
+    ReloadOutcome out = Sync.await(runtime().reload());
+    assertTrue(out.refused());
+    assertTrue(out.errors().get(0).startsWith("config error: $: cannot read " + gw.configFile()), out.errors().toString());
+    assertEquals("a", memberOf(port));
+  }
+
+  @Test
   void anUnchangedOrReformattedFileKeepsItsVersion() {
     String json = config(members(a), "");
     start(json);
