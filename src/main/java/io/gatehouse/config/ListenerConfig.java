@@ -27,11 +27,21 @@ public record ListenerConfig(
     List<L7Policy> l7Policies,
     boolean proxyProtocol,
     long maxBodySize,
-    List<Cidr> proxyProtocolFrom) {
+    List<Cidr> proxyProtocolFrom,
+    int clientConnectionLimit,
+    ClientRate clientRequestRate) {
+
+  /** {@code client_request_rate}: each client address may send {@code perSecond} requests, {@code burst} at once. */
+  public record ClientRate(double perSecond, int burst) {}
 
   public ListenerConfig {
     l7Policies = List.copyOf(l7Policies);
     proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
+  }
+
+  /** {@code client_connection_limit}: concurrent connections (UDP: sessions) per client address; -1 = none. */
+  public boolean hasClientConnectionLimit() {
+    return clientConnectionLimit >= 0;
   }
 
   /** Whether connections arrive with a PROXY protocol header naming the real client. */

@@ -85,8 +85,14 @@ final class ListenerParser {
       ObjectReader app = r.object("accept_proxy_protocol");
       proxyFrom = app == null ? proxyFrom : cidrs(app, "trusted_cidrs");
     }
+    int perClient = intLimit(r, "client_connection_limit");
+    ListenerConfig.ClientRate rate = null;
+    if (onlyFor(r, "client_request_rate", http, "only HTTP and HTTPS listeners take client_request_rate")) {
+      ObjectReader cr = r.object("client_request_rate");
+      rate = cr == null ? null : clientRate(cr);
+    }
     return new ListenerConfig(name, protocol, host, port, defaultPool, limit, client, member, keepalive, headers,
-        tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom);
+        tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom, perClient, rate);
   }
 
   private TlsConfig tls(ObjectReader r, ListenerProtocol protocol) {
@@ -109,15 +115,42 @@ final class ListenerParser {
   }
 
   private static int connectionLimit(ObjectReader r) {
-    Long v = r.integer("connection_limit");
+    return intLimit(r, "connection_limit");
+  }
+
+  /** A count that is -1 for none, else at least 1. */
+  private static int intLimit(ObjectReader r, String field) {
+    Long v = r.integer(field);
     if (v == null) {
       return -1;
     }
     if (v != -1 && (v < 1 || v > Integer.MAX_VALUE)) {
-      r.error("connection_limit", "must be -1 (no limit) or 1-" + Integer.MAX_VALUE);
+      r.error(field, "must be -1 (no limit) or 1-" + Integer.MAX_VALUE);
       return -1;
     }
     return v.intValue();
+  }
+
+  private static ListenerConfig.ClientRate clientRate(ObjectReader r) {
+    java.math.BigDecimal given = r.number("per_second");
+    if (given == null) {
+      if (!r.has("per_second")) {
+        r.error("per_second", "is required");
+      }
+      return null;
+    }
+    double perSecond = given.doubleValue();
+    if (!(perSecond > 0) || perSecond > 1_000_000) {
+      r.error("per_second", "must be more than 0 and at most 1000000");
+      return null;
+    }
+    Long burst = r.integer("burst");
+    long b = burst == null ? (long) Math.ceil(perSecond) : burst;
+    if (b < 1 || b > 1_000_000) {
+      r.error("burst", "must be 1-1000000");
+      return null;
+    }
+    return new ListenerConfig.ClientRate(perSecond, (int) b);
   }
 
   private static long maxBodySize(ObjectReader r) {

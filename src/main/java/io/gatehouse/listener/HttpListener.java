@@ -138,7 +138,7 @@ public final class HttpListener extends VerticleBase {
       channel.close();
       return;
     }
-    if (state.admit(from.bytes()) != null) {
+    if (state.admit(from) != null) {
       channel.close(); // nothing sent, not even a GOAWAY
       return;
     }
@@ -160,7 +160,7 @@ public final class HttpListener extends VerticleBase {
       Http2Guard.install(channel, cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(), conn::close);
     }
     channel.attr(CONN).set(new Conn(peer, guard));
-    conn.closeHandler(v -> state.release());
+    conn.closeHandler(v -> state.release(from));
   }
 
   /** The subject of the verified client certificate under mutual TLS, else null. */
@@ -186,6 +186,10 @@ public final class HttpListener extends VerticleBase {
     int framing = badFraming(req);
     if (framing != 0) {
       refuse(req, conn, framing);
+      return;
+    }
+    if (!state.allowRequest(conn.peer().hash())) {
+      tooManyRequests(req, conn);
       return;
     }
     if (conn.guard() != null) {
@@ -220,6 +224,24 @@ public final class HttpListener extends VerticleBase {
     int status = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414
         : cause instanceof TooLongFrameException ? 431 : 400;
     refuse(req, conn(req), status);
+  }
+
+  /**
+   * {@code client_request_rate} exceeded: 429 with Retry-After. The connection stays usable when the request has
+   * no body to skip; with one, it is closed rather than read.
+   */
+  private void tooManyRequests(HttpServerRequest req, Conn conn) {
+    boolean body = req.headers().contains(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING)
+        || req.headers().contains(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH);
+    if (body && req.version() != HttpVersion.HTTP_2) {
+      req.response().putHeader("Retry-After", "1");
+      refuse(req, conn, 429);
+      return;
+    }
+    req.response().putHeader("Retry-After", "1");
+    req.resume();
+    ErrorPages.send(req.response(), 429);
+    logConnectionError(conn.peer(), 429, "client_request_rate");
   }
 
   /** Answers the gateway's own error and closes the connection: what follows on it cannot be trusted. */

@@ -27,6 +27,7 @@ public final class ListenerState {
   private volatile boolean draining;
   private final List<Function<ServerSSLOptions, Future<Boolean>>> tlsServers = new CopyOnWriteArrayList<>();
   private final AtomicInteger active = new AtomicInteger();
+  private final ClientTable clients = new ClientTable();
   private final LongAdder accepted = new LongAdder();
   private final LongAdder refusedAcl = new LongAdder();
   private final LongAdder refusedLimit = new LongAdder();
@@ -86,10 +87,10 @@ public final class ListenerState {
    * Admits a new client connection (or UDP session) or says why not. An admitted one counts as active until
    * {@link #release()}.
    */
-  public Refusal admit(byte[] clientAddress) {
+  public Refusal admit(ClientAddress client) {
     ListenerConfig c = config;
     IpGroup acl = c.ipGroup();
-    if (acl != null && !acl.admits(clientAddress)) {
+    if (acl != null && !acl.admits(client.bytes())) {
       refusedAcl.increment();
       return Refusal.ACL;
     }
@@ -99,8 +100,28 @@ public final class ListenerState {
       refusedLimit.increment();
       return Refusal.LIMIT;
     }
+    // counted for every client, so that a limit set by a reload sees the connections already open
+    if (!clients.tryOpen(client.hash(), c.hasClientConnectionLimit() ? c.clientConnectionLimit() : Integer.MAX_VALUE)) {
+      active.decrementAndGet();
+      refusedLimit.increment();
+      return Refusal.LIMIT;
+    }
     accepted.increment();
     return null;
+  }
+
+  /**
+   * Whether this client may send one more request now under {@code client_request_rate} (always true without
+   * one). Called per HTTP request.
+   */
+  public boolean allowRequest(long clientHash) {
+    ListenerConfig.ClientRate rate = config.clientRequestRate();
+    return rate == null || clients.tryRequest(clientHash, rate, System.nanoTime());
+  }
+
+  /** Runtime context, once a second: forgets clients gone quiet. */
+  public void sweepClients() {
+    clients.sweep(System.nanoTime());
   }
 
   /** A connection from a peer that may not send a PROXY protocol header: refused like an ACL miss. */
@@ -118,7 +139,9 @@ public final class ListenerState {
     return tlsFailures;
   }
 
-  public void release() {
+  /** An admitted connection or session ended. */
+  public void release(ClientAddress client) {
+    clients.close(client.hash());
     active.decrementAndGet();
   }
 

@@ -110,7 +110,7 @@ public final class TcpListener extends VerticleBase {
       }
       from = ClientAddress.of(so.remoteAddress());
     }
-    Refusal refusal = state.admit(from.bytes());
+    Refusal refusal = state.admit(from);
     if (refusal != null) {
       so.close();
       return;
@@ -167,7 +167,7 @@ public final class TcpListener extends VerticleBase {
       m.release();
       state.addBytes(done.bytesIn(), done.bytesOut());
       c.log(m, done.bytesIn(), done.bytesOut(), done.end().name().toLowerCase(java.util.Locale.ROOT));
-      state.release();
+      state.release(c.from);
     });
   }
 
@@ -197,7 +197,7 @@ public final class TcpListener extends VerticleBase {
     void finish(Member m, String how) {
       tunnel.abort();
       log(m, 0, 0, how);
-      state.release();
+      state.release(from);
     }
 
     void log(Member m, long in, long out, String how) {

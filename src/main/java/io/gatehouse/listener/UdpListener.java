@@ -126,13 +126,13 @@ public final class UdpListener extends VerticleBase {
       return null;
     }
     ClientAddress from = ClientAddress.of(sender);
-    if (state.admit(from.bytes()) != null) {
+    if (state.admit(from) != null) {
       return null;
     }
     Pool pool = pools.get(state.config().defaultPool());
     Pick pick = pool == null ? Pick.NONE : pool.pick(from.ip(), from.hash());
     if (!pick.found()) {
-      state.release();
+      state.release(from);
       return null;
     }
     UdpSession s = new UdpSession(this, vertx, sender, from, pick.member(), state.name(), accessLog);
@@ -145,7 +145,7 @@ public final class UdpListener extends VerticleBase {
   void ended(UdpSession s) {
     if (sessions.remove(s.client(), s)) {
       state.addBytes(s.bytesIn(), s.bytesOut());
-      state.release();
+      state.release(s.from());
     }
   }
 

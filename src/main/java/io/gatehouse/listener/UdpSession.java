@@ -46,6 +46,10 @@ final class UdpSession {
     this.accessLog = accessLog;
   }
 
+  ClientAddress from() {
+    return from;
+  }
+
   SocketAddress client() {
     return client;
   }

@@ -496,6 +496,7 @@ public final class Runtime extends VerticleBase {
       }
       p.sticky().sweep();
     }
+    listeners.values().forEach(r -> r.state().sweepClients());
   }
 
   private void refreshAddresses() {

@@ -63,7 +63,7 @@ class ConfigParserTest {
     L7Policy api = new L7Policy("api", 1, List.of(new L7Rule(L7Rule.Type.PATH, CompareType.STARTS_WITH, null, "/api/")),
         L7Policy.Action.REDIRECT_TO_POOL, "api-pool", null, null, 0, null, null);
     assertEquals(new ListenerConfig("web", ListenerProtocol.HTTP, "0.0.0.0", 8080, "web-pool", -1, minute, minute,
-        minute, InsertHeaders.DEFAULTS, null, false, null, List.of(api), false, -1, List.of()), c.listeners().get(0));
+        minute, InsertHeaders.DEFAULTS, null, false, null, List.of(api), false, -1, List.of(), -1, null), c.listeners().get(0));
     assertEquals(Duration.ofSeconds(300), c.listener("tcp").orElseThrow().keepaliveTimeout());
     assertEquals(Duration.ofSeconds(300), c.listener("udp").orElseThrow().keepaliveTimeout());
     ListenerConfig secure = c.listener("secure").orElseThrow();

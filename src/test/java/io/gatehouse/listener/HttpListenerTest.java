@@ -105,6 +105,40 @@ class HttpListenerTest {
   // --- balancing ---
 
   @Test
+  void clientRequestRateAnswers429PastTheBurstAndKeepsTheConnection() throws Exception {
+    start(",\"client_request_rate\":{\"per_second\":0.5,\"burst\":2}", "", members(a));
+    try (TcpClient one = TcpClient.connect("127.0.0.1", port, "127.0.0.2")) {
+      String get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+      java.io.InputStream in = one.socket().getInputStream();
+      int[] statuses = new int[3];
+      for (int i = 0; i < 3; i++) {
+        one.write(get);
+        statuses[i] = readStatusAndSkip(in);
+      }
+      assertEquals("[200, 200, 429]", java.util.Arrays.toString(statuses));
+    }
+    try (TcpClient other = TcpClient.connect("127.0.0.1", port, "127.0.0.3")) {
+      other.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assertTrue(new String(other.readToEnd()).startsWith("HTTP/1.1 200"), "another client was limited");
+    }
+  }
+
+  /** Reads one response on a keep-alive connection: its status, skipping its head and Content-Length body. */
+  private static int readStatusAndSkip(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new java.io.IOException("closed after " + head);
+      }
+      head.append((char) c);
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    in.readNBytes(m.find() ? Integer.parseInt(m.group(1)) : 0);
+    return Integer.parseInt(head.substring(9, 12));
+  }
+
+  @Test
   void anOfferToUpgradeToH2cIsIgnoredWhereHttp2IsOff() throws Exception {
     start("", "", members(a));
     // the JDK client offers "Upgrade: h2c" on every plain request unless told HTTP/1.1

@@ -278,6 +278,28 @@ class TcpListenerTest {
   }
 
   @Test
+  void clientConnectionLimitBoundsEachClientAddressAlone() {
+    start(",\"client_connection_limit\":1", "", members(a));
+    try (TcpClient first = TcpClient.connect("127.0.0.1", port, "127.0.0.2")) {
+      assertEquals("a", first.readLine());
+      try (TcpClient second = TcpClient.connect("127.0.0.1", port, "127.0.0.2")) {
+        assertTrue(second.closedWithNothingSent());
+      }
+      assertEquals("a", memberOf(port, "127.0.0.3"), "another client was refused");
+    }
+    Await.until(Duration.ofSeconds(5), () -> "a".equals(tryMemberOf(port, "127.0.0.2")), "no slot after a close");
+  }
+
+  private static String tryMemberOf(int port, String from) {
+    try (TcpClient client = TcpClient.connect("127.0.0.1", port, from)) {
+      client.setReadTimeout(1000);
+      return client.readLine();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  @Test
   void whiteListAdmitsOnlyListedAddresses() {
     start(",\"ip_group\":{\"type\":\"white\",\"cidrs\":[\"127.0.0.2/32\",\"10.0.0.0/8\"]}", "", members(a));
     assertEquals("a", memberOf(port, "127.0.0.2"));
