@@ -136,7 +136,9 @@ public final class TcpListener extends VerticleBase {
         .onComplete(ar -> {
           if (ar.failed()) {
             m.release();
-            m.recordFailure();
+            if (!LocalFailure.isLocal(ar.cause())) {
+              m.recordFailure();
+            }
             Pick other = mayRetry && !c.clientGone ? pool.pickOther(m, c.from.ip(), c.from.hash()) : Pick.NONE;
             if (other.found()) {
               connect(c, pool, other.member(), false);

@@ -283,10 +283,7 @@ public final class Runtime extends VerticleBase {
     if (options.configFile() == null) {
       return null;
     }
-    return new ConfigSource(vertx, options.configFile(), c.reload().scanPeriodMs(), text -> {
-      LOG.info("configuration file changed: reloading");
-      reloadText(text);
-    });
+    return new ConfigSource(vertx, options.configFile(), c.reload().scanPeriodMs(), this::reloadText);
   }
 
   // --- reload ---
