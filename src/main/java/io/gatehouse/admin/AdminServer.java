@@ -9,6 +9,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.gatehouse.tls.ServerTls;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -47,15 +48,23 @@ public final class AdminServer {
     this.dashboard = dashboard;
   }
 
+  private static final java.time.Duration HANDSHAKE_TIMEOUT = java.time.Duration.ofSeconds(10);
+
   /** Binds the admin server; fails with {@code bind error: admin: <reason>} when the port cannot be bound. */
   public static Future<AdminServer> start(Vertx vertx, Runtime runtime, GatehouseMeters meters, AdminConfig config) {
     if (config.token() == null && !isLoopback(config.host())) {
       LOG.warning("admin API on " + config.host() + ":" + config.port()
           + " is reachable from other hosts and has no admin.token: anyone who can reach it may reload");
     }
-    return vertx.executeBlocking(AdminServer::readDashboard).compose(page -> {
+    HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port());
+    return vertx.executeBlocking(() -> {
+      if (config.tls() != null) {
+        ServerTls.load(config.tls(), HANDSHAKE_TIMEOUT).applyTo(options); // reads the PEM files: off the loop
+      }
+      return readDashboard();
+    }).compose(page -> {
       AdminServer admin = new AdminServer(runtime, meters, page);
-      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+      HttpServer server = vertx.createHttpServer(options)
           .requestHandler(admin.router(vertx, config.token()));
       return server.listen()
           .recover(e -> Future.failedFuture(new BindException(e)))

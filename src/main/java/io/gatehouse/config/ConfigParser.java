@@ -72,7 +72,7 @@ public final class ConfigParser {
 
   private static GatehouseConfig read(ObjectReader r, Path baseDir) {
     NodeConfig node = node(r.object("node"));
-    AdminConfig admin = admin(r.object("admin"));
+    AdminConfig admin = admin(r.object("admin"), baseDir);
     ObjectReader cluster = r.object("cluster");
     ClusterConfig clusterConfig = new ClusterConfig(cluster != null && cluster.bool("enabled", false));
     ReloadConfig reload = new ReloadConfig(scanPeriod(r.object("reload")));
@@ -118,9 +118,9 @@ public final class ConfigParser {
     return host == null || host.isBlank() ? "gatehouse" : host;
   }
 
-  private static AdminConfig admin(ObjectReader r) {
+  private static AdminConfig admin(ObjectReader r, Path baseDir) {
     if (r == null) {
-      return new AdminConfig("127.0.0.1", 9900, null);
+      return new AdminConfig("127.0.0.1", 9900, null, null);
     }
     String host = r.string("host", "127.0.0.1");
     if (!Addresses.isIpLiteral(host)) {
@@ -131,7 +131,8 @@ public final class ConfigParser {
     if (token != null && token.isEmpty()) {
       r.error("token", "must not be empty (null leaves the API open)");
     }
-    return new AdminConfig(host, port, token);
+    ObjectReader tls = r.object("tls");
+    return new AdminConfig(host, port, token, tls == null ? null : new TlsParser(baseDir).parse(tls));
   }
 
   private static long scanPeriod(ObjectReader r) {

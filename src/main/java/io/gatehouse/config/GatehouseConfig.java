@@ -35,8 +35,11 @@ public record GatehouseConfig(
   /** {@code node}: the node's name in logs and the cluster; event loops serving the listeners. */
   public record NodeConfig(String name, int eventLoops) {}
 
-  /** {@code admin}: where the admin API listens; {@code token} null when the API is open. */
-  public record AdminConfig(String host, int port, String token) {}
+  /**
+   * {@code admin}: where the admin API listens; {@code token} null when the API is open; {@code tls} null for plain
+   * HTTP (an added field: {@code admin.tls} takes the listener {@code tls} object).
+   */
+  public record AdminConfig(String host, int port, String token, TlsConfig tls) {}
 
   public record ClusterConfig(boolean enabled) {}
 
