@@ -229,6 +229,46 @@ class ClusterJarIT {
     }
   }
 
+  @Test
+  @Order(5)
+  void aPausedNodeIsDroppedTheOthersServeAndItRejoinsWhenResumed() throws Exception {
+    String sticky = greeting(0, "127.0.0.45");
+    int joinedBefore = count(logText(2), "members [gw-0, gw-1, gw-2]");
+    signal(nodes[2], "STOP"); // a node frozen (or cut off): it answers nothing, heartbeats included
+    try {
+      awaitLog(0, "members [gw-0, gw-1]", Duration.ofSeconds(30));
+      // the others go on serving, sticky clients on their members
+      assertEquals(sticky, greeting(0, "127.0.0.45"));
+      assertEquals(sticky, greeting(1, "127.0.0.45"));
+    } finally {
+      signal(nodes[2], "CONT");
+    }
+    Await.until(JOIN, () -> count(logText(2), "members [gw-0, gw-1, gw-2]") > joinedBefore
+        || count(logText(0), "members [gw-0, gw-1, gw-2]") > 1, () -> "gw-2 did not rejoin:\n" + logText(2));
+    Await.until(Duration.ofSeconds(20), () -> sticky.equals(tryGreeting(2, "127.0.0.45")),
+        () -> "gw-2 does not route the sticky client after resuming");
+  }
+
+  private static int count(String text, String part) {
+    int n = 0;
+    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  private static void signal(Process p, String sig) throws Exception {
+    assertEquals(0, new ProcessBuilder("kill", "-" + sig, String.valueOf(p.pid())).start().waitFor());
+  }
+
+  private static String tryGreeting(int i, String client) {
+    try {
+      return greeting(i, client);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   /** The name the TCP echo member greets with, reached through node {@code i} from {@code client}. */
   private static String greeting(int i, String client) {
     try (TcpClient c = TcpClient.connect("127.0.0.1", ports[i][2], client)) {
