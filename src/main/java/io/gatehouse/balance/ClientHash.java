@@ -22,8 +22,11 @@ public final class ClientHash {
         : hash(address, 0, address.length, CLIENT_SEED);
   }
 
-  /** A stable hash of {@code bytes} under {@code seed}; different seeds give independent hashes. */
-  static long hash(byte[] bytes, long seed) {
+  /**
+   * A stable hash of {@code bytes} under {@code seed}; different seeds give independent hashes. The one hash of
+   * the project: client addresses here, Maglev member ids, rendezvous scores in the cluster.
+   */
+  public static long hash(byte[] bytes, long seed) {
     return hash(bytes, 0, bytes.length, seed);
   }
 

@@ -1,5 +1,6 @@
 package io.gatehouse.cluster;
 
+import io.gatehouse.balance.ClientHash;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 
@@ -27,18 +28,10 @@ final class Rendezvous {
     return best;
   }
 
-  /** FNV-1a over node, a separator and key, then a 64-bit finalizer so that near keys score far apart. */
+  /** Node and key (with a separator) through the project's fixed-seed hash: near keys score far apart. */
   static long score(String node, String key) {
-    long h = 0xcbf29ce484222325L;
-    for (byte b : (node + '\u0000' + key).getBytes(StandardCharsets.UTF_8)) {
-      h ^= b & 0xff;
-      h *= 0x100000001b3L;
-    }
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    h *= 0xc4ceb9fe1a85ec53L;
-    h ^= h >>> 33;
-    return h;
+    return ClientHash.hash((node + '\u0000' + key).getBytes(StandardCharsets.UTF_8), SEED);
   }
+
+  private static final long SEED = 0x6761746568737265L;
 }
