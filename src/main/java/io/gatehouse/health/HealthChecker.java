@@ -216,11 +216,11 @@ public final class HealthChecker {
     return pool.name();
   }
 
-  private void record(Schedule s, ProbeResult r) {
+  private void record(Schedule s, ProbeResult r, long tookNanos) {
     Member m = s.member;
     ProbeCounts c = counts.get(m.id());
     if (c != null) {
-      c.add(r.up());
+      c.add(r.up(), tookNanos);
     }
     s.lastUp = r.up();
     MemberStatus status = m.health().status();
@@ -296,8 +296,10 @@ public final class HealthChecker {
             if (cancelled || stopped) {
               return;
             }
-            record(this, ar.succeeded() ? ar.result() : ProbeResult.down(String.valueOf(ar.cause().getMessage())));
-            reschedule(System.nanoTime() - started);
+            long took = System.nanoTime() - started;
+            record(this, ar.succeeded() ? ar.result() : ProbeResult.down(String.valueOf(ar.cause().getMessage())),
+                took);
+            reschedule(took);
           });
     }
 

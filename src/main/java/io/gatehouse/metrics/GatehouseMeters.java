@@ -51,6 +51,7 @@ public final class GatehouseMeters {
   static final String MEMBER_FAILURES = "gatehouse.member.failures";
   static final String MEMBER_STATUS = "gatehouse.member.status";
   static final String HEALTH_PROBES = "gatehouse.health.probes";
+  static final String HEALTH_PROBE_DURATION = "gatehouse.health.probe.duration";
   static final String CONFIG_RELOADS = "gatehouse.config.reloads";
   static final String CONFIG_VERSION = "gatehouse.config.version";
   static final String CLUSTER_MEMBERS = "gatehouse.cluster.members";
@@ -338,6 +339,9 @@ public final class GatehouseMeters {
         FunctionCounter.builder(HEALTH_PROBES, counts, ProbeCounts::success).tags(tags).tag(RESULT, "success")
             .description("health probes by result").register(registry),
         FunctionCounter.builder(HEALTH_PROBES, counts, ProbeCounts::failure).tags(tags).tag(RESULT, "failure")
-            .description("health probes by result").register(registry));
+            .description("health probes by result").register(registry),
+        io.micrometer.core.instrument.FunctionTimer.builder(HEALTH_PROBE_DURATION, counts,
+            c -> c.success() + c.failure(), ProbeCounts::totalNanos, java.util.concurrent.TimeUnit.NANOSECONDS)
+            .tags(tags).description("time the health probes took").register(registry));
   }
 }

@@ -248,6 +248,8 @@ class AdminServerTest {
       return value(text[0], "gatehouse_health_probes_total", "pool=tp", "member=" + member, "result=success") >= 2;
     }, () -> "no successful probes counted:\n" + text[0]);
     assertEquals(0, value(text[0], "gatehouse_health_probes_total", "pool=tp", "member=" + member, "result=failure"));
+    assertTrue(value(text[0], "gatehouse_health_probe_duration_seconds_count", "pool=tp", "member=" + member) >= 2);
+    assertTrue(value(text[0], "gatehouse_health_probe_duration_seconds_sum", "pool=tp", "member=" + member) > 0);
   }
 
   // --- route ---
