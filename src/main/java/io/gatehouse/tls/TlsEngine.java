@@ -52,6 +52,8 @@ public enum TlsEngine {
    * the first SSLContext is built, as the JDK reads the property once.
    */
   public static void prepareJdk(Collection<TlsPolicyName> policies) {
+    // BoringSSL refuses client-initiated renegotiation; the JDK engine carries it out unless told not to
+    System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
     boolean legacy = policies.stream().anyMatch(p -> TlsPolicy.of(p).allowsLegacyProtocols());
     if (legacy && selected() == JDK) {
       enableLegacyJdkProtocols();

@@ -170,6 +170,27 @@ class SslListenerTest {
   }
 
   @Test
+  void aClientInitiatedRenegotiationIsRefused() throws Exception {
+    start(tls(TestCerts.RSA_CERT, TestCerts.RSA_KEY, ""), "", "0");
+    try (SSLSocket s = client(null, null, null, "TLSv1.2")) {
+      s.startHandshake();
+      assertTrue(Set.of("a", "b").contains(readLine(s.getInputStream())));
+      s.getSession().invalidate();
+      // a second handshake on the same connection: refused (the connection ends) rather than carried out
+      String echoed;
+      try {
+        s.startHandshake();
+        s.getOutputStream().write("ping\n".getBytes());
+        s.getOutputStream().flush();
+        echoed = readLine(s.getInputStream());
+      } catch (IOException refused) {
+        echoed = null;
+      }
+      assertTrue(echoed == null || echoed.isEmpty(), "the renegotiated connection still carried data: " + echoed);
+    }
+  }
+
+  @Test
   void aSilentClientIsClosedAtClientTimeoutDuringTheHandshake() {
     start(tls(TestCerts.RSA_CERT, TestCerts.RSA_KEY, ""), ",\"client_timeout\":0.5", "0");
     try (TcpClient silent = TcpClient.connect(port)) {
