@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.InternetProtocolFamily;
@@ -77,7 +78,9 @@ public final class UdpListener extends VerticleBase {
   DatagramChannel newChannel(boolean v6) {
     DatagramChannel ch = ((VertxInternal) vertx).transport()
         .datagramChannel(v6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4);
+    // a read burst (64 datagrams of up to 64 KB) is queued before its flush: drop only past the kernel's share
     ch.config().setReceiveBufferSize(SOCKET_BUFFER).setSendBufferSize(SOCKET_BUFFER)
+        .setWriteBufferWaterMark(new WriteBufferWaterMark(SOCKET_BUFFER / 2, SOCKET_BUFFER))
         .setRecvByteBufAllocator(new FixedRecvByteBufAllocator(MAX_DATAGRAM)
             .respectMaybeMoreData(false).maxMessagesPerRead(READS_PER_WAKEUP));
     return ch;
