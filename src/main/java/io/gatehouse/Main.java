@@ -5,6 +5,7 @@ import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.log.Logs;
 import io.gatehouse.runtime.Gateway;
+import io.gatehouse.runtime.HeapTrim;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +65,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       return 0;
     }
     Gateway.Options options = new Gateway.Options(config, cluster || cfg.cluster().enabled(), clusterConfig, demo, out);
+    HeapTrim.apply();
     CompletableFuture<Gateway> started = new CompletableFuture<>();
     stopOnSignal(started, cfg.drainTimeout());
     try {

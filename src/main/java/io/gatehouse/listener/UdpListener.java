@@ -5,13 +5,21 @@ import io.gatehouse.log.AccessLog;
 import io.gatehouse.pool.Pick;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.pool.PoolRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.InternetProtocolFamily;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.datagram.DatagramPacket;
-import io.vertx.core.datagram.DatagramSocket;
-import io.vertx.core.datagram.DatagramSocketOptions;
-import io.vertx.core.net.SocketAddress;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +32,10 @@ import java.util.concurrent.atomic.LongAdder;
  * after keepalive_timeout without traffic. Sessions count against connection_limit. There is no backpressure in
  * UDP: what cannot be forwarded (no member, limit reached, queue full while the session opens) is dropped and
  * counted.
+ *
+ * <p>Datagrams go through Netty channels directly rather than Vert.x's DatagramSocket, which copies each datagram
+ * to the heap and back, resolves the destination and completes a promise per send: here a datagram's buffer is
+ * passed on as it was read, and what one read burst wrote is flushed once (sendmmsg).
  */
 public final class UdpListener extends VerticleBase {
 
@@ -36,13 +48,22 @@ public final class UdpListener extends VerticleBase {
   /** Large enough for the largest UDP payload (65,507 bytes) so that no datagram is truncated. */
   static final int MAX_DATAGRAM = 65_536;
 
+  /** Kernel buffers hold a burst while the event loop is busy elsewhere (capped by net.core.[rw]mem_max). */
+  private static final int SOCKET_BUFFER = 4 * 1024 * 1024;
+
+  /** Datagrams read per wake-up before the event loop turns to its other channels. */
+  private static final int READS_PER_WAKEUP = 64;
+
   private final ListenerState state;
   private final PoolRegistry pools;
   private final AccessLog accessLog;
   private final ListenerServices services;
-  private final Map<SocketAddress, UdpSession> sessions = new HashMap<>();
+  private final Map<InetSocketAddress, UdpSession> sessions = new HashMap<>();
+  /** Sessions written to in the current read burst, flushed at its end. */
+  private final List<UdpSession> unflushed = new ArrayList<>();
   private final LongAdder dropped = new LongAdder();
-  private DatagramSocket socket;
+  private ContextInternal loop;
+  private DatagramChannel channel;
   private boolean draining;
   private long sweepTimer;
 
@@ -53,18 +74,41 @@ public final class UdpListener extends VerticleBase {
     this.accessLog = services.accessLog();
   }
 
-  static DatagramSocketOptions socketOptions() {
-    return new DatagramSocketOptions().setReceiveBufferSize(MAX_DATAGRAM).setSendBufferSize(MAX_DATAGRAM * 4);
+  /** A datagram channel on this listener's event loop, configured for datagrams of any size, not registered. */
+  DatagramChannel newChannel(boolean v6) {
+    DatagramChannel ch = ((VertxInternal) vertx).transport()
+        .datagramChannel(v6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4);
+    // a read burst (64 datagrams of up to 64 KB) is queued before its flush: drop only past the kernel's share
+    ch.config().setReceiveBufferSize(SOCKET_BUFFER).setSendBufferSize(SOCKET_BUFFER)
+        .setWriteBufferWaterMark(new WriteBufferWaterMark(SOCKET_BUFFER / 2, SOCKET_BUFFER))
+        .setRecvByteBufAllocator(new FixedRecvByteBufAllocator(MAX_DATAGRAM)
+            .respectMaybeMoreData(false).maxMessagesPerRead(READS_PER_WAKEUP));
+    return ch;
+  }
+
+  /** Registers a channel on this listener's event loop; the returned future completes there. */
+  ChannelFuture register(DatagramChannel ch) {
+    return loop.nettyEventLoop().register(ch);
   }
 
   @Override
   public Future<?> start() {
     ListenerConfig cfg = state.config();
-    socket = vertx.createDatagramSocket(socketOptions().setIpV6(cfg.host().contains(":")));
-    socket.handler(this::fromClient);
+    loop = (ContextInternal) context;
+    channel = newChannel(cfg.host().contains(":"));
+    channel.pipeline().addLast(new FromClients());
     long period = Math.max(100, Math.min(1000, state.config().keepaliveTimeout().toMillis() / 4));
     sweepTimer = vertx.setPeriodic(period, id -> expireIdle());
-    return socket.listen(cfg.protocolPort(), cfg.host());
+    Promise<Void> bound = Promise.promise();
+    register(channel).addListener(r -> {
+      if (!r.isSuccess()) {
+        bound.fail(r.cause());
+        return;
+      }
+      channel.bind(new InetSocketAddress(cfg.host(), cfg.protocolPort()))
+          .addListener(b -> bound.handle(b.isSuccess() ? Future.succeededFuture() : Future.failedFuture(b.cause())));
+    });
+    return bound.future();
   }
 
   /**
@@ -85,7 +129,9 @@ public final class UdpListener extends VerticleBase {
       vertx.cancelTimer(poll);
       vertx.cancelTimer(sweepTimer);
       closeAll("drained");
-      return socket.close();
+      Promise<Void> closed = Promise.promise();
+      channel.close().addListener(c -> closed.tryComplete());
+      return closed.future();
     });
   }
 
@@ -103,25 +149,44 @@ public final class UdpListener extends VerticleBase {
     dropped.increment();
   }
 
-  /** Sends a member's reply to the session's client from the listener's own address. */
-  void toClient(SocketAddress client, io.vertx.core.buffer.Buffer data) {
-    socket.send(data, client.port(), client.hostAddress());
+  /** Queues a member's reply to the session's client, sent from the listener's own address; takes the buffer. */
+  void toClient(InetSocketAddress client, ByteBuf data) {
+    if (channel.isWritable()) {
+      channel.write(new DatagramPacket(data, client), channel.voidPromise());
+    } else {
+      data.release();
+      dropped.increment();
+    }
   }
 
-  private void fromClient(DatagramPacket packet) {
-    SocketAddress sender = packet.sender();
+  /** Sends the replies queued by {@link #toClient} in one go. */
+  void flushToClients() {
+    channel.flush();
+  }
+
+  /** Marks a session to be flushed at the end of the current read burst. */
+  void unflushed(UdpSession s) {
+    unflushed.add(s);
+  }
+
+  private void fromClient(InetSocketAddress sender, ByteBuf data) {
     UdpSession session = sessions.get(sender);
     if (session == null) {
-      session = draining ? null : open(sender);
+      if (!draining) {
+        // opening a session picks a member: code that may rely on the Vert.x context being current
+        loop.dispatch(sender, this::open);
+        session = sessions.get(sender);
+      }
       if (session == null) {
+        data.release();
         dropped.increment();
         return;
       }
     }
-    session.toMember(packet.data());
+    session.toMember(data);
   }
 
-  private UdpSession open(SocketAddress sender) {
+  private UdpSession open(InetSocketAddress sender) {
     if (!state.config().hasConnectionLimit() && sessions.size() >= DEFAULT_MAX_SESSIONS) {
       return null;
     }
@@ -135,7 +200,7 @@ public final class UdpListener extends VerticleBase {
       state.release(from);
       return null;
     }
-    UdpSession s = new UdpSession(this, vertx, sender, from, pick.member(), state.name(), accessLog);
+    UdpSession s = new UdpSession(this, sender, from, pick.member(), state.name(), accessLog);
     sessions.put(sender, s);
     s.open();
     return s;
@@ -163,5 +228,28 @@ public final class UdpListener extends VerticleBase {
 
   private void closeAll(String why) {
     new ArrayList<>(sessions.values()).forEach(s -> s.close(why));
+  }
+
+  /** Client datagrams, on the listener's event loop. */
+  private final class FromClients extends ChannelInboundHandlerAdapter {
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      DatagramPacket packet = (DatagramPacket) msg;
+      fromClient(packet.sender(), packet.content());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      for (UdpSession s : unflushed) {
+        s.flush();
+      }
+      unflushed.clear();
+    }
+
+    /** A failed read concerns one datagram; the listener goes on. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    }
   }
 }

@@ -2,43 +2,45 @@ package io.gatehouse.listener;
 
 import io.gatehouse.log.AccessLog;
 import io.gatehouse.pool.Member;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.datagram.DatagramSocket;
-import io.vertx.core.net.SocketAddress;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 
 /**
  * One UDP client's session: a member-side socket of its own on an ephemeral port, so that replies are told apart
- * by the port they arrive on. Only datagrams from the session's member are passed back. Confined to the
- * listener's event loop.
+ * by the port they arrive on. The socket is connected to the member: the kernel passes back only the member's
+ * datagrams, and sends without a route look-up each. Confined to the listener's event loop.
  */
 final class UdpSession {
 
-  /** Datagrams held while the member-side socket binds; beyond that they are dropped. */
+  /** Datagrams held while the member-side socket connects; beyond that they are dropped. */
   private static final int MAX_QUEUED = 64;
 
   private final UdpListener listener;
-  private final Vertx vertx;
-  private final SocketAddress client;
+  private final InetSocketAddress client;
   private final ClientAddress from;
   private final Member member;
   private final String listenerName;
   private final AccessLog accessLog;
   private final long startNanos = System.nanoTime();
-  private final ArrayDeque<Buffer> queued = new ArrayDeque<>();
-  private DatagramSocket socket;
+  private final ArrayDeque<ByteBuf> queued = new ArrayDeque<>();
+  private DatagramChannel channel;
   private boolean ready;
+  private boolean unflushed;
   private boolean closed;
   private long lastActiveNanos = startNanos;
   private long bytesIn;
   private long bytesOut;
 
-  UdpSession(UdpListener listener, Vertx vertx, SocketAddress client, ClientAddress from, Member member,
+  UdpSession(UdpListener listener, InetSocketAddress client, ClientAddress from, Member member,
       String listenerName, AccessLog accessLog) {
     this.listener = listener;
-    this.vertx = vertx;
     this.client = client;
     this.from = from;
     this.member = member;
@@ -50,7 +52,7 @@ final class UdpSession {
     return from;
   }
 
-  SocketAddress client() {
+  InetSocketAddress client() {
     return client;
   }
 
@@ -68,33 +70,33 @@ final class UdpSession {
 
   void open() {
     member.acquire();
-    SocketAddress to = member.socketAddress();
-    boolean v6 = to.hostAddress().contains(":");
-    socket = vertx.createDatagramSocket(UdpListener.socketOptions().setIpV6(v6));
-    socket.handler(p -> {
-      SocketAddress sender = p.sender();
-      if (closed || sender.port() != to.port() || !sender.hostAddress().equals(to.hostAddress())) {
-        return;
-      }
-      lastActiveNanos = System.nanoTime();
-      bytesOut += p.data().length();
-      listener.toClient(client, p.data());
-    });
-    socket.exceptionHandler(e -> close("error"));
-    socket.listen(0, v6 ? "::" : "0.0.0.0").onComplete(ar -> {
-      if (ar.failed()) {
+    // the member's address is resolved already: an IP literal, parsed without a look-up
+    InetSocketAddress to = new InetSocketAddress(member.socketAddress().hostAddress(), member.socketAddress().port());
+    channel = listener.newChannel(to.getAddress().getAddress().length == 16);
+    channel.pipeline().addLast(new FromMember());
+    listener.register(channel).addListener(r -> {
+      if (!r.isSuccess() || closed) {
         close("bind_failed");
         return;
       }
-      ready = true;
-      while (!queued.isEmpty()) {
-        send(queued.poll());
-      }
+      channel.connect(to).addListener(c -> {
+        if (!c.isSuccess()) {
+          close("bind_failed");
+          return;
+        }
+        ready = true;
+        while (!queued.isEmpty()) {
+          send(queued.poll());
+        }
+        flush();
+      });
     });
   }
 
-  void toMember(Buffer data) {
+  /** Queues a client's datagram for the member, sent at the end of the read burst; takes the buffer. */
+  void toMember(ByteBuf data) {
     if (closed) {
+      data.release();
       return;
     }
     lastActiveNanos = System.nanoTime();
@@ -103,14 +105,30 @@ final class UdpSession {
     } else if (queued.size() < MAX_QUEUED) {
       queued.add(data);
     } else {
+      data.release();
       listener.drop();
     }
   }
 
-  private void send(Buffer data) {
-    bytesIn += data.length();
-    SocketAddress to = member.socketAddress();
-    socket.send(data, to.port(), to.hostAddress());
+  private void send(ByteBuf data) {
+    if (!channel.isWritable()) {
+      data.release();
+      listener.drop();
+      return;
+    }
+    bytesIn += data.readableBytes();
+    channel.write(data, channel.voidPromise());
+    if (!unflushed) {
+      unflushed = true;
+      listener.unflushed(this);
+    }
+  }
+
+  void flush() {
+    unflushed = false;
+    if (!closed) {
+      channel.flush();
+    }
   }
 
   void close(String why) {
@@ -118,9 +136,10 @@ final class UdpSession {
       return;
     }
     closed = true;
+    queued.forEach(ByteBuf::release);
     queued.clear();
-    if (socket != null) {
-      socket.close();
+    if (channel != null) {
+      channel.close();
     }
     member.release();
     listener.ended(this);
@@ -128,6 +147,40 @@ final class UdpSession {
       long ms = (System.nanoTime() - startNanos) / 1_000_000;
       accessLog.log(Instant.now() + " " + listenerName + " UDP client=" + from + " member=" + member.id()
           + " in=" + bytesIn + " out=" + bytesOut + " duration_ms=" + ms + " end=" + why);
+    }
+  }
+
+  /** The member's replies (only the member's: the socket is connected), on the listener's event loop. */
+  private final class FromMember extends ChannelInboundHandlerAdapter {
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf data = msg instanceof DatagramPacket p ? p.content() : (ByteBuf) msg;
+      if (closed) {
+        data.release();
+        return;
+      }
+      lastActiveNanos = System.nanoTime();
+      bytesOut += data.readableBytes();
+      listener.toClient(client, data);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      listener.flushToClients();
+    }
+
+    /** ICMP port unreachable: the member is not listening now; its health check decides, not one datagram. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (!(cause instanceof PortUnreachableException)) {
+        close("error");
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      close("error");
     }
   }
 }
