@@ -10,12 +10,8 @@ import java.util.concurrent.TimeUnit;
  * The timers of one HTTP/1 client connection, which Vert.x does not have: a request head must arrive within
  * {@code client_timeout} (else 408 and close), and an idle keep-alive connection closes after
  * {@code keepalive_timeout}. Sits in front of the HTTP decoder so that it sees the first byte of a new head
- * arrive on an idle connection; the 408 is written from here, below the HTTP encoder, as raw bytes. No timeout
- * applies while a request is in progress. Event-loop confined.
- *
- * <p>The timer is lazy: a phase change only moves a deadline, and the one scheduled task, when it fires early,
- * schedules itself again for what is left. Cancelling and scheduling a task twice per keep-alive request cost
- * more than the rest of this class.
+ * arrive on an idle connection; the 408 is written from here, below the HTTP encoder, as raw bytes. No timer
+ * runs while a request is in progress. Event-loop confined.
  */
 public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
@@ -28,10 +24,6 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   private final Runnable onHeadTimeout;
   private ChannelHandlerContext ctx;
   private ScheduledFuture<?> timer;
-  /** When the pending task runs ({@link System#nanoTime()}); meaningful while {@code timer} is set. */
-  private long timerAt;
-  /** When the current phase times out. */
-  private long deadline;
   private Phase phase = Phase.AWAITING_HEAD;
   private int inProgress;
 
@@ -71,7 +63,8 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   /** A full request head arrived. */
   public void requestStarted() {
     inProgress++;
-    phase = Phase.BUSY; // a pending task finds it busy and lapses
+    phase = Phase.BUSY;
+    cancel();
   }
 
   /** A response ended (or the exchange was given up). */
@@ -83,17 +76,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   }
 
   private void arm(long nanos) {
-    long now = System.nanoTime();
-    deadline = now + nanos;
-    if (timer != null && timerAt - deadline <= 0) {
-      return; // the pending task runs first and re-arms for the rest
-    }
     cancel();
-    schedule(now, nanos);
-  }
-
-  private void schedule(long now, long nanos) {
-    timerAt = now + nanos;
     timer = ctx.executor().schedule(this::fire, nanos, TimeUnit.NANOSECONDS);
   }
 
@@ -106,14 +89,6 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   private void fire() {
     timer = null;
-    if (phase == Phase.BUSY) {
-      return; // the end of the request arms again
-    }
-    long now = System.nanoTime();
-    if (deadline - now > 0) {
-      schedule(now, deadline - now);
-      return;
-    }
     if (phase == Phase.AWAITING_HEAD) {
       onHeadTimeout.run();
       ctx.writeAndFlush(ErrorPages.raw(408, "Request Timeout")).addListener(ChannelFutureListener.CLOSE);
