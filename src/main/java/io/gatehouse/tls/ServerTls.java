@@ -33,7 +33,7 @@ public final class ServerTls {
     this.policy = policy;
     this.suites = engine.suites(policy);
     this.ssl = new ServerSSLOptions()
-        .setKeyCertOptions(new SniKeyCertOptions(files.main(), files.sni()))
+        .setKeyCertOptions(new SniKeyCertOptions(files.main(), files.sni(), engine))
         .setSni(true)
         .setEnabledSecureTransportProtocols(new LinkedHashSet<>(policy.protocols()))
         .setSslHandshakeTimeout(handshakeTimeout.toMillis())

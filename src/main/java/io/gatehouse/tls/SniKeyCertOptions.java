@@ -1,5 +1,6 @@
 package io.gatehouse.tls;
 
+import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.KeyCertOptions;
 import java.security.GeneralSecurityException;
@@ -17,6 +18,10 @@ import javax.net.ssl.KeyManagerFactory;
  * one-label wildcard); unknown names and clients without SNI get the main pair. Vert.x's own multi-pair PEM
  * options put every pair in the default key manager, so there the JDK picks some pair for them, not
  * necessarily the main one; here the default holds the main pair only. Immutable, so {@link #copy()} is itself.
+ *
+ * <p>For OpenSSL each factory is Netty's caching one: with a plain JDK factory Netty re-encodes the chain and
+ * re-parses the private key into BoringSSL on every handshake (it cannot know the pair is fixed), which tripled
+ * the CPU of a full handshake. The pairs here never change (a reload builds new options), so caching is safe.
  */
 final class SniKeyCertOptions implements KeyCertOptions {
 
@@ -27,10 +32,10 @@ final class SniKeyCertOptions implements KeyCertOptions {
   /** Keyed by the part after {@code *.}. */
   private final Map<String, KeyManagerFactory> wildcard = new HashMap<>();
 
-  SniKeyCertOptions(CertKey main, List<CertKey> sni) {
-    this.main = factory(main);
+  SniKeyCertOptions(CertKey main, List<CertKey> sni, TlsEngine engine) {
+    this.main = factory(main, engine);
     for (CertKey pair : sni) {
-      KeyManagerFactory kmf = factory(pair);
+      KeyManagerFactory kmf = factory(pair, engine);
       for (String name : pair.names()) {
         // first pair in configuration order wins a name
         if (name.startsWith("*.")) {
@@ -68,14 +73,14 @@ final class SniKeyCertOptions implements KeyCertOptions {
     return this::forName;
   }
 
-  private static KeyManagerFactory factory(CertKey pair) {
+  private static KeyManagerFactory factory(CertKey pair, TlsEngine engine) {
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       store.setKeyEntry("key", pair.key(), PASSWORD, pair.chain().toArray(new X509Certificate[0]));
       KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(store, PASSWORD);
-      return kmf;
+      return engine == TlsEngine.OPENSSL ? new OpenSslCachingX509KeyManagerFactory(kmf) : kmf;
     } catch (GeneralSecurityException | java.io.IOException e) {
       throw new IllegalStateException("cannot hold a parsed key pair in memory", e);
     }

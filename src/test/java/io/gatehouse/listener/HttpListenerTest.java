@@ -421,6 +421,21 @@ class HttpListenerTest {
   }
 
   @Test
+  void eachPhaseOfAKeepAliveConnectionGetsItsOwnTimeout() throws Exception {
+    start(",\"client_timeout\":0.3,\"keepalive_timeout\":5", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      assertEquals(200, raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+      Thread.sleep(600); // the client's pace: idle past client_timeout, well within keepalive_timeout
+      assertEquals(200, raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status(), "idle is not a slow head");
+      long t0 = System.nanoTime();
+      RawHttp.Response r = raw.send("GET / HTTP/1.1\r\nHost: x\r\n").read();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(408, r.status());
+      assertTrue(ms >= 250 && ms < 3000, "a slow head on a used connection: 408 after " + ms + " ms");
+    }
+  }
+
+  @Test
   void stopDrainsAnInFlightRequestWhileRefusingNewConnections() throws Exception {
     port = TestPorts.free();
     gw = GatewayHarness.start("{" + head().replace("\"drain_timeout\":1", "\"drain_timeout\":5") + """
