@@ -349,9 +349,10 @@ class HttpListenerTest {
     HttpResponse<String> r = get("/reset");
     assertEquals(502, r.statusCode());
     assertEquals(before + 2, a.hits.get() + b.hits.get(), "one try and one retry");
-    HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/reset"))
-        .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(502, post.statusCode());
+    // the whole request in one write: the gateway may close right after its 502 (a body it did not read)
+    try (RawHttp raw = new RawHttp(port)) {
+      assertEquals(502, raw.send("POST /reset HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx").read().status());
+    }
     assertEquals(before + 3, a.hits.get() + b.hits.get(), "a POST with a body is not retried");
   }
 
