@@ -89,11 +89,6 @@ public final class ClusterNode {
     return writer;
   }
 
-  /** Cluster writes dropped (queue full, or refused by a leaving cluster). */
-  public long droppedWrites() {
-    return writer.dropped();
-  }
-
   /** Stops listening and lets queued writes finish; the caller then closes Vert.x, which leaves the cluster. */
   public Future<Void> close() {
     return vertx.executeBlocking(() -> {

@@ -59,11 +59,6 @@ public final class ClusterWriter {
     return writeNanos.sum();
   }
 
-  /** Writes waiting in the queue. */
-  public int pending() {
-    return thread.getQueue().size();
-  }
-
   /** Lets queued writes finish for up to {@code millis}, then stops. Blocking. */
   public void close(long millis) {
     thread.shutdown();

@@ -69,8 +69,4 @@ final class ClientTable {
       }
     });
   }
-
-  int size() {
-    return clients.size();
-  }
 }

@@ -33,10 +33,6 @@ public final class RunningListener {
     return state.config().name();
   }
 
-  public String deploymentId() {
-    return deploymentId;
-  }
-
   void watch(CertificateWatcher next) {
     if (certificates != null) {
       certificates.stop();
