@@ -72,6 +72,7 @@ final class StatusDocument {
             .put("config_digest", versionDigest.length > 1 ? versionDigest[1] : null));
       });
       out.put("nodes", nodes);
+      out.put("unexpected_members", new JsonArray(List.copyOf(view.unexpectedMembers())));
     }
     return out;
   }

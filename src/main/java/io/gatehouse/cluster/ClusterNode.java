@@ -30,11 +30,12 @@ public final class ClusterNode {
   private final ReplicatedMap<String, String> configs;
   private final String nodeName;
 
-  ClusterNode(Vertx vertx, HazelcastInstance hz, String nodeName, ClusterWriter writer, byte[] cookieKey) {
+  ClusterNode(Vertx vertx, HazelcastInstance hz, String nodeName, MemberAllowList allowed, ClusterWriter writer,
+      byte[] cookieKey) {
     this.vertx = vertx;
     this.nodeName = nodeName;
     this.configs = hz.getReplicatedMap("gatehouse.config");
-    this.view = new HazelcastView(hz, nodeName);
+    this.view = new HazelcastView(hz, nodeName, allowed);
     this.writer = writer;
     this.sticky = new SharedSticky(hz, writer);
     this.health = new SharedHealth(hz, view, writer);

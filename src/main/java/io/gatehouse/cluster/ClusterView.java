@@ -16,6 +16,14 @@ public interface ClusterView {
   /** The live nodes' names, sorted; empty when standalone. */
   List<String> members();
 
+  /**
+   * Live members whose address the TCP-IP member list does not name, as {@code host:port (node)}: Hazelcast OS
+   * admits them all the same (they hold the shared state), so they are shown rather than refused.
+   */
+  default List<String> unexpectedMembers() {
+    return List.of();
+  }
+
   /** How many nodes are live ({@code gatehouse_cluster_members}); 0 when standalone. */
   default int size() {
     return members().size();

@@ -13,7 +13,8 @@ import java.util.logging.Logger;
 /**
  * The live nodes of a Hazelcast cluster by their {@code node.name} (a member attribute set at join). Kept
  * current by membership events, which only swap the list and hand the change on: whoever listens posts it to
- * its own context.
+ * its own context. Members whose address the TCP-IP member list does not name are logged at SEVERE and listed
+ * as unexpected: Hazelcast OS has no way to refuse or remove them (see README, "Cluster security").
  */
 final class HazelcastView implements ClusterView, MembershipListener {
 
@@ -22,16 +23,20 @@ final class HazelcastView implements ClusterView, MembershipListener {
 
   private final HazelcastInstance hz;
   private final String nodeName;
+  private final MemberAllowList allowed;
   private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
   private final UUID registration;
   private volatile List<String> members;
+  private volatile List<String> unexpected = List.of();
 
-  HazelcastView(HazelcastInstance hz, String nodeName) {
+  HazelcastView(HazelcastInstance hz, String nodeName, MemberAllowList allowed) {
     this.hz = hz;
     this.nodeName = nodeName;
+    this.allowed = allowed;
     this.members = names();
     this.registration = hz.getCluster().addMembershipListener(this);
     this.members = names();
+    this.unexpected = unexpected();
   }
 
   @Override
@@ -47,6 +52,11 @@ final class HazelcastView implements ClusterView, MembershipListener {
   @Override
   public List<String> members() {
     return members;
+  }
+
+  @Override
+  public List<String> unexpectedMembers() {
+    return unexpected;
   }
 
   /** Runs {@code r} (on a Hazelcast thread) after each change of the live nodes. */
@@ -66,6 +76,7 @@ final class HazelcastView implements ClusterView, MembershipListener {
 
   private void changed(String what, MembershipEvent event) {
     members = names();
+    unexpected = unexpected();
     LOG.info("cluster: node " + event.getMember().getAttribute(NODE_ATTRIBUTE) + " " + what + "; members " + members);
     changeListeners.forEach(Runnable::run);
   }
@@ -80,6 +91,19 @@ final class HazelcastView implements ClusterView, MembershipListener {
         .filter(Objects::nonNull)
         .sorted()
         .toList();
+  }
+
+  /** Every member outside the list, {@code host:port (node)}; each newly seen one is logged at SEVERE. */
+  private List<String> unexpected() {
+    List<String> now = hz.getCluster().getMembers().stream()
+        .filter(m -> !allowed.allows(m.getAddress()))
+        .map(m -> m.getAddress().getHost() + ":" + m.getAddress().getPort() + " (" + nameOf(m) + ")")
+        .sorted()
+        .toList();
+    now.stream().filter(m -> !unexpected.contains(m)).forEach(m -> LOG.severe("cluster: member " + m
+        + " has an address outside the cluster member list " + allowed + "; Hazelcast OS cannot refuse it: it"
+        + " holds the shared state. Stop it, or add its address to GATEHOUSE_CLUSTER_MEMBERS on every node"));
+    return now;
   }
 
   private static String nameOf(Member m) {

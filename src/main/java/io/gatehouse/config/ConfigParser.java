@@ -73,8 +73,7 @@ public final class ConfigParser {
   private static GatehouseConfig read(ObjectReader r, Path baseDir) {
     NodeConfig node = node(r.object("node"));
     AdminConfig admin = admin(r.object("admin"), baseDir);
-    ObjectReader cluster = r.object("cluster");
-    ClusterConfig clusterConfig = new ClusterConfig(cluster != null && cluster.bool("enabled", false));
+    ClusterConfig clusterConfig = ClusterParser.parse(r.object("cluster"), baseDir);
     ReloadConfig reload = new ReloadConfig(scanPeriod(r.object("reload")));
     Duration drain = r.secondsIn("drain_timeout", 0, 3600, Duration.ofSeconds(30));
     boolean accessLog = r.bool("access_log", true);

@@ -41,7 +41,11 @@ public record GatehouseConfig(
    */
   public record AdminConfig(String host, int port, String token, TlsConfig tls) {}
 
-  public record ClusterConfig(boolean enabled) {}
+  /**
+   * {@code cluster}: whether to join; {@code secret} (from {@code cluster.secret} or {@code cluster.secret_file},
+   * added fields) null when any node with the same cluster name may join.
+   */
+  public record ClusterConfig(boolean enabled, ClusterSecret secret) {}
 
   public record ReloadConfig(long scanPeriodMs) {}
 }

@@ -1,8 +1,6 @@
 package io.gatehouse.config;
 
 import io.gatehouse.tls.CertificateCheck;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,22 +41,11 @@ final class TlsParser {
     if (cert != null && key != null) {
       report(r, "certificate", CertificateCheck.pairProblem(cert, key));
     }
-    if (key != null && readableByOthers(key)) {
+    if (key != null && ConfigFiles.readableByOthers(key)) {
       r.problems().warn(r.pathOf("private_key"), "private key file " + key
           + " can be read by other users; chmod 600 it");
     }
     return new TlsConfig.CertPair(cert, key);
-  }
-
-  /** Group or world read permission on a POSIX file system (elsewhere: not known, no warning). */
-  private static boolean readableByOthers(Path file) {
-    try {
-      java.util.Set<java.nio.file.attribute.PosixFilePermission> p = java.nio.file.Files.getPosixFilePermissions(file);
-      return p.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
-          || p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
-    } catch (UnsupportedOperationException | java.io.IOException e) {
-      return false;
-    }
   }
 
   private Path requiredFile(ObjectReader r, String field) {
@@ -69,29 +56,8 @@ final class TlsParser {
     return file(r, field);
   }
 
-  /** The resolved path when it names a readable file, else null with the problem reported. */
   private Path file(ObjectReader r, String field) {
-    String text = r.string(field);
-    if (text == null) {
-      return null;
-    }
-    if (text.isEmpty()) {
-      r.error(field, "must not be empty");
-      return null;
-    }
-    Path path;
-    try {
-      path = baseDir.resolve(text).toAbsolutePath().normalize();
-    } catch (InvalidPathException e) {
-      r.error(field, "invalid path: " + e.getReason());
-      return null;
-    }
-    String problem = !Files.exists(path) ? "file not found: " + path
-        : !Files.isRegularFile(path) ? "not a file: " + path
-        : !Files.isReadable(path) ? "file not readable: " + path
-        : null;
-    report(r, field, problem);
-    return problem == null ? path : null;
+    return ConfigFiles.file(r, field, baseDir);
   }
 
   private static void report(ObjectReader r, String field, String problem) {

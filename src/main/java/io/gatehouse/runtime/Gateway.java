@@ -69,7 +69,8 @@ public final class Gateway {
     ServerTls.prepareJdk(config.listeners().stream()
         .filter(l -> l.tls() != null).map(l -> l.tls().securityPolicy()).toList());
     if (options.cluster()) {
-      return ClusterBootstrap.start(config.node().name(), options.clusterConfig(), vertxOptions(config))
+      return ClusterBootstrap.start(config.node().name(), options.clusterConfig(), config.cluster().secret(),
+          vertxOptions(config))
           .compose(node -> start(loaded, options, node.vertx(), node));
     }
     return start(loaded, options, Vertx.builder().with(vertxOptions(config)).build(), null);

@@ -4,6 +4,7 @@ import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
 import io.gatehouse.runtime.Gateway;
 import io.gatehouse.testkit.Sync;
+import io.vertx.core.Future;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
@@ -28,7 +30,7 @@ final class ClusterNodes implements AutoCloseable {
 
   private final String clusterName = "gatehouse-test-" + UUID.randomUUID();
   private final List<Integer> ports = new ArrayList<>();
-  private final List<Gateway> started = new ArrayList<>();
+  private final List<Gateway> started = new CopyOnWriteArrayList<>();
 
   /** Reserves {@code n} Hazelcast ports: the member list every node gets. */
   ClusterNodes(int n) {
@@ -53,8 +55,21 @@ final class ClusterNodes implements AutoCloseable {
     throw new IllegalStateException("no free port for Hazelcast");
   }
 
+  /** The Hazelcast port reserved for node {@code index}. */
+  int port(int index) {
+    return ports.get(index);
+  }
+
   /** Starts node {@code index} (0-based) from the gateway configuration {@code json}. */
   Gateway start(int index, String json) {
+    return Sync.await(begin("127.0.0.1", ports.get(index), json), Duration.ofSeconds(60));
+  }
+
+  /**
+   * Starts a node at {@code host:port} (e.g. a loopback alias such as 127.0.0.2, an address the member list does
+   * not name) with the same member list; the future fails when the gateway does not start.
+   */
+  Future<Gateway> begin(String host, int port, String json) {
     try {
       Path dir = Files.createTempDirectory("gatehouse-cluster");
       Path file = dir.resolve("gatehouse.json");
@@ -63,17 +78,19 @@ final class ClusterNodes implements AutoCloseable {
       String members = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
       Files.writeString(hz, Files.readString(Path.of("cluster/hazelcast.xml"))
           .replace("${gatehouse.cluster.name}", clusterName)
-          .replace("${gatehouse.cluster.port}", String.valueOf(ports.get(index)))
-          .replace("${gatehouse.cluster.interface}", "127.0.0.1")
-          .replace("${gatehouse.cluster.members}", members));
+          .replace("${gatehouse.cluster.port}", String.valueOf(port))
+          .replace("${gatehouse.cluster.interface}", host)
+          .replace("${gatehouse.cluster.members}", members)
+          // a loopback alias is no interface address Java lists: name it as this member's address outright
+          .replace("<properties>", "<properties><property name=\"hazelcast.local.localAddress\">" + host
+              + "</property>"));
       ConfigResult loaded = ConfigParser.load(file);
       if (!loaded.ok()) {
         throw new AssertionError("test configuration refused: " + loaded.errors());
       }
-      Gateway g = Sync.await(Gateway.start(loaded,
-          new Gateway.Options(file, true, hz, false, new PrintStream(OutputStream.nullOutputStream()))), Duration.ofSeconds(60));
-      started.add(g);
-      return g;
+      return Gateway.start(loaded,
+          new Gateway.Options(file, true, hz, false, new PrintStream(OutputStream.nullOutputStream())))
+          .onSuccess(started::add);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

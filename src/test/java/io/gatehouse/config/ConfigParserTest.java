@@ -54,7 +54,7 @@ class ConfigParserTest {
     int cores = Math.min(256, Runtime.getRuntime().availableProcessors());
     assertEquals(new NodeConfig(ConfigParser.defaultNodeName(), cores), c.node());
     assertEquals(new AdminConfig("127.0.0.1", 9900, null, null), c.admin());
-    assertEquals(new ClusterConfig(false), c.cluster());
+    assertEquals(new ClusterConfig(false, null), c.cluster());
     assertEquals(new ReloadConfig(1000), c.reload());
     assertEquals(Duration.ofSeconds(30), c.drainTimeout());
     assertTrue(c.accessLog());
@@ -120,7 +120,7 @@ class ConfigParserTest {
         """);
     assertEquals(new NodeConfig("gw-1", 3), c.node());
     assertEquals(new AdminConfig("::1", 9901, "s3cret", null), c.admin());
-    assertEquals(new ClusterConfig(true), c.cluster());
+    assertEquals(new ClusterConfig(true, null), c.cluster());
     assertEquals(new ReloadConfig(0), c.reload());
     assertEquals(Duration.ofMillis(2500), c.drainTimeout());
     assertEquals(false, c.accessLog());

@@ -58,7 +58,7 @@ class L7RouterTest {
 
   private static GatehouseConfig config(ListenerConfig... listeners) {
     return new GatehouseConfig(new GatehouseConfig.NodeConfig("n", 1), new GatehouseConfig.AdminConfig("127.0.0.1", 0, null, null),
-        new GatehouseConfig.ClusterConfig(false), new GatehouseConfig.ReloadConfig(0), Duration.ofSeconds(1), false,
+        new GatehouseConfig.ClusterConfig(false, null), new GatehouseConfig.ReloadConfig(0), Duration.ofSeconds(1), false,
         Arrays.asList(listeners), List.of());
   }
 
