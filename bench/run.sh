@@ -4,7 +4,10 @@
 # threads / workers for every proxy, and writes bench/RESULTS.md with every figure and ratio, the machine,
 # the date and the commit. Run it on a quiet machine: nothing else heavy may run meanwhile.
 #
-#   bench/run.sh                 quick: RUNS=1 DUR=5 per thread count (about 10 minutes)
+# Each thread count also gets an HTTPS/handshake run with ECDSA P-256 certificates, and at the end
+# bench/cluster-sticky.sh measures what cluster mode adds to a sticky hit.
+#
+#   bench/run.sh                 quick: RUNS=1 DUR=5 per thread count (about 12 minutes)
 #   RUNS=3 DUR=8 bench/run.sh    full (about 30 minutes)
 #   THREAD_COUNTS="1" bench/run.sh
 set -euo pipefail
@@ -28,7 +31,12 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD)
 for t in ${THREAD_COUNTS:-1 2}; do
   echo "== THREADS=$t" >&2
   THREADS=$t OUTDIR=$OUT/threads-$t "$HARNESS/run-gatehouse.sh" "$ROOT/target/gatehouse.jar"
+  echo "== THREADS=$t, ECDSA P-256 certificates" >&2
+  THREADS=$t TESTS="https_ka tls_new" CERTS=$HARNESS/certs/ecdsa OUTDIR=$OUT/threads-$t-ecdsa \
+    "$HARNESS/run-gatehouse.sh" "$ROOT/target/gatehouse.jar"
 done
+echo "== cluster sticky hit" >&2
+"$ROOT/bench/cluster-sticky.sh" "$ROOT/target/gatehouse.jar" >"$OUT/cluster-sticky.md"
 
 {
   cat "$OUT/RESULTS.head.md"
@@ -38,7 +46,16 @@ done
     echo
     report=$(ls -t "$OUT/threads-$t"/peers-*.md | head -1)
     sed 's/^#/##/' "$report"
+    echo
+    echo "### THREADS=$t with ECDSA P-256 certificates (HTTPS and handshakes only)"
+    echo
+    report=$(ls -t "$OUT/threads-$t-ecdsa"/peers-*.md | head -1)
+    sed 's/^#/###/' "$report"
   done
+  echo
+  echo "## Cluster mode on a sticky hit (bench/cluster-sticky.sh)"
+  echo
+  cat "$OUT/cluster-sticky.md"
   [[ -f $ROOT/bench/NOTES.md ]] && { echo; cat "$ROOT/bench/NOTES.md"; }
 } >"$ROOT/bench/RESULTS.md"
 echo "wrote bench/RESULTS.md" >&2
