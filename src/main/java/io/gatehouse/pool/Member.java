@@ -12,14 +12,17 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Member {
 
-  /** Slow start applies to recovered members only, not to members present at start or added by a reload. */
+  /**
+   * Slow start applies to recovered members only (back from OFFLINE or from an ejection), not to members present
+   * at start or added by a reload.
+   */
   private static final long NEVER_RECOVERED = Long.MIN_VALUE;
 
   private final String id;
   private volatile MemberConfig config;
   private volatile SocketAddress socketAddress;
   private volatile MemberHealth health;
-  /** System.nanoTime() when the member last recovered (OFFLINE to usable), or NEVER_RECOVERED: for slow start. */
+  /** System.nanoTime() when the member last recovered (see {@link #healthy}), or NEVER_RECOVERED: for slow start. */
   private volatile long recoveredAtNanos = NEVER_RECOVERED;
 
   private final AtomicInteger active = new AtomicInteger();
@@ -68,7 +71,7 @@ public final class Member {
 
   /** Whether the member may take new connections: admin up, weight above 0, resolved, not OFFLINE, not ejected. */
   public boolean usable() {
-    return configuredWeight() > 0 && socketAddress != null && health.status().usable() && !ejected;
+    return configuredWeight() > 0 && socketAddress != null && healthy();
   }
 
   /** Whether passive detection took the member out of rotation on this node. */
@@ -126,19 +129,33 @@ public final class Member {
 
   /** Ejects the member from this node's rotation or brings it back; the failure streak restarts either way. */
   public void setEjected(boolean ejected) {
+    boolean wasHealthy = healthy();
     this.ejected = ejected;
     consecutiveFailures.set(0);
+    noteRecovery(wasHealthy);
   }
 
   /** Sets the health verdict; returns true when the status changed. */
   public boolean setHealth(MemberHealth next) {
+    boolean wasHealthy = healthy();
     MemberHealth prev = health;
     health = next;
-    boolean changed = prev.status() != next.status();
-    if (changed && next.status().usable() && !prev.status().usable()) {
+    noteRecovery(wasHealthy);
+    return prev.status() != next.status();
+  }
+
+  /**
+   * Whether health lets the member take traffic: neither OFFLINE (active probes) nor ejected (passive detection).
+   * Turning healthy by either path is one recovery, so both ramp up alike under slow start.
+   */
+  private boolean healthy() {
+    return health.status().usable() && !ejected;
+  }
+
+  private void noteRecovery(boolean wasHealthy) {
+    if (!wasHealthy && healthy()) {
       recoveredAtNanos = System.nanoTime();
     }
-    return changed;
   }
 
   @Override

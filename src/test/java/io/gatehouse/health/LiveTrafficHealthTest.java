@@ -97,6 +97,39 @@ class LiveTrafficHealthTest extends GatewayHealthTest {
     assertTrue(pool().snapshot().rampingUp());
   }
 
+  @Test
+  void aMemberBackFromAnEjectionRampsUpItsShareUnderSlowStart() {
+    Backends.Member a = backends.tcpEcho("a");
+    Backends.Member b = backends.tcpEcho("b");
+    b.stop(); // down before the gateway starts: every connect to it is refused
+    // no monitor: an ejected member returns when its back-off (1 s) ends
+    start("TCP", ",\"slow_start\":{\"enable\":true,\"duration\":60},"
+        + "\"outlier_detection\":{\"consecutive_failures\":2,\"base_ejection_time\":1}",
+        "[" + member(a.port(), 100) + "," + member(b.port(), 100) + "]");
+    Member back = memberAt(b.port());
+    assertEquals(100, weightOf(pool().snapshot(), b.port()), "members present at start take their full weight");
+    for (int i = 0; i < 12 && !back.ejected(); i++) {
+      assertEquals("a", greeting(), "a refused connect is retried on the other member");
+    }
+    Await.until(Duration.ofSeconds(2), back::ejected, "two connect failures eject b");
+    b.start();
+    Await.until(Duration.ofSeconds(5), () -> !back.ejected(), "b returns when its back-off ends");
+
+    int early = weightOf(pool().snapshot(), b.port());
+    int hitsBefore = b.hits.get();
+    int toB = 0;
+    for (int i = 0; i < 40; i++) {
+      toB += greeting().equals("b") ? 1 : 0;
+    }
+    assertTrue(early <= 10, "weight right after the ejection: " + early);
+    assertTrue(toB <= 6, "a member back from an ejection gets a small share at first: " + toB + " of 40");
+    assertEquals(toB, b.hits.get() - hitsBefore, "b's own count agrees");
+    // the Runtime rebuilds once a second while a member ramps: 100 over 60 s grows by about 5 in 3 s
+    Await.until(Duration.ofSeconds(5), () -> weightOf(pool().snapshot(), b.port()) >= early + 3,
+        () -> "effective weight still " + weightOf(pool().snapshot(), b.port()));
+    assertTrue(pool().snapshot().rampingUp());
+  }
+
   /** A TCP pool of a live member "live" and a dead one (nothing listens), which it returns. */
   private Member startWithADeadMember(String poolExtra) {
     Backends.Member live = backends.tcpEcho("live");
@@ -108,6 +141,13 @@ class LiveTrafficHealthTest extends GatewayHealthTest {
   private void connectThroughLive() {
     try (TcpClient c = TcpClient.connect(port)) {
       assertEquals("live", c.readLine()); // a refused connect is retried on the other member
+    }
+  }
+
+  /** The greeting of the member a new connection through the listener reaches. */
+  private String greeting() {
+    try (TcpClient c = TcpClient.connect(port)) {
+      return c.readLine();
     }
   }
 

@@ -94,22 +94,6 @@ class TcpFaultsTest {
     assertTrue(gw.awaitAccessLog("member=127.0.0.1:" + staller.port()).endsWith("end=member_idle"));
   }
 
-  /** A port just closed may still be held by the kernel for a moment: retry, bounded. */
-  static void restart(Member m) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    while (true) {
-      try {
-        m.start();
-        return;
-      } catch (AssertionError busy) {
-        if (System.nanoTime() > deadline) {
-          throw busy;
-        }
-        Thread.onSpinWait();
-      }
-    }
-  }
-
   @Test
   void membersComingAndGoingUnderLoadHangNoClientAndLeakNothing() throws Exception {
     Member steady = backends.tcpEcho("steady");
@@ -121,7 +105,7 @@ class TcpFaultsTest {
         if (i % 2 == 0) {
           flapping.stop();
         } else {
-          restart(flapping);
+          flapping.start();
         }
       }
     });

@@ -192,6 +192,34 @@ class PoolTest {
   }
 
   @Test
+  void slowStartRampsAMemberBackFromAnEjectionLikeOneBackFromOffline() {
+    SlowStart slow = new SlowStart(true, Duration.ofSeconds(1200));
+    Pool pool = pool(config(LbAlgorithm.ROUND_ROBIN, null, null, slow, mc(9001, 100, true), mc(9002, 50, true)));
+    Member m = pool.member("127.0.0.1:9001");
+    m.setEjected(true);
+    pool.rebuild();
+    assertEquals(List.of(pool.member("127.0.0.1:9002")), pool.snapshot().usable());
+    m.setEjected(false);
+    pool.rebuild();
+    PoolSnapshot s = pool.snapshot();
+    assertEquals(1, s.effectiveWeight(s.usable().indexOf(m)));
+    assertTrue(s.rampingUp());
+  }
+
+  @Test
+  void anEjectionEndingWhileOfflineIsNoRecovery() {
+    SlowStart slow = new SlowStart(true, Duration.ofSeconds(1200));
+    Pool pool = pool(config(LbAlgorithm.ROUND_ROBIN, null, TCP_MONITOR, slow, mc(9001, 100, true)));
+    Member m = pool.member("127.0.0.1:9001");
+    m.setEjected(true);
+    setStatus(m, MemberStatus.OFFLINE);
+    m.setEjected(false); // the probes took it OFFLINE meanwhile: it stays out, nothing to ramp yet
+    pool.rebuild();
+    assertTrue(pool.snapshot().usable().isEmpty());
+    assertEquals(Long.MAX_VALUE, m.recoveredForNanos(System.nanoTime()));
+  }
+
+  @Test
   void peekForeseesPicksAndChangesNothing() {
     Pool pool = stickyPool();
     Pick foreseen = pool.peek("10.0.0.1", 1);

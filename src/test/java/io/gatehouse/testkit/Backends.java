@@ -43,9 +43,20 @@ public final class Backends implements AutoCloseable {
       stop.run();
     }
 
-    /** Starts a stopped member again on the same port. */
+    /** Starts a stopped member again on the same port (retried for up to 3 s: the kernel may hold it a moment). */
     public void start() {
-      start.run();
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(3).toNanos();
+      while (true) {
+        try {
+          start.run();
+          return;
+        } catch (AssertionError busy) {
+          if (System.nanoTime() > deadline) {
+            throw busy;
+          }
+          Thread.onSpinWait();
+        }
+      }
     }
   }
 
