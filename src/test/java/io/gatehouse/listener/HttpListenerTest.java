@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.pool.MemberStatus;
 import io.gatehouse.testkit.Await;
-import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.TcpClient;
@@ -32,15 +32,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The HTTP listener end to end: real HTTP clients, the gateway, real HTTP members, all on loopback. */
 class HttpListenerTest {
 
-  static Backends backends;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.listener("web", "HTTP", "HTTP");
   static Member a;
   static Member b;
   static Member c;
@@ -51,31 +51,14 @@ class HttpListenerTest {
 
   @BeforeAll
   static void startMembers() {
-    backends = new Backends();
-    a = backends.http("a");
-    b = backends.http("b");
-    c = backends.http("c");
-  }
-
-  @AfterAll
-  static void stopMembers() {
-    backends.close();
-  }
-
-  @AfterEach
-  void stopGateway() {
-    if (gw != null) {
-      gw.close();
-    }
+    a = gateway.backends().http("a");
+    b = gateway.backends().http("b");
+    c = gateway.backends().http("c");
   }
 
   void start(String listenerExtra, String poolExtra, String membersJson) {
-    port = TestPorts.free();
-    gw = GatewayHarness.start("{" + head() + """
-        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,
-                      "default_pool":"p"%s}],
-        "pools":[{"name":"p","protocol":"HTTP"%s,"members":%s}]}
-        """.formatted(port, listenerExtra, poolExtra, membersJson));
+    gw = gateway.start(listenerExtra, poolExtra, membersJson);
+    port = gateway.port();
   }
 
   HttpResponse<String> get(String path, String... headers) throws Exception {
@@ -290,7 +273,7 @@ class HttpListenerTest {
 
   @Test
   void allMembersOfflineByTheMonitorIs503AtOnce() throws Exception {
-    Member sick = backends.http("sick", false, req -> req.response().setStatusCode(500).end("sick"));
+    Member sick = gateway.backends().http("sick", false, req -> req.response().setStatusCode(500).end("sick"));
     start("", ",\"health_monitor\":{\"type\":\"HTTP\",\"delay\":0.2,\"timeout\":0.2,\"max_retries_down\":1}",
         members(sick));
     io.gatehouse.pool.Member m = gw.gateway().runtime().pools().get("p").member("127.0.0.1:" + sick.port());
@@ -439,7 +422,7 @@ class HttpListenerTest {
   @Test
   void stopDrainsAnInFlightRequestWhileRefusingNewConnections() throws Exception {
     port = TestPorts.free();
-    gw = GatewayHarness.start("{" + head().replace("\"drain_timeout\":1", "\"drain_timeout\":5") + """
+    gw = gateway.start("{" + head().replace("\"drain_timeout\":1", "\"drain_timeout\":5") + """
         "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
         "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
         """.formatted(port, members(a)));
@@ -447,8 +430,7 @@ class HttpListenerTest {
       int hits = a.hits.get();
       raw.send("GET /slow/500 HTTP/1.1\r\nHost: x\r\n\r\n");
       Await.until(Duration.ofSeconds(5), () -> a.hits.get() > hits, "request not at the member");
-      GatewayHarness stopping = gw;
-      gw = null;
+      GatewayHarness stopping = gateway.takeOver();
       CompletableFuture<Void> stopped = CompletableFuture.runAsync(stopping::close);
       Await.until(Duration.ofSeconds(2), () -> refused(port), "new connections still accepted while draining");
       assertFalse(stopped.isDone(), "the drain waits for the request in flight");

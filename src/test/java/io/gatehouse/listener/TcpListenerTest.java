@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.testkit.Await;
-import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
@@ -26,25 +26,23 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The TCP listener end to end: real client sockets, the gateway, real member sockets, all on loopback. */
 class TcpListenerTest {
 
-  static Backends backends;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.listener("tcp", "TCP", "TCP");
   static Member a;
   static Member b;
   static Member c;
@@ -53,32 +51,15 @@ class TcpListenerTest {
 
   @BeforeAll
   static void startMembers() {
-    backends = new Backends();
-    a = backends.tcpEcho("a");
-    b = backends.tcpEcho("b");
-    c = backends.tcpEcho("c");
-  }
-
-  @AfterAll
-  static void stopMembers() {
-    backends.close();
-  }
-
-  @AfterEach
-  void stopGateway() {
-    if (gw != null) {
-      gw.close();
-    }
+    a = gateway.backends().tcpEcho("a");
+    b = gateway.backends().tcpEcho("b");
+    c = gateway.backends().tcpEcho("c");
   }
 
   /** Starts a gateway with one TCP listener in front of one pool; {@code listener} and {@code pool} add fields. */
   void start(String listenerExtra, String poolExtra, String membersJson) {
-    port = TestPorts.free();
-    gw = GatewayHarness.start("{" + head() + """
-        "listeners":[{"name":"tcp","protocol":"TCP","host":"127.0.0.1","protocol_port":%d,
-                      "default_pool":"p"%s}],
-        "pools":[{"name":"p","protocol":"TCP"%s,"members":%s}]}
-        """.formatted(port, listenerExtra, poolExtra, membersJson));
+    gw = gateway.start(listenerExtra, poolExtra, membersJson);
+    port = gateway.port();
   }
 
   static String memberOf(int port) {
@@ -180,7 +161,7 @@ class TcpListenerTest {
     // the member writes as fast as it can; the client never reads. Backpressure must stall the member's
     // writes once the socket buffers fill, instead of the gateway queueing everything in memory.
     AtomicLong written = new AtomicLong();
-    Member firehose = backends.tcp("firehose", so -> {
+    Member firehose = gateway.backends().tcp("firehose", so -> {
       Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
       Runnable[] pump = new Runnable[1];
       pump[0] = () -> {
@@ -320,7 +301,7 @@ class TcpListenerTest {
   @Test
   void ipv6ClientsAreMatchedByIpv6Networks() {
     port = TestPorts.free();
-    gw = GatewayHarness.start("{" + head() + """
+    gw = gateway.start("{" + head() + """
         "listeners":[{"name":"tcp6","protocol":"TCP","host":"::1","protocol_port":%d,"default_pool":"p",
                       "ip_group":{"type":"white","cidrs":["::1/128"]}}],
         "pools":[{"name":"p","protocol":"TCP","members":%s}]}
@@ -333,7 +314,7 @@ class TcpListenerTest {
   @Test
   void proxyProtocolV2HeaderCarriesTheClientAddress() {
     AtomicReference<HAProxyMessage> header = new AtomicReference<>();
-    Member parser = backends.tcp("parser", so -> {
+    Member parser = gateway.backends().tcp("parser", so -> {
       EmbeddedChannel decoder = new EmbeddedChannel(new HAProxyMessageDecoder());
       so.handler(buf -> {
         decoder.writeInbound(Unpooled.wrappedBuffer(buf.getBytes()));
@@ -404,8 +385,8 @@ class TcpListenerTest {
 
   @Test
   void aStickyClientWhoseMemberDiesMovesAndStaysOnTheNewOne() {
-    Member x = backends.tcpEcho("x");
-    Member y = backends.tcpEcho("y");
+    Member x = gateway.backends().tcpEcho("x");
+    Member y = gateway.backends().tcpEcho("y");
     start("", ",\"session_persistence\":{\"type\":\"SOURCE_IP\"}", members(x, y));
     String firstMember = memberOf(port, "127.0.0.7");
     Member gone = firstMember.equals("x") ? x : y;

@@ -1,16 +1,14 @@
 package io.gatehouse.listener;
 
-import static io.gatehouse.testkit.Configs.head;
 import static io.gatehouse.testkit.Configs.members;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.gatehouse.testkit.Await;
-import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
-import io.gatehouse.testkit.TestPorts;
 import io.gatehouse.testkit.UdpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,15 +16,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The UDP listener end to end: sessions per client address, replies to the right client, limits and expiry. */
 class UdpListenerTest {
 
-  static Backends backends;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.listener("udp", "UDP", "UDP");
   static Member u1;
   static Member u2;
   static Member u3;
@@ -35,31 +33,14 @@ class UdpListenerTest {
 
   @BeforeAll
   static void startMembers() {
-    backends = new Backends();
-    u1 = backends.udpEcho("u1");
-    u2 = backends.udpEcho("u2");
-    u3 = backends.udpEcho("u3");
-  }
-
-  @AfterAll
-  static void stopMembers() {
-    backends.close();
-  }
-
-  @AfterEach
-  void stopGateway() {
-    if (gw != null) {
-      gw.close();
-    }
+    u1 = gateway.backends().udpEcho("u1");
+    u2 = gateway.backends().udpEcho("u2");
+    u3 = gateway.backends().udpEcho("u3");
   }
 
   void start(String listenerExtra, String membersJson) {
-    port = TestPorts.free();
-    gw = GatewayHarness.start("{" + head() + """
-        "listeners":[{"name":"udp","protocol":"UDP","host":"127.0.0.1","protocol_port":%d,
-                      "default_pool":"p"%s}],
-        "pools":[{"name":"p","protocol":"UDP","members":%s}]}
-        """.formatted(port, listenerExtra, membersJson));
+    gw = gateway.start(listenerExtra, "", membersJson);
+    port = gateway.port();
   }
 
   int sessions() {

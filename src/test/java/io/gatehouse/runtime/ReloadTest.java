@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.runtime.Runtime.ReloadOutcome;
 import io.gatehouse.testkit.Await;
-import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TcpClient;
@@ -22,16 +22,16 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Reloads through the real file: refused, unchanged, applied in place, listeners added, moved and removed. */
 class ReloadTest {
 
-  static Backends backends;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.rawConfig();
   static Member a;
   static Member b;
   static Member c;
@@ -42,22 +42,9 @@ class ReloadTest {
 
   @BeforeAll
   static void startMembers() {
-    backends = new Backends();
-    a = backends.tcpEcho("a");
-    b = backends.tcpEcho("b");
-    c = backends.tcpEcho("c");
-  }
-
-  @AfterAll
-  static void stopMembers() {
-    backends.close();
-  }
-
-  @AfterEach
-  void stopGateway() {
-    if (gw != null) {
-      gw.close();
-    }
+    a = gateway.backends().tcpEcho("a");
+    b = gateway.backends().tcpEcho("b");
+    c = gateway.backends().tcpEcho("c");
   }
 
   /** One TCP listener {@code tcp} on {@code port} in front of pool {@code p}; extra listeners appended. */
@@ -74,7 +61,7 @@ class ReloadTest {
   }
 
   void start(String json) {
-    gw = GatewayHarness.start(json);
+    gw = gateway.start(json);
   }
 
   Runtime runtime() {
