@@ -23,6 +23,9 @@ import java.util.logging.Logger;
  */
 public final class Gateway {
 
+  /** {@code -Dgatehouse.transport.nio=true} keeps Vert.x on the JDK's NIO transport instead of native epoll. */
+  public static final String NIO_PROPERTY = "gatehouse.transport.nio";
+
   private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
 
   private final Vertx vertx;
@@ -79,7 +82,7 @@ public final class Gateway {
   private static Future<Gateway> start(ConfigResult loaded, Options options, Vertx vertx, ClusterNode cluster) {
     GatehouseConfig config = loaded.config();
     LOG.info("node " + config.node().name() + ": " + config.node().eventLoops() + " event loops, "
-        + (vertx.isNativeTransportEnabled() ? "native epoll transport" : "JDK NIO transport (native epoll unavailable)"));
+        + transport(vertx));
     AccessLog accessLog = new AccessLog(options.accessLogOut(), config.accessLog());
     Runtime runtime = new Runtime(loaded, options, accessLog, cluster);
     GatehouseMeters meters = new GatehouseMeters(runtime);
@@ -104,7 +107,18 @@ public final class Gateway {
   static VertxOptions vertxOptions(GatehouseConfig config) {
     return new VertxOptions()
         .setEventLoopPoolSize(config.node().eventLoops())
-        .setPreferNativeTransport(!Boolean.getBoolean("gatehouse.transport.nio"));
+        .setPreferNativeTransport(!Boolean.getBoolean(NIO_PROPERTY));
+  }
+
+  private static String transport(Vertx vertx) {
+    if (vertx.isNativeTransportEnabled()) {
+      return "native epoll transport";
+    }
+    if (Boolean.getBoolean(NIO_PROPERTY)) {
+      return "JDK NIO transport (forced by " + NIO_PROPERTY + ")";
+    }
+    Throwable cause = vertx.unavailableNativeTransportCause();
+    return "JDK NIO transport (native epoll unavailable" + (cause == null ? "" : ": " + cause) + ")";
   }
 
   public Vertx vertx() {

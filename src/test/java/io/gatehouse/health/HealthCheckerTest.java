@@ -21,6 +21,7 @@ import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TestPorts;
+import io.gatehouse.testkit.TestVertx;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -46,7 +47,7 @@ class HealthCheckerTest {
 
   @BeforeEach
   void setUp() {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
     context = vertx.getOrCreateContext();
     backends = new Backends();
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatehouse.config.TlsConfig;
 import io.gatehouse.config.TlsPolicyName;
 import io.gatehouse.testkit.TestCerts;
+import io.gatehouse.testkit.TestVertx;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ServerSSLOptions;
 import java.io.OutputStream;
@@ -38,7 +39,7 @@ class CertificateWatcherTest {
 
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
   }
 
   @AfterEach

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.gatehouse.config.TlsPolicyName;
 import io.gatehouse.testkit.TestCerts;
+import io.gatehouse.testkit.TestVertx;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,7 @@ class PolicyHandshakeTest {
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
   }
 
   @AfterAll

@@ -8,6 +8,7 @@ import io.gatehouse.config.TlsConfig;
 import io.gatehouse.config.TlsConfig.CertPair;
 import io.gatehouse.config.TlsPolicyName;
 import io.gatehouse.testkit.TestCerts;
+import io.gatehouse.testkit.TestVertx;
 import io.vertx.core.Vertx;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ class ServerTlsTest {
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
   }
 
   @AfterAll

@@ -1,0 +1,22 @@
+package io.gatehouse.testkit;
+
+import io.gatehouse.runtime.Gateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+/**
+ * A Vert.x instance for tests that run gateway code (servers, probes, watchers) outside a {@link GatewayHarness}:
+ * on the transport the gateway would pick, native epoll unless {@code -Dgatehouse.transport.nio=true}, so that
+ * the suite's NIO run covers them too. Members ({@link Backends}) stay on Vert.x's default, NIO, in both runs:
+ * they are the fixture, not what is tested.
+ */
+public final class TestVertx {
+
+  private TestVertx() {}
+
+  public static Vertx create() {
+    return Vertx.builder()
+        .with(new VertxOptions().setPreferNativeTransport(!Boolean.getBoolean(Gateway.NIO_PROPERTY)))
+        .build();
+  }
+}
