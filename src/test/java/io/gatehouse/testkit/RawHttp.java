@@ -83,10 +83,15 @@ public final class RawHttp implements AutoCloseable {
     }
   }
 
-  /** True when the gateway closed the connection (end of stream or reset) with nothing more to read. */
+  /**
+   * True when the gateway closed the connection (end of stream or reset) with nothing more to read; false when
+   * it sent more, or kept the connection open past the socket timeout.
+   */
   public boolean closedByPeer() {
     try {
       return in.read() < 0;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
     } catch (IOException e) {
       return true;
     }
