@@ -11,6 +11,7 @@ import io.gatehouse.http.ProxyContext;
 import io.gatehouse.http.ProxyExchange;
 import io.gatehouse.http.RouteDecision;
 import io.gatehouse.http.ServerRequestView;
+import io.gatehouse.http.StrictDecoderSwap;
 import io.gatehouse.http.StrictRequestDecoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
@@ -154,6 +155,8 @@ public final class HttpListener extends VerticleBase {
           () -> logConnectionError(peer, 408, "client_timeout"));
       if (strictDecoder) {
         pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options));
+      } else {
+        StrictDecoderSwap.install(pipeline, options); // h2c: strict from the second request on
       }
       pipeline.addBefore("httpDecoder", ConnectionGuard.NAME, guard);
     } else {

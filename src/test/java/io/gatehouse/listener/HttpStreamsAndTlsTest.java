@@ -332,7 +332,7 @@ class HttpStreamsAndTlsTest {
   void h2cListenerKeepsTheHttp1RulesAndTimesHttp2Connections() throws Exception {
     start("HTTP", ",\"http2_enable\":true,\"client_timeout\":0.5,\"keepalive_timeout\":0.5", "", members(a));
     // Known gaps with h2c on (see the README): the first HTTP/1 head is decoded by Vert.x's lenient decoder, and a
-    // silent connection is closed without a 408. Later requests on the connection are guarded as usual.
+    // silent connection is closed without a 408. Later requests on the connection are timed as usual.
     try (RawHttp raw = new RawHttp(port)) {
       assertEquals(200, raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
       long t0 = System.nanoTime();
@@ -366,6 +366,27 @@ class HttpStreamsAndTlsTest {
     long ms = closedAfter.orTimeout(5, TimeUnit.SECONDS).join();
     assertTrue(ms >= 300 && ms < 3000, "an idle h2c connection closed after " + ms + " ms");
     Sync.await(client.close());
+  }
+
+  @Test
+  void h2cListenerDecodesStrictlyFromTheSecondRequestOn() {
+    start("HTTP", ",\"http2_enable\":true", "", members(a));
+    // the first request is Vert.x's to decode (see the README); from its end on, the strict decoder runs, also
+    // for requests already waiting behind it (pipelined in the same write as the end of the first body)
+    String smuggling = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "0\r\n\r\n";
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nab");
+      raw.send("c" + "GET / HTTP/1.1\r\nHost: x\r\n\r\n" + smuggling);
+      assertEquals("abc", raw.read().body());
+      assertEquals(200, raw.read().status());
+      assertEquals(400, raw.read().status());
+      assertTrue(raw.closedByPeer());
+    }
+    try (RawHttp raw = new RawHttp(port)) {
+      assertEquals(200, raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+      assertEquals(400, raw.send("GET /\rHTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+    }
   }
 
   @Test
