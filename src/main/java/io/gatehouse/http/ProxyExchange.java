@@ -259,6 +259,9 @@ public final class ProxyExchange {
       return;
     }
     toMember = cr;
+    // failures arrive through response() and the body pipe; without a handler Vert.x also logs each of them as an
+    // error, including the resets the gateway makes itself (408, 413, 504, a client gone mid-body)
+    cr.exceptionHandler(e -> { });
     HostAndPort authority = req.authority();
     if (authority != null) {
       cr.authority(authority);
