@@ -2,7 +2,7 @@ package io.gatehouse.http;
 
 import io.gatehouse.config.InsertHeaders;
 import io.netty.util.AsciiString;
-import io.vertx.core.MultiMap;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 
 /**
@@ -25,7 +25,7 @@ public final class ForwardedHeaders {
    * @param host the Host (or :authority) the client sent, or null
    * @param gatewayIp the address the client connected to
    */
-  public static void apply(MultiMap out, InsertHeaders insert, String clientIp, String proto, String port,
+  public static void apply(HttpHeaders out, InsertHeaders insert, String clientIp, String proto, String port,
       String host, String gatewayIp) {
     if (insert.xForwardedFor()) {
       List<String> existing = out.getAll(X_FORWARDED_FOR);

@@ -1,8 +1,11 @@
 package io.gatehouse.http;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -24,43 +27,74 @@ public final class HopByHop {
   private HopByHop() {}
 
   /**
-   * Copies {@code from} into {@code to} minus hop-by-hop headers, Host, and (requests) any client-sent
-   * X-Client-Cert-Subject, which only the gateway may set.
+   * Copies a client request's headers into the request to the member, minus hop-by-hop headers, Host, and any
+   * client-sent X-Client-Cert-Subject, which only the gateway may set.
    *
    * @param upgrading keep Upgrade and Connection: upgrade (a WebSocket handshake)
    */
-  public static void copy(MultiMap from, MultiMap to, boolean upgrading) {
-    List<String> connection = from.getAll(HttpHeaders.CONNECTION);
-    for (Map.Entry<String, String> e : from) {
-      String name = e.getKey();
-      if (!isHopByHop(name) && !listedIn(connection, name)) {
-        to.add(name, e.getValue());
+  public static void copy(MultiMap from, HttpHeaders to, boolean upgrading) {
+    List<String> connection = connection(from.get(HttpHeaderNames.CONNECTION), from);
+    if (from instanceof HttpHeaders netty) {
+      // HTTP/1: Vert.x's headers are Netty's; read as they are, without a String per name
+      Iterator<Map.Entry<CharSequence, CharSequence>> it = netty.iteratorCharSequence();
+      while (it.hasNext()) {
+        Map.Entry<CharSequence, CharSequence> e = it.next();
+        if (!isHopByHop(e.getKey()) && !listedIn(connection, e.getKey())) {
+          to.add(e.getKey(), e.getValue());
+        }
+      }
+    } else {
+      for (Map.Entry<String, String> e : from) {
+        if (!isHopByHop(e.getKey()) && !listedIn(connection, e.getKey())) {
+          to.add(e.getKey(), e.getValue());
+        }
       }
     }
     if (upgrading) {
-      to.set(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
-      to.set(HttpHeaders.UPGRADE, from.get(HttpHeaders.UPGRADE));
+      to.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      to.set(HttpHeaderNames.UPGRADE, from.get(HttpHeaderNames.UPGRADE));
     }
   }
 
-  static boolean isHopByHop(String name) {
+  /** Copies a member's response headers into the response to the client, minus hop-by-hop headers. */
+  public static void copy(HttpHeaders from, MultiMap to, boolean upgrading) {
+    String connectionHeader = from.get(HttpHeaderNames.CONNECTION);
+    List<String> connection = connectionHeader == null ? List.of() : from.getAll(HttpHeaderNames.CONNECTION);
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence();
+    while (it.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> e = it.next();
+      if (!isHopByHop(e.getKey()) && !listedIn(connection, e.getKey())) {
+        to.add(e.getKey(), e.getValue());
+      }
+    }
+    if (upgrading) {
+      to.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      to.set(HttpHeaderNames.UPGRADE, from.get(HttpHeaderNames.UPGRADE));
+    }
+  }
+
+  private static List<String> connection(String first, MultiMap from) {
+    return first == null ? List.of() : from.getAll(HttpHeaderNames.CONNECTION);
+  }
+
+  static boolean isHopByHop(CharSequence name) {
     if (name.isEmpty() || name.charAt(0) == ':') {
       return true; // HTTP/2 pseudo-headers
     }
-    return AsciiString.contentEqualsIgnoreCase(name, HttpHeaders.CONNECTION)
+    return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
         || AsciiString.contentEqualsIgnoreCase(name, KEEP_ALIVE)
         || AsciiString.contentEqualsIgnoreCase(name, TE)
         || AsciiString.contentEqualsIgnoreCase(name, TRAILER)
-        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaders.TRANSFER_ENCODING)
-        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaders.UPGRADE)
-        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaders.HOST)
+        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)
+        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE)
+        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)
         || AsciiString.contentEqualsIgnoreCase(name, X_CLIENT_CERT_SUBJECT)
         || AsciiString.contentEqualsIgnoreCase(name, PROXY)
         || AsciiString.regionMatches(name, true, 0, PROXY_DASH, 0, PROXY_DASH.length());
   }
 
   /** Whether a Connection header value lists {@code name} (comma separated tokens, any case). */
-  static boolean listedIn(List<String> connection, String name) {
+  static boolean listedIn(List<String> connection, CharSequence name) {
     for (int i = 0; i < connection.size(); i++) {
       String v = connection.get(i);
       int start = 0;
@@ -77,7 +111,7 @@ public final class HopByHop {
         while (b > a && v.charAt(b - 1) == ' ') {
           b--;
         }
-        if (b - a == name.length() && v.regionMatches(true, a, name, 0, b - a)) {
+        if (b - a == name.length() && AsciiString.regionMatches(v, true, a, name, 0, b - a)) {
           return true;
         }
         start = end + 1;
@@ -93,8 +127,8 @@ public final class HopByHop {
    * every plain request).
    */
   public static boolean isUpgrade(MultiMap headers) {
-    String to = headers.get(HttpHeaders.UPGRADE);
+    String to = headers.get(HttpHeaderNames.UPGRADE);
     return to != null && !to.regionMatches(true, 0, "h2c", 0, 3)
-        && listedIn(headers.getAll(HttpHeaders.CONNECTION), "upgrade");
+        && listedIn(headers.getAll(HttpHeaderNames.CONNECTION), "upgrade");
   }
 }

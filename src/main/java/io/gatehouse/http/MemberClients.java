@@ -1,17 +1,42 @@
 package io.gatehouse.http;
 
+import io.gatehouse.tls.TlsEngine;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
- * The HTTP clients one listener instance uses towards members: plain for pools of protocol HTTP, TLS for
- * HTTPS. Each keeps a keep-alive pool per member, closed when idle for a few seconds: shorter than the idle
- * timeout of common servers (5 s and up) so that the gateway, not the member, closes an idle connection and a
- * request is never sent on one the member is closing.
+ * The keep-alive connections one listener instance keeps to members: a pool per member address (plain for pools
+ * of protocol HTTP, TLS for HTTPS), on the listener's own event loop. Written at the Netty level rather than with
+ * Vert.x's HTTP client: that client's per-request machinery (pool look-up, request and response objects, futures,
+ * header copies) cost more CPU and allocation per proxied request than the rest of the gateway together (see
+ * bench/NOTES.md). Idle connections close after a few seconds: shorter than the idle timeout of common servers
+ * (5 s and up) so that the gateway, not the member, closes an idle connection and a request is never sent on one
+ * the member is closing. Event-loop confined.
  */
 public final class MemberClients {
 
@@ -19,43 +44,269 @@ public final class MemberClients {
   static final int CONNECTIONS_PER_MEMBER = 256;
   /** Requests waiting for a connection; past it the request fails at once (503) instead of queueing. */
   static final int MAX_WAITING = 1024;
-  static final int KEEP_ALIVE_SECONDS = 4;
+  static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(4);
   static final int MAX_RESPONSE_HEAD = 64 * 1024;
+  /** Response body pieces are handed on as they arrive, up to this size each. */
+  static final int MAX_CHUNK = 64 * 1024;
 
-  private final HttpClient plain;
-  private final HttpClient tls;
+  /** A request waiting for a connection to its member. */
+  interface Waiter {
+    /** Returns false when the request no longer wants it (the client left, a timer fired): it goes to the next. */
+    boolean connected(MemberConnection connection);
 
-  public MemberClients(Vertx vertx) {
-    this.plain = build(vertx, options());
-    // HTTPS members' certificates are not verified (like HAProxy's "verify none"): members sit in a private
-    // network, often with self-signed certificates; the gateway checks reachability, not identity.
-    this.tls = build(vertx, options().setSsl(true).setTrustAll(true).setVerifyHost(false));
+    void connectFailed(Throwable cause);
   }
 
-  private static HttpClientOptions options() {
-    return new HttpClientOptions()
-        .setProtocolVersion(HttpVersion.HTTP_1_1)
-        .setKeepAlive(true)
-        .setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
-        .setTcpNoDelay(true)
-        .setDecompressionSupported(false)
-        .setMaxHeaderSize(MAX_RESPONSE_HEAD)
-        .setShared(false);
+  /** All connections to the member are busy and its queue is full. */
+  static final class QueueFull extends Exception {
+    QueueFull() {
+      super("too many requests waiting for a member connection", null, false, false);
+    }
   }
 
-  private static HttpClient build(Vertx vertx, HttpClientOptions options) {
-    PoolOptions pool = new PoolOptions()
-        .setHttp1MaxSize(CONNECTIONS_PER_MEMBER)
-        .setMaxWaitQueueSize(MAX_WAITING)
-        .setEventLoopSize(0);
-    return vertx.httpClientBuilder().with(options).with(pool).build();
+  /** No connection came free within the connect timeout. */
+  static final class WaitTimeout extends Exception {
+    WaitTimeout() {
+      super("no member connection came free in time", null, false, false);
+    }
   }
 
-  public HttpClient get(boolean tlsToMember) {
-    return tlsToMember ? tls : plain;
+  /** The listener is stopping: no new member connections. */
+  static final class Stopped extends Exception {
+    Stopped() {
+      super("listener stopped", null, false, false);
+    }
+  }
+
+  private static final QueueFull QUEUE_FULL = new QueueFull();
+  private static final WaitTimeout WAIT_TIMEOUT = new WaitTimeout();
+  private static final Stopped STOPPED = new Stopped();
+
+  /** A request in an endpoint's queue, and until when it may wait. */
+  private record Waiting(Waiter waiter, long deadlineNanos) {}
+
+  private final ContextInternal context;
+  private final Bootstrap bootstrap;
+  private final SslContext memberTls;
+  private final Map<SocketAddress, Endpoint> plain = new HashMap<>();
+  private final Map<SocketAddress, Endpoint> tls = new HashMap<>();
+  private final long sweeper;
+  private boolean closed;
+
+  /** @param context the listener instance's event-loop context; every call comes from it */
+  public MemberClients(ContextInternal context) {
+    this.context = context;
+    VertxInternal vertx = context.owner();
+    this.bootstrap = new Bootstrap()
+        .group(context.nettyEventLoop())
+        .channelFactory(vertx.transport().channelFactory(false))
+        .option(ChannelOption.TCP_NODELAY, true)
+        .disableResolver(); // member addresses are IP literals: resolved off the event loop beforehand
+    this.memberTls = memberTls();
+    this.sweeper = vertx.setPeriodic(1000, id -> closeIdle());
+  }
+
+  /**
+   * HTTPS members' certificates are not verified (like HAProxy's "verify none"): members sit in a private
+   * network, often with self-signed certificates; the gateway checks reachability, not identity.
+   */
+  private static SslContext memberTls() {
+    try {
+      return SslContextBuilder.forClient()
+          .sslProvider(TlsEngine.selected() == TlsEngine.OPENSSL ? SslProvider.OPENSSL : SslProvider.JDK)
+          .trustManager(InsecureTrustManagerFactory.INSTANCE)
+          .build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("member TLS context: " + e.getMessage(), e);
+    }
+  }
+
+  /** Hands {@code waiter} a connection to {@code member}: an idle one at once, a new one, or the next freed one. */
+  void acquire(SocketAddress member, boolean tlsToMember, long connectTimeoutMillis, Waiter waiter) {
+    if (closed) {
+      waiter.connectFailed(STOPPED);
+      return;
+    }
+    Map<SocketAddress, Endpoint> endpoints = tlsToMember ? tls : plain;
+    Endpoint e = endpoints.get(member);
+    if (e == null) {
+      e = new Endpoint(member, tlsToMember);
+      endpoints.put(member, e);
+    }
+    e.acquire(connectTimeoutMillis, waiter);
   }
 
   public Future<?> close() {
-    return Future.all(plain.close(), tls.close());
+    closed = true;
+    context.owner().cancelTimer(sweeper);
+    List<ChannelFuture> closing = new ArrayList<>();
+    for (Map<SocketAddress, Endpoint> m : List.of(plain, tls)) {
+      for (Endpoint e : m.values()) {
+        e.closeAll(closing);
+      }
+    }
+    Promise<Void> done = context.promise();
+    if (closing.isEmpty()) {
+      done.complete();
+      return done.future();
+    }
+    int[] left = {closing.size()};
+    for (ChannelFuture f : closing) {
+      f.addListener(x -> {
+        if (--left[0] == 0) {
+          done.complete();
+        }
+      });
+    }
+    return done.future();
+  }
+
+  private void closeIdle() {
+    long now = System.nanoTime();
+    for (Map<SocketAddress, Endpoint> m : List.of(plain, tls)) {
+      m.values().removeIf(e -> e.closeIdle(now));
+    }
+  }
+
+  /** The connections to one member address. */
+  final class Endpoint {
+    private final InetSocketAddress address;
+    private final boolean tlsToMember;
+    /** Most recently used first: the warm ones serve, the cold ones age out. */
+    private final ArrayDeque<MemberConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private final Set<Channel> open = new HashSet<>();
+    private int connecting;
+    private long connectTimeoutMillis;
+
+    Endpoint(SocketAddress member, boolean tlsToMember) {
+      this.address = new InetSocketAddress(member.host(), member.port()); // an IP literal: no look-up
+      this.tlsToMember = tlsToMember;
+    }
+
+    void acquire(long timeoutMillis, Waiter waiter) {
+      connectTimeoutMillis = timeoutMillis;
+      MemberConnection c;
+      while ((c = idle.pollFirst()) != null) {
+        if (c.isActive()) {
+          if (waiter.connected(c)) {
+            return;
+          }
+          idle.addFirst(c);
+          return;
+        }
+      }
+      if (open.size() + connecting < CONNECTIONS_PER_MEMBER) {
+        connect(waiter);
+      } else if (waiting.size() < MAX_WAITING) {
+        waiting.addLast(new Waiting(waiter, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis)));
+      } else {
+        waiter.connectFailed(QUEUE_FULL);
+      }
+    }
+
+    private void connect(Waiter waiter) {
+      connecting++;
+      MemberConnection conn = new MemberConnection(this);
+      Bootstrap b = bootstrap.clone()
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, connectTimeoutMillis))
+          .handler(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+              if (tlsToMember) {
+                ch.pipeline().addLast(memberTls.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
+              }
+              ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()
+                  .setMaxHeaderSize(MAX_RESPONSE_HEAD).setMaxChunkSize(MAX_CHUNK),
+                  false, false));
+              ch.pipeline().addLast(conn);
+            }
+          });
+      b.connect(address).addListener((ChannelFuture f) -> {
+        if (!f.isSuccess()) {
+          connecting--;
+          waiter.connectFailed(f.cause());
+          next();
+          return;
+        }
+        SslHandler ssl = f.channel().pipeline().get(SslHandler.class);
+        if (ssl == null) {
+          connected(f.channel(), conn, waiter);
+        } else {
+          ssl.handshakeFuture().addListener(h -> {
+            if (h.isSuccess()) {
+              connected(f.channel(), conn, waiter);
+            } else {
+              connecting--;
+              f.channel().close();
+              waiter.connectFailed(h.cause());
+              next();
+            }
+          });
+        }
+      });
+    }
+
+    private void connected(Channel ch, MemberConnection conn, Waiter waiter) {
+      connecting--;
+      open.add(ch);
+      if (!waiter.connected(conn)) {
+        release(conn);
+      }
+    }
+
+    /** A connection that finished an exchange and may carry another. */
+    void release(MemberConnection c) {
+      Waiting w;
+      while ((w = waiting.pollFirst()) != null) {
+        if (w.waiter().connected(c)) {
+          return;
+        }
+      }
+      c.idleSinceNanos = System.nanoTime();
+      idle.addFirst(c);
+    }
+
+    /** Called when a connection's channel has closed, for whatever reason. */
+    void closed(MemberConnection c) {
+      if (open.remove(c.channel())) {
+        idle.remove(c);
+        next();
+      }
+    }
+
+    /** A connection slot came free: the first waiter gets a new connection. */
+    private void next() {
+      Waiting w = waiting.pollFirst();
+      if (w != null && !closed) {
+        connect(w.waiter());
+      } else if (w != null) {
+        w.waiter().connectFailed(STOPPED);
+      }
+    }
+
+    /**
+   * Fails requests that waited past their connect timeout (checked once a second: a coarse bound, kept off the
+   * per-request path) and closes connections idle for longer than the keep-alive; true when nothing is left.
+   */
+    boolean closeIdle(long now) {
+      while (!waiting.isEmpty() && now - waiting.peekFirst().deadlineNanos() > 0) {
+        waiting.pollFirst().waiter().connectFailed(WAIT_TIMEOUT);
+      }
+      while (!idle.isEmpty() && now - idle.peekLast().idleSinceNanos > KEEP_ALIVE_NANOS) {
+        idle.pollLast().close();
+      }
+      return open.isEmpty() && connecting == 0 && waiting.isEmpty();
+    }
+
+    void closeAll(List<ChannelFuture> closing) {
+      for (Waiting w : waiting) {
+        w.waiter().connectFailed(STOPPED);
+      }
+      waiting.clear();
+      for (Channel ch : List.copyOf(open)) {
+        closing.add(ch.close());
+      }
+    }
   }
 }

@@ -8,21 +8,24 @@ import io.gatehouse.pool.Pick;
 import io.gatehouse.pool.PickReason;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.pool.PoolSnapshot;
-import io.vertx.core.AsyncResult;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.ConnectionPoolTooBusyException;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.impl.buffer.VertxByteBufAllocator;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,7 +37,7 @@ import java.util.List;
  * while sending its body gets 408, or its connection (HTTP/2: stream) closed once the response has begun. The
  * gateway's own answers are 502, 503, 504, 408 and 413. Member counters (acquire/release, failure/success) and the access-log line are kept here.
  */
-public final class ProxyExchange {
+public final class ProxyExchange implements MemberClients.Waiter, MemberConnection.Exchange {
 
   /** The gateway's own cookie under HTTP_COOKIE persistence: an opaque, signed value naming the member. */
   public static final String STICKY_COOKIE = "GATEHOUSE_STICKY";
@@ -56,8 +59,14 @@ public final class ProxyExchange {
   private boolean holdingMember;
   private String cookieMemberId;
   private String sticky = "-";
-  private MultiMap memberHeaders;
-  private HttpClientRequest toMember;
+  private io.netty.handler.codec.http.HttpHeaders memberHeaders;
+  /** The member connection while this exchange owns it: until both the response and the request have ended. */
+  private MemberConnection toMember;
+  private boolean requestSent;
+  private boolean responseEnded;
+  private boolean bodyCut;
+  private NetSocket tunnelClient;
+  private List<Buffer> tunnelPending;
   private long memberStartNanos;
   private long memberNanos = -1;
   private long timerId = -1;
@@ -182,8 +191,10 @@ public final class ProxyExchange {
 
   // --- the request to the member ---
 
-  private MultiMap memberHeaders() {
-    MultiMap h = HttpHeaders.headers();
+  private io.netty.handler.codec.http.HttpHeaders memberHeaders() {
+    // names and values were checked by the decoder that read them from the client
+    io.netty.handler.codec.http.HttpHeaders h = DefaultHttpHeadersFactory.headersFactory().withValidation(false)
+        .newHeaders();
     HopByHop.copy(req.headers(), h, upgrade);
     ForwardedHeaders.apply(h, cfg.insertHeaders(), peer.ip(), ctx.proto(), ctx.port(), originalHost(),
         req.localAddress().hostAddress());
@@ -217,32 +228,20 @@ public final class ProxyExchange {
     holdingMember = true;
     m.acquire();
     memberStartNanos = System.nanoTime();
-    SocketAddress address = m.socketAddress();
-    RequestOptions o = new RequestOptions()
-        .setMethod(req.method())
-        .setURI(uri())
-        .setServer(address)
-        .setHost(address.host())
-        .setPort(address.port())
-        .setConnectTimeout(Math.min(cfg.memberTimeout().toMillis(), MAX_CONNECT_MILLIS))
-        .setHeaders(memberHeaders);
     boolean tls = pool.config().protocol() == PoolProtocol.HTTPS;
-    ctx.clients().get(tls).request(o).onComplete(ar -> {
-      if (ar.succeeded()) {
-        sendTo(ar.result());
-      } else {
-        connectFailed(ar.cause());
-      }
-    });
+    ctx.clients().acquire(m.socketAddress(), tls, Math.min(cfg.memberTimeout().toMillis(), MAX_CONNECT_MILLIS), this);
   }
 
-  private void connectFailed(Throwable cause) {
+  @Override
+  public void connectFailed(Throwable cause) {
     Member m = member;
     releaseMember();
     if (clientGone) {
       finish(0, "client_closed");
-    } else if (cause instanceof ConnectionPoolTooBusyException) {
+    } else if (cause instanceof MemberClients.QueueFull) {
       fail(503, "member_queue_full");
+    } else if (cause instanceof MemberClients.Stopped) {
+      fail(503, "listener_stopped");
     } else {
       m.recordFailure();
       if (!retryAfter(m)) {
@@ -251,58 +250,96 @@ public final class ProxyExchange {
     }
   }
 
-  private void sendTo(HttpClientRequest cr) {
-    if (clientGone) {
-      cr.reset();
+  @Override
+  public boolean connected(MemberConnection c) {
+    if (clientGone || finished) {
       releaseMember();
       finish(0, "client_closed");
-      return;
+      return false;
     }
-    toMember = cr;
-    // failures arrive through response() and the body pipe; without a handler Vert.x also logs each of them as an
-    // error, including the resets the gateway makes itself (408, 413, 504, a client gone mid-body)
-    cr.exceptionHandler(e -> { });
-    HostAndPort authority = req.authority();
-    if (authority != null) {
-      cr.authority(authority);
+    toMember = c;
+    responseEnded = false;
+    c.begin(this);
+    DefaultHttpRequest head = new DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+        req.method().toNetty(), uri(), memberHeaders);
+    if (!memberHeaders.contains(HttpHeaders.HOST)) {
+      String host = originalHost();
+      SocketAddress a = member.socketAddress();
+      memberHeaders.set(HttpHeaders.HOST, host != null ? host : a.host() + ":" + a.port());
     }
-    if (upgrade) {
-      cr.connect().onComplete(this::onResponse);
+    if (upgrade || !hasBody) {
+      requestSent = true;
+      c.sendHead(head, true);
       armTimer();
-      return;
-    }
-    cr.response().onComplete(this::onResponse);
-    if (!hasBody) {
-      cr.end();
-      armTimer();
-      return;
+      return true;
     }
     if (!memberHeaders.contains(HttpHeaders.CONTENT_LENGTH)) {
-      cr.setChunked(true);
+      HttpUtil.setTransferEncodingChunked(head, true);
     }
     long limit = cfg.maxBodySize() >= 0 && !memberHeaders.contains(HttpHeaders.CONTENT_LENGTH)
         ? cfg.maxBodySize() : Long.MAX_VALUE;
+    // a retry never gets here: only a request without a body is sent twice
     body = new ClientBody(req, limit, this::bodyTooLarge);
-    if (req.getHeader(HttpHeaders.EXPECT) != null) {
-      // the head goes now: the client sends its body only after the member's 100 Continue is passed on
-      awaitingContinue = true;
-      cr.continueHandler(v -> {
-        awaitingContinue = false;
-        body.touch();
-        resp.writeContinue();
-      });
-      cr.sendHead();
-    }
+    // the client sends a body after Expect: 100-continue only once the member's 100 Continue is passed on
+    awaitingContinue = req.getHeader(HttpHeaders.EXPECT) != null;
+    c.sendHead(head, false);
     armStallTimer(cfg.clientTimeout().toNanos());
-    // endOnFailure(false): a client that goes away mid-body must not look like a complete body to the member
-    body.pipe().endOnFailure(false).to(cr).onComplete(ar -> {
-      cancelStallTimer();
-      if (ar.succeeded()) {
-        armTimer(); // member_timeout counts from the end of the request body
-      } else if (!headReceived) {
-        cr.reset();
+    body.handler(chunk -> {
+      if (toMember == null) {
+        return; // the member connection failed or was given up: the exchange is answering without it
+      }
+      toMember.sendBody(((BufferInternal) chunk).getByteBuf());
+      if (!toMember.writable()) {
+        body.pause(); // memberWritable() resumes it
       }
     });
+    body.exceptionHandler(e -> {
+      // a client gone mid-body must not look like a complete body to the member
+      cancelStallTimer();
+      if (!headReceived) {
+        abortMember();
+      }
+    });
+    body.endHandler(v -> {
+      cancelStallTimer();
+      requestSent = true;
+      if (toMember == null) {
+        return;
+      }
+      toMember.endBody();
+      if (responseEnded) {
+        toMember = null; // back in the pool
+      }
+      armTimer(); // member_timeout counts from the end of the request body
+    });
+    body.resume();
+    return true;
+  }
+
+  @Override
+  public void memberWritable() {
+    if (tunnelClient != null) {
+      tunnelClient.resume();
+    } else if (body != null && body.paused()) {
+      body.resume();
+    }
+  }
+
+  @Override
+  public void memberContinue() {
+    if (awaitingContinue) {
+      awaitingContinue = false;
+      body.touch();
+      resp.writeContinue();
+    }
+  }
+
+  /** Closes the member connection this exchange holds, mid-request or mid-response: it cannot be reused. */
+  private void abortMember() {
+    if (toMember != null) {
+      toMember.abort();
+      toMember = null;
+    }
   }
 
   private void armStallTimer(long nanos) {
@@ -341,18 +378,23 @@ public final class ProxyExchange {
     }
     cancelTimer();
     releaseMember();
+    abortMember();
     fail(408, "client_timeout");
-    toMember.reset();
   }
 
   private void bodyTooLarge() {
     if (headReceived) {
-      return; // the member has answered already; its answer stands
+      // the member has answered already; its answer stands, and the connection closes after it (the body is cut)
+      bodyCut = true;
+      if (responseEnded) {
+        abortMember();
+      }
+      return;
     }
     cancelTimer();
     releaseMember();
+    abortMember();
     fail(413, "body_too_large");
-    toMember.reset();
   }
 
   private boolean idempotent() {
@@ -381,71 +423,119 @@ public final class ProxyExchange {
     }
     Member m = member;
     releaseMember();
+    abortMember();
     m.recordFailure();
-    fail(504, "member_timeout"); // first: the reset below completes the response future at once
-    toMember.reset();
+    fail(504, "member_timeout");
   }
 
   // --- the response ---
 
-  private void onResponse(AsyncResult<HttpClientResponse> ar) {
+  @Override
+  public void memberHead(HttpResponse head) {
     if (answered || finished) {
-      if (ar.succeeded()) {
-        ar.result().request().reset(); // a late answer after a 504 or 413
-      }
+      abortMember(); // a late answer after a 504 or 413
       return;
     }
     cancelTimer();
-    if (ar.failed()) {
-      Member m = member;
-      releaseMember();
-      if (clientGone) {
-        finish(0, "client_closed");
-        return;
-      }
-      m.recordFailure();
-      if (hasBody || !idempotent() || !retryAfter(m)) {
-        fail(502, "member_failed");
-      }
-      return;
-    }
-    HttpClientResponse r = ar.result();
     headReceived = true;
     memberNanos = System.nanoTime() - memberStartNanos;
     member.recordSuccess();
-    if (upgrade && r.statusCode() == 101) {
-      tunnel(r);
-    } else {
-      relay(r);
-    }
-  }
-
-  private void relay(HttpClientResponse r) {
+    status = head.status().code();
     answered = true;
-    status = r.statusCode();
-    resp.setStatusCode(status).setStatusMessage(r.statusMessage());
-    HopByHop.copy(r.headers(), resp.headers(), false);
-    stickyResponse(r.headers());
-    if (!r.headers().contains(HttpHeaders.CONTENT_LENGTH) && bodyAllowed() && req.version() == HttpVersion.HTTP_1_1) {
+    if (upgrade && status == 101) {
+      tunnel(head);
+      return;
+    }
+    resp.setStatusCode(status).setStatusMessage(head.status().reasonPhrase());
+    HopByHop.copy(head.headers(), resp.headers(), false);
+    stickyResponse(head.headers());
+    if (!head.headers().contains(HttpHeaders.CONTENT_LENGTH) && bodyAllowed() && req.version() == HttpVersion.HTTP_1_1) {
       resp.setChunked(true);
     }
-    r.pipe().endOnFailure(false).to(resp).onComplete(done -> {
-      releaseMember();
+    resp.drainHandler(v -> {
+      if (toMember != null && !responseEnded) {
+        toMember.readResponse(true);
+      }
+    });
+  }
+
+  @Override
+  public void memberContent(ByteBuf content, boolean last) {
+    Buffer chunk = content.isReadable() ? copy(content) : null;
+    if (status == 101 && upgrade) {
+      toTunnelClient(chunk);
+      return;
+    }
+    if (!last) {
+      if (chunk != null) {
+        resp.write(chunk);
+        if (resp.writeQueueFull() && toMember != null) {
+          toMember.readResponse(false); // the drain handler resumes it
+        }
+      }
+      return;
+    }
+    responseEnded = true;
+    if (bodyCut) {
+      abortMember();
+    } else if (body == null || requestSent) {
+      toMember = null; // back in the pool
+    }
+    releaseMember();
+    (chunk == null ? resp.end() : resp.end(chunk)).onComplete(done -> {
       if (done.succeeded()) {
         finish(status, "ok");
       } else {
-        resp.reset(); // the client must not take a cut body for a whole one
-        r.request().reset(); // nor may the member connection be reused mid-response
-        finish(status, clientStalled ? "client_timeout" : clientGone ? "client_closed" : "member_reset_in_body");
+        finish(status, clientStalled ? "client_timeout" : "client_closed");
       }
     });
+  }
+
+  /** A copy on the heap: the member's buffer goes back to its pool as soon as this returns. */
+  private static Buffer copy(ByteBuf content) {
+    int n = content.readableBytes();
+    return BufferInternal.buffer(VertxByteBufAllocator.DEFAULT.heapBuffer(n, n).writeBytes(content, content.readerIndex(), n));
+  }
+
+  @Override
+  public void memberFailed(Throwable cause) {
+    toMember = null; // closed already
+    if (tunnelClient != null || (upgrade && status == 101)) {
+      if (tunnelClient != null) {
+        tunnelClient.close();
+      }
+      releaseMember();
+      finish(status, "tunnel_closed");
+      return;
+    }
+    if (headReceived) {
+      // mid-body: the client must not take a cut body for a whole one
+      releaseMember();
+      resp.reset();
+      finish(status, clientStalled ? "client_timeout" : clientGone ? "client_closed" : "member_reset_in_body");
+      return;
+    }
+    if (answered || finished) {
+      return;
+    }
+    cancelTimer();
+    Member m = member;
+    releaseMember();
+    if (clientGone) {
+      finish(0, "client_closed");
+      return;
+    }
+    m.recordFailure();
+    if (hasBody || !idempotent() || !retryAfter(m)) {
+      fail(502, "member_failed");
+    }
   }
 
   private boolean bodyAllowed() {
     return status >= 200 && status != 204 && status != 304 && req.method() != HttpMethod.HEAD;
   }
 
-  private void stickyResponse(MultiMap memberResponse) {
+  private void stickyResponse(io.netty.handler.codec.http.HttpHeaders memberResponse) {
     SessionPersistence p = pool.config().sessionPersistence();
     if (p == null) {
       return;
@@ -471,29 +561,63 @@ public final class ProxyExchange {
   }
 
   /** A WebSocket (or other) upgrade the member accepted: from here on, raw bytes both ways. */
-  private void tunnel(HttpClientResponse r) {
-    answered = true;
-    status = 101;
-    HopByHop.copy(r.headers(), resp.headers(), true);
-    NetSocket toMemberSocket = r.netSocket();
+  private void tunnel(HttpResponse head) {
+    HopByHop.copy(head.headers(), resp.headers(), true);
+    tunnelPending = new ArrayList<>(); // member bytes that come before the client side is ready
     req.resume(); // the connection was paused with the request; the tunnel reads it from here on
     req.toNetSocket().onComplete(ar -> {
+      if (toMember == null) {
+        if (ar.succeeded()) {
+          ar.result().close(); // the member closed meanwhile
+        }
+        return;
+      }
       if (ar.failed()) {
-        toMemberSocket.close();
+        abortMember();
         releaseMember();
         finish(status, "upgrade_failed");
         return;
       }
       NetSocket toClient = ar.result();
-      toClient.pipeTo(toMemberSocket);
-      toMemberSocket.pipeTo(toClient);
-      toClient.closeHandler(v -> toMemberSocket.close());
-      toMemberSocket.closeHandler(v -> {
-        toClient.close();
+      tunnelClient = toClient;
+      for (Buffer b : tunnelPending) {
+        toClient.write(b);
+      }
+      tunnelPending = null;
+      toClient.drainHandler(v -> {
+        if (toMember != null) {
+          toMember.readResponse(true);
+        }
+      });
+      toClient.handler(b -> {
+        if (toMember == null) {
+          return;
+        }
+        toMember.sendBody(((BufferInternal) b).getByteBuf());
+        if (!toMember.writable()) {
+          toClient.pause(); // memberWritable() resumes it
+        }
+      });
+      toClient.closeHandler(v -> {
+        abortMember();
         releaseMember();
         finish(status, "tunnel_closed");
       });
     });
+  }
+
+  private void toTunnelClient(Buffer chunk) {
+    if (chunk == null) {
+      return;
+    }
+    if (tunnelClient == null) {
+      tunnelPending.add(chunk);
+      return;
+    }
+    tunnelClient.write(chunk);
+    if (tunnelClient.writeQueueFull() && toMember != null) {
+      toMember.readResponse(false); // the drain handler resumes it
+    }
   }
 
   // --- endings ---
@@ -504,11 +628,14 @@ public final class ProxyExchange {
       return;
     }
     cancelTimer();
+    cancelStallTimer();
     if (toMember != null) {
-      // before the head no answer is wanted; after it, the relay fails at once and releases the member, rather
-      // than when the member next writes (which, while it waits for the rest of a body, is never)
-      toMember.reset();
+      // before the head no answer is wanted; after it, the rest of the response has nowhere to go
+      abortMember();
+      releaseMember();
+      finish(headReceived ? status : 0, "client_closed");
     }
+    // still waiting for a connection: connected() turns it down
   }
 
   /** Answers with the gateway's own status unless the response has begun. */

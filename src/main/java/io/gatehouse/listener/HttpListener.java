@@ -99,7 +99,7 @@ public final class HttpListener extends VerticleBase {
       options.setUseProxyProtocol(true)
           .setProxyProtocolTimeout(cfg.clientTimeout().toMillis()).setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     }
-    clients = new MemberClients(vertx);
+    clients = new MemberClients((io.vertx.core.internal.ContextInternal) super.context);
     server = vertx.createHttpServer(options)
         .connectionHandler(this::connected)
         .requestHandler(this::request)

@@ -1,0 +1,239 @@
+package io.gatehouse.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+
+/**
+ * One keep-alive HTTP/1.1 connection to a member, handled at the Netty level on the listener's event loop (see
+ * {@link MemberClients} for why). It carries one exchange at a time: the request goes out as Netty messages, the
+ * response comes back to the {@link Exchange} as they are decoded, and once the response and the request have
+ * both ended the connection goes back to its pool, or is closed when either side did not keep it alive. After a
+ * 101 the codec steps aside and the connection carries raw bytes (a WebSocket tunnel) until either side closes.
+ * Event-loop confined.
+ */
+final class MemberConnection extends ChannelDuplexHandler {
+
+  /** What the exchange on a connection hears from the member. Calls arrive on the event loop. */
+  interface Exchange {
+    /** A 100 Continue: the request body may follow. */
+    void memberContinue();
+
+    /** The final response head (the body follows through {@link #memberContent}, unless it is a 101). */
+    void memberHead(HttpResponse head);
+
+    /**
+     * Response body bytes, or raw bytes after a 101; {@code last} ends the response. The buffer is released
+     * after the call: keep a copy, not the buffer.
+     */
+    void memberContent(ByteBuf content, boolean last);
+
+    /** The connection failed or closed before the response ended (after a 101: the tunnel closed). */
+    void memberFailed(Throwable cause);
+
+    /** The connection can take more of the request body. */
+    void memberWritable();
+  }
+
+  /** The member closed the connection (or it was reset) before the response ended. */
+  static final class MemberClosed extends IOException {
+    MemberClosed() {
+      super("member closed the connection");
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this; // one shared instance: where it was made says nothing
+    }
+  }
+
+  private static final MemberClosed CLOSED = new MemberClosed();
+
+  private final MemberClients.Endpoint endpoint;
+  private Channel channel;
+  private HttpClientCodec codec;
+  private Exchange exchange;
+  private boolean requestEnded;
+  private boolean keepAlive;
+  private boolean tunnel;
+  private boolean skipInformationalEnd;
+  long idleSinceNanos;
+
+  MemberConnection(MemberClients.Endpoint endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    codec = ctx.pipeline().get(HttpClientCodec.class);
+  }
+
+  /** Binds this connection to an exchange; the request head follows with {@link #sendHead}. */
+  void begin(Exchange ex) {
+    exchange = ex;
+    requestEnded = false;
+    keepAlive = true;
+  }
+
+  /** Sends the request head; {@code complete}: it has no body, so the request ends here. */
+  void sendHead(HttpRequest head, boolean complete) {
+    keepAlive = HttpUtil.isKeepAlive(head);
+    if (complete) {
+      requestEnded = true;
+      channel.write(head, channel.voidPromise());
+      channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+    } else {
+      channel.writeAndFlush(head, channel.voidPromise());
+    }
+  }
+
+  /** Sends a piece of the request body (or raw bytes in a tunnel); takes ownership of {@code chunk}. */
+  void sendBody(ByteBuf chunk) {
+    channel.writeAndFlush(tunnel ? chunk : new DefaultHttpContent(chunk), channel.voidPromise());
+  }
+
+  /** Ends the request body. */
+  void endBody() {
+    requestEnded = true;
+    channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+    if (exchange == null) {
+      done(); // the member answered before the body ended
+    }
+  }
+
+  boolean writable() {
+    return channel.isWritable();
+  }
+
+  /** Stops (or restarts) reading the response: the client is not keeping up. */
+  void readResponse(boolean read) {
+    channel.config().setAutoRead(read);
+  }
+
+  /** Gives up the exchange: the connection closes, for a half-sent request or an unread response cannot be reused. */
+  void abort() {
+    exchange = null;
+    channel.close();
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  boolean isActive() {
+    return channel.isActive();
+  }
+
+  void close() {
+    channel.close();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      Exchange ex = exchange;
+      if (ex == null) {
+        channel.close(); // bytes nobody asked for: this connection cannot be trusted with the next request
+        return;
+      }
+      if (msg instanceof HttpResponse head) {
+        if (head.decoderResult().isFailure()) {
+          fail(head.decoderResult().cause());
+          return;
+        }
+        if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL && head.status().code() != 101) {
+          skipInformationalEnd = true; // the decoder follows it with an empty LastHttpContent
+          if (head.status().code() == 100) {
+            ex.memberContinue();
+          }
+          return;
+        }
+        keepAlive &= HttpUtil.isKeepAlive(head);
+        if (head.status().code() == 101) {
+          tunnel = true;
+          codec.prepareUpgradeFrom(ctx); // from here the encoder passes raw bytes on; the decoder already does
+        }
+        ex.memberHead(head);
+      }
+      if (msg instanceof HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+          fail(content.decoderResult().cause());
+          return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (last && (tunnel || skipInformationalEnd)) {
+          skipInformationalEnd = false;
+          return; // the empty body of a 1xx
+        }
+        if (last) {
+          exchange = null;
+        }
+        ex.memberContent(content.content(), last);
+        if (last) {
+          done();
+        }
+      } else if (msg instanceof ByteBuf raw && tunnel) {
+        ex.memberContent(raw, false);
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    Exchange ex = exchange;
+    if (ex != null && channel.isWritable()) {
+      ex.memberWritable();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    Exchange ex = exchange;
+    exchange = null;
+    endpoint.closed(this);
+    if (ex != null) {
+      ex.memberFailed(CLOSED);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    fail(cause);
+  }
+
+  private void fail(Throwable cause) {
+    Exchange ex = exchange;
+    exchange = null;
+    channel.close();
+    if (ex != null) {
+      ex.memberFailed(cause);
+    }
+  }
+
+  /** The response has ended: back to the pool when the request has ended too and both sides keep it alive. */
+  private void done() {
+    if (!requestEnded) {
+      return; // endBody() comes back here
+    }
+    if (keepAlive && !tunnel && channel.isActive()) {
+      endpoint.release(this);
+    } else {
+      channel.close();
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package io.gatehouse.http;
+
+import static io.gatehouse.testkit.Configs.head;
+import static io.gatehouse.testkit.Configs.members;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.gatehouse.testkit.Await;
+import io.gatehouse.testkit.Backends;
+import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.TestPorts;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The gateway's connections to HTTP members: kept alive and reused, given up when the member says so, aged out. */
+class MemberClientsTest {
+
+  private final Backends backends = new Backends();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private GatewayHarness gw;
+  private int port;
+
+  @AfterEach
+  void stop() {
+    if (gw != null) {
+      gw.close();
+    }
+    backends.close();
+  }
+
+  private void start(Backends.Member member) {
+    port = TestPorts.free();
+    gw = GatewayHarness.start("{" + head() + """
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
+        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+        """.formatted(port, members(member)));
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void oneKeepAliveConnectionCarriesSequentialRequestsAndAgesOutWhenIdle() throws Exception {
+    Backends.Member m = backends.http("m");
+    start(m);
+    for (int i = 0; i < 20; i++) {
+      assertEquals(200, get("/").statusCode());
+    }
+    assertEquals(20, m.hits.get());
+    assertEquals(1, m.open.get(), "twenty requests one after the other share one member connection");
+    Await.until(Duration.ofSeconds(10), () -> m.open.get() == 0,
+        () -> "the idle member connection is closed after the keep-alive (" + m.open.get() + " open)");
+    assertEquals(200, get("/").statusCode(), "a new connection is opened after the idle one closed");
+  }
+
+  @Test
+  void aMemberThatClosesAfterEachResponseIsNeverReused() throws Exception {
+    Backends.Member m = backends.http("closing", false, req -> req.response().putHeader("Connection", "close")
+        .end("bye"));
+    start(m);
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = get("/");
+      assertEquals(200, r.statusCode(), "request " + i);
+      assertEquals("bye", r.body());
+    }
+    assertEquals(5, m.hits.get(), "each request reached the member once: none failed on a closed connection");
+  }
+}
