@@ -11,7 +11,9 @@ import io.gatehouse.pool.PoolSnapshot;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -27,6 +29,8 @@ import io.vertx.core.net.SocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client request on its way to a member and back. Event-loop confined. Steps: choose a member (sticky cookie,
@@ -44,6 +48,8 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
   /** The longest a member connect may take, whatever member_timeout says: a dead member must not hang clients. */
   static final long MAX_CONNECT_MILLIS = 5_000;
   private static final String APP_KEY_PREFIX = "app:";
+  private static final HttpHeadersFactory UNCHECKED_HEADERS = DefaultHttpHeadersFactory.headersFactory()
+      .withValidation(false);
 
   private final ProxyContext ctx;
   private final ListenerConfig cfg;
@@ -69,8 +75,9 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
   private List<Buffer> tunnelPending;
   private long memberStartNanos;
   private long memberNanos = -1;
-  private long timerId = -1;
-  private long stallTimerId = -1;
+  /** member_timeout, and client_timeout while the body arrives: tasks on the event loop, cheaper than Vert.x timers. */
+  private ScheduledFuture<?> timer;
+  private ScheduledFuture<?> stallTimer;
   private ClientBody body;
   private boolean awaitingContinue;
   private boolean clientStalled;
@@ -193,11 +200,10 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
 
   private io.netty.handler.codec.http.HttpHeaders memberHeaders() {
     // names and values were checked by the decoder that read them from the client
-    io.netty.handler.codec.http.HttpHeaders h = DefaultHttpHeadersFactory.headersFactory().withValidation(false)
-        .newHeaders();
+    io.netty.handler.codec.http.HttpHeaders h = UNCHECKED_HEADERS.newHeaders();
     HopByHop.copy(req.headers(), h, upgrade);
     ForwardedHeaders.apply(h, cfg.insertHeaders(), peer.ip(), ctx.proto(), ctx.port(), originalHost(),
-        req.localAddress().hostAddress());
+        cfg.insertHeaders().xForwardedElbIp() ? req.localAddress().hostAddress() : null);
     if (peer.certSubject() != null) {
       h.set(HopByHop.X_CLIENT_CERT_SUBJECT, peer.certSubject());
     }
@@ -343,19 +349,19 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
   }
 
   private void armStallTimer(long nanos) {
-    stallTimerId = ctx.vertx().setTimer(Math.max(1, nanos / 1_000_000), id -> checkStall());
+    stallTimer = ctx.loop().schedule(this::checkStall, Math.max(1, nanos), TimeUnit.NANOSECONDS);
   }
 
   private void cancelStallTimer() {
-    if (stallTimerId >= 0) {
-      ctx.vertx().cancelTimer(stallTimerId);
-      stallTimerId = -1;
+    if (stallTimer != null) {
+      stallTimer.cancel(false);
+      stallTimer = null;
     }
   }
 
   /** client_timeout while receiving the body: counts only while the gateway is ready to read. */
   private void checkStall() {
-    stallTimerId = -1;
+    stallTimer = null;
     long limit = cfg.clientTimeout().toNanos();
     if (awaitingContinue || body.paused()) {
       armStallTimer(limit);
@@ -404,20 +410,20 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
   }
 
   private void armTimer() {
-    if (!headReceived && !answered && timerId < 0) {
-      timerId = ctx.vertx().setTimer(cfg.memberTimeout().toMillis(), id -> memberTimedOut());
+    if (!headReceived && !answered && timer == null) {
+      timer = ctx.loop().schedule(this::memberTimedOut, cfg.memberTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 
   private void cancelTimer() {
-    if (timerId >= 0) {
-      ctx.vertx().cancelTimer(timerId);
-      timerId = -1;
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
     }
   }
 
   private void memberTimedOut() {
-    timerId = -1;
+    timer = null;
     if (headReceived || answered) {
       return;
     }
@@ -446,7 +452,10 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
       tunnel(head);
       return;
     }
-    resp.setStatusCode(status).setStatusMessage(head.status().reasonPhrase());
+    resp.setStatusCode(status);
+    if (!head.status().reasonPhrase().equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
+      resp.setStatusMessage(head.status().reasonPhrase()); // only then: it costs a new status object each time
+    }
     HopByHop.copy(head.headers(), resp.headers(), false);
     stickyResponse(head.headers());
     if (!head.headers().contains(HttpHeaders.CONTENT_LENGTH) && bodyAllowed() && req.version() == HttpVersion.HTTP_1_1) {

@@ -18,6 +18,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.util.AttributeKey;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -99,7 +100,7 @@ public final class HttpListener extends VerticleBase {
       options.setUseProxyProtocol(true)
           .setProxyProtocolTimeout(cfg.clientTimeout().toMillis()).setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     }
-    clients = new MemberClients((io.vertx.core.internal.ContextInternal) super.context);
+    clients = new MemberClients((ContextInternal) super.context);
     server = vertx.createHttpServer(options)
         .connectionHandler(this::connected)
         .requestHandler(this::request)
@@ -212,7 +213,7 @@ public final class HttpListener extends VerticleBase {
   private ProxyContext context(ListenerConfig cfg) {
     ProxyContext c = context;
     if (c == null || c.config() != cfg) {
-      c = new ProxyContext(vertx, cfg, services.pools(), services.cookies(), services.accessLog(), clients,
+      c = new ProxyContext(vertx, ((ContextInternal) super.context).nettyEventLoop(), cfg, services.pools(), services.cookies(), services.accessLog(), clients,
           state::addBytes, cfg.protocol() == ListenerProtocol.HTTPS ? "https" : "http",
           String.valueOf(cfg.protocolPort()));
       context = c;
