@@ -1,53 +1,38 @@
 package io.gatehouse.http;
 
-import static io.gatehouse.testkit.Configs.head;
 import static io.gatehouse.testkit.Configs.members;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
-import io.gatehouse.testkit.GatewayHarness;
-import io.gatehouse.testkit.TestPorts;
+import io.gatehouse.testkit.GatewayExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The gateway's connections to HTTP members: kept alive and reused, given up when the member says so, aged out. */
 class MemberClientsTest {
 
-  private final Backends backends = new Backends();
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.listener("web", "HTTP", "HTTP");
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private GatewayHarness gw;
-  private int port;
-
-  @AfterEach
-  void stop() {
-    if (gw != null) {
-      gw.close();
-    }
-    backends.close();
-  }
 
   private void start(Backends.Member member) {
-    port = TestPorts.free();
-    gw = GatewayHarness.start("{" + head() + """
-        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
-        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
-        """.formatted(port, members(member)));
+    gateway.start("", "", members(member));
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   void oneKeepAliveConnectionCarriesSequentialRequestsAndAgesOutWhenIdle() throws Exception {
-    Backends.Member m = backends.http("m");
+    Backends.Member m = gateway.backends().http("m");
     start(m);
     for (int i = 0; i < 20; i++) {
       assertEquals(200, get("/").statusCode());
@@ -61,7 +46,7 @@ class MemberClientsTest {
 
   @Test
   void aMemberThatClosesAfterEachResponseIsNeverReused() throws Exception {
-    Backends.Member m = backends.http("closing", false, req -> req.response().putHeader("Connection", "close")
+    Backends.Member m = gateway.backends().http("closing", false, req -> req.response().putHeader("Connection", "close")
         .end("bye"));
     start(m);
     for (int i = 0; i < 5; i++) {
