@@ -105,10 +105,10 @@ public final class HopByHop {
         }
         int a = start;
         int b = end;
-        while (a < b && v.charAt(a) == ' ') {
+        while (a < b && isOws(v.charAt(a))) {
           a++;
         }
-        while (b > a && v.charAt(b - 1) == ' ') {
+        while (b > a && isOws(v.charAt(b - 1))) {
           b--;
         }
         if (b - a == name.length() && AsciiString.regionMatches(v, true, a, name, 0, b - a)) {
@@ -118,6 +118,11 @@ public final class HopByHop {
       }
     }
     return false;
+  }
+
+  /** Optional whitespace around list elements (RFC 9110 5.6.1): spaces and tabs. */
+  private static boolean isOws(char c) {
+    return c == ' ' || c == '\t';
   }
 
   /**

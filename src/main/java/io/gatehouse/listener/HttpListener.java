@@ -79,6 +79,10 @@ public final class HttpListener extends VerticleBase {
         .setHandle100ContinueAutomatically(false)
         .setDecompressionSupported(false)
         .setCompressionSupported(false)
+        // every request and response is handled on this instance's event loop (members too), so Vert.x may write
+        // straight to the channel instead of through a thread-safe queue: cheaper writes, and 4 KB less per
+        // connection (the queue's first chunk), idle or not
+        .setStrictThreadMode(true)
         // Vert.x defaults h2c to on: prior-knowledge HTTP/2 only when the listener asks for it
         .setHttp2ClearTextEnabled(!https && cfg.http2Enable());
     if (https) {
