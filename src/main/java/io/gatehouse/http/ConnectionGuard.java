@@ -3,6 +3,7 @@ package io.gatehouse.http;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -11,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * {@code client_timeout} (else 408 and close), and an idle keep-alive connection closes after
  * {@code keepalive_timeout}. Sits in front of the HTTP decoder so that it sees the first byte of a new head
  * arrive on an idle connection; the 408 is written from here, below the HTTP encoder, as raw bytes. No timer
- * runs while a request is in progress. Event-loop confined.
+ * runs while a request is in progress. A client that half-closes after its request (as {@code printf ... | nc}
+ * does) still gets its answer, as HAProxy and nginx give it; the connection closes once nothing is in progress.
+ * Event-loop confined.
  */
 public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
@@ -26,6 +29,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> timer;
   private Phase phase = Phase.AWAITING_HEAD;
   private int inProgress;
+  private boolean inputShut;
 
   /** @param onHeadTimeout called when the 408 is sent (for the access log) */
   public ConnectionGuard(long headNanos, long idleNanos, Runnable onHeadTimeout) {
@@ -55,6 +59,17 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      inputShut = true;
+      if (phase != Phase.BUSY) {
+        ctx.close(); // nothing in progress, and no further request can come
+      }
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     cancel();
     ctx.fireChannelInactive();
@@ -71,7 +86,16 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   public void requestEnded() {
     if (inProgress > 0 && --inProgress == 0 && ctx.channel().isActive()) {
       phase = Phase.IDLE;
-      arm(idleNanos);
+      if (inputShut) {
+        // later, not now: a pipelined request Vert.x holds back is dispatched once this response has ended
+        ctx.executor().execute(() -> {
+          if (inProgress == 0) {
+            ctx.close();
+          }
+        });
+      } else {
+        arm(idleNanos);
+      }
     }
   }
 

@@ -14,6 +14,7 @@ import io.gatehouse.http.ServerRequestView;
 import io.gatehouse.http.StrictDecoderSwap;
 import io.gatehouse.http.StrictRequestDecoder;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.AttributeKey;
 import io.netty.handler.codec.TooLongFrameException;
@@ -164,6 +165,10 @@ public final class HttpListener extends VerticleBase {
         StrictDecoderSwap.install(pipeline, options); // h2c: strict from the second request on
       }
       pipeline.addBefore("httpDecoder", ConnectionGuard.NAME, guard);
+      if (!conn.isSsl()) {
+        // a FIN after the request is the end of what the client sends, not an abort: the guard answers, then closes
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+      }
     } else {
       Http2Guard.install(channel, cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(), conn::close);
     }

@@ -508,6 +508,21 @@ class HttpListenerTest {
   }
 
   @Test
+  void aClientThatHalfClosesAfterItsRequestsGetsEveryAnswerThenTheClose() {
+    start("", "", members(a));
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("GET /slow/200 HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n").shutdownOutput();
+      assertEquals("slow a", raw.read().body());
+      assertTrue(raw.read().body().startsWith("member=a"), "the pipelined request after it is answered too");
+      assertTrue(raw.closedByPeer(), "then the gateway closes: nothing more can come");
+    }
+    try (RawHttp idle = new RawHttp(port)) {
+      idle.shutdownOutput();
+      assertTrue(idle.closedByPeer(), "a half-close with nothing in progress closes at once");
+    }
+  }
+
+  @Test
   void http10ClientIsAnsweredAndClosed() {
     start("", "", members(a));
     try (RawHttp raw = new RawHttp(port)) {

@@ -51,6 +51,16 @@ public final class RawHttp implements AutoCloseable {
     }
   }
 
+  /** Half-closes: sends a FIN, as {@code printf ... | nc} does once its input ends; reading goes on. */
+  public RawHttp shutdownOutput() {
+    try {
+      socket.shutdownOutput();
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Reads one response: body by Content-Length, chunked, or until the connection closes. */
   public Response read() {
     try {
