@@ -74,10 +74,15 @@ public final class UdpListener extends VerticleBase {
     this.accessLog = services.accessLog();
   }
 
-  /** A datagram channel on this listener's event loop, configured for datagrams of any size, not registered. */
+  /**
+   * A datagram channel for this listener's event loop, configured for datagrams of any size, not registered;
+   * one {@link EmptyDatagrams} can send on (on NIO, a channel of its own rather than the transport's).
+   */
   DatagramChannel newChannel(boolean v6) {
-    DatagramChannel ch = ((VertxInternal) vertx).transport()
-        .datagramChannel(v6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4);
+    DatagramChannel ch = vertx.isNativeTransportEnabled()
+        ? ((VertxInternal) vertx).transport()
+            .datagramChannel(v6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4)
+        : EmptyDatagrams.nioChannel(v6);
     // a read burst (64 datagrams of up to 64 KB) is queued before its flush: drop only past the kernel's share
     ch.config().setReceiveBufferSize(SOCKET_BUFFER).setSendBufferSize(SOCKET_BUFFER)
         .setWriteBufferWaterMark(new WriteBufferWaterMark(SOCKET_BUFFER / 2, SOCKET_BUFFER))
@@ -151,7 +156,13 @@ public final class UdpListener extends VerticleBase {
 
   /** Queues a member's reply to the session's client, sent from the listener's own address; takes the buffer. */
   void toClient(InetSocketAddress client, ByteBuf data) {
-    if (channel.isWritable()) {
+    if (!data.isReadable()) {
+      // Netty does not send an empty datagram: sent now, past it
+      data.release();
+      if (!EmptyDatagrams.send(channel, client)) {
+        dropped.increment();
+      }
+    } else if (channel.isWritable()) {
       channel.write(new DatagramPacket(data, client), channel.voidPromise());
     } else {
       data.release();

@@ -3,8 +3,11 @@ package io.gatehouse.listener;
 import io.gatehouse.log.AccessLog;
 import io.gatehouse.pool.Member;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
@@ -16,6 +19,10 @@ import java.util.ArrayDeque;
  * One UDP client's session: a member-side socket of its own on an ephemeral port, so that replies are told apart
  * by the port they arrive on. The socket is connected to the member: the kernel passes back only the member's
  * datagrams, and sends without a route look-up each. Confined to the listener's event loop.
+ *
+ * <p>Empty datagrams pass both ways on the native transport. On NIO only the member's empty replies do: the JDK
+ * sends nothing for an empty buffer on a connected channel, so an empty datagram from the client is dropped
+ * (counted), the price of keeping the socket connected.
  */
 final class UdpSession {
 
@@ -30,6 +37,7 @@ final class UdpSession {
   private final AccessLog accessLog;
   private final long startNanos = System.nanoTime();
   private final ArrayDeque<ByteBuf> queued = new ArrayDeque<>();
+  private InetSocketAddress memberAddress;
   private DatagramChannel channel;
   private boolean ready;
   private boolean unflushed;
@@ -72,7 +80,9 @@ final class UdpSession {
     member.acquire();
     // the member's address is resolved already: an IP literal, parsed without a look-up
     InetSocketAddress to = new InetSocketAddress(member.socketAddress().hostAddress(), member.socketAddress().port());
+    memberAddress = to;
     channel = listener.newChannel(to.getAddress().getAddress().length == 16);
+    readEmptyDatagrams(channel);
     channel.pipeline().addLast(new FromMember());
     listener.register(channel).addListener(r -> {
       if (!r.isSuccess() || closed) {
@@ -110,7 +120,32 @@ final class UdpSession {
     }
   }
 
+  /**
+   * A connected epoll channel reads with recv(), which returns 0 bytes for an empty datagram as for no datagram:
+   * Netty then drops it. With UDP_GRO it reads with recvmsg() instead (as an unconnected channel does), which
+   * tells the two apart; GRO itself only lets the kernel pass back runs of a member's datagrams at once, which
+   * Netty splits again. NIO reads empty datagrams as they are. On a kernel without UDP_GRO (before 5.0) empty
+   * replies stay lost.
+   */
+  private static void readEmptyDatagrams(DatagramChannel ch) {
+    if (ch instanceof EpollDatagramChannel) {
+      try {
+        ch.config().setOption(EpollChannelOption.UDP_GRO, true);
+      } catch (ChannelException unsupported) {
+        // recv() it is
+      }
+    }
+  }
+
   private void send(ByteBuf data) {
+    if (!data.isReadable()) {
+      // Netty does not send an empty datagram: sent now, past it (on NIO it cannot be: dropped)
+      data.release();
+      if (!EmptyDatagrams.send(channel, memberAddress)) {
+        listener.drop();
+      }
+      return;
+    }
     if (!channel.isWritable()) {
       data.release();
       listener.drop();

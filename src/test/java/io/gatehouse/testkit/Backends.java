@@ -2,14 +2,19 @@ package io.gatehouse.testkit;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.datagram.DatagramSocket;
-import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -61,6 +66,7 @@ public final class Backends implements AutoCloseable {
   }
 
   private final Vertx vertx = Vertx.vertx();
+  private final List<Member> udpMembers = new ArrayList<>();
 
   public Vertx vertx() {
     return vertx;
@@ -114,23 +120,58 @@ public final class Backends implements AutoCloseable {
     return m;
   }
 
-  /** UDP: answers {@code who?} with its name and echoes any other datagram unchanged. */
+  /**
+   * UDP: answers {@code who?} with its name, {@code empty?} with an empty datagram, and echoes any other datagram
+   * unchanged, empty ones too. On a JDK socket read by a thread of its own: Netty (so Vert.x) does not send empty
+   * datagrams.
+   */
   public Member udpEcho(String name) {
     Member m = new Member(name);
-    DatagramSocket socket = vertx.createDatagramSocket(
-        new DatagramSocketOptions().setReceiveBufferSize(1 << 20).setSendBufferSize(1 << 20));
-    socket.handler(p -> {
-      m.hits.incrementAndGet();
-      Buffer data = p.data();
-      Buffer reply = "who?".equals(data.toString()) ? Buffer.buffer(name) : data;
-      socket.send(reply, p.sender().port(), p.sender().hostAddress());
-    });
-    Sync.await(socket.listen(0, "127.0.0.1"));
-    m.port = socket.localAddress().port();
-    m.stop = () -> Sync.await(socket.close());
+    java.net.DatagramSocket socket;
+    try {
+      socket = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+      socket.setReceiveBufferSize(1 << 20);
+      socket.setSendBufferSize(1 << 20);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    byte[] who = "who?".getBytes(StandardCharsets.UTF_8);
+    byte[] answer = name.getBytes(StandardCharsets.UTF_8);
+    byte[] emptyQuestion = "empty?".getBytes(StandardCharsets.UTF_8);
+    Thread echo = new Thread(() -> {
+      byte[] buf = new byte[65_536];
+      java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+      try {
+        while (true) {
+          p.setData(buf);
+          socket.receive(p);
+          m.hits.incrementAndGet();
+          if (Arrays.equals(buf, 0, p.getLength(), who, 0, who.length)) {
+            p.setData(answer);
+          } else if (Arrays.equals(buf, 0, p.getLength(), emptyQuestion, 0, emptyQuestion.length)) {
+            p.setData(buf, 0, 0);
+          }
+          socket.send(p);
+        }
+      } catch (IOException closed) {
+        // stopped
+      }
+    }, "udp-echo-" + name);
+    echo.setDaemon(true);
+    echo.start();
+    m.port = socket.getLocalPort();
+    m.stop = () -> {
+      socket.close();
+      try {
+        echo.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
     m.start = () -> {
       throw new UnsupportedOperationException("a closed datagram socket cannot listen again");
     };
+    udpMembers.add(m);
     return m;
   }
 
@@ -183,6 +224,7 @@ public final class Backends implements AutoCloseable {
 
   @Override
   public void close() {
+    udpMembers.forEach(Member::stop);
     Sync.await(vertx.close());
   }
 }
