@@ -15,6 +15,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HARNESS=${HARNESS:-$ROOT/../shared/bench}
 [[ -x $HARNESS/run-gatehouse.sh ]] || { echo "no harness at $HARNESS" >&2; exit 1; }
 export RUNS=${RUNS:-1} DUR=${DUR:-5}
+# the JVM options the README recommends (and the Dockerfile sets): Parallel GC's young pauses are a third of
+# G1's here and its write barriers cheaper (bench/NOTES.md); JAVA_OPTS= (empty) measures the JVM defaults (G1)
+export JAVA_OPTS=${JAVA_OPTS--XX:+UseParallelGC}
 OUT=$ROOT/bench/results
 mkdir -p "$OUT"
 
@@ -26,6 +29,7 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD)
   echo "Commit \`$commit\`, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1)."
   echo "Harness: \`../shared/bench/run-gatehouse.sh\` (RUNS=$RUNS, DUR=$DUR s); Gatehouse, HAProxy and nginx each get"
   echo "THREADS event loops / threads / workers. Ratios are from one run each; see the harness README for the method."
+  echo "Gatehouse JVM options: \`${JAVA_OPTS:-(none: JVM defaults)}\`."
 } >"$OUT/RESULTS.head.md"
 
 for t in ${THREAD_COUNTS:-1 2}; do
