@@ -45,6 +45,21 @@ class MemberClientsTest {
   }
 
   @Test
+  void aTruncatedOrOversizeResponseHeadIsA502AndTheNextRequestIsServed() throws Exception {
+    Backends.Member truncated = gateway.backends().tcp("truncated", so -> so.handler(b ->
+        so.write("HTTP/1.1 200 OK\r\nContent-Len").onComplete(v -> so.close())));
+    start(truncated);
+    assertEquals(502, get("/").statusCode(), "a head cut short by the member's close");
+    Backends.Member oversize = gateway.backends().tcp("oversize", so -> so.handler(b ->
+        so.write("HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(MemberClients.MAX_RESPONSE_HEAD) + "\r\n\r\n")));
+    start(oversize);
+    assertEquals(502, get("/").statusCode(), "a head over " + MemberClients.MAX_RESPONSE_HEAD + " bytes");
+    Backends.Member good = gateway.backends().http("good");
+    start(good);
+    assertEquals(200, get("/").statusCode());
+  }
+
+  @Test
   void aMemberThatClosesAfterEachResponseIsNeverReused() throws Exception {
     Backends.Member m = gateway.backends().http("closing", false, req -> req.response().putHeader("Connection", "close")
         .end("bye"));

@@ -61,6 +61,8 @@ class HttpBadInputTest {
         Arguments.of("space in a header name", "GET / HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n", 400),
         Arguments.of("URI over 32 KiB", "GET " + longUri + " HTTP/1.1\r\nHost: x\r\n\r\n", 414),
         Arguments.of("head over 32 KiB", "GET / HTTP/1.1\r\nHost: x\r\n" + manyHeaders + "\r\n", 431),
+        Arguments.of("CONNECT (a forward-proxy request)", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 405),
+        Arguments.of("101 header lines in 1 KB", "GET / HTTP/1.1\r\nHost: x\r\n" + "A: b\r\n".repeat(100) + "\r\n", 431),
         Arguments.of("Content-Length with Transfer-Encoding",
             "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
         Arguments.of("conflicting Content-Lengths",
@@ -109,6 +111,15 @@ class HttpBadInputTest {
     }
     try (RawHttp next = new RawHttp(port)) {
       assertEquals(200, next.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").read().status());
+    }
+  }
+
+  @Test
+  void oneHundredHeaderLinesAreStillServed() {
+    try (RawHttp raw = new RawHttp(port)) {
+      RawHttp.Response r = raw.send("GET / HTTP/1.1\r\n" + "A: b\r\n".repeat(98)
+          + "Host: x\r\nConnection: close\r\n\r\n").read();
+      assertEquals(200, r.status(), "the limit is 100 lines: " + r.head());
     }
   }
 
