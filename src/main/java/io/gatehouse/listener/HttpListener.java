@@ -59,9 +59,6 @@ public final class HttpListener extends VerticleBase {
   private boolean strictDecoder;
 
   /** A client connection: who it is and, for HTTP/1, its timers. */
-  /** Header lines a request may have. */
-  static final int MAX_HEADERS = 100;
-
   private record Conn(Peer peer, ConnectionGuard guard) {}
 
   public HttpListener(ListenerState state, ListenerServices services) {
@@ -204,10 +201,6 @@ public final class HttpListener extends VerticleBase {
       refuse(req, conn, framing);
       return;
     }
-    if (tooManyHeaders(req)) {
-      refuse(req, conn, 431);
-      return;
-    }
     if (req.method() == io.vertx.core.http.HttpMethod.CONNECT) {
       refuse(req, conn, 405); // a reverse proxy, not a forward one: members never see a tunnel request
       return;
@@ -278,24 +271,6 @@ public final class HttpListener extends VerticleBase {
     if (conn != null) {
       logConnectionError(conn.peer(), status, "bad_request");
     }
-  }
-
-  /**
-   * More than {@link #MAX_HEADERS} header lines (HAProxy refuses past 100 too): a head under the size limit can
-   * still hold thousands of tiny headers, each one an entry to store, filter and copy to the member. HTTP/2 has
-   * its own bound (the header list size).
-   */
-  private static boolean tooManyHeaders(HttpServerRequest req) {
-    if (!(req.headers() instanceof io.netty.handler.codec.http.HttpHeaders headers)) {
-      return false;
-    }
-    int n = 0;
-    for (var it = headers.iteratorCharSequence(); it.hasNext(); it.next()) {
-      if (++n > MAX_HEADERS) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

@@ -62,7 +62,6 @@ class HttpBadInputTest {
         Arguments.of("URI over 32 KiB", "GET " + longUri + " HTTP/1.1\r\nHost: x\r\n\r\n", 414),
         Arguments.of("head over 32 KiB", "GET / HTTP/1.1\r\nHost: x\r\n" + manyHeaders + "\r\n", 431),
         Arguments.of("CONNECT (a forward-proxy request)", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 405),
-        Arguments.of("101 header lines in 1 KB", "GET / HTTP/1.1\r\nHost: x\r\n" + "A: b\r\n".repeat(100) + "\r\n", 431),
         Arguments.of("Content-Length with Transfer-Encoding",
             "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
         Arguments.of("conflicting Content-Lengths",
@@ -115,11 +114,12 @@ class HttpBadInputTest {
   }
 
   @Test
-  void oneHundredHeaderLinesAreStillServed() {
+  void manyShortHeaderLinesUnder32KiBAreServed() {
+    // the contract's one head limit is 32 KiB (431 past it); the number of lines is bounded by it alone
     try (RawHttp raw = new RawHttp(port)) {
-      RawHttp.Response r = raw.send("GET / HTTP/1.1\r\n" + "A: b\r\n".repeat(98)
+      RawHttp.Response r = raw.send("GET / HTTP/1.1\r\n" + "A: b\r\n".repeat(2000)
           + "Host: x\r\nConnection: close\r\n\r\n").read();
-      assertEquals(200, r.status(), "the limit is 100 lines: " + r.head());
+      assertEquals(200, r.status(), r.head());
     }
   }
 
