@@ -1,15 +1,12 @@
 package io.gatehouse.listener;
 
-import static io.gatehouse.testkit.Configs.head;
 import static io.gatehouse.testkit.Configs.members;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
-import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.RawHttp;
-import io.gatehouse.testkit.TestPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -18,9 +15,9 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * HTTP/2 abuse on an h2c listener, with raw frames: a rapid-reset flood (CVE-2023-44487) and a CONTINUATION
@@ -37,27 +34,16 @@ class Http2AbuseTest {
   /** HPACK, static table: :method GET, :scheme http, :path /. */
   static final byte[] GET = {(byte) 0x82, (byte) 0x86, (byte) 0x84};
 
-  static Backends backends;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.listener("h2c", "HTTP", "HTTP");
   static Member a;
-  static GatewayHarness gw;
   static int port;
 
   @BeforeAll
   static void start() {
-    backends = new Backends();
-    a = backends.http("a");
-    port = TestPorts.free();
-    gw = GatewayHarness.start("{" + head() + """
-        "listeners":[{"name":"h2c","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
-                      "http2_enable":true}],
-        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
-        """.formatted(port, members(a)));
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-    backends.close();
+    a = gateway.backends().http("a");
+    gateway.startForClass(",\"http2_enable\":true", "", members(a));
+    port = gateway.port();
   }
 
   @Test

@@ -1,19 +1,16 @@
 package io.gatehouse.listener;
 
-import static io.gatehouse.testkit.Configs.head;
 import static io.gatehouse.testkit.Configs.members;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
-import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.RawHttp;
-import io.gatehouse.testkit.TestPorts;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,27 +22,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class HttpBadInputTest {
 
-  static Backends backends;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.listener("web", "HTTP", "HTTP");
   static Member a;
-  static GatewayHarness gw;
   static int port;
 
   @BeforeAll
   static void start() {
-    backends = new Backends();
-    a = backends.http("a");
-    port = TestPorts.free();
-    gw = GatewayHarness.start("{" + head() + """
-        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
-                      "max_body_size":1000}],
-        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
-        """.formatted(port, members(a)));
-  }
-
-  @AfterAll
-  static void stop() {
-    gw.close();
-    backends.close();
+    a = gateway.backends().http("a");
+    gateway.startForClass(",\"max_body_size\":1000", "", members(a));
+    port = gateway.port();
   }
 
   static Stream<Arguments> corpus() {

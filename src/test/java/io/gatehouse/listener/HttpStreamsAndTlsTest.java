@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.HttpMembers;
 import io.gatehouse.testkit.RawHttp;
@@ -43,16 +44,17 @@ import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bodies streamed both ways, WebSockets, cookie stickiness, HTTPS with h2 and mTLS, h2c. */
 class HttpStreamsAndTlsTest {
 
   static final long BIG = 50L * 1024 * 1024;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.rawConfig();
   static Backends backends;
   static Member a;
   static Member b;
@@ -63,26 +65,14 @@ class HttpStreamsAndTlsTest {
 
   @BeforeAll
   static void startMembers() {
-    backends = new Backends();
+    backends = gateway.backends();
     a = backends.http("a");
     b = backends.http("b");
   }
 
-  @AfterAll
-  static void stopMembers() {
-    backends.close();
-  }
-
-  @AfterEach
-  void stopGateway() {
-    if (gw != null) {
-      gw.close();
-    }
-  }
-
   void start(String protocol, String listenerExtra, String poolExtra, String membersJson) {
     port = TestPorts.free();
-    gw = GatewayHarness.start("{" + head() + """
+    gw = gateway.start("{" + head() + """
         "listeners":[{"name":"web","protocol":"%s","host":"127.0.0.1","protocol_port":%d,
                       "default_pool":"p"%s}],
         "pools":[{"name":"p","protocol":"HTTP"%s,"members":%s}]}
@@ -411,7 +401,7 @@ class HttpStreamsAndTlsTest {
     Files.copy(TestCerts.RSA_CERT, cert);
     Files.copy(TestCerts.RSA_KEY, key);
     port = TestPorts.free();
-    gw = GatewayHarness.start("{" + head().replace("\"scan_period_ms\":0", "\"scan_period_ms\":100") + """
+    gw = gateway.start("{" + head().replace("\"scan_period_ms\":0", "\"scan_period_ms\":100") + """
         "listeners":[{"name":"web","protocol":"HTTPS","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
                       "tls":{"certificate":"%s","private_key":"%s"}}],
         "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
@@ -445,7 +435,7 @@ class HttpStreamsAndTlsTest {
     Member secure = backends.http("secure", new PemKeyCertOptions().setCertPath(TestCerts.RSA_CERT.toString())
         .setKeyPath(TestCerts.RSA_KEY.toString()));
     port = TestPorts.free();
-    gw = GatewayHarness.start("{" + head() + """
+    gw = gateway.start("{" + head() + """
         "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
         "pools":[{"name":"p","protocol":"HTTPS","members":%s}]}
         """.formatted(port, members(secure)));

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.testkit.Await;
-import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestCerts;
@@ -35,16 +35,16 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The SSL listener end to end: TLS from the client to the gateway, plain TCP from the gateway to members. */
 class SslListenerTest {
 
-  static Backends backends;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.rawConfig();
   static Member a;
   static Member b;
   GatewayHarness gw;
@@ -55,26 +55,13 @@ class SslListenerTest {
 
   @BeforeAll
   static void startMembers() {
-    backends = new Backends();
-    a = backends.tcpEcho("a");
-    b = backends.tcpEcho("b");
-  }
-
-  @AfterAll
-  static void stopMembers() {
-    backends.close();
-  }
-
-  @AfterEach
-  void stopGateway() {
-    if (gw != null) {
-      gw.close();
-    }
+    a = gateway.backends().tcpEcho("a");
+    b = gateway.backends().tcpEcho("b");
   }
 
   void start(String tls, String listenerExtra, String scanPeriod) {
     port = TestPorts.free();
-    gw = GatewayHarness.start("{" + head().replace("\"scan_period_ms\":0", "\"scan_period_ms\":" + scanPeriod) + """
+    gw = gateway.start("{" + head().replace("\"scan_period_ms\":0", "\"scan_period_ms\":" + scanPeriod) + """
         "listeners":[{"name":"ssl","protocol":"SSL","host":"127.0.0.1","protocol_port":%d,
                       "default_pool":"p","tls":%s%s}],
         "pools":[{"name":"p","protocol":"TCP","members":%s}]}

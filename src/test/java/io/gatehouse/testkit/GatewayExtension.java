@@ -10,7 +10,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The set-up end-to-end test classes share, registered on a static field with {@code @RegisterExtension}:
  * members on one {@link Backends} for the whole class (ready before the class's {@code @BeforeAll} methods run),
- * and a gateway per test, stopped after it.
+ * and a gateway per test, stopped after it; or, for a class of many quick cases, one gateway for the whole class
+ * ({@link #startForClass(String, String, String)} from {@code @BeforeAll}), stopped after the class.
  */
 public final class GatewayExtension implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
 
@@ -19,6 +20,7 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
   private final String poolProtocol;
   private Backends backends;
   private GatewayHarness harness;
+  private GatewayHarness classHarness;
   private int port;
 
   private GatewayExtension(String listenerName, String listenerProtocol, String poolProtocol) {
@@ -63,6 +65,16 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
         """.formatted(listenerName, listenerProtocol, port, listenerExtra, poolProtocol, poolExtra, membersJson));
   }
 
+  /**
+   * Like {@link #start(String, String, String)}, from a {@code @BeforeAll} method: the gateway serves every test of
+   * the class and is stopped after the class, before the members.
+   */
+  public GatewayHarness startForClass(String listenerExtra, String poolExtra, String membersJson) {
+    classHarness = start(listenerExtra, poolExtra, membersJson);
+    harness = null;
+    return classHarness;
+  }
+
   /** The current gateway, no longer stopped after the test: the test stops it itself (to watch a drain). */
   public GatewayHarness takeOver() {
     GatewayHarness h = harness;
@@ -90,6 +102,13 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
 
   @Override
   public void afterAll(ExtensionContext context) {
-    backends.close();
+    try {
+      if (classHarness != null) {
+        classHarness.close();
+        classHarness = null;
+      }
+    } finally {
+      backends.close();
+    }
   }
 }
