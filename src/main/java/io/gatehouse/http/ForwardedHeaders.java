@@ -28,10 +28,10 @@ public final class ForwardedHeaders {
   public static void apply(HttpHeaders out, InsertHeaders insert, String clientIp, String proto, String port,
       String host, String gatewayIp) {
     if (insert.xForwardedFor()) {
-      List<String> existing = out.getAll(X_FORWARDED_FOR);
-      if (existing.isEmpty()) {
-        out.set(X_FORWARDED_FOR, clientIp);
+      if (!out.contains(X_FORWARDED_FOR)) {
+        out.set(X_FORWARDED_FOR, clientIp); // the usual case: no list to build
       } else {
+        List<String> existing = out.getAll(X_FORWARDED_FOR);
         out.set(X_FORWARDED_FOR, String.join(", ", existing) + ", " + clientIp);
       }
     }
