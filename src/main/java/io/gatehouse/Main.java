@@ -3,6 +3,7 @@ package io.gatehouse;
 import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.demo.DemoTraffic;
 import io.gatehouse.log.Logs;
 import io.gatehouse.runtime.Gateway;
 import io.gatehouse.runtime.HeapTrim;
@@ -76,6 +77,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
     runningGateway = true;
     Logger.getLogger(Main.class.getName()).info("gatehouse ready: " + cfg.listeners().size() + " listeners");
+    if (demo) {
+      DemoTraffic.show(started.join().vertx(), cfg);
+    }
     return 0;
   }
 

@@ -108,6 +108,11 @@ class GatehouseJarIT {
     Process p = launch(log, "--config", "conf/gatehouse.json", "--demo");
     try {
       Await.until(Duration.ofSeconds(30), () -> logHas(log, "gatehouse ready"), () -> tail(log));
+      // the demo shows balancing by itself: one log line per protocol, every demo member named
+      Await.until(Duration.ofSeconds(15), () -> logHas(log, "demo: 4 TCP connections"), () -> tail(log));
+      assertTrue(logHas(log, "6 HTTP requests to http://127.0.0.1:8080/ were answered by demo-http-1 x2, "
+          + "demo-http-2 x2, demo-http-3 x2"), tail(log));
+      assertTrue(logHas(log, "were answered by demo-tcp-1 x1, demo-tcp-2 x1, demo-tcp-3 x2"), tail(log));
       Set<String> greeted = new HashSet<>();
       for (int i = 0; i < 8; i++) {
         try (TcpClient c = TcpClient.connect(7000)) {
