@@ -33,19 +33,20 @@ public final class HopByHop {
    * @param upgrading keep Upgrade and Connection: upgrade (a WebSocket handshake)
    */
   public static void copy(MultiMap from, HttpHeaders to, boolean upgrading) {
-    List<String> connection = connection(from.get(HttpHeaderNames.CONNECTION), from);
+    List<String> connection = from.contains(HttpHeaderNames.CONNECTION)
+        ? from.getAll(HttpHeaderNames.CONNECTION) : List.of();
     if (from instanceof HttpHeaders netty) {
       // HTTP/1: Vert.x's headers are Netty's; read as they are, without a String per name
       Iterator<Map.Entry<CharSequence, CharSequence>> it = netty.iteratorCharSequence();
       while (it.hasNext()) {
         Map.Entry<CharSequence, CharSequence> e = it.next();
-        if (!isHopByHop(e.getKey()) && !listedIn(connection, e.getKey())) {
+        if (endToEnd(e.getKey(), connection)) {
           to.add(e.getKey(), e.getValue());
         }
       }
     } else {
       for (Map.Entry<String, String> e : from) {
-        if (!isHopByHop(e.getKey()) && !listedIn(connection, e.getKey())) {
+        if (endToEnd(e.getKey(), connection)) {
           to.add(e.getKey(), e.getValue());
         }
       }
@@ -58,12 +59,12 @@ public final class HopByHop {
 
   /** Copies a member's response headers into the response to the client, minus hop-by-hop headers. */
   public static void copy(HttpHeaders from, MultiMap to, boolean upgrading) {
-    String connectionHeader = from.get(HttpHeaderNames.CONNECTION);
-    List<String> connection = connectionHeader == null ? List.of() : from.getAll(HttpHeaderNames.CONNECTION);
+    List<String> connection = from.contains(HttpHeaderNames.CONNECTION)
+        ? from.getAll(HttpHeaderNames.CONNECTION) : List.of();
     Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence();
     while (it.hasNext()) {
       Map.Entry<CharSequence, CharSequence> e = it.next();
-      if (!isHopByHop(e.getKey()) && !listedIn(connection, e.getKey())) {
+      if (endToEnd(e.getKey(), connection)) {
         to.add(e.getKey(), e.getValue());
       }
     }
@@ -73,8 +74,9 @@ public final class HopByHop {
     }
   }
 
-  private static List<String> connection(String first, MultiMap from) {
-    return first == null ? List.of() : from.getAll(HttpHeaderNames.CONNECTION);
+  /** Whether a header crosses the gateway: not hop-by-hop by name, nor listed in the Connection header. */
+  private static boolean endToEnd(CharSequence name, List<String> connection) {
+    return !isHopByHop(name) && !listedIn(connection, name);
   }
 
   static boolean isHopByHop(CharSequence name) {

@@ -294,7 +294,7 @@ public final class MemberClients {
         waiting.pollFirst().waiter().connectFailed(WAIT_TIMEOUT);
       }
       while (!idle.isEmpty() && now - idle.peekLast().idleSinceNanos > KEEP_ALIVE_NANOS) {
-        idle.pollLast().close();
+        idle.pollLast().abort();
       }
       return open.isEmpty() && connecting == 0 && waiting.isEmpty();
     }

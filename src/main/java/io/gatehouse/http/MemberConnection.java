@@ -84,12 +84,11 @@ final class MemberConnection extends ChannelDuplexHandler {
   void begin(Exchange ex) {
     exchange = ex;
     requestEnded = false;
-    keepAlive = true;
+    keepAlive = true; // the gateway's requests never ask to close: only the member's response can
   }
 
   /** Sends the request head; {@code complete}: it has no body, so the request ends here. */
   void sendHead(HttpRequest head, boolean complete) {
-    keepAlive = HttpUtil.isKeepAlive(head);
     if (complete) {
       requestEnded = true;
       channel.write(head, channel.voidPromise());
@@ -134,10 +133,6 @@ final class MemberConnection extends ChannelDuplexHandler {
 
   boolean isActive() {
     return channel.isActive();
-  }
-
-  void close() {
-    channel.close();
   }
 
   @Override

@@ -66,6 +66,8 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
   private String cookieMemberId;
   private String sticky = "-";
   private io.netty.handler.codec.http.HttpHeaders memberHeaders;
+  /** The Host (or :authority) the client sent, for the member's Host and X-Forwarded-Host; null if none. */
+  private String host;
   /** The member connection while this exchange owns it: until both the response and the request have ended. */
   private MemberConnection toMember;
   private boolean requestSent;
@@ -202,7 +204,8 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
     // names and values were checked by the decoder that read them from the client
     io.netty.handler.codec.http.HttpHeaders h = UNCHECKED_HEADERS.newHeaders();
     HopByHop.copy(req.headers(), h, upgrade);
-    ForwardedHeaders.apply(h, cfg.insertHeaders(), peer.ip(), ctx.proto(), ctx.port(), originalHost(),
+    host = originalHost();
+    ForwardedHeaders.apply(h, cfg.insertHeaders(), peer.ip(), ctx.proto(), ctx.port(), host,
         cfg.insertHeaders().xForwardedElbIp() ? req.localAddress().hostAddress() : null);
     if (peer.certSubject() != null) {
       h.set(HopByHop.X_CLIENT_CERT_SUBJECT, peer.certSubject());
@@ -268,22 +271,20 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
     c.begin(this);
     DefaultHttpRequest head = new DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
         req.method().toNetty(), uri(), memberHeaders);
-    if (!memberHeaders.contains(HttpHeaders.HOST)) {
-      String host = originalHost();
-      SocketAddress a = member.socketAddress();
-      memberHeaders.set(HttpHeaders.HOST, host != null ? host : a.host() + ":" + a.port());
-    }
+    // without a Host from the client, the member's own address: per attempt, as a retry goes to another member
+    SocketAddress a = member.socketAddress();
+    memberHeaders.set(HttpHeaders.HOST, host != null ? host : a.host() + ":" + a.port());
     if (upgrade || !hasBody) {
       requestSent = true;
       c.sendHead(head, true);
       armTimer();
       return true;
     }
-    if (!memberHeaders.contains(HttpHeaders.CONTENT_LENGTH)) {
+    boolean chunked = !memberHeaders.contains(HttpHeaders.CONTENT_LENGTH);
+    if (chunked) {
       HttpUtil.setTransferEncodingChunked(head, true);
     }
-    long limit = cfg.maxBodySize() >= 0 && !memberHeaders.contains(HttpHeaders.CONTENT_LENGTH)
-        ? cfg.maxBodySize() : Long.MAX_VALUE;
+    long limit = chunked && cfg.maxBodySize() >= 0 ? cfg.maxBodySize() : Long.MAX_VALUE;
     // a retry never gets here: only a request without a body is sent twice
     body = new ClientBody(req, limit, this::bodyTooLarge);
     // the client sends a body after Expect: 100-continue only once the member's 100 Continue is passed on
@@ -461,11 +462,6 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
     if (!head.headers().contains(HttpHeaders.CONTENT_LENGTH) && bodyAllowed() && req.version() == HttpVersion.HTTP_1_1) {
       resp.setChunked(true);
     }
-    resp.drainHandler(v -> {
-      if (toMember != null && !responseEnded) {
-        toMember.readResponse(true);
-      }
-    });
   }
 
   @Override
@@ -479,7 +475,12 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
       if (chunk != null) {
         resp.write(chunk);
         if (resp.writeQueueFull() && toMember != null) {
-          toMember.readResponse(false); // the drain handler resumes it
+          toMember.readResponse(false);
+          resp.drainHandler(v -> {
+            if (toMember != null && !responseEnded) {
+              toMember.readResponse(true);
+            }
+          });
         }
       }
       return;
