@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Quick single-target measurements behind the figures in bench/NOTES.md, on the shared harness's backends and
+# gateway configuration (1 event loop, access log off), without HAProxy and nginx beside it:
+#
+#   bench/profile.sh ka [JAR] [http|https]   keep-alive: wrk -t1 -c64 -d6 --latency after a 4 s warm-up;
+#                                            req/s, p50, p99, gateway CPU s per 100k requests
+#   bench/profile.sh alloc [JAR]             bytes allocated on the event loop per keep-alive request
+#                                            (JFR jdk.ThreadAllocationStatistics over a 4 s wrk run)
+#   bench/profile.sh hs [JAR]                full TLS handshakes: 4 x openssl s_time -new, 4 s warm-up then
+#                                            6 s; handshakes/s and gateway CPU ms per handshake
+#
+# JAVA_OPTS go to the gateway (e.g. -XX:+UseParallelGC, -Xlog:gc:file=gc.log); PERF=file adds
+# `perf record -g` of the gateway during the measured part of `hs`. One process of each kind, stopped by PID.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+HARNESS=${HARNESS:-$ROOT/../shared/bench}
+MODE=${1:?usage: bench/profile.sh ka|alloc|hs [JAR] [http|https]}
+JAR=$(realpath "${2:-$ROOT/target/gatehouse.jar}")
+SCHEME=${3:-http}
+RUN=$(mktemp -d /tmp/gatehouse-profile.XXXXXX)
+mkdir -p "$RUN/tmp/backends"
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done' EXIT
+
+CERTS=$(realpath "$HARNESS/certs")
+sed -e "s|@BACKEND_WORKERS@|1|; s|@RUN@|$RUN|g; s|@B_TLS@|9443|; s|@CERTS@|$CERTS|g" \
+  -e "s|@B1@|9001|; s|@B2@|9002|; s|@B3@|9003|" \
+  "$HARNESS/conf/backends.nginx.conf" >"$RUN/backends.nginx.conf"
+jq --arg c "$CERTS" '(.listeners[] | select(.tls) | .tls) |= (.certificate = "\($c)/cert.pem"
+    | .private_key = "\($c)/key.pem") | .node.event_loops = 1 | .access_log = false' \
+  "$HARNESS/gatehouse.json" >"$RUN/gatehouse.json"
+port() { jq -r --arg p "$1" '[.listeners[] | select(.protocol == $p) | .protocol_port][0]' "$RUN/gatehouse.json"; }
+URL="$SCHEME://127.0.0.1:$(port "${SCHEME^^}")/"
+
+nginx -e stderr -p "$RUN" -c "$RUN/backends.nginx.conf" -g 'daemon off;' >"$RUN/nginx.log" 2>&1 & pids+=($!)
+read -ra JOPTS <<<"${JAVA_OPTS:-}"
+java "${JOPTS[@]}" -jar "$JAR" --config "$RUN/gatehouse.json" >"$RUN/gatehouse.log" 2>&1 & GW=$!; pids+=($GW)
+for _ in $(seq 150); do grep -q "gatehouse ready" "$RUN/gatehouse.log" && break; sleep 0.2; done # listeners bound
+cpu() { awk '{print $14+$15}' "/proc/$GW/stat"; }
+TK=$(getconf CLK_TCK)
+
+case $MODE in
+  ka)
+    wrk -t1 -c64 -d4 "$URL" >"$RUN/warmup.log" 2>&1 || { cat "$RUN/warmup.log" >&2; exit 1; }
+    c0=$(cpu); out=$(wrk -t1 -c64 -d6 --latency "$URL"); c1=$(cpu)
+    n=$(awk '/requests in/ {print $1}' <<<"$out")
+    echo "ka $SCHEME req/s=$(awk '/Requests\/sec/ {print $2}' <<<"$out") p50=$(awk '$1=="50%" {print $2}' <<<"$out")" \
+      "p99=$(awk '$1=="99%" {print $2}' <<<"$out") cpu_s_per_100k=$(echo "scale=3; ($c1-$c0)/$TK*100000/$n" | bc)"
+    ;;
+  alloc)
+    wrk -t1 -c64 -d4 "$URL" >"$RUN/warmup.log" 2>&1 || { cat "$RUN/warmup.log" >&2; exit 1; }
+    jcmd "$GW" JFR.start name=alloc settings=default >/dev/null
+    out=$(wrk -t1 -c64 -d4 "$URL")
+    jcmd "$GW" JFR.dump name=alloc filename="$RUN/alloc.jfr" >/dev/null
+    n=$(awk '/requests in/ {print $1}' <<<"$out")
+    jfr print --events jdk.ThreadAllocationStatistics "$RUN/alloc.jfr" | python3 -c '
+import re, sys
+unit = {"bytes": 1, "kB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}
+seen = {}
+for e in sys.stdin.read().split("jdk.ThreadAllocationStatistics {")[1:]:
+    t = re.search(r"thread = \"([^\"]+)\"", e)
+    if t and "eventloop" in t.group(1):
+        m = re.search(r"allocated = ([\d.]+) (\w+)", e)
+        seen.setdefault(t.group(1), []).append(float(m.group(1)) * unit[m.group(2)])
+total = sum(max(v) - min(v) for v in seen.values())
+print("alloc requests=%d bytes_per_request=%.0f" % (int(sys.argv[1]), total / int(sys.argv[1])))' "$n"
+    ;;
+  hs)
+    hs_port=$(port HTTPS)
+    loops() { local ps=(); for i in 1 2 3 4; do
+      openssl s_time -connect "127.0.0.1:$hs_port" -new -time "$1" >"$RUN/s_time.$i" 2>&1 & ps+=($!); done
+      wait "${ps[@]}"; }
+    loops 4
+    c0=$(cpu); t0=$(date +%s.%N)
+    [[ -n ${PERF:-} ]] && { perf record -F 499 -g -p "$GW" -o "$PERF" -- sleep 5 >/dev/null 2>&1 & }
+    loops 6
+    c1=$(cpu); t1=$(date +%s.%N)
+    n=$(grep -h 'real seconds' "$RUN"/s_time.* | awk '{s += $1} END {print s}')
+    echo "hs handshakes=$n hs/s=$(echo "$n/($t1-$t0)" | bc) cpu_ms_per_hs=$(echo "scale=3; ($c1-$c0)*1000/$TK/$n" | bc)"
+    ;;
+  *) echo "unknown mode $MODE (ka, alloc, hs)" >&2; exit 2 ;;
+esac
