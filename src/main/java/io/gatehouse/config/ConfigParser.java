@@ -81,7 +81,7 @@ public final class ConfigParser {
     List<ObjectReader> listenerEntries = r.objects("listeners");
     List<ObjectReader> poolEntries = r.objects("pools");
     Declarations declared = Declarations.scan(poolEntries, listenerEntries);
-    List<ListenerConfig> listeners = each(listenerEntries, new ListenerParser(declared, baseDir)::parse,
+    List<ListenerConfig> listeners = each(listenerEntries, new ListenerParser(declared, baseDir, admin)::parse,
         ListenerConfig::name);
     List<PoolConfig> pools = each(poolEntries, PoolParser::parse, PoolConfig::name);
     return new GatehouseConfig(node, admin, clusterConfig, reload, drain, accessLog, listeners, pools);

@@ -19,10 +19,14 @@ final class ListenerParser {
   private final L7PolicyParser policies;
   private final PortTable ports = new PortTable();
 
-  ListenerParser(Declarations declared, Path baseDir) {
+  /** @param admin the admin API's binding, which no TCP-based listener may share */
+  ListenerParser(Declarations declared, Path baseDir, GatehouseConfig.AdminConfig admin) {
     this.declared = declared;
     this.tls = new TlsParser(baseDir);
     this.policies = new L7PolicyParser(declared);
+    if (admin.host() != null) {
+      ports.reserve("the admin API", admin.host(), admin.port());
+    }
   }
 
   /** A listener protocol name as the contract spells it; {@code TLS} is another name of SSL. */
@@ -202,11 +206,20 @@ final class ListenerParser {
     };
   }
 
-  /** Who bound which port so far: a later listener on an overlapping address and the same transport fails. */
+  /**
+   * Who bound which port so far: a later listener on an overlapping address and the same transport fails.
+   * This must be caught here: Vert.x shares one socket between servers of one instance that listen on the same
+   * address, so two of them would silently take turns at each other's connections instead of failing to bind.
+   */
   private static final class PortTable {
     private record Binding(String owner, boolean udp, String host, int port) {}
 
     private final List<Binding> bindings = new ArrayList<>();
+
+    /** A TCP binding that is not a listener's (the admin API). */
+    void reserve(String owner, String host, int port) {
+      bindings.add(new Binding(owner, false, Addresses.canonical(host), port));
+    }
 
     void claim(ObjectReader r, String name, ListenerProtocol protocol, String host, int port) {
       if (protocol == null || host == null || port <= 0) {

@@ -305,12 +305,14 @@ class ConfigParserTest {
   }
 
   @Test
-  void listenersOnDifferentAddressesOrTransportsShareAPort() {
+  void listenersOnDifferentAddressesOrTransportsShareAPortWithEachOtherAndTheAdminApi() {
     valid("""
         { 'listeners': [
             { 'name': 'a', 'protocol': 'TCP', 'host': '127.0.0.1', 'protocol_port': 53, 'default_pool': 't' },
             { 'name': 'b', 'protocol': 'TCP', 'host': '127.0.0.2', 'protocol_port': 53, 'default_pool': 't' },
-            { 'name': 'c', 'protocol': 'UDP', 'protocol_port': 53, 'default_pool': 'u' } ],
+            { 'name': 'c', 'protocol': 'UDP', 'protocol_port': 53, 'default_pool': 'u' },
+            { 'name': 'd', 'protocol': 'UDP', 'protocol_port': 9900, 'default_pool': 'u' },
+            { 'name': 'e', 'protocol': 'TCP', 'host': '127.0.0.2', 'protocol_port': 9900, 'default_pool': 't' } ],
           'pools': [ { 'name': 't', 'protocol': 'TCP', 'members': [] },
                      { 'name': 'u', 'protocol': 'UDP', 'members': [] } ] }
         """);

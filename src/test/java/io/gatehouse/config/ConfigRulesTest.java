@@ -67,6 +67,8 @@ class ConfigRulesTest {
         rule("listeners[1].protocol_port", "'80'", "$.listeners[1].protocol_port: must be an integer"),
         rule("listeners[1].protocol_port", REMOVE, "$.listeners[1].protocol_port: is required"),
         rule("listeners[1].protocol_port", "8080", "$.listeners[1].protocol_port: port 8080 is already used by listener \"web\""),
+        rule("listeners[1].protocol_port", "9900", "$.listeners[1].protocol_port: port 9900 is already used by the admin API"),
+        rule("admin.port", "9000", "$.listeners[1].protocol_port: port 9000 is already used by the admin API"),
         rule("listeners[1].default_pool", REMOVE, "$.listeners[1].default_pool: is required"),
         rule("listeners[1].default_pool", "'x'", "$.listeners[1].default_pool: no pool named \"x\""),
         rule("listeners[1].default_pool", "'udp-pool'",
