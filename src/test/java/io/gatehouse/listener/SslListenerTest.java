@@ -10,6 +10,7 @@ import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestCerts;
 import io.gatehouse.testkit.TestPorts;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -95,6 +97,19 @@ class SslListenerTest {
     assertEquals(subject(TestCerts.API_CERT), served("api.example.test"));
     assertEquals(subject(TestCerts.WILDCARD_CERT), served("www.example.test"));
     assertEquals(subject(TestCerts.RSA_CERT), served("unknown.test"));
+    assertEquals(subject(TestCerts.RSA_CERT), served(null));
+  }
+
+  @Test
+  void sniCertificatesAddedByAReloadAreChosenByName() throws Exception {
+    // Vert.x fixes a server's use of SNI when it binds, so a listener with one pair must still start with SNI on
+    start(tls(TestCerts.RSA_CERT, TestCerts.RSA_KEY, ""), "", "0");
+    assertEquals(subject(TestCerts.RSA_CERT), served("api.example.test"));
+    String sni = tls(TestCerts.RSA_CERT, TestCerts.RSA_KEY, ",\"sni_certificates\":[{\"certificate\":\""
+        + TestCerts.API_CERT + "\",\"private_key\":\"" + TestCerts.API_KEY + "\"}]");
+    gw.rewrite(Files.readString(gw.configFile()).replaceFirst("\"tls\":\\{[^}]*\\}", Matcher.quoteReplacement("\"tls\":" + sni)));
+    assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
+    assertEquals(subject(TestCerts.API_CERT), served("api.example.test"));
     assertEquals(subject(TestCerts.RSA_CERT), served(null));
   }
 
