@@ -65,7 +65,18 @@ class HttpBadInputTest {
         Arguments.of("bare CR between request line words", "GET /\rHTTP/1.1\r\nHost: x\r\n\r\n", 400),
         Arguments.of("bare CR in the URI", "GET /a\rb HTTP/1.1\r\nHost: x\r\n\r\n", 400),
         Arguments.of("Content-Length smuggled behind a bare LF",
-            "POST / HTTP/1.1\r\nHost: x\nContent-Length: 3\r\n\r\nabc", 400));
+            "POST / HTTP/1.1\r\nHost: x\nContent-Length: 3\r\n\r\nabc", 400),
+        // control characters other than HTAB in a value (RFC 9110 5.5): a member may cut the value there, or
+        // take it for the end of a line
+        Arguments.of("NUL in a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u0000b\r\n\r\n", 400),
+        Arguments.of("NUL ending a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u0000\r\n\r\n", 400),
+        Arguments.of("NUL in the Host value", "GET / HTTP/1.1\r\nHost: x\u0000y\r\n\r\n", 400),
+        Arguments.of("SOH in a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n", 400),
+        Arguments.of("VT in a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u000bb\r\n\r\n", 400),
+        Arguments.of("FF in a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u000cb\r\n\r\n", 400),
+        Arguments.of("ESC in a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u001bb\r\n\r\n", 400),
+        Arguments.of("US in a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u001fb\r\n\r\n", 400),
+        Arguments.of("DEL in a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u007fb\r\n\r\n", 400));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -96,6 +107,16 @@ class HttpBadInputTest {
     }
     try (RawHttp next = new RawHttp(port)) {
       assertEquals(200, next.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").read().status());
+    }
+  }
+
+  @Test
+  void aTabInsideAHeaderValueIsServedAndPassedOn() {
+    // HTAB is the one control character a value may hold (RFC 9110 5.5): the check above must not refuse it
+    try (RawHttp raw = new RawHttp(port)) {
+      RawHttp.Response r = raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-A: a\tb\r\nConnection: close\r\n\r\n").read();
+      assertEquals(200, r.status(), r.head());
+      assertTrue(r.body().contains("x-a: a\tb"), r.body());
     }
   }
 
