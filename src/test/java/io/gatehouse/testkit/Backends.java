@@ -185,12 +185,13 @@ public final class Backends implements AutoCloseable {
    */
   public Member http(String name, io.vertx.core.net.PemKeyCertOptions tls) {
     Member m = new Member(name);
-    io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setHandle100ContinueAutomatically(true);
     if (tls != null) {
       options.setSsl(true).setKeyCertOptions(tls);
     }
-    io.vertx.core.http.HttpServer server = vertx.createHttpServer(options)
+    // a closed server cannot listen again: start() makes a new one on the same port
+    java.util.function.Supplier<HttpServer> make = () -> vertx.createHttpServer(options)
         .webSocketHandler(ws -> {
           m.hits.incrementAndGet();
           // each message back as it came: text as text, binary as binary
@@ -206,14 +207,19 @@ public final class Backends implements AutoCloseable {
         .requestHandler(req -> {
           m.hits.incrementAndGet();
           HttpMembers.answer(m, req);
+        })
+        .connectionHandler(c -> {
+          m.open.incrementAndGet();
+          c.closeHandler(v -> m.open.decrementAndGet());
         });
-    server.connectionHandler(c -> {
-      m.open.incrementAndGet();
-      c.closeHandler(v -> m.open.decrementAndGet());
-    });
-    Sync.await(server.listen(0, "127.0.0.1"));
-    m.port = server.actualPort();
-    m.stop = () -> Sync.await(server.close());
+    HttpServer[] server = {make.get()};
+    Sync.await(server[0].listen(0, "127.0.0.1"));
+    m.port = server[0].actualPort();
+    m.stop = () -> Sync.await(server[0].close());
+    m.start = () -> {
+      server[0] = make.get();
+      Sync.await(server[0].listen(m.port, "127.0.0.1"));
+    };
     return m;
   }
 
