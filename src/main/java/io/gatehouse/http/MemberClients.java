@@ -121,8 +121,12 @@ public final class MemberClients {
     }
   }
 
-  /** Hands {@code waiter} a connection to {@code member}: an idle one at once, a new one, or the next freed one. */
-  void acquire(SocketAddress member, boolean tlsToMember, long connectTimeoutMillis, Waiter waiter) {
+  /**
+   * Hands {@code waiter} a connection to {@code member}: an idle one at once, a new one, or the next freed one.
+   * {@code fresh}: not an idle one (a retry after the member dropped one at reuse); a new one when the member's
+   * connections are all busy is still the next freed one.
+   */
+  void acquire(SocketAddress member, boolean tlsToMember, long connectTimeoutMillis, boolean fresh, Waiter waiter) {
     if (closed) {
       waiter.connectFailed(STOPPED);
       return;
@@ -133,7 +137,7 @@ public final class MemberClients {
       e = new Endpoint(member, tlsToMember);
       endpoints.put(member, e);
     }
-    e.acquire(connectTimeoutMillis, waiter);
+    e.acquire(connectTimeoutMillis, fresh, waiter);
   }
 
   public Future<?> close() {
@@ -184,10 +188,16 @@ public final class MemberClients {
       this.tlsToMember = tlsToMember;
     }
 
-    void acquire(long timeoutMillis, Waiter waiter) {
+    void acquire(long timeoutMillis, boolean fresh, Waiter waiter) {
       connectTimeoutMillis = timeoutMillis;
       MemberConnection c;
-      while ((c = idle.pollFirst()) != null) {
+      if (fresh && !idle.isEmpty() && open.size() + connecting >= CONNECTIONS_PER_MEMBER) {
+        // room for the new connection: the coldest idle one goes (and is no longer counted, so no next())
+        c = idle.pollLast();
+        open.remove(c.channel());
+        c.abort();
+      }
+      while (!fresh && (c = idle.pollFirst()) != null) {
         if (c.isActive()) {
           if (waiter.connected(c)) {
             return;
@@ -216,6 +226,7 @@ public final class MemberClients {
               if (tlsToMember) {
                 ch.pipeline().addLast(memberTls.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
               }
+              ch.pipeline().addLast(conn.responseBytes());
               ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()
                   .setMaxHeaderSize(MAX_RESPONSE_HEAD).setMaxChunkSize(MAX_CHUNK),
                   false, false));

@@ -3,7 +3,9 @@ package io.gatehouse.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
@@ -21,6 +23,7 @@ import java.io.IOException;
  * response comes back to the {@link Exchange} as they are decoded, and once the response and the request have
  * both ended the connection goes back to its pool, or is closed when either side did not keep it alive. After a
  * 101 the codec steps aside and the connection carries raw bytes (a WebSocket tunnel) until either side closes.
+ * A close or reset of a reused connection before any byte of the response is reported as {@link StaleConnection}.
  * Event-loop confined.
  */
 final class MemberConnection extends ChannelDuplexHandler {
@@ -58,12 +61,33 @@ final class MemberConnection extends ChannelDuplexHandler {
     }
   }
 
+  /**
+   * The member closed or reset a connection that had carried an exchange before, without a byte of response to
+   * this one: the race a pooled connection loses when the member closes it as idle (or restarts) just as a
+   * request goes out. The member most likely never saw the request; it says nothing about the member's health.
+   */
+  static final class StaleConnection extends IOException {
+    StaleConnection() {
+      super("member closed a reused connection before answering");
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this; // one shared instance, as above
+    }
+  }
+
   private static final MemberClosed CLOSED = new MemberClosed();
+  private static final StaleConnection STALE = new StaleConnection();
 
   private final MemberClients.Endpoint endpoint;
   private Channel channel;
   private HttpClientCodec codec;
   private Exchange exchange;
+  /** Exchanges begun on this connection, this one included: past one, the connection was reused. */
+  private int exchanges;
+  /** Whether any byte of the current exchange's response has arrived (seen ahead of the codec, before decoding). */
+  private boolean responseBegun;
   private boolean requestEnded;
   private boolean keepAlive;
   private boolean tunnel;
@@ -72,6 +96,17 @@ final class MemberConnection extends ChannelDuplexHandler {
 
   MemberConnection(MemberClients.Endpoint endpoint) {
     this.endpoint = endpoint;
+  }
+
+  /** Goes into the pipeline ahead of the codec: notes that the member has sent something for the current exchange. */
+  ChannelHandler responseBytes() {
+    return new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        responseBegun = true; // raw bytes, before decoding: a response cut inside its status line has begun too
+        ctx.fireChannelRead(msg);
+      }
+    };
   }
 
   @Override
@@ -83,6 +118,8 @@ final class MemberConnection extends ChannelDuplexHandler {
   /** Binds this connection to an exchange; the request head follows with {@link #sendHead}. */
   void begin(Exchange ex) {
     exchange = ex;
+    exchanges++;
+    responseBegun = false;
     requestEnded = false;
     keepAlive = true; // the gateway's requests never ask to close: only the member's response can
   }
@@ -202,7 +239,7 @@ final class MemberConnection extends ChannelDuplexHandler {
     exchange = null;
     endpoint.closed(this);
     if (ex != null) {
-      ex.memberFailed(CLOSED);
+      ex.memberFailed(stale(CLOSED));
     }
   }
 
@@ -216,8 +253,13 @@ final class MemberConnection extends ChannelDuplexHandler {
     exchange = null;
     channel.close();
     if (ex != null) {
-      ex.memberFailed(cause);
+      ex.memberFailed(stale(cause));
     }
+  }
+
+  /** {@link #STALE} for a close or reset (not garbage) of a reused connection before any response byte. */
+  private Throwable stale(Throwable cause) {
+    return exchanges > 1 && !responseBegun && cause instanceof IOException ? STALE : cause;
   }
 
   /** The response has ended: back to the pool when the request has ended too and both sides keep it alive. */

@@ -37,7 +37,9 @@ import java.util.concurrent.TimeUnit;
  * learned application cookie, source address or the balancer); open a request to it with the headers filtered and
  * the forwarding headers added; stream the body; wait up to {@code member_timeout} for the response head; stream
  * the response back. A member that refuses the connection is replaced by another once; so is one that resets or
- * answers garbage, when the request is idempotent and had no body. A client silent for {@code client_timeout}
+ * answers garbage, when the request is idempotent and had no body. Such a request that meets a pooled connection
+ * the member dropped at reuse goes again to the same member on a new connection first, without counting against
+ * the member's health (like HAProxy and Envoy). A client silent for {@code client_timeout}
  * while sending its body gets 408, or its connection (HTTP/2: stream) closed once the response has begun. The
  * gateway's own answers are 502, 503, 504, 408 and 413. Member counters (acquire/release, failure/success) and the access-log line are kept here.
  */
@@ -84,6 +86,8 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
   private boolean awaitingContinue;
   private boolean clientStalled;
   private int attempts;
+  /** The request went again on a new connection after the member dropped a pooled one at reuse. */
+  private boolean freshRetry;
   private boolean headReceived;
   private boolean answered;
   private boolean finished;
@@ -141,7 +145,7 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
       return;
     }
     memberHeaders = memberHeaders();
-    send(m);
+    send(m, false);
   }
 
   private long declaredLength() {
@@ -194,7 +198,7 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
     if (!other.found()) {
       return false;
     }
-    send(other.member());
+    send(other.member(), false);
     return true;
   }
 
@@ -231,14 +235,18 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
     return q == null ? req.path() : req.path() + "?" + q;
   }
 
-  private void send(Member m) {
-    attempts++;
+  /** Sends the request to {@code m}; {@code fresh}: again to the same member, on a new connection (not an attempt). */
+  private void send(Member m, boolean fresh) {
+    if (!fresh) {
+      attempts++;
+    }
     member = m;
     holdingMember = true;
     m.acquire();
     memberStartNanos = System.nanoTime();
     boolean tls = pool.config().protocol() == PoolProtocol.HTTPS;
-    ctx.clients().acquire(m.socketAddress(), tls, Math.min(cfg.memberTimeout().toMillis(), MAX_CONNECT_MILLIS), this);
+    ctx.clients().acquire(m.socketAddress(), tls, Math.min(cfg.memberTimeout().toMillis(), MAX_CONNECT_MILLIS), fresh,
+        this);
   }
 
   @Override
@@ -535,8 +543,19 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
       finish(0, "client_closed");
       return;
     }
+    boolean replayable = !hasBody && idempotent();
+    if (cause instanceof MemberConnection.StaleConnection && !freshRetry) {
+      // the member closed the pooled connection as the request came (idle timeout, restart): no sign of ill health
+      if (replayable) {
+        freshRetry = true;
+        send(m, true);
+      } else {
+        fail(502, "stale_connection"); // the member may have acted on it: not sent twice
+      }
+      return;
+    }
     m.recordFailure();
-    if (hasBody || !idempotent() || !retryAfter(m)) {
+    if (!replayable || !retryAfter(m)) {
       fail(502, "member_failed");
     }
   }

@@ -2,17 +2,27 @@ package io.gatehouse.http;
 
 import static io.gatehouse.testkit.Configs.members;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.GatewayExtension;
+import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.RawHttp;
+import io.netty.channel.ChannelOption;
+import io.vertx.core.internal.net.NetSocketInternal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The gateway's connections to HTTP members: kept alive and reused, given up when the member says so, aged out. */
 class MemberClientsTest {
@@ -70,5 +80,67 @@ class MemberClientsTest {
       assertEquals("bye", r.body());
     }
     assertEquals(5, m.hits.get(), "each request reached the member once: none failed on a closed connection");
+  }
+
+  /**
+   * A member speaking HTTP/1.1 by hand: it answers the first request of each connection (keep-alive), and at the
+   * next request on that connection closes it without answering ({@code reset}: with a reset) - the race a pooled
+   * connection loses when the member's idle timeout fires just as the gateway reuses it. Counts request heads.
+   */
+  private Backends.Member closingAtReuse(String name, boolean reset, AtomicInteger heads) {
+    return gateway.backends().tcp(name, so -> {
+      StringBuilder got = new StringBuilder();
+      int[] answered = {0};
+      so.handler(b -> {
+        got.append(b.toString(StandardCharsets.ISO_8859_1));
+        for (int end; (end = got.indexOf("\r\n\r\n")) >= 0; ) {
+          String head = got.substring(0, end);
+          got.delete(0, end + 4);
+          heads.incrementAndGet();
+          if (answered[0]++ > 0) {
+            if (reset) {
+              ((NetSocketInternal) so).channelHandlerContext().channel().config().setOption(ChannelOption.SO_LINGER, 0);
+            }
+            so.close();
+            return;
+          }
+          // HEAD: an empty length, as RawHttp reads a response by its Content-Length whatever the method
+          so.write(head.startsWith("HEAD ") ? "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+              : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        }
+      });
+    });
+  }
+
+  @ParameterizedTest(name = "reset={0}")
+  @ValueSource(booleans = {false, true})
+  void aKeepAliveConnectionTheMemberDropsAtReuseIsRetriedOnAFreshOneForIdempotentRequestsOnly(boolean reset) {
+    AtomicInteger heads = new AtomicInteger();
+    Backends.Member m = closingAtReuse(reset ? "resetting" : "closing", reset, heads);
+    // one failure would eject the member: a stale connection must not count as one
+    GatewayHarness gw = gateway.start("", ",\"outlier_detection\":{\"enabled\":true,\"consecutive_failures\":1}",
+        members(m));
+    io.gatehouse.pool.Member member = gw.gateway().runtime().pools().get("p").member("127.0.0.1:" + m.port());
+    try (RawHttp client = new RawHttp(gateway.port())) {
+      assertEquals(200, client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+      assertEquals(1, m.hits.get());
+      int round = 0;
+      for (String method : List.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS")) {
+        round++;
+        // the pooled connection is reused: the member drops it, the request goes again on a new connection
+        String extra = method.equals("PUT") ? "Content-Length: 0\r\n" : "";
+        RawHttp.Response r = client.send(method + " / HTTP/1.1\r\nHost: x\r\n" + extra + "\r\n").read();
+        assertEquals(200, r.status(), method + ": " + r.head());
+        assertEquals(1 + 2 * round, heads.get(), method + ": once on the pooled connection, once on a new one");
+        assertEquals(1 + round, m.hits.get(), method + ": member connections");
+      }
+      RawHttp.Response post = client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello").read();
+      assertEquals(502, post.status(), "a POST the member may have acted on is not sent twice");
+    }
+    assertEquals(12, heads.get(), "the POST reached the member once");
+    assertEquals(6, m.hits.get());
+    assertEquals(0, member.failures(), "a connection dropped at reuse says nothing about the member's health");
+    assertFalse(member.ejected());
+    Await.until(Duration.ofSeconds(5), () -> member.active() == 0, () -> member.active() + " still active");
   }
 }

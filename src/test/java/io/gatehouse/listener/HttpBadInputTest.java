@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.RawHttp;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class HttpBadInputTest {
     for (int i = 0; i < 4000; i++) { // about 48 KB (2,000 of them were under 32 KiB: the member answered 431)
       manyHeaders.append("X-H").append(i).append(": v\r\n");
     }
-    return Stream.of(
+    return Stream.concat(Stream.of(
         Arguments.of("garbage", "\u0000\u0001\u0002 hello\r\n\r\n", 400),
         Arguments.of("invalid request line", "GET\r\n\r\n", 400),
         Arguments.of("unknown version", "GET / HTTP/9.9\r\nHost: x\r\n\r\n", 501),
@@ -65,7 +66,21 @@ class HttpBadInputTest {
         Arguments.of("bare CR between request line words", "GET /\rHTTP/1.1\r\nHost: x\r\n\r\n", 400),
         Arguments.of("bare CR in the URI", "GET /a\rb HTTP/1.1\r\nHost: x\r\n\r\n", 400),
         Arguments.of("Content-Length smuggled behind a bare LF",
-            "POST / HTTP/1.1\r\nHost: x\nContent-Length: 3\r\n\r\nabc", 400));
+            "POST / HTTP/1.1\r\nHost: x\nContent-Length: 3\r\n\r\nabc", 400)),
+        controlCharactersInHeaderValues());
+  }
+
+  /**
+   * Control characters other than HTAB in a value (RFC 9110 5.5): a member may cut the value there, or take it
+   * for the end of a line. NUL, SOH, VT, FF, ESC, US and DEL inside a value, NUL ending one and inside Host.
+   */
+  static Stream<Arguments> controlCharactersInHeaderValues() {
+    Stream<Arguments> inside = IntStream.of(0x00, 0x01, 0x0b, 0x0c, 0x1b, 0x1f, 0x7f).mapToObj(c ->
+        Arguments.of("0x%02x in a header value".formatted(c),
+            "GET / HTTP/1.1\r\nHost: x\r\nX-A: a" + (char) c + "b\r\n\r\n", 400));
+    return Stream.concat(inside, Stream.of(
+        Arguments.of("NUL ending a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u0000\r\n\r\n", 400),
+        Arguments.of("NUL in the Host value", "GET / HTTP/1.1\r\nHost: x\u0000y\r\n\r\n", 400)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -96,6 +111,16 @@ class HttpBadInputTest {
     }
     try (RawHttp next = new RawHttp(port)) {
       assertEquals(200, next.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").read().status());
+    }
+  }
+
+  @Test
+  void aTabInsideAHeaderValueIsServedAndPassedOn() {
+    // HTAB is the one control character a value may hold (RFC 9110 5.5): the check above must not refuse it
+    try (RawHttp raw = new RawHttp(port)) {
+      RawHttp.Response r = raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-A: a\tb\r\nConnection: close\r\n\r\n").read();
+      assertEquals(200, r.status(), r.head());
+      assertTrue(r.body().contains("x-a: a\tb"), r.body());
     }
   }
 

@@ -18,6 +18,7 @@ import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -88,37 +90,54 @@ class HttpListenerTest {
   // --- balancing ---
 
   @Test
-  void clientRequestRateAnswers429PastTheBurstAndKeepsTheConnection() throws Exception {
-    start(",\"client_request_rate\":{\"per_second\":0.5,\"burst\":2}", "", members(a));
-    try (TcpClient one = TcpClient.connect("127.0.0.1", port, "127.0.0.2")) {
-      String get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
-      java.io.InputStream in = one.socket().getInputStream();
-      int[] statuses = new int[3];
-      for (int i = 0; i < 3; i++) {
-        one.write(get);
-        statuses[i] = readStatusAndSkip(in);
+  void clientRequestRateAnswers429WithRetryAfterPastTheBurstWhileOtherClientsAreServed() {
+    // one token per 5 s: the bucket of 127.0.0.1 stays empty for the whole test
+    start(",\"client_request_rate\":{\"per_second\":0.2,\"burst\":2}", "", members(a));
+    String get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    int hits = a.hits.get();
+    try (RawHttp limited = new RawHttp(port)) {
+      assertEquals(200, limited.send(get).read().status());
+      assertEquals(200, limited.send(get).read().status());
+      RawHttp.Response over = limited.send(get).read();
+      assertEquals(429, over.status(), over.head());
+      assertEquals("1", over.header("Retry-After"));
+      assertTrue(over.body().startsWith("429"), over.body());
+      try (RawHttp other = new RawHttp(port, "127.0.0.2")) {
+        for (int i = 0; i < 2; i++) { // its own burst of two
+          assertEquals(200, other.send(get).read().status(), "another client address shares the limited one's bucket");
+        }
       }
-      assertEquals("[200, 200, 429]", java.util.Arrays.toString(statuses));
+      assertEquals(429, limited.send(get).read().status(), "on the same connection: a 429 without a body keeps it");
     }
-    try (TcpClient other = TcpClient.connect("127.0.0.1", port, "127.0.0.3")) {
-      other.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-      assertTrue(new String(other.readToEnd()).startsWith("HTTP/1.1 200"), "another client was limited");
-    }
+    assertEquals(hits + 4, a.hits.get(), "a 429 never reaches the member");
+    assertTrue(gw.awaitAccessLog("status=429").contains("end=client_request_rate"));
   }
 
-  /** Reads one response on a keep-alive connection: its status, skipping its head and Content-Length body. */
-  private static int readStatusAndSkip(java.io.InputStream in) throws java.io.IOException {
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int c = in.read();
-      if (c < 0) {
-        throw new java.io.IOException("closed after " + head);
+  @Test
+  void clientConnectionLimitClosesTheExtraConnectionWithNothingSentAndSparesOtherClients() {
+    start(",\"client_connection_limit\":2", "", members(a));
+    String get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    ListenerState state = gw.gateway().runtime().listeners().get("web").state();
+    try (RawHttp first = new RawHttp(port); RawHttp second = new RawHttp(port)) {
+      assertEquals(200, first.send(get).read().status());
+      assertEquals(200, second.send(get).read().status());
+      try (RawHttp third = new RawHttp(port)) {
+        third.send(get);
+        assertTrue(third.closedByPeer(), "a third connection from one address was served");
       }
-      head.append((char) c);
+      assertEquals(1, state.refused(Refusal.LIMIT));
+      try (RawHttp other = new RawHttp(port, "127.0.0.2")) {
+        assertEquals(200, other.send(get).read().status(), "another client address was refused");
+      }
+      assertEquals(200, first.send(get).read().status(), "an admitted connection was disturbed");
+      assertEquals(200, second.send(get).read().status(), "an admitted connection was disturbed");
     }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
-    in.readNBytes(m.find() ? Integer.parseInt(m.group(1)) : 0);
-    return Integer.parseInt(head.substring(9, 12));
+    // both closed: the address may connect again
+    Await.until(Duration.ofSeconds(5), () -> state.active() == 0, () -> state.active() + " connections still counted");
+    try (RawHttp again = new RawHttp(port); RawHttp andAgain = new RawHttp(port)) {
+      assertEquals(200, again.send(get).read().status());
+      assertEquals(200, andAgain.send(get).read().status());
+    }
   }
 
   @Test
@@ -351,6 +370,45 @@ class HttpListenerTest {
       assertTrue(raw.closedByPeer());
     }
     assertNotNull(gw.awaitAccessLog("status=408"));
+  }
+
+  @Test
+  void aHeadTrickledByteByByteIs408AtClientTimeoutWhileOthersAreServed() throws Exception {
+    // slowloris: every byte comes well within client_timeout of the last, but the head never ends; the timeout
+    // bounds the whole head, not the gaps
+    start(",\"client_timeout\":1", "", members(a));
+    int hits = a.hits.get();
+    AtomicBoolean stop = new AtomicBoolean();
+    try (RawHttp slow = new RawHttp(port)) {
+      slow.send("GET /slowloris HTTP/1.1\r\nHost: x\r\nX-Pad: ");
+      long t0 = System.nanoTime();
+      CompletableFuture<Void> trickle = CompletableFuture.runAsync(() -> {
+        try {
+          while (!stop.get()) {
+            slow.send("p");
+            Thread.sleep(100); // the client's pace: a tenth of client_timeout between bytes
+          }
+        } catch (UncheckedIOException closed) {
+          // the gateway closed the connection: nothing more to trickle
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      try (RawHttp other = new RawHttp(port)) {
+        long s0 = System.nanoTime();
+        assertEquals(200, other.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").read().status());
+        assertTrue(System.nanoTime() - s0 < 500_000_000L, "another client waited behind the trickling one");
+      }
+      RawHttp.Response r = slow.read();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      stop.set(true);
+      assertEquals(408, r.status());
+      assertTrue(ms >= 900 && ms < 3000, "408 after " + ms + " ms");
+      assertTrue(slow.closedByPeer(), "the trickling connection stays open after its 408");
+      trickle.get(5, TimeUnit.SECONDS);
+    }
+    assertEquals(hits + 1, a.hits.get(), "only the other client's request reached the member");
+    assertTrue(gw.awaitAccessLog("status=408").contains("end=client_timeout"));
   }
 
   @Test

@@ -191,6 +191,25 @@ class UdpListenerTest {
   }
 
   @Test
+  void clientConnectionLimitBoundsTheSessionsOfEachClientAddress() {
+    start(",\"client_connection_limit\":2,\"keepalive_timeout\":2", members(u1));
+    ListenerState state = gw.gateway().runtime().listeners().get("udp").state();
+    try (UdpClient one = new UdpClient(port); UdpClient two = new UdpClient(port);
+        UdpClient three = new UdpClient(port); UdpClient other = new UdpClient(port, "127.0.0.2")) {
+      assertEquals("u1", one.ask("who?"));
+      assertEquals("u1", two.ask("who?"));
+      three.send("who?");
+      assertNull(three.receive(500), "a third session from one address was admitted");
+      assertEquals(1, state.refused(Refusal.LIMIT));
+      assertEquals("u1", other.ask("who?"), "another client address was refused");
+      assertEquals("u1", one.ask("who?"), "an admitted session was disturbed");
+      assertEquals(3, sessions());
+      Await.until(Duration.ofSeconds(6), () -> sessions() == 0, "sessions not expired");
+      assertEquals("u1", three.ask("who?"), "no session once the others expired");
+    }
+  }
+
+  @Test
   void ipGroupDropsDatagramsOfUnlistedClients() {
     start(",\"ip_group\":{\"type\":\"white\",\"cidrs\":[\"127.0.0.2\"]}", members(u1));
     try (UdpClient listed = new UdpClient(port, "127.0.0.2"); UdpClient other = new UdpClient(port, "127.0.0.1")) {

@@ -1,5 +1,6 @@
 package io.gatehouse.testkit;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -16,7 +17,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 
 /**
  * Members for tests, on 127.0.0.1 with ports chosen by the kernel, on their own Vert.x instance (not the
@@ -83,22 +89,30 @@ public final class Backends implements AutoCloseable {
   /** TCP with any handler; counts connections. */
   public Member tcp(String name, Consumer<NetSocket> handler) {
     Member m = new Member(name);
-    // a closed server cannot listen again: start() makes a new one on the same port
-    java.util.function.Supplier<NetServer> make = () -> vertx.createNetServer().connectHandler(so -> {
+    Supplier<NetServer> make = () -> vertx.createNetServer().connectHandler(so -> {
       m.hits.incrementAndGet();
       m.open.incrementAndGet();
       so.closeHandler(v -> m.open.decrementAndGet());
       handler.accept(so);
     });
-    NetServer[] server = {make.get()};
-    Sync.await(server[0].listen(0, "127.0.0.1"));
-    m.port = server[0].actualPort();
-    m.stop = () -> Sync.await(server[0].close());
-    m.start = () -> {
-      server[0] = make.get();
-      Sync.await(server[0].listen(m.port, "127.0.0.1"));
-    };
+    serve(m, make, (server, port) -> server.listen(port, "127.0.0.1"), NetServer::actualPort, NetServer::close);
     return m;
+  }
+
+  /**
+   * Listens for {@code m} on a port the kernel chooses, and gives it stop() and start(): a closed server cannot
+   * listen again, so start() makes a new one with {@code make} on the same port.
+   */
+  private static <S> void serve(Member m, Supplier<S> make, BiFunction<S, Integer, Future<S>> listen,
+      ToIntFunction<S> actualPort, Function<S, Future<Void>> close) {
+    AtomicReference<S> server = new AtomicReference<>(make.get());
+    Sync.await(listen.apply(server.get(), 0));
+    m.port = actualPort.applyAsInt(server.get());
+    m.stop = () -> Sync.await(close.apply(server.get()));
+    m.start = () -> {
+      server.set(make.get());
+      Sync.await(listen.apply(server.get(), m.port));
+    };
   }
 
   /** HTTP on a fresh connection per request counted in {@code hits}; {@code tls} serves the test RSA certificate. */
@@ -185,12 +199,12 @@ public final class Backends implements AutoCloseable {
    */
   public Member http(String name, io.vertx.core.net.PemKeyCertOptions tls) {
     Member m = new Member(name);
-    io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setHandle100ContinueAutomatically(true);
     if (tls != null) {
       options.setSsl(true).setKeyCertOptions(tls);
     }
-    io.vertx.core.http.HttpServer server = vertx.createHttpServer(options)
+    Supplier<HttpServer> make = () -> vertx.createHttpServer(options)
         .webSocketHandler(ws -> {
           m.hits.incrementAndGet();
           // each message back as it came: text as text, binary as binary
@@ -206,14 +220,12 @@ public final class Backends implements AutoCloseable {
         .requestHandler(req -> {
           m.hits.incrementAndGet();
           HttpMembers.answer(m, req);
+        })
+        .connectionHandler(c -> {
+          m.open.incrementAndGet();
+          c.closeHandler(v -> m.open.decrementAndGet());
         });
-    server.connectionHandler(c -> {
-      m.open.incrementAndGet();
-      c.closeHandler(v -> m.open.decrementAndGet());
-    });
-    Sync.await(server.listen(0, "127.0.0.1"));
-    m.port = server.actualPort();
-    m.stop = () -> Sync.await(server.close());
+    serve(m, make, (server, port) -> server.listen(port, "127.0.0.1"), HttpServer::actualPort, HttpServer::close);
     return m;
   }
 

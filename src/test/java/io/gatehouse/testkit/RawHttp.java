@@ -31,8 +31,13 @@ public final class RawHttp implements AutoCloseable {
   private final OutputStream out;
 
   public RawHttp(int port) {
+    this(port, "127.0.0.1");
+  }
+
+  /** Connects from a chosen local address (e.g. 127.0.0.2): another client to the gateway's per-client rules. */
+  public RawHttp(int port, String fromAddress) {
     try {
-      socket = new Socket(InetAddress.getLoopbackAddress(), port);
+      socket = new Socket(InetAddress.getLoopbackAddress(), port, InetAddress.getByName(fromAddress), 0);
       socket.setSoTimeout(10_000);
       in = socket.getInputStream();
       out = socket.getOutputStream();
