@@ -79,8 +79,7 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
   private List<Buffer> tunnelPending;
   private long memberStartNanos;
   private long memberNanos = -1;
-  /** member_timeout, and client_timeout while the body arrives: tasks on the event loop, cheaper than Vert.x timers. */
-  private ScheduledFuture<?> timer;
+  /** client_timeout while the body arrives: a task on the event loop (member_timeout is the member connection's). */
   private ScheduledFuture<?> stallTimer;
   private ClientBody body;
   private boolean awaitingContinue;
@@ -418,21 +417,21 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
         || m == HttpMethod.PUT || m == HttpMethod.DELETE;
   }
 
+  /** member_timeout starts: the request has gone out whole. */
   private void armTimer() {
-    if (!headReceived && !answered && timer == null) {
-      timer = ctx.loop().schedule(this::memberTimedOut, cfg.memberTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    if (!headReceived && !answered && toMember != null) {
+      toMember.awaitHead(cfg.memberTimeout().toNanos());
     }
   }
 
   private void cancelTimer() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
+    if (toMember != null) {
+      toMember.stopAwaitingHead();
     }
   }
 
-  private void memberTimedOut() {
-    timer = null;
+  @Override
+  public void memberTimedOut() {
     if (headReceived || answered) {
       return;
     }
