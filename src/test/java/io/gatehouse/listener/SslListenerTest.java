@@ -3,14 +3,17 @@ package io.gatehouse.listener;
 import static io.gatehouse.testkit.Configs.head;
 import static io.gatehouse.testkit.Configs.members;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatehouse.runtime.Runtime.ReloadOutcome;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.LogCapture;
+import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestCerts;
 import io.gatehouse.testkit.TestPorts;
@@ -31,6 +34,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -51,6 +56,7 @@ class SslListenerTest {
   static Member b;
   GatewayHarness gw;
   int port;
+  String top;
 
   @TempDir
   Path dir;
@@ -63,11 +69,23 @@ class SslListenerTest {
 
   void start(String tls, String listenerExtra, String scanPeriod) {
     port = TestPorts.free();
-    gw = gateway.start("{" + head().replace("\"scan_period_ms\":0", "\"scan_period_ms\":" + scanPeriod) + """
+    top = head().replace("\"scan_period_ms\":0", "\"scan_period_ms\":" + scanPeriod);
+    gw = gateway.start(config(tls, listenerExtra));
+  }
+
+  /** The listener {@code ssl} on {@link #port} in front of members a and b, under the head of the last start. */
+  String config(String tls, String listenerExtra) {
+    return "{" + top + """
         "listeners":[{"name":"ssl","protocol":"SSL","host":"127.0.0.1","protocol_port":%d,
                       "default_pool":"p","tls":%s%s}],
         "pools":[{"name":"p","protocol":"TCP","members":%s}]}
-        """.formatted(port, tls, listenerExtra, members(a, b)));
+        """.formatted(port, tls, listenerExtra, members(a, b));
+  }
+
+  /** Rewrites the file with another {@code tls} object and reloads it. */
+  ReloadOutcome reload(String tls) {
+    gw.rewrite(config(tls, ""));
+    return Sync.await(gw.gateway().runtime().reload());
   }
 
   static String tls(Path cert, Path key, String more) {
@@ -281,6 +299,66 @@ class SslListenerTest {
       // the connection opened before keeps working
       assertTrue(Set.of("a", "b").contains(readLine(open.getInputStream())));
     }
+  }
+
+  @Test
+  void privateKeyMaterialIsNeverLogged() throws Exception {
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    Path ecCert = dir.resolve("ec-cert.pem");
+    Path ecKey = dir.resolve("ec-key.pem");
+    Path stray = dir.resolve("stray.pem");
+    Files.copy(TestCerts.RSA_CERT, cert);
+    Files.copy(TestCerts.RSA_KEY, key);
+    Files.copy(TestCerts.EC_CERT, ecCert);
+    Files.copy(TestCerts.EC_KEY, ecKey);
+    Files.copy(TestCerts.STRAY_KEY, stray);
+    String damaged = damage(Files.readString(TestCerts.EC_KEY));
+    List<Logger> verbose = List.of(Logger.getLogger("io.gatehouse"), Logger.getLogger("io.vertx"),
+        Logger.getLogger("io.netty"));
+    List<Level> levels = verbose.stream().map(Logger::getLevel).toList();
+    try (LogCapture log = LogCapture.start()) {
+      verbose.forEach(l -> l.setLevel(Level.ALL)); // debug lines too: key bytes must not be in any of them
+      start(tls(cert, key, ""), "", "100");
+      assertEquals(subject(TestCerts.RSA_CERT), served(null));
+      // a reload with another key pair: the listener changes in place and reads its files anew
+      assertEquals(2, reload(tls(ecCert, ecKey, "")).version());
+      Await.until(Duration.ofSeconds(10), this::ecServed, "the reloaded key pair is not served");
+      // a key that does not match its certificate: the version is refused, with its reason logged
+      assertTrue(reload(tls(ecCert, stray, "")).refused());
+      // the watched key file damaged in place: the problem is logged, the running key stays
+      Path tmp = dir.resolve("tmp.pem");
+      Files.writeString(tmp, damaged);
+      Files.move(tmp, ecKey, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      log.await("tls: listener ssl: ");
+      assertTrue(ecServed());
+      assertFalse(log.text().contains("PRIVATE KEY"), "a PEM key header was logged");
+      for (String pem : List.of(Files.readString(TestCerts.RSA_KEY), Files.readString(TestCerts.EC_KEY),
+          Files.readString(TestCerts.STRAY_KEY), damaged)) {
+        assertNoMaterialOf(pem, log.text());
+      }
+    } finally {
+      for (int i = 0; i < verbose.size(); i++) {
+        verbose.get(i).setLevel(levels.get(i));
+      }
+    }
+  }
+
+  /** Neither a base64 line of the key's PEM body nor a run of its DER bytes in hex is in {@code logged}. */
+  private static void assertNoMaterialOf(String pem, String logged) {
+    List<String> body = pem.lines().filter(l -> !l.startsWith("-----") && l.length() >= 16).toList();
+    for (String line : body) {
+      assertFalse(logged.contains(line), "a line of a private key's PEM body was logged");
+    }
+    byte[] der = java.util.Base64.getMimeDecoder().decode(String.join("", body));
+    String hex = java.util.HexFormat.of().formatHex(der, der.length / 2, der.length / 2 + 16);
+    assertFalse(logged.toLowerCase(java.util.Locale.ROOT).contains(hex), "private key bytes were logged in hex");
+  }
+
+  /** The PEM key with part of its body overwritten: still base64, no longer a usable key. */
+  private static String damage(String pem) {
+    int start = pem.indexOf('\n') + 20;
+    return pem.substring(0, start) + "A".repeat(24) + pem.substring(start + 24);
   }
 
   private boolean ecServed() {
