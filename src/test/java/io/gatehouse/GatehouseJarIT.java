@@ -65,6 +65,29 @@ class GatehouseJarIT {
   }
 
   @Test
+  void warningsArePrintedByCheckAndAtStartUp() throws Exception {
+    Path cfg = dir.resolve("gatehouse.json");
+    Files.writeString(cfg, """
+        {"admin":{"port":%d},"drain_timeout":1,"colour":"blue",
+         "listeners":[{"name":"tcp","protocol":"TCP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
+         "pools":[{"name":"p","protocol":"TCP","members":[]}]}""".formatted(TestPorts.free(), TestPorts.free()));
+    String warning = "config warning: $.colour: unknown field, ignored";
+    Path check = dir.resolve("check.log");
+    assertEquals(0, exitCode(launch(check, "--check", "--config", cfg.toString()), Duration.ofSeconds(30)),
+        Files.readString(check));
+    assertTrue(Files.readString(check).lines().anyMatch(warning::equals), Files.readString(check));
+    Path log = dir.resolve("run.log");
+    Process p = launch(log, "--config", cfg.toString());
+    try {
+      Await.until(Duration.ofSeconds(30), () -> logHas(log, "gatehouse ready"), () -> tail(log));
+      assertTrue(Files.readString(log).lines().anyMatch(warning::equals), tail(log));
+    } finally {
+      p.destroy();
+      exitCode(p, Duration.ofSeconds(20));
+    }
+  }
+
+  @Test
   void anInvalidConfigurationAtStartUpExitsOne() throws Exception {
     Path bad = dir.resolve("bad.json");
     Files.writeString(bad, "{\"listeners\": [ }");

@@ -39,7 +39,14 @@ public record GatehouseConfig(
    * {@code admin}: where the admin API listens; {@code token} null when the API is open; {@code tls} null for plain
    * HTTP (an added field: {@code admin.tls} takes the listener {@code tls} object).
    */
-  public record AdminConfig(String host, int port, String token, TlsConfig tls) {}
+  public record AdminConfig(String host, int port, String token, TlsConfig tls) {
+    /** Redacted like {@link ClusterSecret}: configuration records may be printed whole, the token never. */
+    @Override
+    public String toString() {
+      return "AdminConfig[host=" + host + ", port=" + port + ", token=" + (token == null ? "null" : "[redacted]")
+          + ", tls=" + tls + "]";
+    }
+  }
 
   /**
    * {@code cluster}: whether to join; {@code secret} (from {@code cluster.secret} or {@code cluster.secret_file},

@@ -94,9 +94,7 @@ public final class ListenerState {
       refusedAcl.increment();
       return Refusal.ACL;
     }
-    int now = active.incrementAndGet();
-    if (c.hasConnectionLimit() && now > c.connectionLimit()) {
-      active.decrementAndGet();
+    if (!takeSlot(c)) {
       refusedLimit.increment();
       return Refusal.LIMIT;
     }
@@ -108,6 +106,21 @@ public final class ListenerState {
     }
     accepted.increment();
     return null;
+  }
+
+  /**
+   * Counts one more connection unless connection_limit is reached. Compare-and-set rather than increment and undo:
+   * the count is what the status document and the active gauge read, and under a flood of new clients the undo
+   * let them see one past the limit.
+   */
+  private boolean takeSlot(ListenerConfig c) {
+    int limit = c.hasConnectionLimit() ? c.connectionLimit() : Integer.MAX_VALUE;
+    for (int now = active.get(); now < limit; now = active.get()) {
+      if (active.compareAndSet(now, now + 1)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

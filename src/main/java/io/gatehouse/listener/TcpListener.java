@@ -117,7 +117,8 @@ public final class TcpListener extends VerticleBase {
     }
     ListenerConfig cfg = state.config();
     double keepalive = seconds(cfg.keepaliveTimeout());
-    TcpTunnel tunnel = TcpTunnel.hold(so, Math.min(seconds(cfg.clientTimeout()), keepalive));
+    TcpTunnel tunnel = TcpTunnel.hold(so, Math.min(seconds(cfg.clientTimeout()), keepalive),
+        () -> state.tlsFailed(TlsFailure.RENEGOTIATION));
     Connection c = new Connection(so, from, cfg, tunnel, startNanos);
     so.closeHandler(v -> c.clientGone = true);
     Pool pool = pools.get(cfg.defaultPool());

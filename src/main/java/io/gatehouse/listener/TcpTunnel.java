@@ -40,6 +40,7 @@ public final class TcpTunnel {
   private static final int MAX_EARLY_BYTES = 64 * 1024;
 
   private final NetSocketInternal client;
+  private final Runnable renegotiationRefused;
   private final Relay inbound;
   private NetSocketInternal member;
   private Relay outbound;
@@ -47,8 +48,9 @@ public final class TcpTunnel {
   private int closedSides;
   private End end = End.CLOSED;
 
-  private TcpTunnel(NetSocketInternal client) {
+  private TcpTunnel(NetSocketInternal client, Runnable renegotiationRefused) {
     this.client = client;
+    this.renegotiationRefused = renegotiationRefused;
     this.inbound = new Relay(client.channelHandlerContext().channel(), true);
   }
 
@@ -57,9 +59,11 @@ public final class TcpTunnel {
    * (up to {@link #MAX_EARLY_BYTES}, then reading pauses) until {@link #join} connects it to a member.
    *
    * @param clientIdleSeconds how long the client side may stay without traffic
+   * @param renegotiationRefused called when the TLS engine refuses the client's attempt to renegotiate (SSL
+   *     listeners): the error reaches this tunnel's relay, ahead of Vert.x, which never reports it
    */
-  public static TcpTunnel hold(NetSocketInternal client, double clientIdleSeconds) {
-    TcpTunnel t = new TcpTunnel(client);
+  public static TcpTunnel hold(NetSocketInternal client, double clientIdleSeconds, Runnable renegotiationRefused) {
+    TcpTunnel t = new TcpTunnel(client, renegotiationRefused);
     t.inbound.install(clientIdleSeconds);
     return t;
   }
@@ -201,6 +205,9 @@ public final class TcpTunnel {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (fromClient && TlsFailure.isRenegotiation(cause)) {
+        renegotiationRefused.run(); // the engine sent its alert and closes the connection
+      }
       ended(cause instanceof IOException ? (fromClient ? End.CLIENT_RESET : End.MEMBER_RESET) : End.CLOSED);
     }
 

@@ -331,6 +331,11 @@ public final class Runtime extends VerticleBase {
             return Future.succeededFuture(refuse(List.of("config error: $: " + ar.cause().getMessage())));
           }
           Prepared p = ar.result();
+          if (!p.result().ok() || !p.result().digest().equals(version.digest())) {
+            // the lines start-up and --check print: an edit read by a reload is warned about like one read at
+            // start (an unchanged file's warnings were logged when it was loaded)
+            p.result().warnings().forEach(LOG::warning);
+          }
           if (!p.result().ok()) {
             return Future.succeededFuture(refuse(p.result().errorLines()));
           }

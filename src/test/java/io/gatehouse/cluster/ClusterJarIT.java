@@ -8,14 +8,12 @@ import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Configs;
 import io.gatehouse.testkit.RawHttp;
-import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -41,29 +39,27 @@ class ClusterJarIT {
   private static final int NODES = 3;
 
   private static final String CLUSTER = "gatehouse-it-" + UUID.randomUUID();
-  private static Path dir;
   private static Backends backends;
   private static Backends.Member[] web;
   private static Backends.Member[] tcp;
-  private static final int[] hzPorts = new int[NODES];
   /** Per node: cookie listener, app listener, tcp listener. */
   private static final int[][] ports = new int[NODES][3];
-  private static final Process[] nodes = new Process[NODES];
-  private static final int[] starts = new int[NODES];
+  private static final JarNode[] nodes = new JarNode[NODES];
+  private static String members;
 
   @BeforeAll
   static void start() throws IOException {
-    dir = Files.createTempDirectory("gatehouse-cluster-it");
+    Path dir = Files.createTempDirectory("gatehouse-cluster-it");
     backends = new Backends();
     web = new Backends.Member[] {backends.http("w1"), backends.http("w2"), backends.http("w3")};
     tcp = new Backends.Member[] {backends.tcpEcho("t1"), backends.tcpEcho("t2"), backends.tcpEcho("t3")};
     for (int i = 0; i < NODES; i++) {
-      hzPorts[i] = ClusterNodes.hazelcastPort();
       for (int l = 0; l < 3; l++) {
         ports[i][l] = TestPorts.free();
       }
-      Files.writeString(dir.resolve("gw-" + i + ".json"), config(i));
+      nodes[i] = new JarNode(dir, "gw-" + i, config(i));
     }
+    members = Arrays.stream(nodes).map(n -> "127.0.0.1:" + n.hazelcastPort).collect(Collectors.joining(","));
     for (int i = 0; i < NODES; i++) {
       launch(i);
     }
@@ -75,14 +71,9 @@ class ClusterJarIT {
 
   @AfterAll
   static void stop() throws InterruptedException {
-    for (Process p : nodes) {
-      if (p != null && p.isAlive()) {
-        p.destroy(); // SIGTERM: drain, leave the cluster, exit 0
-      }
-    }
-    for (Process p : nodes) {
-      if (p != null && !p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
+    for (JarNode n : nodes) {
+      if (n != null) {
+        n.stop(); // SIGTERM: drain, leave the cluster, exit 0
       }
     }
     if (backends != null) {
@@ -91,54 +82,25 @@ class ClusterJarIT {
   }
 
   private static String config(int i) {
-    return "{\"node\":{\"name\":\"gw-" + i + "\",\"event_loops\":1},\"admin\":{\"port\":" + TestPorts.free() + "},"
-        + "\"reload\":{\"scan_period_ms\":0},\"drain_timeout\":1,\"access_log\":false,\"listeners\":["
-        + listener("cookie", "HTTP", ports[i][0], "cookie") + "," + listener("app", "HTTP", ports[i][1], "app") + ","
-        + listener("tcp", "TCP", ports[i][2], "tcp") + "],\"pools\":["
+    return ClusterJson.head("gw-" + i) + "\"listeners\":["
+        + ClusterJson.listener("cookie", "HTTP", ports[i][0], "cookie") + ","
+        + ClusterJson.listener("app", "HTTP", ports[i][1], "app") + ","
+        + ClusterJson.listener("tcp", "TCP", ports[i][2], "tcp") + "],\"pools\":["
         + "{\"name\":\"cookie\",\"protocol\":\"HTTP\",\"session_persistence\":{\"type\":\"HTTP_COOKIE\"},"
-        + "\"members\":" + Configs.members(web) + "},"
-        + "{\"name\":\"app\",\"protocol\":\"HTTP\",\"session_persistence\":{\"type\":\"APP_COOKIE\",\"cookie_name\":\"sid\"},"
-        + "\"members\":" + Configs.members(web) + "},"
-        + "{\"name\":\"tcp\",\"protocol\":\"TCP\",\"lb_algorithm\":\"LEAST_CONNECTIONS\","
-        + "\"session_persistence\":{\"type\":\"SOURCE_IP\"},\"members\":" + Configs.members(tcp) + ","
-        + "\"health_monitor\":{\"type\":\"TCP\",\"delay\":0.5,\"timeout\":0.5,\"max_retries\":1,\"max_retries_down\":2}}"
-        + "]}";
-  }
-
-  private static String listener(String name, String protocol, int port, String pool) {
-    return "{\"name\":\"" + name + "\",\"protocol\":\"" + protocol + "\",\"host\":\"127.0.0.1\",\"protocol_port\":"
-        + port + ",\"default_pool\":\"" + pool + "\"}";
+        + "\"members\":" + Configs.members(web) + "}," + ClusterJson.appCookiePool("app", web) + ","
+        + ClusterJson.sourceIpPool("tcp", ",\"lb_algorithm\":\"LEAST_CONNECTIONS\"", tcp) + "]}";
   }
 
   private static void launch(int i) throws IOException {
-    starts[i]++;
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-jar", Path.of("target/gatehouse.jar").toAbsolutePath().toString(),
-        "--config", dir.resolve("gw-" + i + ".json").toString(), "--cluster"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log(i).toFile());
-    pb.environment().put("GATEHOUSE_CLUSTER_NAME", CLUSTER);
-    pb.environment().put("GATEHOUSE_CLUSTER_PORT", String.valueOf(hzPorts[i]));
-    pb.environment().put("GATEHOUSE_CLUSTER_INTERFACE", "127.0.0.1");
-    pb.environment().put("GATEHOUSE_CLUSTER_MEMBERS",
-        java.util.Arrays.stream(hzPorts).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
-    nodes[i] = pb.start();
-  }
-
-  /** This start's log of node {@code i}. */
-  private static Path log(int i) {
-    return dir.resolve("gw-" + i + "." + starts[i] + ".log");
+    nodes[i].launch(CLUSTER, members);
   }
 
   private static String logText(int i) {
-    try {
-      return Files.readString(log(i));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return nodes[i].logText();
   }
 
   private static void awaitLog(int i, String text, Duration limit) {
-    Await.until(limit, () -> logText(i).contains(text), () -> "gw-" + i + " never logged '" + text + "':\n" + logText(i));
+    nodes[i].awaitLog(text, limit);
   }
 
   @Test
@@ -198,8 +160,8 @@ class ClusterJarIT {
   void afterASigkillTheOthersKeepStickinessAndHealthAndTheRestartedNodeSeesTheState() throws Exception {
     String learned = get(1, 1, "/set/sid/it-2", null).header("X-Member");
     Await.until(Duration.ofSeconds(5), () -> learned.equals(get(2, 1, "/who", "sid=it-2").header("X-Member")), "it-2");
-    nodes[0].destroyForcibly(); // SIGKILL: no goodbye to the cluster
-    assertTrue(nodes[0].waitFor(10, TimeUnit.SECONDS));
+    nodes[0].process().destroyForcibly(); // SIGKILL: no goodbye to the cluster
+    assertTrue(nodes[0].process().waitFor(10, TimeUnit.SECONDS));
     awaitLog(1, "members [gw-1, gw-2]", Duration.ofSeconds(20));
     awaitLog(2, "members [gw-1, gw-2]", Duration.ofSeconds(20));
 
@@ -233,53 +195,31 @@ class ClusterJarIT {
   @Order(5)
   void aPausedNodeIsDroppedTheOthersServeAndItRejoinsWhenResumed() throws Exception {
     String sticky = greeting(0, "127.0.0.45");
-    int joinedBefore = count(logText(2), "members [gw-0, gw-1, gw-2]");
-    signal(nodes[2], "STOP"); // a node frozen (or cut off): it answers nothing, heartbeats included
+    int joinedBefore = nodes[2].count("members [gw-0, gw-1, gw-2]");
+    signal(nodes[2].process(), "STOP"); // a node frozen (or cut off): it answers nothing, heartbeats included
     try {
       awaitLog(0, "members [gw-0, gw-1]", Duration.ofSeconds(30));
       // the others go on serving, sticky clients on their members
       assertEquals(sticky, greeting(0, "127.0.0.45"));
       assertEquals(sticky, greeting(1, "127.0.0.45"));
     } finally {
-      signal(nodes[2], "CONT");
+      signal(nodes[2].process(), "CONT");
     }
-    Await.until(JOIN, () -> count(logText(2), "members [gw-0, gw-1, gw-2]") > joinedBefore
-        || count(logText(0), "members [gw-0, gw-1, gw-2]") > 1, () -> "gw-2 did not rejoin:\n" + logText(2));
-    Await.until(Duration.ofSeconds(20), () -> sticky.equals(tryGreeting(2, "127.0.0.45")),
+    Await.until(JOIN, () -> nodes[2].count("members [gw-0, gw-1, gw-2]") > joinedBefore
+        || nodes[0].count("members [gw-0, gw-1, gw-2]") > 1, () -> "gw-2 did not rejoin:\n" + logText(2));
+    Await.until(Duration.ofSeconds(20), () -> sticky.equals(NodeClients.orNull(() -> greeting(2, "127.0.0.45"))),
         () -> "gw-2 does not route the sticky client after resuming");
-  }
-
-  private static int count(String text, String part) {
-    int n = 0;
-    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
-      n++;
-    }
-    return n;
   }
 
   private static void signal(Process p, String sig) throws Exception {
     assertEquals(0, new ProcessBuilder("kill", "-" + sig, String.valueOf(p.pid())).start().waitFor());
   }
 
-  private static String tryGreeting(int i, String client) {
-    try {
-      return greeting(i, client);
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
-  /** The name the TCP echo member greets with, reached through node {@code i} from {@code client}. */
   private static String greeting(int i, String client) {
-    try (TcpClient c = TcpClient.connect("127.0.0.1", ports[i][2], client)) {
-      return c.readLine();
-    }
+    return NodeClients.greeting(ports[i][2], client);
   }
 
   private static RawHttp.Response get(int node, int listener, String path, String cookie) {
-    try (RawHttp http = new RawHttp(ports[node][listener])) {
-      return http.send("GET " + path + " HTTP/1.1\r\nHost: test\r\n"
-          + (cookie == null ? "" : "Cookie: " + cookie + "\r\n") + "Connection: close\r\n\r\n").read();
-    }
+    return NodeClients.get(ports[node][listener], path, cookie);
   }
 }

@@ -3,13 +3,16 @@ package io.gatehouse.listener;
 import static io.gatehouse.testkit.Configs.head;
 import static io.gatehouse.testkit.Configs.members;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatehouse.runtime.Runtime.ReloadOutcome;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.LogCapture;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestCerts;
@@ -29,8 +32,11 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -51,6 +57,7 @@ class SslListenerTest {
   static Member b;
   GatewayHarness gw;
   int port;
+  String top;
 
   @TempDir
   Path dir;
@@ -63,11 +70,23 @@ class SslListenerTest {
 
   void start(String tls, String listenerExtra, String scanPeriod) {
     port = TestPorts.free();
-    gw = gateway.start("{" + head().replace("\"scan_period_ms\":0", "\"scan_period_ms\":" + scanPeriod) + """
+    top = head().replace("\"scan_period_ms\":0", "\"scan_period_ms\":" + scanPeriod);
+    gw = gateway.start(config(tls, listenerExtra));
+  }
+
+  /** The listener {@code ssl} on {@link #port} in front of members a and b, under the head of the last start. */
+  String config(String tls, String listenerExtra) {
+    return "{" + top + """
         "listeners":[{"name":"ssl","protocol":"SSL","host":"127.0.0.1","protocol_port":%d,
                       "default_pool":"p","tls":%s%s}],
         "pools":[{"name":"p","protocol":"TCP","members":%s}]}
-        """.formatted(port, tls, listenerExtra, members(a, b)));
+        """.formatted(port, tls, listenerExtra, members(a, b));
+  }
+
+  /** Rewrites the file with another {@code tls} object and reloads it. */
+  ReloadOutcome reload(String tls) {
+    gw.rewrite(config(tls, ""));
+    return Sync.await(gw.gateway().runtime().reload());
   }
 
   static String tls(Path cert, Path key, String more) {
@@ -156,15 +175,12 @@ class SslListenerTest {
     try (TcpClient silent = TcpClient.connect(port)) {
       assertTrue(silent.closedWithNothingSent());
     }
-    ListenerState state = gw.gateway().runtime().listeners().get("ssl").state();
+    ListenerState state = state();
     Await.until(Duration.ofSeconds(5), () -> state.tlsFailures().keySet().containsAll(
         Set.of("not_tls", "protocol", "timeout")), () -> "counted: " + state.tlsFailures());
     assertEquals(3, state.refused(Refusal.TLS), state.tlsFailures().toString());
     assertEquals(0, state.active());
-    String metrics = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
-        .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-            "http://127.0.0.1:" + gw.gateway().adminPort() + "/metrics")).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    String metrics = metrics();
     assertTrue(metrics.contains("gatehouse_tls_handshake_failures_total{listener=\"ssl\",reason=\"not_tls\"} 1.0"),
         metrics);
     assertTrue(metrics.contains("gatehouse_listener_connections_refused_total{listener=\"ssl\",reason=\"tls\"} 3.0"),
@@ -172,24 +188,98 @@ class SslListenerTest {
   }
 
   @Test
-  void aClientInitiatedRenegotiationIsRefused() throws Exception {
+  void truncatedHandshakesAreClosedCleanlyAndCountedAsClosed() throws Exception {
     start(tls(TestCerts.RSA_CERT, TestCerts.RSA_KEY, ""), "", "0");
-    try (SSLSocket s = client(null, null, null, "TLSv1.2")) {
+    byte[] hello = clientHello();
+    try (LogCapture log = LogCapture.start()) {
+      // half a ClientHello, then the end of the client's stream
+      try (TcpClient half = TcpClient.connect(port)) {
+        half.write(java.util.Arrays.copyOf(hello, hello.length / 2));
+        half.shutdownOutput();
+        assertTrue(half.closedWithNothingSent());
+      }
+      // a whole ClientHello; the client leaves as soon as the ServerHello's record starts to arrive
+      try (TcpClient gone = TcpClient.connect(port)) {
+        gone.write(hello);
+        assertEquals(22, gone.readExactly(5)[0], "the gateway answers with a handshake record");
+      }
+      ListenerState state = state();
+      Await.until(Duration.ofSeconds(5), () -> state.refused(Refusal.TLS) >= 1, () -> "counted: " + state.tlsFailures());
+      Await.until(Duration.ofSeconds(5), () -> state.active() == 0, () -> "still active: " + state.active());
+      // the gateway goes on serving; the handshake cut short after the ServerHello was counted once, as closed.
+      // Half a ClientHello is not counted, and cannot be: with SNI (always on, ServerTls) Vert.x puts Netty's
+      // SniHandler first, which buffers the ClientHello and, when the connection closes before it is whole,
+      // fires no event at all, so the handshake promise behind NetServer.exceptionHandler never completes.
+      try (SSLSocket s = client(null, null, null)) {
+        assertTrue(Set.of("a", "b").contains(readLine(s.getInputStream())));
+      }
+      assertEquals(Map.of("closed", 1L), counts(state));
+      assertTrue(metrics().contains(
+          "gatehouse_tls_handshake_failures_total{listener=\"ssl\",reason=\"closed\"} 1.0"), metrics());
+      // closed cleanly: a client going away is routine, nothing to warn about
+      assertEquals(List.of(), log.lines().stream()
+          .filter(l -> l.startsWith("WARNING") || l.startsWith("SEVERE")).toList());
+    }
+  }
+
+  @Test
+  void aClientInitiatedRenegotiationIsRefusedAndCounted() throws Exception {
+    start(tls(TestCerts.RSA_CERT, TestCerts.RSA_KEY, ""), "", "0");
+    try (SSLSocket s = client(null, null, null, "TLSv1.2")) { // TLS 1.3 has no renegotiation
       s.startHandshake();
       assertTrue(Set.of("a", "b").contains(readLine(s.getInputStream())));
-      s.getSession().invalidate();
-      // a second handshake on the same connection: refused (the connection ends) rather than carried out
-      String echoed;
+      s.getSession().invalidate(); // a full new handshake, not an abbreviated one
+      s.startHandshake(); // sends the new ClientHello on the open connection and returns
+      // refused: the connection ends (end of stream or an alert) instead of renegotiating and carrying on
       try {
-        s.startHandshake();
         s.getOutputStream().write("ping\n".getBytes());
         s.getOutputStream().flush();
-        echoed = readLine(s.getInputStream());
+        assertEquals(-1, s.getInputStream().read(), "the renegotiated connection still carried data");
+      } catch (java.net.SocketTimeoutException silent) {
+        throw new AssertionError("the connection neither renegotiated nor ended", silent);
       } catch (IOException refused) {
-        echoed = null;
+        // the alert the gateway sent, or the reset after it: ended
       }
-      assertTrue(echoed == null || echoed.isEmpty(), "the renegotiated connection still carried data: " + echoed);
     }
+    ListenerState state = state();
+    Await.until(Duration.ofSeconds(5), () -> counts(state).containsKey("renegotiation"),
+        () -> "counted: " + state.tlsFailures());
+    assertEquals(Map.of("renegotiation", 1L), counts(state));
+    Await.until(Duration.ofSeconds(5), () -> state.active() == 0, () -> "still active: " + state.active());
+    assertTrue(metrics().contains(
+        "gatehouse_tls_handshake_failures_total{listener=\"ssl\",reason=\"renegotiation\"} 1.0"), metrics());
+  }
+
+  private ListenerState state() {
+    return gw.gateway().runtime().listeners().get("ssl").state();
+  }
+
+  private static Map<String, Long> counts(ListenerState state) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    state.tlsFailures().forEach((reason, n) -> counts.put(reason, n.sum()));
+    return counts;
+  }
+
+  private String metrics() throws Exception {
+    return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+        .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+            "http://127.0.0.1:" + gw.gateway().adminPort() + "/metrics")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** The first flight of a JDK client's handshake with this listener: one TLS record holding a ClientHello. */
+  private byte[] clientHello() throws Exception {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, null, null);
+    javax.net.ssl.SSLEngine engine = context.createSSLEngine("127.0.0.1", port);
+    engine.setUseClientMode(true);
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+    engine.beginHandshake();
+    engine.wrap(java.nio.ByteBuffer.allocate(0), out);
+    out.flip();
+    byte[] hello = new byte[out.remaining()];
+    out.get(hello);
+    return hello;
   }
 
   @Test
@@ -223,6 +313,66 @@ class SslListenerTest {
       // the connection opened before keeps working
       assertTrue(Set.of("a", "b").contains(readLine(open.getInputStream())));
     }
+  }
+
+  @Test
+  void privateKeyMaterialIsNeverLogged() throws Exception {
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    Path ecCert = dir.resolve("ec-cert.pem");
+    Path ecKey = dir.resolve("ec-key.pem");
+    Path stray = dir.resolve("stray.pem");
+    Files.copy(TestCerts.RSA_CERT, cert);
+    Files.copy(TestCerts.RSA_KEY, key);
+    Files.copy(TestCerts.EC_CERT, ecCert);
+    Files.copy(TestCerts.EC_KEY, ecKey);
+    Files.copy(TestCerts.STRAY_KEY, stray);
+    String damaged = damage(Files.readString(TestCerts.EC_KEY));
+    List<Logger> verbose = List.of(Logger.getLogger("io.gatehouse"), Logger.getLogger("io.vertx"),
+        Logger.getLogger("io.netty"));
+    List<Level> levels = verbose.stream().map(Logger::getLevel).toList();
+    try (LogCapture log = LogCapture.start()) {
+      verbose.forEach(l -> l.setLevel(Level.ALL)); // debug lines too: key bytes must not be in any of them
+      start(tls(cert, key, ""), "", "100");
+      assertEquals(subject(TestCerts.RSA_CERT), served(null));
+      // a reload with another key pair: the listener changes in place and reads its files anew
+      assertEquals(2, reload(tls(ecCert, ecKey, "")).version());
+      Await.until(Duration.ofSeconds(10), this::ecServed, "the reloaded key pair is not served");
+      // a key that does not match its certificate: the version is refused, with its reason logged
+      assertTrue(reload(tls(ecCert, stray, "")).refused());
+      // the watched key file damaged in place: the problem is logged, the running key stays
+      Path tmp = dir.resolve("tmp.pem");
+      Files.writeString(tmp, damaged);
+      Files.move(tmp, ecKey, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      log.await("tls: listener ssl: ");
+      assertTrue(ecServed());
+      assertFalse(log.text().contains("PRIVATE KEY"), "a PEM key header was logged");
+      for (String pem : List.of(Files.readString(TestCerts.RSA_KEY), Files.readString(TestCerts.EC_KEY),
+          Files.readString(TestCerts.STRAY_KEY), damaged)) {
+        assertNoMaterialOf(pem, log.text());
+      }
+    } finally {
+      for (int i = 0; i < verbose.size(); i++) {
+        verbose.get(i).setLevel(levels.get(i));
+      }
+    }
+  }
+
+  /** Neither a base64 line of the key's PEM body nor a run of its DER bytes in hex is in {@code logged}. */
+  private static void assertNoMaterialOf(String pem, String logged) {
+    List<String> body = pem.lines().filter(l -> !l.startsWith("-----") && l.length() >= 16).toList();
+    for (String line : body) {
+      assertFalse(logged.contains(line), "a line of a private key's PEM body was logged");
+    }
+    byte[] der = java.util.Base64.getMimeDecoder().decode(String.join("", body));
+    String hex = java.util.HexFormat.of().formatHex(der, der.length / 2, der.length / 2 + 16);
+    assertFalse(logged.toLowerCase(java.util.Locale.ROOT).contains(hex), "private key bytes were logged in hex");
+  }
+
+  /** The PEM key with part of its body overwritten: still base64, no longer a usable key. */
+  private static String damage(String pem) {
+    int start = pem.indexOf('\n') + 20;
+    return pem.substring(0, start) + "A".repeat(24) + pem.substring(start + 24);
   }
 
   private boolean ecServed() {

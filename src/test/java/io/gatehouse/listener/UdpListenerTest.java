@@ -4,6 +4,7 @@ import static io.gatehouse.testkit.Configs.members;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.gatehouse.testkit.Await;
@@ -19,6 +20,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -206,6 +211,76 @@ class UdpListenerTest {
       assertEquals(3, sessions());
       Await.until(Duration.ofSeconds(6), () -> sessions() == 0, "sessions not expired");
       assertEquals("u1", three.ask("who?"), "no session once the others expired");
+    }
+  }
+
+  @Test
+  void aFloodOfNewSourcesPastTheLimitIsDroppedWhileTheEstablishedSessionsKeepWorking() throws Exception {
+    int limit = 50;
+    start(",\"connection_limit\":" + limit, members(u1, u2));
+    List<UdpClient> established = new ArrayList<>();
+    List<UdpClient> flood = new ArrayList<>();
+    try {
+      for (int i = 0; i < limit; i++) {
+        established.add(new UdpClient(port));
+        assertEquals("ping-" + i, established.get(i).ask("ping-" + i));
+      }
+      assertEquals(limit, sessions());
+      for (int i = 0; i < 300; i++) {
+        flood.add(new UdpClient(port)); // 300 new source ports
+      }
+      ListenerState state = gw.gateway().runtime().listeners().get("udp").state();
+      int hitsBefore = u1.hits.get() + u2.hits.get();
+      AtomicBoolean done = new AtomicBoolean();
+      AtomicInteger most = new AtomicInteger();
+      CountDownLatch flooding = new CountDownLatch(1);
+      // the session count as the status document reads it, sampled all along: never past the limit
+      Thread watch = new Thread(() -> {
+        while (!done.get()) {
+          most.accumulateAndGet(sessions(), Math::max);
+        }
+      });
+      // bounded: at most 10 datagrams per socket, which the gateway's socket buffer holds even if none were read
+      Thread flooder = new Thread(() -> {
+        for (int round = 0; round < 10 && (round < 1 || !done.get()); round++) {
+          for (UdpClient c : flood) {
+            c.send("flood");
+          }
+          flooding.countDown();
+        }
+      });
+      watch.start();
+      flooder.start();
+      int rounds = 5;
+      try {
+        assertTrue(flooding.await(10, TimeUnit.SECONDS));
+        for (int round = 0; round < rounds; round++) {
+          for (int i = 0; i < limit; i++) {
+            established.get(i).send("r" + round + "-" + i);
+          }
+          for (int i = 0; i < limit; i++) {
+            byte[] answer = established.get(i).receive(3000);
+            assertEquals("r" + round + "-" + i, answer == null ? null : new String(answer, StandardCharsets.UTF_8),
+                "established session " + i + " in round " + round);
+          }
+        }
+      } finally {
+        done.set(true);
+        flooder.join(10_000);
+        watch.join(10_000);
+      }
+      assertTrue(most.get() <= limit, "sessions reached " + most.get());
+      Await.until(Duration.ofSeconds(5), () -> state.refused(Refusal.LIMIT) >= flood.size(),
+          () -> "refused past the limit: " + state.refused(Refusal.LIMIT));
+      assertEquals(limit, sessions());
+      // nothing of the flood reached a member, nor came back to its senders
+      assertEquals(limit * rounds, u1.hits.get() + u2.hits.get() - hitsBefore);
+      for (UdpClient c : flood.subList(0, 5)) {
+        assertNull(c.receive(100));
+      }
+    } finally {
+      established.forEach(UdpClient::close);
+      flood.forEach(UdpClient::close);
     }
   }
 

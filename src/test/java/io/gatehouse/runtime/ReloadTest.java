@@ -13,6 +13,7 @@ import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.LogCapture;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
@@ -110,6 +111,51 @@ class ReloadTest {
     assertTrue(out.refused());
     assertTrue(out.errors().get(0).startsWith("config error: $: cannot read " + gw.configFile()), out.errors().toString());
     assertEquals("a", memberOf(port));
+  }
+
+  @Test
+  void anEmptyFileIsRefusedAndTheRunningVersionKeepsServing() throws Exception {
+    start(config(members(a), ""));
+    try (LogCapture log = LogCapture.start()) {
+      java.nio.file.Files.write(gw.configFile(), new byte[0]); // truncated to nothing, as a full disk leaves it
+      assertRefusedWithTheRunningVersionServing(Sync.await(runtime().reload()), log);
+    }
+  }
+
+  @Test
+  void aFileCutShortMidWriteIsRefusedAndTheRunningVersionKeepsServing() throws Exception {
+    start(config(members(a), ""));
+    try (LogCapture log = LogCapture.start()) {
+      String next = config(members(b), "");
+      // written in place, not renamed: the first half reached the disk, the rest did not
+      java.nio.file.Files.writeString(gw.configFile(), next.substring(0, next.length() / 2));
+      assertRefusedWithTheRunningVersionServing(Sync.await(runtime().reload()), log);
+    }
+  }
+
+  private void assertRefusedWithTheRunningVersionServing(ReloadOutcome out, LogCapture log) {
+    assertTrue(out.refused(), out.toString());
+    assertFalse(out.errors().isEmpty());
+    out.errors().forEach(e -> assertTrue(e.startsWith("config error: $"), e));
+    assertEquals(out.errors(), runtime().lastError());
+    log.await("reload refused: config error: $");
+    assertEquals(1, runtime().version().number());
+    assertEquals("a", memberOf(port));
+  }
+
+  @Test
+  void warningsOfAReloadedVersionAreLoggedAndTheVersionApplied() {
+    start(config(members(a), ""));
+    try (LogCapture log = LogCapture.start()) {
+      ReloadOutcome out = reload(config(members(b), "").replace("\"default_pool\":\"p\"}",
+          "\"default_pool\":\"p\",\"colour\":\"blue\"}"));
+      assertEquals(new ReloadOutcome(2, true, java.util.List.of()), out);
+      // the same text as start-up and --check print (Main), here as a log line
+      String line = log.await("config warning: ");
+      assertTrue(line.startsWith("WARNING io.gatehouse.runtime.Runtime: "
+          + "config warning: $.listeners[0].colour: unknown field, ignored"), line);
+      assertEquals("b", memberOf(port));
+    }
   }
 
   @Test

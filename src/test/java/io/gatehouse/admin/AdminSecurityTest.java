@@ -1,0 +1,101 @@
+package io.gatehouse.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatehouse.config.ConfigParser;
+import io.gatehouse.config.ConfigResult;
+import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.runtime.Runtime.ReloadOutcome;
+import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.LogCapture;
+import io.gatehouse.testkit.Sync;
+import io.gatehouse.testkit.TestPorts;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Who can reach the admin API and what it lets slip: loopback by default, a warning when it is exposed without a
+ * token, and the token itself never in a log line or a printed configuration record.
+ */
+class AdminSecurityTest {
+
+  private static final String EXPOSED = "is reachable from other hosts and has no admin.token";
+
+  private static String config(String admin) {
+    return "{\"node\":{\"name\":\"test\",\"event_loops\":1},\"admin\":" + admin + ","
+        + "\"reload\":{\"scan_period_ms\":0},\"drain_timeout\":1,\"listeners\":[],\"pools\":[]}";
+  }
+
+  /** The log lines of one gateway's start on {@code admin} that warn about an exposed admin API. */
+  private static List<String> exposureWarnings(String admin) {
+    try (LogCapture log = LogCapture.start(); GatewayHarness gw = GatewayHarness.start(config(admin))) {
+      return log.matching(EXPOSED);
+    }
+  }
+
+  @Test
+  void aNonLoopbackAdminHostWithoutATokenIsWarnedAboutAtStart() {
+    int port = TestPorts.free();
+    // the wildcard address: the only non-loopback bind that keeps this test's traffic on the machine
+    List<String> warned = exposureWarnings("{\"host\":\"0.0.0.0\",\"port\":" + port + "}");
+    assertEquals(1, warned.size(), warned.toString());
+    assertTrue(warned.get(0).startsWith("WARNING io.gatehouse.admin.AdminServer: admin API on 0.0.0.0:" + port + " "),
+        warned.get(0));
+    // a token, or a loopback address other than 127.0.0.1, is no exposure
+    assertEquals(List.of(), exposureWarnings("{\"host\":\"0.0.0.0\",\"port\":" + TestPorts.free()
+        + ",\"token\":\"t0ken-for-the-warning-test\"}"));
+    assertEquals(List.of(), exposureWarnings("{\"host\":\"127.0.0.2\",\"port\":" + TestPorts.free() + "}"));
+  }
+
+  @Test
+  void byDefaultTheAdminApiListensOnLoopbackOnly() throws Exception {
+    int port = TestPorts.free();
+    String json = config("{\"port\":" + port + "}");
+    try (GatewayHarness gw = GatewayHarness.start(json)) {
+      assertEquals("127.0.0.1", ConfigParser.load(gw.configFile()).config().admin().host());
+      assertEquals(200, new AdminClient(port, null).get("/health").statusCode());
+      // bound to 127.0.0.1 itself, not the wildcard: another address of this machine is refused
+      try (Socket s = new Socket()) {
+        assertThrows(ConnectException.class, () -> s.connect(new InetSocketAddress("127.0.0.2", port), 2000));
+      }
+    }
+  }
+
+  @Test
+  void theTokenNeverAppearsInLogsOrInPrintedConfiguration() throws IOException {
+    String token = "tok-" + UUID.randomUUID();
+    String next = "tok-" + UUID.randomUUID();
+    int port = TestPorts.free();
+    try (LogCapture log = LogCapture.start();
+        GatewayHarness gw = GatewayHarness.start(config("{\"port\":" + port + ",\"token\":\"" + token + "\"}"))) {
+      AdminClient anonymous = new AdminClient(port, null);
+      AdminClient admin = new AdminClient(port, token);
+      assertEquals(401, anonymous.get("/api/v1/status").statusCode());
+      assertEquals(401, anonymous.get("/api/v1/status", "Bearer " + next).statusCode());
+      assertEquals(200, admin.get("/api/v1/status").statusCode());
+      // a refused version, then one that changes the token (logged as needing a restart)
+      gw.rewrite(config("{\"port\":" + port + ",\"token\":\"" + next + "\",\"bogus\":1}").replace("[],\"pools", "7,\"pools"));
+      assertEquals(400, admin.post("/api/v1/reload").statusCode());
+      gw.rewrite(config("{\"port\":" + port + ",\"token\":\"" + next + "\"}"));
+      ReloadOutcome applied = Sync.await(gw.gateway().runtime().reload());
+      assertEquals(2, applied.version(), applied.toString());
+      log.await("reload: a change to admin takes effect at restart");
+
+      GatehouseConfig running = gw.gateway().runtime().current();
+      ConfigResult parsed = ConfigParser.load(gw.configFile());
+      for (String printed : List.of(running.toString(), running.admin().toString(), parsed.toString(), log.text())) {
+        assertFalse(printed.contains(token), printed);
+        assertFalse(printed.contains(next), printed);
+      }
+      assertTrue(running.admin().toString().contains("token=[redacted]"), running.admin().toString());
+    }
+  }
+}
