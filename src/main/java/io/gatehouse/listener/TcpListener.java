@@ -36,6 +36,7 @@ public final class TcpListener extends VerticleBase {
   private final PoolRegistry pools;
   private final AccessLog accessLog;
   private final ListenerServices services;
+  private final Runnable renegotiationRefused;
   private NetServer server;
   private NetClient client;
 
@@ -44,6 +45,7 @@ public final class TcpListener extends VerticleBase {
     this.services = services;
     this.pools = services.pools();
     this.accessLog = services.accessLog();
+    this.renegotiationRefused = () -> state.tlsFailed(TlsFailure.RENEGOTIATION);
   }
 
   @Override
@@ -117,8 +119,7 @@ public final class TcpListener extends VerticleBase {
     }
     ListenerConfig cfg = state.config();
     double keepalive = seconds(cfg.keepaliveTimeout());
-    TcpTunnel tunnel = TcpTunnel.hold(so, Math.min(seconds(cfg.clientTimeout()), keepalive),
-        () -> state.tlsFailed(TlsFailure.RENEGOTIATION));
+    TcpTunnel tunnel = TcpTunnel.hold(so, Math.min(seconds(cfg.clientTimeout()), keepalive), renegotiationRefused);
     Connection c = new Connection(so, from, cfg, tunnel, startNanos);
     so.closeHandler(v -> c.clientGone = true);
     Pool pool = pools.get(cfg.defaultPool());

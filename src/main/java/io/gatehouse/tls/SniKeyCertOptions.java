@@ -1,6 +1,5 @@
 package io.gatehouse.tls;
 
-import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.KeyCertOptions;
 import java.security.GeneralSecurityException;
@@ -22,6 +21,7 @@ import javax.net.ssl.KeyManagerFactory;
  * <p>For OpenSSL each factory is Netty's caching one: with a plain JDK factory Netty re-encodes the chain and
  * re-parses the private key into BoringSSL on every handshake (it cannot know the pair is fixed), which tripled
  * the CPU of a full handshake. The pairs here never change (a reload builds new options), so caching is safe.
+ * (The factory is {@link OpenSsl3Rsa}'s, which also moves an RSA pair's signatures to OpenSSL 3 where it can.)
  */
 final class SniKeyCertOptions implements KeyCertOptions {
 
@@ -80,7 +80,7 @@ final class SniKeyCertOptions implements KeyCertOptions {
       store.setKeyEntry("key", pair.key(), PASSWORD, pair.chain().toArray(new X509Certificate[0]));
       KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(store, PASSWORD);
-      return engine == TlsEngine.OPENSSL ? new OpenSslCachingX509KeyManagerFactory(kmf) : kmf;
+      return engine == TlsEngine.OPENSSL ? OpenSsl3Rsa.factory(kmf, pair.key()) : kmf;
     } catch (GeneralSecurityException | java.io.IOException e) {
       throw new IllegalStateException("cannot hold a parsed key pair in memory", e);
     }

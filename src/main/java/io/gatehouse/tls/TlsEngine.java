@@ -115,8 +115,15 @@ public enum TlsEngine {
     return suites;
   }
 
+  /**
+   * Vert.x's factory with the policy's suite order kept and, for a server context whose pair is RSA, the private
+   * key operations handed to {@link OpenSsl3Rsa} (when the engine is OpenSSL and it is available).
+   */
   private static SslContextFactory ordered(SslContextFactory factory) {
     return new SslContextFactory() {
+      private javax.net.ssl.KeyManagerFactory kmf;
+      private boolean client;
+
       @Override
       public SslContextFactory useAlpn(boolean useAlpn) {
         factory.useAlpn(useAlpn);
@@ -132,12 +139,14 @@ public enum TlsEngine {
       @Override
       public SslContextFactory forClient(boolean forClient) {
         factory.forClient(forClient);
+        client = forClient;
         return this;
       }
 
       @Override
       public SslContextFactory keyMananagerFactory(javax.net.ssl.KeyManagerFactory kmf) {
         factory.keyMananagerFactory(kmf);
+        this.kmf = kmf;
         return this;
       }
 
@@ -167,7 +176,12 @@ public enum TlsEngine {
 
       @Override
       public io.netty.handler.ssl.SslContext create() throws javax.net.ssl.SSLException {
-        return factory.create();
+        io.netty.handler.ssl.SslContext context = factory.create();
+        io.netty.handler.ssl.OpenSslPrivateKeyMethod rsa = client ? null : OpenSsl3Rsa.methodFor(kmf);
+        if (rsa != null && context instanceof io.netty.handler.ssl.ReferenceCountedOpenSslContext openssl) {
+          openssl.setPrivateKeyMethod(rsa);
+        }
+        return context;
       }
     };
   }
