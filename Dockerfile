@@ -1,5 +1,7 @@
 # Gatehouse: build the runnable jar with Maven, run it on a JRE.
 FROM maven:3-eclipse-temurin-17 AS build
+# gcc builds the optional OpenSSL 3 RSA signer into the jar (src/main/native; skipped without it)
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
@@ -7,6 +9,8 @@ COPY src ./src
 RUN mvn -B -q package -DskipTests
 
 FROM eclipse-temurin:17-jre
+# libcrypto.so.3 for RSA handshake signatures (the jar falls back to BoringSSL without it)
+RUN apt-get update && apt-get install -y --no-install-recommends openssl && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /src/target/gatehouse.jar /app/gatehouse.jar
 # the default --cluster-config is cluster/hazelcast.xml, relative to the working directory
