@@ -46,6 +46,18 @@ public final class RawHttp implements AutoCloseable {
     }
   }
 
+  /** Over a connected socket of the caller's (a TLS one, say), reads bounded by 10 s. */
+  public RawHttp(Socket socket) {
+    try {
+      this.socket = socket;
+      socket.setSoTimeout(10_000);
+      in = socket.getInputStream();
+      out = socket.getOutputStream();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public RawHttp send(String text) {
     try {
       out.write(text.getBytes(StandardCharsets.ISO_8859_1));
