@@ -119,12 +119,10 @@ public final class HttpListener extends VerticleBase {
         .requestHandler(this::request)
         .invalidRequestHandler(this::invalid);
     if (https) {
-      // connections failing before the connection handler: the TLS handshake
-      server.exceptionHandler(e -> {
-        if (e instanceof javax.net.ssl.SSLException || e instanceof io.netty.handler.codec.DecoderException) {
-          state.tlsFailed(TlsFailure.reason(e));
-        }
-      });
+      // connections failing before the connection handler: the TLS handshake, whatever the cause (a client gone
+      // mid-handshake is `closed`, as on SSL listeners). Vert.x also hands this handler the errors of established
+      // connections that have none of their own: each gets one in the connection handler, so none is counted here
+      server.exceptionHandler(e -> state.tlsFailed(TlsFailure.reason(e)));
     }
     return server.listen().onSuccess(s -> {
       if (state.tls() != null) {
@@ -144,6 +142,9 @@ public final class HttpListener extends VerticleBase {
   }
 
   private void connected(HttpConnection conn) {
+    if (conn.isSsl()) {
+      conn.exceptionHandler(this::tlsConnectionFailed);
+    }
     Channel channel = ((ConnectionBase) conn).channel();
     ClientAddress from = ClientAddress.of(conn.remoteAddress());
     // with accept_proxy_protocol the address above comes from the PROXY header: only a trusted proxy may send it
@@ -191,6 +192,17 @@ public final class HttpListener extends VerticleBase {
       decoderOptions = HttpServerLimits.forDecoder(options, limits);
     }
     return decoderOptions;
+  }
+
+  /**
+   * An error on an established HTTPS connection. The engines refuse a client-initiated renegotiation (TlsEngine)
+   * with an error that ends the connection: counted like a failed handshake. Anything else (a reset, a client
+   * gone) is routine and ends just that connection.
+   */
+  private void tlsConnectionFailed(Throwable e) {
+    if (TlsFailure.isRenegotiation(e)) {
+      state.tlsFailed(TlsFailure.RENEGOTIATION);
+    }
   }
 
   /** The subject of the verified client certificate under mutual TLS, else null. */
