@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * One {@code listeners[]} entry. {@code tls} is null unless the protocol is SSL or HTTPS; {@code ipGroup} is
- * null when there is no access control; {@code maxBodySize} is -1 when bodies are unbounded.
+ * null when there is no access control; {@code maxBodySize} is -1 when bodies are unbounded; {@code headLimits} is
+ * {@link HeadLimits#DEFAULTS} unless an HTTP or HTTPS listener sets {@code max_header_size} or {@code max_headers}.
  * {@code l7Policies} is sorted by position. {@code proxyProtocolFrom} ({@code accept_proxy_protocol.trusted_cidrs})
  * is empty unless every connection must start with a PROXY protocol header, which is accepted from these
  * networks only.
@@ -29,7 +30,8 @@ public record ListenerConfig(
     long maxBodySize,
     List<Cidr> proxyProtocolFrom,
     int clientConnectionLimit,
-    ClientRate clientRequestRate) {
+    ClientRate clientRequestRate,
+    HeadLimits headLimits) {
 
   /** {@code client_request_rate}: each client address may send {@code perSecond} requests, {@code burst} at once. */
   public record ClientRate(double perSecond, int burst) {}
@@ -73,6 +75,10 @@ public record ListenerConfig(
         || !host.equals(next.host)
         || http2Enable != next.http2Enable
         || acceptsProxyProtocol() != next.acceptsProxyProtocol()
-        || (tls == null) != (next.tls == null);
+        || (tls == null) != (next.tls == null)
+        // Vert.x fixes these at bind, where HTTP/2 is on: the header list size of the SETTINGS every HTTP/2
+        // connection starts with, and the decoder of an h2c listener's first HTTP/1 request (HTTP/1 decoders
+        // are built per connection from the current limits)
+        || (http2Enable && headLimits.maxHeaderSize() != next.headLimits.maxHeaderSize());
   }
 }

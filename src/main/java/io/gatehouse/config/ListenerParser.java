@@ -13,6 +13,13 @@ final class ListenerParser {
   private static final long MAX_SECONDS = 86_400;
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration L4_KEEPALIVE = Duration.ofSeconds(300);
+  /**
+   * max_header_size bounds: under 1 KiB not even an ordinary browser request with its cookies fits; past 1 MiB a
+   * head is buffered memory per connection that a flood of slow clients multiplies.
+   */
+  private static final int MIN_HEAD = 1024;
+  private static final int MAX_HEAD = 1024 * 1024;
+  private static final int MAX_HEADER_LINES = 10_000;
 
   private final Declarations declared;
   private final TlsParser tls;
@@ -95,8 +102,14 @@ final class ListenerParser {
       ObjectReader cr = r.object("client_request_rate");
       rate = cr == null ? null : clientRate(cr);
     }
+    HeadLimits head = new HeadLimits(
+        onlyFor(r, "max_header_size", http, "only HTTP and HTTPS listeners take max_header_size")
+            ? r.intIn("max_header_size", MIN_HEAD, MAX_HEAD, HeadLimits.DEFAULT_MAX_HEADER_SIZE)
+            : HeadLimits.DEFAULT_MAX_HEADER_SIZE,
+        onlyFor(r, "max_headers", http, "only HTTP and HTTPS listeners take max_headers")
+            ? r.intIn("max_headers", 1, MAX_HEADER_LINES, -1) : -1);
     return new ListenerConfig(name, protocol, host, port, defaultPool, limit, client, member, keepalive, headers,
-        tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom, perClient, rate);
+        tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom, perClient, rate, head);
   }
 
   private TlsConfig tls(ObjectReader r, ListenerProtocol protocol) {

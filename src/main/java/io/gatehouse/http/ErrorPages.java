@@ -19,9 +19,9 @@ public final class ErrorPages {
     body(408, "408 Request Timeout: no full request head in time\n");
     body(413, "413 Content Too Large: the request body is over the limit\n");
     body(405, "405 Method Not Allowed: CONNECT is for forward proxies; this is a reverse proxy\n");
-    body(414, "414 URI Too Long: the request line is over 32 KiB\n");
+    body(414, "414 URI Too Long: the request line is over the limit\n");
     body(429, "429 Too Many Requests: this client is over its request rate\n");
-    body(431, "431 Request Header Fields Too Large: the request head is over 32 KiB\n");
+    body(431, "431 Request Header Fields Too Large: the request head is over the limit (size or header lines)\n");
     body(502, "502 Bad Gateway: the member could not be reached or answered badly\n");
     body(503, "503 Service Unavailable: no usable member\n");
     body(504, "504 Gateway Timeout: the member did not answer in time\n");

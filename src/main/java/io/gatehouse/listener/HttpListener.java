@@ -1,5 +1,6 @@
 package io.gatehouse.listener;
 
+import io.gatehouse.config.HeadLimits;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.ListenerProtocol;
 import io.gatehouse.http.ConnectionGuard;
@@ -43,8 +44,6 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 public final class HttpListener extends VerticleBase {
 
-  /** The longest request head accepted (request line, and all header lines): past it, 431. */
-  static final int MAX_HEAD = 32 * 1024;
   /** The name of Vert.x's idle timer in a connection's pipeline. */
   private static final String VERTX_IDLE = "idle";
 
@@ -57,9 +56,14 @@ public final class HttpListener extends VerticleBase {
   private ProxyContext context;
   private HttpServerOptions options;
   private boolean strictDecoder;
+  /** What new HTTP/1 decoders are built from: the server's options, or a copy with a reload's head size. */
+  private HttpServerOptions decoderOptions;
 
-  /** A client connection: who it is and, for HTTP/1, its timers. */
-  private record Conn(Peer peer, ConnectionGuard guard) {}
+  /**
+   * A client connection: who it is, the head limits of the configuration version it started under (a reload
+   * changes them for new connections) and, for HTTP/1, its timers.
+   */
+  private record Conn(Peer peer, HeadLimits limits, ConnectionGuard guard) {}
 
   public HttpListener(ListenerState state, ListenerServices services) {
     this.state = state;
@@ -75,8 +79,6 @@ public final class HttpListener extends VerticleBase {
         .setPort(cfg.protocolPort())
         .setTcpNoDelay(true)
         .setReuseAddress(true)
-        .setMaxHeaderSize(MAX_HEAD)
-        .setMaxInitialLineLength(MAX_HEAD)
         .setHandle100ContinueAutomatically(false)
         .setDecompressionSupported(false)
         .setCompressionSupported(false)
@@ -90,6 +92,8 @@ public final class HttpListener extends VerticleBase {
         .setStrictThreadMode(true)
         // Vert.x defaults h2c to on: prior-knowledge HTTP/2 only when the listener asks for it
         .setHttp2ClearTextEnabled(!https && cfg.http2Enable());
+    HttpServerLimits.applyTo(options, cfg.headLimits());
+    decoderOptions = options;
     if (https) {
       state.tls().applyTo(options);
       options.setUseAlpn(cfg.http2Enable());
@@ -115,12 +119,10 @@ public final class HttpListener extends VerticleBase {
         .requestHandler(this::request)
         .invalidRequestHandler(this::invalid);
     if (https) {
-      // connections failing before the connection handler: the TLS handshake
-      server.exceptionHandler(e -> {
-        if (e instanceof javax.net.ssl.SSLException || e instanceof io.netty.handler.codec.DecoderException) {
-          state.tlsFailed(TlsFailure.reason(e));
-        }
-      });
+      // connections failing before the connection handler: the TLS handshake, whatever the cause (a client gone
+      // mid-handshake is `closed`, as on SSL listeners). Vert.x also hands this handler the errors of established
+      // connections that have none of their own: each gets one in the connection handler, so none is counted here
+      server.exceptionHandler(e -> state.tlsFailed(TlsFailure.reason(e)));
     }
     return server.listen().onSuccess(s -> {
       if (state.tls() != null) {
@@ -140,6 +142,9 @@ public final class HttpListener extends VerticleBase {
   }
 
   private void connected(HttpConnection conn) {
+    if (conn.isSsl()) {
+      conn.exceptionHandler(this::tlsConnectionFailed);
+    }
     Channel channel = ((ConnectionBase) conn).channel();
     ClientAddress from = ClientAddress.of(conn.remoteAddress());
     // with accept_proxy_protocol the address above comes from the PROXY header: only a trusted proxy may send it
@@ -154,6 +159,7 @@ public final class HttpListener extends VerticleBase {
       return;
     }
     ListenerConfig cfg = state.config();
+    HeadLimits limits = cfg.headLimits();
     Peer peer = new Peer(from.ip(), from.hash(), from.toString(), clientCertSubject(conn, cfg));
     ConnectionGuard guard = null;
     ChannelPipeline pipeline = channel.pipeline();
@@ -164,9 +170,9 @@ public final class HttpListener extends VerticleBase {
       guard = new ConnectionGuard(cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(),
           () -> logConnectionError(peer, 408, "client_timeout"));
       if (strictDecoder) {
-        pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options));
+        pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(decoderOptions(limits)));
       } else {
-        StrictDecoderSwap.install(pipeline, options); // h2c: strict from the second request on
+        StrictDecoderSwap.install(pipeline, decoderOptions(limits)); // h2c: strict from the second request on
       }
       pipeline.addBefore("httpDecoder", ConnectionGuard.NAME, guard);
       if (!conn.isSsl()) {
@@ -176,8 +182,27 @@ public final class HttpListener extends VerticleBase {
     } else {
       Http2Guard.install(channel, cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(), conn::close);
     }
-    channel.attr(CONN).set(new Conn(peer, guard));
+    channel.attr(CONN).set(new Conn(peer, limits, guard));
     conn.closeHandler(v -> state.release(from));
+  }
+
+  /** Decoder options for {@code limits}: copied from the server's once per reload that changed the head size. */
+  private HttpServerOptions decoderOptions(HeadLimits limits) {
+    if (decoderOptions.getMaxHeaderSize() != limits.maxHeaderSize()) {
+      decoderOptions = HttpServerLimits.forDecoder(options, limits);
+    }
+    return decoderOptions;
+  }
+
+  /**
+   * An error on an established HTTPS connection. The engines refuse a client-initiated renegotiation (TlsEngine)
+   * with an error that ends the connection: counted like a failed handshake. Anything else (a reset, a client
+   * gone) is routine and ends just that connection.
+   */
+  private void tlsConnectionFailed(Throwable e) {
+    if (TlsFailure.isRenegotiation(e)) {
+      state.tlsFailed(TlsFailure.RENEGOTIATION);
+    }
   }
 
   /** The subject of the verified client certificate under mutual TLS, else null. */
@@ -203,6 +228,10 @@ public final class HttpListener extends VerticleBase {
     int framing = badFraming(req);
     if (framing != 0) {
       refuse(req, conn, framing);
+      return;
+    }
+    if (HttpServerLimits.tooManyHeaders(req, conn.limits())) {
+      refuse(req, conn, 431); // and the connection closed, as HAProxy does past tune.http.maxhdr
       return;
     }
     if (req.method() == io.vertx.core.http.HttpMethod.CONNECT) {

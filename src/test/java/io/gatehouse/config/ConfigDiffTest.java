@@ -53,6 +53,25 @@ class ConfigDiffTest {
   }
 
   @Test
+  void headLimitsChangeInPlaceUnlessHttp2FixedTheSizeAtBind() {
+    String listeners = """
+        { 'listeners': [
+            { 'name': 'h1', 'protocol': 'HTTP', 'protocol_port': 8080, 'default_pool': 'w'%s },
+            { 'name': 'h2', 'protocol': 'HTTP', 'protocol_port': 8081, 'default_pool': 'w', 'http2_enable': true%s } ],
+          'pools': [ { 'name': 'w', 'protocol': 'HTTP', 'members': [] } ] }
+        """;
+    GatehouseConfig before = parse(listeners.formatted("", ""));
+    ConfigDiff sizes = ConfigDiff.between(before,
+        parse(listeners.formatted(", 'max_header_size': 4096", ", 'max_header_size': 4096")));
+    assertEquals(List.of("h1"), sizes.changedInPlace().stream().map(ListenerConfig::name).toList());
+    assertEquals(List.of("h2"), sizes.replacedListeners().stream().map(ListenerConfig::name).toList());
+    ConfigDiff counts = ConfigDiff.between(before,
+        parse(listeners.formatted(", 'max_headers': 20", ", 'max_headers': 20")));
+    assertEquals(List.of("h1", "h2"), counts.changedInPlace().stream().map(ListenerConfig::name).toList());
+    assertEquals(List.of(), counts.replacedListeners());
+  }
+
+  @Test
   void theSameVersionHasNoChange() {
     assertTrue(ConfigDiff.between(parse(BASE), parse(BASE)).isEmpty());
   }

@@ -28,7 +28,7 @@ class ConfigFuzzTest {
       "listeners[0].default_pool", "listeners[0].connection_limit", "listeners[0].client_timeout",
       "listeners[0].member_timeout", "listeners[0].keepalive_timeout", "listeners[0].insert_headers",
       "listeners[0].http2_enable", "listeners[0].ip_group", "listeners[0].l7_policies", "listeners[1].proxy_protocol",
-      "listeners[0].max_body_size", "listeners[3].tls", "listeners[3].tls.security_policy", "listeners[1].tls",
+      "listeners[0].max_body_size", "listeners[0].max_header_size", "listeners[0].max_headers", "listeners[3].tls", "listeners[3].tls.security_policy", "listeners[1].tls",
       "listeners[0].accept_proxy_protocol", "pools[0].name", "pools[0].protocol", "pools[0].lb_algorithm",
       "pools[0].session_persistence", "pools[0].health_monitor", "pools[0].slow_start", "pools[0].members",
       "pools[0].members[0]", "pools[0].outlier_detection", "listeners", "pools", "listeners[0]", "pools[0]"};

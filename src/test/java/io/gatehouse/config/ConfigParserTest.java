@@ -63,7 +63,7 @@ class ConfigParserTest {
     L7Policy api = new L7Policy("api", 1, List.of(new L7Rule(L7Rule.Type.PATH, CompareType.STARTS_WITH, null, "/api/")),
         L7Policy.Action.REDIRECT_TO_POOL, "api-pool", null, null, 0, null, null);
     assertEquals(new ListenerConfig("web", ListenerProtocol.HTTP, "0.0.0.0", 8080, "web-pool", -1, minute, minute,
-        minute, InsertHeaders.DEFAULTS, null, false, null, List.of(api), false, -1, List.of(), -1, null), c.listeners().get(0));
+        minute, InsertHeaders.DEFAULTS, null, false, null, List.of(api), false, -1, List.of(), -1, null, HeadLimits.DEFAULTS), c.listeners().get(0));
     assertEquals(Duration.ofSeconds(300), c.listener("tcp").orElseThrow().keepaliveTimeout());
     assertEquals(Duration.ofSeconds(300), c.listener("udp").orElseThrow().keepaliveTimeout());
     ListenerConfig secure = c.listener("secure").orElseThrow();
@@ -91,7 +91,7 @@ class ConfigParserTest {
                        'sni_certificates': [ { 'certificate': 'sni-cert.pem', 'private_key': 'sni-key.pem' } ],
                        'client_ca': 'ca.pem' },
               'http2_enable': true, 'ip_group': { 'type': 'black', 'cidrs': [ '10.0.0.0/8', '::1/128' ] },
-              'max_body_size': 1048576,
+              'max_body_size': 1048576, 'max_header_size': 65536, 'max_headers': 200,
               'l7_policies': [
                 { 'name': 'late', 'position': 9, 'action': 'FIXED_RESPONSE', 'status_code': 418,
                   'content_type': 'text/html', 'body': '<p>teapot</p>',
@@ -136,6 +136,7 @@ class ConfigParserTest {
         List.of(new TlsConfig.CertPair(dir.resolve("sni-cert.pem"), dir.resolve("sni-key.pem"))),
         TlsPolicyName.TLS_1_2_FS_WITH_1_3, dir.resolve("ca.pem")), web.tls());
     assertTrue(web.http2Enable());
+    assertEquals(new HeadLimits(65536, 200), web.headLimits());
     assertEquals(new IpGroup(IpGroup.Type.BLACK, List.of(Cidr.parse("10.0.0.0/8").orElseThrow(),
         Cidr.parse("::1/128").orElseThrow())), web.ipGroup());
     assertEquals(1_048_576, web.maxBodySize());

@@ -48,7 +48,8 @@ class L7RouterTest {
   private static ListenerConfig listener(String name, ListenerProtocol protocol, int port, L7Policy... policies) {
     Duration minute = Duration.ofMinutes(1);
     return new ListenerConfig(name, protocol, "0.0.0.0", port, "default-pool", -1, minute, minute, minute,
-        InsertHeaders.DEFAULTS, null, false, null, List.of(policies), false, -1, List.of(), -1, null);
+        InsertHeaders.DEFAULTS, null, false, null, List.of(policies), false, -1, List.of(), -1, null,
+        io.gatehouse.config.HeadLimits.DEFAULTS);
   }
 
   private static L7Router router(L7Policy... policies) {

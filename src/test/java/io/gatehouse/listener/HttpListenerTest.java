@@ -6,15 +6,20 @@ import static io.gatehouse.testkit.Configs.weighted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.pool.MemberStatus;
+import io.gatehouse.runtime.RunningListener;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.RawH2;
 import io.gatehouse.testkit.RawHttp;
+import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
 import java.io.IOException;
@@ -25,6 +30,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -533,6 +539,83 @@ class HttpListenerTest {
       RawHttp.Response r = raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(40_000) + "\r\n\r\n").read();
       assertEquals(431, r.status());
     }
+  }
+
+  @Test
+  void maxHeaderSizeAndMaxHeadersBoundTheHeadWhileOtherClientsAreServed() {
+    start(",\"max_header_size\":4096,\"max_headers\":20", "", members(a));
+    try (RawHttp other = new RawHttp(port, "127.0.0.2")) { // a keep-alive client beside the refused ones
+      assertEquals(200, other.send(getWith(5, 200)).read().status());
+      assertRefused(getWith(10, 5000), 431);
+      assertRefused("GET /" + "a".repeat(4200) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414);
+      assertRefused(getWith(21, 300), 431);
+      assertEquals(200, other.send(getWith(10, 3000)).read().status());
+      assertEquals(200, other.send(getWith(20, 300)).read().status());
+    }
+  }
+
+  @Test
+  void aReloadChangesTheHeadLimitsInPlaceForConnectionsOpenedAfterIt() throws Exception {
+    start("", "", members(a));
+    RunningListener running = gw.gateway().runtime().listeners().get("web");
+    try (RawHttp before = new RawHttp(port)) {
+      assertEquals(200, before.send(getWith(30, 5000)).read().status());
+      assertTrue(reloadWith(",\"max_header_size\":4096,\"max_headers\":20").changed());
+      assertSame(running, gw.gateway().runtime().listeners().get("web"), "the listener was replaced");
+      assertRefused(getWith(10, 5000), 431);
+      assertRefused(getWith(21, 300), 431);
+      try (RawHttp after = new RawHttp(port)) {
+        assertEquals(200, after.send(getWith(20, 3000)).read().status());
+      }
+      // the connection opened before keeps the limits it started with
+      assertEquals(200, before.send(getWith(30, 5000)).read().status());
+    }
+    assertTrue(reloadWith("").changed());
+    try (RawHttp back = new RawHttp(port)) {
+      assertEquals(200, back.send(getWith(30, 5000)).read().status(), "the defaults are back");
+    }
+  }
+
+  @Test
+  void aReloadChangingMaxHeaderSizeOnAnHttp2ListenerReplacesIt() throws Exception {
+    // Vert.x fixes the HTTP/2 SETTINGS and the decoder of an h2c connection's first request when it binds
+    start(",\"http2_enable\":true", "", members(a));
+    RunningListener running = gw.gateway().runtime().listeners().get("web");
+    assertTrue(reloadWith(",\"http2_enable\":true,\"max_header_size\":4096").changed());
+    assertNotSame(running, gw.gateway().runtime().listeners().get("web"), "changed in place");
+    assertRefused(getWith(10, 5000), 431);
+    try (RawH2 h2 = RawH2.h2c(port)) {
+      assertEquals(4096L, h2.serverSettings().get(RawH2.SETTINGS_MAX_HEADER_LIST_SIZE));
+      assertEquals(431, h2.get(1, "/", "x-big", "y".repeat(4500)).flush().status(1));
+      assertEquals(200, h2.get(3, "/", "x-small", "y".repeat(3000)).flush().status(3));
+    }
+  }
+
+  /** A GET whose head has {@code lines} header lines (Host among them) and about {@code bytes} bytes of them. */
+  static String getWith(int lines, int bytes) {
+    StringBuilder head = new StringBuilder("GET / HTTP/1.1\r\nHost: x\r\n");
+    int each = Math.max(1, bytes / (lines - 1) - 9); // "X-Hnn: " and CRLF around each value
+    for (int i = 1; i < lines; i++) {
+      head.append("X-H").append(i < 10 ? "0" : "").append(i).append(": ").append("v".repeat(each)).append("\r\n");
+    }
+    return head.append("\r\n").toString();
+  }
+
+  /** {@code request} on a connection of its own gets {@code status} and the connection closed. */
+  void assertRefused(String request, int status) {
+    try (RawHttp raw = new RawHttp(port)) {
+      RawHttp.Response r = raw.send(request).read();
+      assertEquals(status, r.status(), r.head());
+      assertTrue(raw.closedByPeer(), "the connection stays open after " + status);
+    }
+  }
+
+  /** Rewrites the listener with {@code listenerExtra} fields and reloads. */
+  io.gatehouse.runtime.Runtime.ReloadOutcome reloadWith(String listenerExtra) throws Exception {
+    String json = Files.readString(gw.configFile());
+    int at = json.indexOf("\"default_pool\":\"p\"") + "\"default_pool\":\"p\"".length();
+    gw.rewrite(json.substring(0, at) + listenerExtra + "}" + json.substring(json.indexOf("}", at) + 1));
+    return Sync.await(gw.gateway().runtime().reload());
   }
 
   @Test

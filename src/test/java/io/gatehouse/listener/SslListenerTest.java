@@ -17,6 +17,7 @@ import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestCerts;
 import io.gatehouse.testkit.TestPorts;
+import io.gatehouse.testkit.TlsClients;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,10 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashSet;
@@ -37,12 +34,9 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -190,7 +184,7 @@ class SslListenerTest {
   @Test
   void truncatedHandshakesAreClosedCleanlyAndCountedAsClosed() throws Exception {
     start(tls(TestCerts.RSA_CERT, TestCerts.RSA_KEY, ""), "", "0");
-    byte[] hello = clientHello();
+    byte[] hello = TlsClients.clientHello(port);
     try (LogCapture log = LogCapture.start()) {
       // half a ClientHello, then the end of the client's stream
       try (TcpClient half = TcpClient.connect(port)) {
@@ -255,31 +249,11 @@ class SslListenerTest {
   }
 
   private static Map<String, Long> counts(ListenerState state) {
-    Map<String, Long> counts = new java.util.TreeMap<>();
-    state.tlsFailures().forEach((reason, n) -> counts.put(reason, n.sum()));
-    return counts;
+    return TlsFailureCounts.of(state);
   }
 
-  private String metrics() throws Exception {
-    return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
-        .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-            "http://127.0.0.1:" + gw.gateway().adminPort() + "/metrics")).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-  }
-
-  /** The first flight of a JDK client's handshake with this listener: one TLS record holding a ClientHello. */
-  private byte[] clientHello() throws Exception {
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, null, null);
-    javax.net.ssl.SSLEngine engine = context.createSSLEngine("127.0.0.1", port);
-    engine.setUseClientMode(true);
-    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-    engine.beginHandshake();
-    engine.wrap(java.nio.ByteBuffer.allocate(0), out);
-    out.flip();
-    byte[] hello = new byte[out.remaining()];
-    out.get(hello);
-    return hello;
+  private String metrics() {
+    return gw.metrics();
   }
 
   @Test
@@ -399,30 +373,12 @@ class SslListenerTest {
     return x509(cert).getSubjectX500Principal().getName();
   }
 
-  private static X509Certificate x509(Path cert) throws Exception {
-    try (InputStream in = Files.newInputStream(cert)) {
-      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-    }
+  private static X509Certificate x509(Path cert) {
+    return TlsClients.x509(cert);
   }
 
-  private SSLSocket client(String sni, Path clientCert, Path clientKey, String... protocols) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", x509(TestCerts.CA_CERT));
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    KeyManagerFactory kmf = null;
-    if (clientCert != null) {
-      KeyStore keys = KeyStore.getInstance("PKCS12");
-      keys.load(null, null);
-      keys.setKeyEntry("client", pkcs8(clientKey), "pw".toCharArray(), new Certificate[] {x509(clientCert)});
-      kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(keys, "pw".toCharArray());
-    }
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
-    socket.setSoTimeout(5000);
+  private SSLSocket client(String sni, Path clientCert, Path clientKey, String... protocols) {
+    SSLSocket socket = TlsClients.socket(port, TlsClients.context(clientCert, clientKey));
     SSLParameters params = socket.getSSLParameters();
     params.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
     if (protocols.length > 0) {
@@ -430,19 +386,6 @@ class SslListenerTest {
     }
     socket.setSSLParameters(params);
     return socket;
-  }
-
-  /** A PKCS#8 PEM private key (the fixtures' client keys are PKCS#8). */
-  private static PrivateKey pkcs8(Path key) throws Exception {
-    String pem = Files.readString(key);
-    String body = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-    byte[] der = java.util.Base64.getDecoder().decode(body);
-    java.security.spec.PKCS8EncodedKeySpec spec = new java.security.spec.PKCS8EncodedKeySpec(der);
-    try {
-      return java.security.KeyFactory.getInstance("RSA").generatePrivate(spec);
-    } catch (java.security.spec.InvalidKeySpecException notRsa) {
-      return java.security.KeyFactory.getInstance("EC").generatePrivate(spec);
-    }
   }
 
   private static String readLine(InputStream in) throws IOException {

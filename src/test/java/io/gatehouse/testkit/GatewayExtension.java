@@ -11,7 +11,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The set-up end-to-end test classes share, registered on a static field with {@code @RegisterExtension}:
  * members on one {@link Backends} for the whole class (ready before the class's {@code @BeforeAll} methods run),
  * and a gateway per test, stopped after it; or, for a class of many quick cases, one gateway for the whole class
- * ({@link #startForClass(String, String, String)} from {@code @BeforeAll}), stopped after the class.
+ * ({@link #startForClass(String, String, String)} or {@link #startForClass(String)} from {@code @BeforeAll}),
+ * stopped after the class.
  */
 public final class GatewayExtension implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
 
@@ -70,7 +71,16 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
    * the class and is stopped after the class, before the members.
    */
   public GatewayHarness startForClass(String listenerExtra, String poolExtra, String membersJson) {
-    classHarness = start(listenerExtra, poolExtra, membersJson);
+    return forClass(start(listenerExtra, poolExtra, membersJson));
+  }
+
+  /** Like {@link #start(String)}, from a {@code @BeforeAll} method: the gateway serves the whole class. */
+  public GatewayHarness startForClass(String json) {
+    return forClass(start(json));
+  }
+
+  private GatewayHarness forClass(GatewayHarness started) {
+    classHarness = started;
     harness = null;
     return classHarness;
   }

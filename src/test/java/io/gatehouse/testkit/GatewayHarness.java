@@ -55,6 +55,21 @@ public final class GatewayHarness implements AutoCloseable {
     return configFile;
   }
 
+  /** The admin API's Prometheus text, now. */
+  public String metrics() {
+    try {
+      return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+          .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+              "http://127.0.0.1:" + gateway.adminPort() + "/metrics")).timeout(java.time.Duration.ofSeconds(10)).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted");
+    }
+  }
+
   /** Replaces the configuration file in one rename, as an operator's editor or deploy tool would. */
   public void rewrite(String json) {
     try {

@@ -36,11 +36,24 @@ public final class RawHttp implements AutoCloseable {
 
   /** Connects from a chosen local address (e.g. 127.0.0.2): another client to the gateway's per-client rules. */
   public RawHttp(int port, String fromAddress) {
+    this(connect(port, fromAddress));
+  }
+
+  /** Over a connected socket of the caller's (a TLS one, say), reads bounded by 10 s. */
+  public RawHttp(Socket socket) {
     try {
-      socket = new Socket(InetAddress.getLoopbackAddress(), port, InetAddress.getByName(fromAddress), 0);
+      this.socket = socket;
       socket.setSoTimeout(10_000);
       in = socket.getInputStream();
       out = socket.getOutputStream();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Socket connect(int port, String fromAddress) {
+    try {
+      return new Socket(InetAddress.getLoopbackAddress(), port, InetAddress.getByName(fromAddress), 0);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
