@@ -7,6 +7,7 @@ import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.config.ListenerConfig;
+import io.gatehouse.config.ListenerProtocol;
 import io.gatehouse.config.MemberConfig;
 import io.gatehouse.config.PoolConfig;
 import io.gatehouse.health.HealthChecker;
@@ -30,6 +31,8 @@ import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.impl.ServerID;
 import io.vertx.core.VerticleBase;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -458,8 +461,18 @@ public final class Runtime extends VerticleBase {
     return chain.recover(e -> Future.succeededFuture());
   }
 
-  /** The old listener's socket closes asynchronously: retry binding until it is free or the deadline passes. */
+  /**
+   * The old listener's socket closes asynchronously: retry binding until it is free or the deadline passes. A TCP
+   * port first waits until Vert.x has forgotten the old server: while its closing server is still registered for
+   * the address, a new server on it would join that one (Vert.x shares a socket among the servers of an address)
+   * and be left on a socket that is closing, refusing every connection from then on.
+   */
   private Future<RunningListener> bindWithRetry(ListenerConfig l, ServerTls tls, GatehouseConfig c, long deadline) {
+    if (l.protocol() != ListenerProtocol.UDP && System.nanoTime() - deadline < 0 && stillShared(l)) {
+      Promise<RunningListener> later = Promise.promise();
+      vertx.setTimer(10, id -> bindWithRetry(l, tls, c, deadline).onComplete(later));
+      return later.future();
+    }
     return deploy(l, tls, c).recover(e -> {
       if (System.nanoTime() - deadline > 0) {
         return Future.failedFuture(e);
@@ -469,6 +482,11 @@ public final class Runtime extends VerticleBase {
       return later.future();
     });
   }
+  /** Whether Vert.x still holds a (closing) TCP server for the listener's address. */
+  private boolean stillShared(ListenerConfig l) {
+    return ((VertxInternal) vertx).sharedTcpServers().containsKey(new ServerID(l.protocolPort(), l.host()));
+  }
+
 
   private static boolean samePort(ListenerConfig a, ListenerConfig b) {
     return a.protocolPort() == b.protocolPort() && a.host().equals(b.host());

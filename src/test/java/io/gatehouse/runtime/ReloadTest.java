@@ -213,14 +213,31 @@ class ReloadTest {
     assertEquals("a", memberOf(port));
   }
 
-  @Test
-  void aProtocolChangeOnTheSamePortReplacesTheListener() {
-    start(config(members(a), ""));
-    String asSsl = config(members(a), "").replace("\"protocol\":\"TCP\",\"host\"", "\"protocol\":\"SSL\",\"host\"")
+  /** {@code json} with its TCP listener turned into an SSL one on the same port. */
+  static String asSsl(String json) {
+    return json.replace("\"protocol\":\"TCP\",\"host\"", "\"protocol\":\"SSL\",\"host\"")
         .replace("\"default_pool\":\"p\"}", "\"default_pool\":\"p\",\"tls\":{\"certificate\":\""
             + io.gatehouse.testkit.TestCerts.RSA_CERT + "\",\"private_key\":\"" + io.gatehouse.testkit.TestCerts.RSA_KEY
             + "\"}}");
-    ReloadOutcome out = reload(asSsl);
+  }
+
+  @Test
+  void aListenerReplacedOnItsPortAcceptsAsSoonAsEveryReloadReturns() {
+    // Vert.x shares one socket among the servers of an address: a replacement that joined the old, closing server
+    // was left on a dead socket, refusing every connection (it happened now and then)
+    start(config(members(a), ""));
+    for (int i = 1; i <= 20; i++) {
+      ReloadOutcome out = reload(i % 2 == 1 ? asSsl(config(members(a), "")) : config(members(a), ""));
+      assertEquals(1 + i, out.version(), out.toString());
+      TcpClient.connect(port).close(); // refused: the replacement is not listening
+    }
+    assertEquals("a", memberOf(port));
+  }
+
+  @Test
+  void aProtocolChangeOnTheSamePortReplacesTheListener() {
+    start(config(members(a), ""));
+    ReloadOutcome out = reload(asSsl(config(members(a), "")));
     assertEquals(2, out.version(), out.toString());
     assertEquals("SSL", runtime().listeners().get("tcp").state().config().protocol().name());
     // plain TCP now gets a TLS server: no greeting in clear
