@@ -2,34 +2,71 @@
 # Gatehouse side by side with HAProxy and nginx on loopback, through the shared harness
 # (../shared/bench, see its README): builds the jar, runs the harness with 1 and then 2 event loops /
 # threads / workers for every proxy, and writes bench/RESULTS.md with every figure and ratio, the machine,
-# the date and the commit. Run it on a quiet machine: nothing else heavy may run meanwhile.
+# the date and the commit, then bench/NOTES.md (what was tried, the profiles, where each target stands).
+# Run it on a quiet machine: nothing else heavy may run meanwhile.
 #
 # Each thread count also gets an HTTPS/handshake run with ECDSA P-256 certificates, and at the end
 # bench/cluster-sticky.sh measures what cluster mode adds to a sticky hit.
 #
-#   bench/run.sh                 quick: RUNS=1 DUR=5 per thread count (about 12 minutes)
-#   RUNS=3 DUR=8 bench/run.sh    full (about 30 minutes)
+#   bench/run.sh                       the full run: RUNS=3 DUR=8 per thread count (about 50 minutes)
+#   RUNS=1 DUR=5 bench/run.sh          quick (about 15 minutes)
 #   THREAD_COUNTS="1" bench/run.sh
+#   bench/run.sh --report              only re-assembles bench/RESULTS.md from the last run (after editing NOTES.md)
+#
+# WARMUP (harness setting, here 15 s instead of its 3) is untimed HTTP and then HTTPS load for every target
+# before the first measured run: the JVM's compiler needs about that long on the proxy path before the
+# figures settle (bench/NOTES.md, "JIT warm-up"); HAProxy and nginx get the same.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HARNESS=${HARNESS:-$ROOT/../shared/bench}
 [[ -x $HARNESS/run-gatehouse.sh ]] || { echo "no harness at $HARNESS" >&2; exit 1; }
-export RUNS=${RUNS:-1} DUR=${DUR:-5}
-# the JVM options the README recommends (and the Dockerfile sets): Parallel GC's young pauses are a third of
-# G1's here and its write barriers cheaper (bench/NOTES.md); JAVA_OPTS= (empty) measures the JVM defaults (G1)
-export JAVA_OPTS=${JAVA_OPTS--XX:+UseParallelGC}
+export RUNS=${RUNS:-3} DUR=${DUR:-8} WARMUP=${WARMUP:-15}
+# the JVM options the README recommends (and the Dockerfile sets): Parallel GC (shorter young pauses and cheaper
+# barriers than G1 here) and a 64 MB initial heap that grows under load (bench/NOTES.md); JAVA_OPTS= (empty)
+# measures the JVM defaults
+export JAVA_OPTS=${JAVA_OPTS--XX:+UseParallelGC -Xms64m}
 OUT=$ROOT/bench/results
-mkdir -p "$OUT"
 
+report() {
+  {
+    cat "$OUT/RESULTS.head.md"
+    for t in ${THREAD_COUNTS:-1 2}; do
+      echo
+      echo "## THREADS=$t"
+      echo
+      report=$(ls -t "$OUT/threads-$t"/peers-*.md | head -1)
+      sed 's/^#/##/' "$report"
+      echo
+      echo "### THREADS=$t with ECDSA P-256 certificates (HTTPS and handshakes only)"
+      echo
+      report=$(ls -t "$OUT/threads-$t-ecdsa"/peers-*.md | head -1)
+      sed 's/^#/###/' "$report"
+    done
+    echo
+    echo "## Cluster mode on a sticky hit (bench/cluster-sticky.sh)"
+    echo
+    cat "$OUT/cluster-sticky.md"
+    [[ -f $ROOT/bench/NOTES.md ]] && { echo; cat "$ROOT/bench/NOTES.md"; }
+  } >"$ROOT/bench/RESULTS.md"
+  echo "wrote bench/RESULTS.md" >&2
+}
+
+if [[ ${1:-} == --report ]]; then
+  report
+  exit 0
+fi
+
+mkdir -p "$OUT"
 (cd "$ROOT" && mvn -q -B package -DskipTests)
 commit=$(git -C "$ROOT" rev-parse --short HEAD)
 {
   echo "# Gatehouse benchmark results"
   echo
   echo "Commit \`$commit\`, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1)."
-  echo "Harness: \`../shared/bench/run-gatehouse.sh\` (RUNS=$RUNS, DUR=$DUR s); Gatehouse, HAProxy and nginx each get"
-  echo "THREADS event loops / threads / workers. Ratios are from one run each; see the harness README for the method."
-  echo "Gatehouse JVM options: \`${JAVA_OPTS:-(none: JVM defaults)}\`."
+  echo "Harness: \`../shared/bench/run-gatehouse.sh\` (RUNS=$RUNS, DUR=$DUR s, WARMUP=$WARMUP s); Gatehouse, HAProxy and"
+  echo "nginx each get THREADS event loops / threads / workers. Ratios are from one run each; see the harness README for"
+  echo "the method. Gatehouse JVM options: \`${JAVA_OPTS:-(none: JVM defaults)}\`. Where each issue-8 target stands,"
+  echo "with the profiles behind every miss: bench/NOTES.md, at the end of this file."
 } >"$OUT/RESULTS.head.md"
 
 for t in ${THREAD_COUNTS:-1 2}; do
@@ -41,25 +78,4 @@ for t in ${THREAD_COUNTS:-1 2}; do
 done
 echo "== cluster sticky hit" >&2
 "$ROOT/bench/cluster-sticky.sh" "$ROOT/target/gatehouse.jar" >"$OUT/cluster-sticky.md"
-
-{
-  cat "$OUT/RESULTS.head.md"
-  for t in ${THREAD_COUNTS:-1 2}; do
-    echo
-    echo "## THREADS=$t"
-    echo
-    report=$(ls -t "$OUT/threads-$t"/peers-*.md | head -1)
-    sed 's/^#/##/' "$report"
-    echo
-    echo "### THREADS=$t with ECDSA P-256 certificates (HTTPS and handshakes only)"
-    echo
-    report=$(ls -t "$OUT/threads-$t-ecdsa"/peers-*.md | head -1)
-    sed 's/^#/###/' "$report"
-  done
-  echo
-  echo "## Cluster mode on a sticky hit (bench/cluster-sticky.sh)"
-  echo
-  cat "$OUT/cluster-sticky.md"
-  [[ -f $ROOT/bench/NOTES.md ]] && { echo; cat "$ROOT/bench/NOTES.md"; }
-} >"$ROOT/bench/RESULTS.md"
-echo "wrote bench/RESULTS.md" >&2
+report
