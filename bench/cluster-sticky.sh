@@ -18,8 +18,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-MEMBER=$(free_port)
+# a free loopback port, never one handed out before in this run (the kernel may offer a just-closed one again)
+declare -A GIVEN=()
+free_port() { # free_port VAR: sets VAR (not in a subshell, which would forget what was handed out)
+  local -n into=$1
+  local p
+  while :; do
+    p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    [[ -z ${GIVEN[$p]:-} ]] && { GIVEN[$p]=1; into=$p; return; }
+  done
+}
+free_port MEMBER
 mkdir -p "$WORK/nginx"
 cat >"$WORK/nginx/nginx.conf" <<EOF
 worker_processes 1;
@@ -71,17 +80,17 @@ measure() { # LABEL URL PID
 echo "| gateway | req/s | p50 | p99 | CPU s per 100k requests |"
 echo "|---|---|---|---|---|"
 
-HTTP=$(free_port); ADMIN=$(free_port)
+free_port HTTP; free_port ADMIN
 config solo "$HTTP" "$ADMIN" >"$WORK/solo.json"
 java ${JAVA_OPTS:-} -jar "$JAR" --config "$WORK/solo.json" >"$WORK/solo.log" 2>&1 & solo=$!; pids+=($solo)
 await_ready "$ADMIN"
 measure "standalone" "http://127.0.0.1:$HTTP/" "$solo"
 kill "$solo"; wait "$solo" 2>/dev/null || true
 
-HZ1=$(free_port); HZ2=$(free_port)
+free_port HZ1; free_port HZ2
 declare -a http admin node
 for i in 1 2; do
-  http[$i]=$(free_port); admin[$i]=$(free_port)
+  free_port "http[$i]"; free_port "admin[$i]"
   config "gw-$i" "${http[$i]}" "${admin[$i]}" >"$WORK/gw-$i.json"
   hz=$([[ $i == 1 ]] && echo "$HZ1" || echo "$HZ2")
   GATEHOUSE_CLUSTER_NAME="bench-$$" GATEHOUSE_CLUSTER_PORT=$hz GATEHOUSE_CLUSTER_INTERFACE=127.0.0.1 \
