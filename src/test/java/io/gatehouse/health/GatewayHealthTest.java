@@ -95,7 +95,9 @@ abstract class GatewayHealthTest {
   }
 
   void awaitStatus(int memberPort, MemberStatus status, Duration limit) {
-    Await.until(limit, () -> memberAt(memberPort).health().status() == status,
+    // an OFFLINE status is set a moment before the pool's snapshot of usable members is rebuilt: wait for both
+    Await.until(limit, () -> memberAt(memberPort).health().status() == status && (status != MemberStatus.OFFLINE
+        || gw.gateway().runtime().pools().get("p").snapshot().usableMember("127.0.0.1:" + memberPort) == null),
         () -> "member " + memberPort + " is " + memberAt(memberPort).health() + ", not " + status);
   }
 

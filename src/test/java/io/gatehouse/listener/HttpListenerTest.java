@@ -302,7 +302,10 @@ class HttpListenerTest {
     start("", ",\"health_monitor\":{\"type\":\"HTTP\",\"delay\":0.2,\"timeout\":0.2,\"max_retries_down\":1}",
         members(sick));
     io.gatehouse.pool.Member m = gw.gateway().runtime().pools().get("p").member("127.0.0.1:" + sick.port());
-    Await.until(Duration.ofSeconds(5), () -> m.health().status() == MemberStatus.OFFLINE, "member not OFFLINE");
+    // the status is set a moment before the pool's snapshot of usable members is rebuilt: wait for both
+    io.gatehouse.pool.Pool pool = gw.gateway().runtime().pools().get("p");
+    Await.until(Duration.ofSeconds(5), () -> m.health().status() == MemberStatus.OFFLINE
+        && pool.snapshot().usable().isEmpty(), "member not OFFLINE");
     assertEquals(503, get("/").statusCode()); // untimed: the JDK client's first connection is slow to set up
     for (int i = 0; i < 3; i++) {
       long t0 = System.nanoTime();
