@@ -294,10 +294,16 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
     long limit = chunked && cfg.maxBodySize() >= 0 ? cfg.maxBodySize() : Long.MAX_VALUE;
     // a retry never gets here: only a request without a body is sent twice
     body = new ClientBody(req, limit, this::bodyTooLarge);
-    // the client sends a body after Expect: 100-continue only once the member's 100 Continue is passed on
-    awaitingContinue = req.getHeader(HttpHeaders.EXPECT) != null;
+    // the client sends a body after Expect: 100-continue only once the member's 100 Continue is passed on; the
+    // member owes a 100 or an answer meanwhile, within member_timeout, or client and member would wait on each
+    // other. Another expectation is the member's to refuse (417): the gateway does not wait for a 100 then.
+    String expect = req.getHeader(HttpHeaders.EXPECT);
+    awaitingContinue = expect != null && expect.trim().equalsIgnoreCase("100-continue");
     c.sendHead(head, false);
     armStallTimer(cfg.clientTimeout().toNanos());
+    if (awaitingContinue) {
+      armTimer();
+    }
     body.handler(chunk -> {
       if (toMember == null) {
         return; // the member connection failed or was given up: the exchange is answering without it
@@ -343,6 +349,7 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
   public void memberContinue() {
     if (awaitingContinue) {
       awaitingContinue = false;
+      cancelTimer(); // the client's turn: its body is timed by client_timeout, member_timeout from its end
       body.touch();
       resp.writeContinue();
     }

@@ -690,6 +690,33 @@ class HttpListenerTest {
   }
 
   @Test
+  void expectContinueToAMemberThatSendsNoContinueIs504AtMemberTimeout() {
+    // a member that waits for the body without a 100 Continue, a client that waits for the 100 before sending
+    // it: each waits on the other, and member_timeout ends it
+    Member deaf = gateway.backends().http("deaf", false, req -> req.body().onSuccess(b -> req.response().end(b)));
+    start(",\"member_timeout\":0.5,\"client_timeout\":30", "", members(deaf));
+    try (RawHttp raw = new RawHttp(port)) {
+      long t0 = System.nanoTime();
+      raw.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+      assertEquals(504, raw.read().status());
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 400 && ms < 5000, "504 after " + ms + " ms");
+    }
+  }
+
+  @Test
+  void anotherExpectationIsTheMembersAndAStalledBodyStill408() {
+    // found by HttpRequestFuzzTest: an unknown expectation made the gateway wait for a 100 that never came, while
+    // the member waited for the body
+    Member reader = gateway.backends().http("reader", false, req -> req.body().onSuccess(b -> req.response().end(b)));
+    start(",\"client_timeout\":0.3", "", members(reader));
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 1.2.3.4\r\nContent-Length: 9\r\n\r\nabc");
+      assertEquals(408, raw.read().status());
+    }
+  }
+
+  @Test
   void aclRefusesWithNothingSent() {
     start(",\"ip_group\":{\"type\":\"black\",\"cidrs\":[\"127.0.0.0/8\"]}", "", members(a));
     try (RawHttp raw = new RawHttp(port)) {
