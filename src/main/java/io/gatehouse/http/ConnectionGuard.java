@@ -4,8 +4,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The timers of one HTTP/1 client connection, which Vert.x does not have: a request head must arrive within
@@ -15,10 +13,9 @@ import java.util.concurrent.TimeUnit;
  * runs while a request is in progress. A client that half-closes after its request (as {@code printf ... | nc}
  * does) still gets its answer, as HAProxy and nginx give it; the connection closes once nothing is in progress.
  *
- * <p>One lazy timer per connection rather than one per phase: a phase only moves a deadline, and the pending check
- * re-arms itself for what is left of it. A keep-alive request passes through three phases, and scheduling and
- * cancelling a Netty task for each cost an allocation and two priority-queue operations every time. The check never
- * waits longer than the shorter of the two timeouts, so a new deadline is never earlier than the pending check.
+ * <p>One {@link LazyDeadline} per connection rather than a task per phase: a keep-alive request passes through
+ * three phases, each of which only moves the deadline. Its check never waits longer than the shorter of the two
+ * timeouts, so that no phase has to reschedule it.
  * Event-loop confined.
  */
 public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
@@ -29,16 +26,9 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   private final long headNanos;
   private final long idleNanos;
-  /** The longest a pending check waits: a later deadline is checked again then. */
-  private final long stepNanos;
   private final Runnable onHeadTimeout;
-  private final Runnable check = this::fire;
   private ChannelHandlerContext ctx;
-  /** The pending check, or null. */
-  private ScheduledFuture<?> timer;
-  /** When the current phase times out ({@link System#nanoTime()}); only meaningful while {@link #armed}. */
-  private long deadline;
-  private boolean armed;
+  private LazyDeadline timer;
   private Phase phase = Phase.AWAITING_HEAD;
   private int inProgress;
   private boolean inputShut;
@@ -47,26 +37,26 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   public ConnectionGuard(long headNanos, long idleNanos, Runnable onHeadTimeout) {
     this.headNanos = headNanos;
     this.idleNanos = idleNanos;
-    this.stepNanos = Math.min(headNanos, idleNanos);
     this.onHeadTimeout = onHeadTimeout;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    arm(headNanos);
+    this.timer = new LazyDeadline(ctx.executor(), Math.min(headNanos, idleNanos), this::fire);
+    timer.arm(headNanos);
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    stop();
+    timer.stop();
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (phase == Phase.IDLE) {
       phase = Phase.AWAITING_HEAD; // the first bytes of the next head
-      arm(headNanos);
+      timer.arm(headNanos);
     }
     ctx.fireChannelRead(msg);
   }
@@ -84,7 +74,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    stop(); // a pending check would keep the closed connection reachable until it fired
+    timer.stop();
     ctx.fireChannelInactive();
   }
 
@@ -92,7 +82,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   public void requestStarted() {
     inProgress++;
     phase = Phase.BUSY;
-    armed = false; // a pending check finds nothing to do and lapses
+    timer.disarm();
   }
 
   /** A response ended (or the exchange was given up). */
@@ -107,38 +97,12 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
           }
         });
       } else {
-        arm(idleNanos);
+        timer.arm(idleNanos);
       }
     }
   }
 
-  private void arm(long nanos) {
-    deadline = System.nanoTime() + nanos;
-    armed = true;
-    if (timer == null) {
-      timer = ctx.executor().schedule(check, Math.min(nanos, stepNanos), TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private void stop() {
-    armed = false;
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
-  }
-
   private void fire() {
-    timer = null;
-    if (!armed) {
-      return;
-    }
-    long left = deadline - System.nanoTime();
-    if (left > 0) {
-      timer = ctx.executor().schedule(check, Math.min(left, stepNanos), TimeUnit.NANOSECONDS);
-      return;
-    }
-    armed = false;
     if (phase == Phase.AWAITING_HEAD) {
       onHeadTimeout.run();
       ctx.writeAndFlush(ErrorPages.raw(408, "Request Timeout")).addListener(ChannelFutureListener.CLOSE);

@@ -16,8 +16,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One keep-alive HTTP/1.1 connection to a member, handled at the Netty level on the listener's event loop (see
@@ -98,17 +96,8 @@ final class MemberConnection extends ChannelDuplexHandler {
   private boolean tunnel;
   private boolean skipInformationalEnd;
   long idleSinceNanos;
-  /**
-   * member_timeout, on the connection rather than per exchange: one lazy check that outlives exchanges and re-arms
-   * itself for what is left of the current deadline (as {@link ConnectionGuard} does), instead of a Netty task
-   * scheduled and cancelled for every request.
-   */
-  private final Runnable headCheck = this::checkHead;
-  private ScheduledFuture<?> headTimer;
-  /** When the pending check runs ({@link System#nanoTime()}). */
-  private long headTimerAt;
-  private long headDeadline;
-  private boolean awaitingHead;
+  /** member_timeout, on the connection rather than per exchange: one {@link LazyDeadline} that outlives them. */
+  private LazyDeadline headTimer;
 
   MemberConnection(MemberClients.Endpoint endpoint) {
     this.endpoint = endpoint;
@@ -129,6 +118,7 @@ final class MemberConnection extends ChannelDuplexHandler {
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
     codec = ctx.pipeline().get(HttpClientCodec.class);
+    headTimer = new LazyDeadline(ctx.executor(), Long.MAX_VALUE, this::headTimedOut);
   }
 
   /** Binds this connection to an exchange; the request head follows with {@link #sendHead}. */
@@ -171,39 +161,20 @@ final class MemberConnection extends ChannelDuplexHandler {
 
   /** The request has gone out: the exchange hears {@link Exchange#memberTimedOut} unless a head comes in time. */
   void awaitHead(long nanos) {
-    headDeadline = System.nanoTime() + nanos;
-    awaitingHead = true;
-    if (headTimer != null && headTimerAt - headDeadline > 0) {
-      headTimer.cancel(false); // a shorter member_timeout since the check was armed (a reload)
-      headTimer = null;
-    }
-    if (headTimer == null) {
-      headTimerAt = headDeadline;
-      headTimer = channel.eventLoop().schedule(headCheck, nanos, TimeUnit.NANOSECONDS);
-    }
+    headTimer.arm(nanos);
   }
 
   void stopAwaitingHead() {
-    awaitingHead = false; // a pending check finds nothing to do and lapses
+    headTimer.disarm();
   }
 
-  private void checkHead() {
-    headTimer = null;
-    if (!awaitingHead) {
-      return;
-    }
-    long left = headDeadline - System.nanoTime();
-    if (left > 0) {
-      headTimerAt = headDeadline;
-      headTimer = channel.eventLoop().schedule(headCheck, left, TimeUnit.NANOSECONDS);
-      return;
-    }
-    awaitingHead = false;
+  private void headTimedOut() {
     Exchange ex = exchange;
     if (ex != null) {
       ex.memberTimedOut();
     }
   }
+
 
   /** Stops (or restarts) reading the response: the client is not keeping up. */
   void readResponse(boolean read) {
@@ -213,7 +184,7 @@ final class MemberConnection extends ChannelDuplexHandler {
   /** Gives up the exchange: the connection closes, for a half-sent request or an unread response cannot be reused. */
   void abort() {
     exchange = null;
-    awaitingHead = false;
+    headTimer.disarm();
     channel.close();
   }
 
@@ -245,7 +216,7 @@ final class MemberConnection extends ChannelDuplexHandler {
           }
           return;
         }
-        awaitingHead = false;
+        headTimer.disarm();
         keepAlive &= HttpUtil.isKeepAlive(head);
         if (head.status().code() == 101) {
           tunnel = true;
@@ -289,11 +260,7 @@ final class MemberConnection extends ChannelDuplexHandler {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    awaitingHead = false;
-    if (headTimer != null) {
-      headTimer.cancel(false); // it would keep the closed connection reachable until it ran
-      headTimer = null;
-    }
+    headTimer.stop();
     Exchange ex = exchange;
     exchange = null;
     endpoint.closed(this);

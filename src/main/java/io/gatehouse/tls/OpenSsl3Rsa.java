@@ -74,7 +74,7 @@ final class OpenSsl3Rsa {
   }
 
   /** The operations on one RSA key, or null when OpenSSL cannot read it. */
-  static Method method(PrivateKey key) {
+  private static Method method(PrivateKey key) {
     byte[] der = key.getEncoded();
     try {
       long handle = load(der);
@@ -159,7 +159,7 @@ final class OpenSsl3Rsa {
   }
 
   /** One RSA key, held by OpenSSL until this method object is unreachable (its contexts are gone). */
-  static final class Method implements OpenSslPrivateKeyMethod {
+  private static final class Method implements OpenSslPrivateKeyMethod {
     private final long handle;
 
     Method(long handle) {
