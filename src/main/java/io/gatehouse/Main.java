@@ -5,7 +5,6 @@ import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.demo.DemoTraffic;
 import io.gatehouse.log.Logs;
-import io.gatehouse.runtime.Gateway;
 import io.gatehouse.runtime.HeapTrim;
 import java.io.PrintStream;
 import java.nio.file.Path;

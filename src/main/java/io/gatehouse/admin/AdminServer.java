@@ -3,9 +3,8 @@ package io.gatehouse.admin;
 import io.gatehouse.config.GatehouseConfig.AdminConfig;
 import io.gatehouse.metrics.GatehouseMeters;
 import io.gatehouse.runtime.Runtime;
-import io.vertx.core.Context;
+import io.gatehouse.runtime.RuntimeView;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -23,7 +22,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -94,27 +92,20 @@ public final class AdminServer {
     if (token != null) {
       router.route("/api/*").handler(new BearerToken(token));
     }
-    router.get("/api/v1/status").handler(rc -> onRuntime(() -> StatusDocument.of(runtime))
-        .onSuccess(doc -> json(rc.response(), 200, doc))
-        .onFailure(rc::fail));
+    router.get("/api/v1/status").handler(rc -> json(rc.response(), 200, StatusDocument.of(runtime.view())));
     router.post("/api/v1/reload").handler(this::reload);
     router.get("/api/v1/route").handler(this::route);
     return router;
   }
 
   private void health(RoutingContext rc) {
-    String status = runtime.draining() ? "DRAINING" : runtime.ready() ? "UP" : "STARTING";
+    RuntimeView.Phase phase = runtime.view().phase();
+    String status = phase == RuntimeView.Phase.DRAINING ? "DRAINING" : phase == RuntimeView.Phase.READY ? "UP" : "STARTING";
     json(rc.response(), "UP".equals(status) ? 200 : 503, new JsonObject().put("status", status));
   }
 
   private void metrics(RoutingContext rc) {
-    // meters follow the running state even when nobody told us of a reload
-    onRuntime(() -> {
-      meters.refresh();
-      return null;
-    }).onComplete(v -> rc.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-        .end(meters.scrape()));
+    rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(meters.scrape());
   }
 
   private void reload(RoutingContext rc) {
@@ -131,32 +122,11 @@ public final class AdminServer {
   }
 
   private void route(RoutingContext rc) {
-    onRuntime(() -> RoutePreview.of(runtime, rc.queryParams())).onComplete(ar -> {
-      if (ar.succeeded()) {
-        json(rc.response(), 200, ar.result());
-      } else if (ar.cause() instanceof RoutePreview.BadQuery bad) {
-        json(rc.response(), 400, errors(List.of(bad.getMessage())));
-      } else {
-        rc.fail(ar.cause());
-      }
-    });
-  }
-
-  /** Reads the Runtime's state on its context, where its maps are written; directly before it is deployed. */
-  private <T> Future<T> onRuntime(Supplier<T> read) {
-    Context c = runtime.context();
-    if (c == null) {
-      return Future.succeededFuture(read.get());
+    try {
+      json(rc.response(), 200, RoutePreview.of(runtime.view(), rc.queryParams()));
+    } catch (RoutePreview.BadQuery bad) {
+      json(rc.response(), 400, errors(List.of(bad.getMessage())));
     }
-    Promise<T> done = Promise.promise();
-    c.runOnContext(v -> {
-      try {
-        done.complete(read.get());
-      } catch (RuntimeException e) {
-        done.fail(e);
-      }
-    });
-    return done.future();
   }
 
   private static JsonObject errors(List<String> errors) {

@@ -8,15 +8,14 @@ import io.gatehouse.http.Cookies;
 import io.gatehouse.http.ProxyExchange;
 import io.gatehouse.http.RouteDecision;
 import io.gatehouse.http.StickyCookie;
+import io.gatehouse.listener.ListenerSettings;
 import io.gatehouse.listener.ListenerState;
 import io.gatehouse.pool.Member;
 import io.gatehouse.pool.Pick;
 import io.gatehouse.pool.PickReason;
 import io.gatehouse.pool.Pool;
-import io.gatehouse.pool.PoolRegistry;
 import io.gatehouse.pool.PoolSnapshot;
-import io.gatehouse.runtime.Runtime;
-import io.gatehouse.runtime.RunningListener;
+import io.gatehouse.runtime.RuntimeView;
 import io.gatehouse.session.StickyEntry;
 import io.netty.util.NetUtil;
 import io.vertx.core.MultiMap;
@@ -31,7 +30,7 @@ import java.util.List;
  * {@code GET /api/v1/route}: where a request or connection like the one described would go now, and why. It
  * takes the same steps as the listeners (forwarding policies, then sticky entry, signed cookie or learned
  * application cookie, then the balancer) through side-effect-free previews: nothing is sent, no sticky entry is
- * recorded or refreshed, no round-robin position advances. Runs on the Runtime's context.
+ * recorded or refreshed, no round-robin position advances. Reads the Runtime's view: any thread.
  */
 final class RoutePreview {
 
@@ -47,13 +46,13 @@ final class RoutePreview {
 
   private RoutePreview() {}
 
-  static JsonObject of(Runtime runtime, MultiMap params) {
+  static JsonObject of(RuntimeView view, MultiMap params) {
     String name = params.get("listener");
     if (name == null || name.isEmpty()) {
       throw new BadQuery("listener is required");
     }
-    RunningListener running = runtime.listeners().get(name);
-    if (running == null) {
+    ListenerState state = view.listener(name);
+    if (state == null) {
       throw new BadQuery("unknown listener " + name);
     }
     String client = params.get("client");
@@ -61,8 +60,8 @@ final class RoutePreview {
     if (address == null) {
       throw new BadQuery("client must be an IP address, got " + (client == null ? "nothing" : client));
     }
-    ListenerState state = running.state();
-    ListenerConfig cfg = state.config();
+    ListenerSettings settings = state.settings(); // once: the policies and the settings of one version
+    ListenerConfig cfg = settings.config();
     JsonObject out = new JsonObject()
         .put("listener", cfg.name())
         .put("protocol", cfg.protocol().name())
@@ -72,7 +71,7 @@ final class RoutePreview {
     out.put("policy", null);
     if (cfg.protocol().isHttp()) {
       request = QueryRequestView.of(params);
-      RouteDecision decision = state.router().route(request);
+      RouteDecision decision = settings.router().route(request);
       out.put("policy", decision.policy());
       out.put("action", action(cfg, decision));
       if (decision instanceof RouteDecision.Redirect r) {
@@ -88,7 +87,7 @@ final class RoutePreview {
       out.put("action", L7Policy.Action.REDIRECT_TO_POOL.name());
     }
     out.put("pool", pool);
-    choose(out, runtime.pools(), runtime.services().cookies(), pool, ipText(address),
+    choose(out, view.pools(), view.cookies(), pool, ipText(address),
         ClientHash.of(address), request);
     return out;
   }
@@ -108,7 +107,7 @@ final class RoutePreview {
    * pool's pick (sticky source address first), HTTP_COOKIE through the signed cookie, APP_COOKIE through the
    * learned cookie value.
    */
-  private static void choose(JsonObject out, PoolRegistry pools, StickyCookie signer, String poolName,
+  private static void choose(JsonObject out, java.util.Map<String, Pool> pools, StickyCookie signer, String poolName,
       String ip, long hash, QueryRequestView request) {
     Pool pool = pools.get(poolName);
     if (pool == null) {

@@ -1,14 +1,15 @@
 package io.gatehouse.admin;
 
+import io.gatehouse.cluster.ClusterView;
 import io.gatehouse.config.GatehouseConfig;
-import io.gatehouse.config.ListenerConfig;
-import io.gatehouse.config.PoolConfig;
 import io.gatehouse.listener.ListenerState;
 import io.gatehouse.pool.Member;
 import io.gatehouse.pool.MemberHealth;
 import io.gatehouse.pool.Pool;
-import io.gatehouse.runtime.Runtime;
-import io.gatehouse.runtime.RunningListener;
+import io.gatehouse.runtime.ConfigVersion;
+import io.gatehouse.runtime.RuntimeView;
+import io.gatehouse.tls.ServedCertificate;
+import io.gatehouse.tls.ServerTls;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -17,41 +18,29 @@ import java.util.List;
 
 /**
  * The contract's status document ({@code GET /api/v1/status}), plus a few counters the dashboard turns into
- * rates ({@code connections_total}, {@code bytes_in}, {@code bytes_out}, {@code requests_total}). Built on the
- * Runtime's context, where its maps may be read.
+ * rates ({@code connections_total}, {@code bytes_in}, {@code bytes_out}, {@code requests_total}). Built from the
+ * Runtime's view: any thread.
  */
 final class StatusDocument {
 
   private StatusDocument() {}
 
-  static JsonObject of(Runtime runtime) {
-    GatehouseConfig config = runtime.current();
-    Runtime.ConfigVersion version = runtime.version();
-    List<String> lastError = runtime.lastError();
+  static JsonObject of(RuntimeView view) {
+    GatehouseConfig config = view.config();
+    ConfigVersion version = view.version();
+    List<String> lastError = view.lastError();
     JsonObject doc = new JsonObject()
         .put("node", config.node().name())
-        .put("cluster", cluster(runtime))
+        .put("cluster", cluster(view))
         .put("config", new JsonObject()
             .put("version", version.number())
             .put("loaded_at", time(version.loadedAt()))
             .put("last_error", lastError == null ? null : new JsonArray(List.copyOf(lastError))));
     JsonArray listeners = new JsonArray();
-    for (ListenerConfig lc : config.listeners()) { // configuration order, not the order binds completed in
-      RunningListener r = runtime.listeners().get(lc.name());
-      if (r != null) {
-        listeners.add(listener(r.state()));
-      }
-    }
-    for (RunningListener r : runtime.drainingListeners()) { // removed or replaced by a reload, still draining
-      listeners.add(listener(r.state()));
-    }
+    view.listeners().values().forEach(s -> listeners.add(listener(s))); // configuration order
+    view.draining().forEach(s -> listeners.add(listener(s))); // removed or replaced by a reload, still draining
     JsonArray pools = new JsonArray();
-    for (PoolConfig pc : config.pools()) {
-      Pool p = runtime.pools().get(pc.name());
-      if (p != null) {
-        pools.add(pool(p));
-      }
-    }
+    view.pools().values().forEach(p -> pools.add(pool(p)));
     return doc.put("listeners", listeners).put("pools", pools);
   }
 
@@ -59,8 +48,8 @@ final class StatusDocument {
    * Whether this node is clustered, the live nodes (this one alone when standalone), and, in a cluster, each
    * node's running configuration so that drift between nodes shows.
    */
-  private static JsonObject cluster(Runtime runtime) {
-    io.gatehouse.cluster.ClusterView view = runtime.cluster();
+  private static JsonObject cluster(RuntimeView runtime) {
+    ClusterView view = runtime.cluster();
     JsonObject out = new JsonObject().put("enabled", view.enabled())
         .put("members", new JsonArray(view.enabled() ? List.copyOf(view.members()) : List.of(view.nodeName())))
         .put("node", view.nodeName());
@@ -78,7 +67,7 @@ final class StatusDocument {
   }
 
   private static JsonObject listener(ListenerState s) {
-    return new JsonObject()
+    JsonObject out = new JsonObject()
         .put("name", s.name())
         .put("protocol", s.config().protocol().name())
         .put("host", s.config().host())
@@ -88,6 +77,28 @@ final class StatusDocument {
         .put("connections_total", s.accepted())
         .put("bytes_in", s.bytesIn())
         .put("bytes_out", s.bytesOut());
+    ServerTls tls = s.tls();
+    if (tls != null) {
+      out.put("tls", tls(tls, s));
+    }
+    return out;
+  }
+
+  /** What a TLS listener serves now: engine, policy, and each certificate with the problem of its last reload. */
+  private static JsonObject tls(ServerTls tls, ListenerState s) {
+    JsonArray certificates = new JsonArray();
+    for (ServedCertificate c : tls.certificates()) {
+      certificates.add(new JsonObject()
+          .put("file", c.file().toString())
+          .put("names", new JsonArray(c.names()))
+          .put("not_after", time(c.notAfter()))
+          .put("last_reload_error", s.certificateErrors().get(c.file())));
+    }
+    return new JsonObject()
+        .put("engine", tls.engine().name().toLowerCase(java.util.Locale.ROOT))
+        .put("protocols", new JsonArray(tls.protocols()))
+        .put("cipher_suites", new JsonArray(tls.suites()))
+        .put("certificates", certificates);
   }
 
   private static JsonObject pool(Pool p) {

@@ -68,7 +68,7 @@ public final class ClusterBootstrap {
     JoinRefusals refusals = JoinRefusals.listen(config.getInstanceName());
     long started = System.nanoTime();
     String joined = "cluster '" + name + "'" + (secret != null ? " (name derived from cluster.secret)" : "");
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
+    return io.gatehouse.vertx.VertxTransports.builder(options).withClusterManager(manager).buildClustered()
         .eventually(() -> {
           refusals.close();
           return Future.succeededFuture();

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.gatehouse.vertx.VertxEvents;
 
 /**
  * The timers of one HTTP/1 client connection, which Vert.x does not have: a request head must arrive within
@@ -16,7 +17,11 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
  * <p>One {@link LazyDeadline} per connection rather than a task per phase: a keep-alive request passes through
  * three phases, each of which only moves the deadline. Its check never waits longer than the shorter of the two
  * timeouts, so that no phase has to reschedule it.
- * Event-loop confined.
+ *
+ * <p>When the listener drains, Vert.x closes every connection with no response in progress. One awaiting its
+ * head may have a request on its way (a client that connected just before the listener stopped accepting): the
+ * guard holds the drain back until that request has started, which is then answered before the close, or until
+ * the head timeout closes the connection. Event-loop confined.
  */
 public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
@@ -32,6 +37,8 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   private Phase phase = Phase.AWAITING_HEAD;
   private int inProgress;
   private boolean inputShut;
+  /** Vert.x's shutdown event, held while a head is awaited. */
+  private Object heldShutdown;
 
   /** @param onHeadTimeout called when the 408 is sent (for the access log) */
   public ConnectionGuard(long headNanos, long idleNanos, Runnable onHeadTimeout) {
@@ -63,6 +70,10 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (phase == Phase.AWAITING_HEAD && VertxEvents.isShutdown(evt)) {
+      heldShutdown = evt;
+      return;
+    }
     if (evt instanceof ChannelInputShutdownEvent) {
       inputShut = true;
       if (phase != Phase.BUSY) {
@@ -83,6 +94,12 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     inProgress++;
     phase = Phase.BUSY;
     timer.disarm();
+    if (heldShutdown != null) {
+      Object shutdown = heldShutdown;
+      heldShutdown = null;
+      // after the request handler: Vert.x then closes once this response has ended
+      ctx.executor().execute(() -> ctx.fireUserEventTriggered(shutdown));
+    }
   }
 
   /** A response ended (or the exchange was given up). */

@@ -4,18 +4,18 @@ import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.log.AccessLog;
 import io.gatehouse.pool.PoolRegistry;
 import io.netty.channel.EventLoop;
-import io.vertx.core.Vertx;
 
 /**
  * What an exchange needs from its listener instance, for one configuration version: built again when a reload
  * swaps the listener's configuration.
  *
+ * @param metrics where finished requests are counted
  * @param loop the listener instance's event loop, for the exchanges' timers
  * @param proto {@code http} or {@code https}, for X-Forwarded-Proto
  * @param port the listener port as text, for X-Forwarded-Port
  */
 public record ProxyContext(
-    Vertx vertx,
+    RequestMetrics metrics,
     EventLoop loop,
     ListenerConfig config,
     PoolRegistry pools,

@@ -723,7 +723,7 @@ public final class ProxyExchange implements MemberClients.Waiter, MemberConnecti
     long in = req.bytesRead();
     long out = resp.bytesWritten();
     ctx.bytes().add(in, out);
-    io.gatehouse.metrics.GatehouseMeters.recordRequest(ctx.vertx(), cfg.name(), pool, member, code, startNanos);
+    ctx.metrics().record(cfg.name(), pool, member, code, startNanos);
     if (!ctx.accessLog().enabled()) {
       return;
     }

@@ -72,13 +72,16 @@ public final class HttpListener extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ListenerConfig cfg = state.config();
+    ListenerSettings settings = state.settings();
+    ListenerConfig cfg = settings.config();
     boolean https = cfg.protocol() == ListenerProtocol.HTTPS;
     options = new HttpServerOptions()
         .setHost(cfg.host())
         .setPort(cfg.protocolPort())
         .setTcpNoDelay(true)
         .setReuseAddress(true)
+        // a replacement on the same port binds beside this socket before it closes: the port never goes dark
+        .setReusePort(true)
         .setHandle100ContinueAutomatically(false)
         .setDecompressionSupported(false)
         .setCompressionSupported(false)
@@ -95,7 +98,7 @@ public final class HttpListener extends VerticleBase {
     HttpServerLimits.applyTo(options, cfg.headLimits());
     decoderOptions = options;
     if (https) {
-      state.tls().applyTo(options);
+      settings.tls().applyTo(options);
       options.setUseAlpn(cfg.http2Enable());
       if (cfg.http2Enable()) {
         options.setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
@@ -125,7 +128,7 @@ public final class HttpListener extends VerticleBase {
       server.exceptionHandler(e -> state.tlsFailed(TlsFailure.reason(e)));
     }
     return server.listen().onSuccess(s -> {
-      if (state.tls() != null) {
+      if (https) {
         state.addTlsServer(opts -> server.updateSSLOptions(opts, true));
       }
     });
@@ -147,9 +150,9 @@ public final class HttpListener extends VerticleBase {
     }
     Channel channel = ((ConnectionBase) conn).channel();
     ClientAddress from = ClientAddress.of(conn.remoteAddress());
+    ListenerConfig cfg = state.config();
     // with accept_proxy_protocol the address above comes from the PROXY header: only a trusted proxy may send it
-    if (state.config().acceptsProxyProtocol()
-        && !state.config().trustedProxy(ClientAddress.of(channel.remoteAddress()).bytes())) {
+    if (cfg.acceptsProxyProtocol() && !cfg.trustedProxy(ClientAddress.of(channel.remoteAddress()).bytes())) {
       state.refuseUntrustedProxy();
       channel.close();
       return;
@@ -158,7 +161,6 @@ public final class HttpListener extends VerticleBase {
       channel.close(); // nothing sent, not even a GOAWAY
       return;
     }
-    ListenerConfig cfg = state.config();
     HeadLimits limits = cfg.headLimits();
     Peer peer = new Peer(from.ip(), from.hash(), from.toString(), clientCertSubject(conn, cfg));
     ConnectionGuard guard = null;
@@ -238,7 +240,8 @@ public final class HttpListener extends VerticleBase {
       refuse(req, conn, 405); // a reverse proxy, not a forward one: members never see a tunnel request
       return;
     }
-    if (!state.allowRequest(conn.peer().hash())) {
+    ListenerSettings settings = state.settings(); // once: one version's policies with the same version's limits
+    if (!state.allowRequest(settings.config(), conn.peer().hash())) {
       tooManyRequests(req, conn);
       return;
     }
@@ -246,9 +249,8 @@ public final class HttpListener extends VerticleBase {
       conn.guard().requestStarted();
       req.response().endHandler(v -> conn.guard().requestEnded());
     }
-    ListenerConfig cfg = state.config();
-    RouteDecision decision = state.router().route(new ServerRequestView(req));
-    new ProxyExchange(context(cfg), req, conn.peer(), decision.policy()).start(decision);
+    RouteDecision decision = settings.router().route(new ServerRequestView(req));
+    new ProxyExchange(context(settings.config()), req, conn.peer(), decision.policy()).start(decision);
   }
 
   private static Conn conn(HttpServerRequest req) {
@@ -259,7 +261,7 @@ public final class HttpListener extends VerticleBase {
   private ProxyContext context(ListenerConfig cfg) {
     ProxyContext c = context;
     if (c == null || c.config() != cfg) {
-      c = new ProxyContext(vertx, ((ContextInternal) super.context).nettyEventLoop(), cfg, services.pools(), services.cookies(), services.accessLog(), clients,
+      c = new ProxyContext(services.requests(), ((ContextInternal) super.context).nettyEventLoop(), cfg, services.pools(), services.cookies(), services.accessLog(), clients,
           state::addBytes, cfg.protocol() == ListenerProtocol.HTTPS ? "https" : "http",
           String.valueOf(cfg.protocolPort()));
       context = c;

@@ -2,11 +2,12 @@ package io.gatehouse.listener;
 
 import io.gatehouse.config.IpGroup;
 import io.gatehouse.config.ListenerConfig;
-import io.gatehouse.http.L7Router;
 import io.gatehouse.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.net.ServerSSLOptions;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,14 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What the instances of one listener (one per event loop) share: the current configuration, swapped in place by
- * the Runtime on a reload, and the counters behind {@code connection_limit} and the status document. Lock-free.
+ * What the instances of one listener (one per event loop) share: the {@link ListenerSettings} of the running
+ * version, published as one value by the Runtime on a reload, and the counters behind {@code connection_limit},
+ * the metrics and the status document. Lock-free.
  */
 public final class ListenerState {
 
-  private volatile ListenerConfig config;
-  private volatile L7Router router;
-  private final ServerTls tls;
+  private volatile ListenerSettings settings;
   private volatile boolean draining;
   private final List<Function<ServerSSLOptions, Future<Boolean>>> tlsServers = new CopyOnWriteArrayList<>();
   private final AtomicInteger active = new AtomicInteger();
@@ -34,22 +34,23 @@ public final class ListenerState {
   private final ConcurrentHashMap<String, LongAdder> tlsFailures = new ConcurrentHashMap<>();
   private final LongAdder bytesIn = new LongAdder();
   private final LongAdder bytesOut = new LongAdder();
+  private final LongAdder certificateReloads = new LongAdder();
+  private final LongAdder certificateReloadFailures = new LongAdder();
+  /** The problem of the last failed reload of each certificate file, until that file loads again. */
+  private volatile Map<Path, String> certificateErrors = Map.of();
 
-  /** @param tls the loaded TLS settings of an SSL or HTTPS listener, else null */
-  public ListenerState(ListenerConfig config, ServerTls tls, L7Router router) {
-    this.config = config;
-    this.tls = tls;
-    this.router = router;
+  public ListenerState(ListenerSettings settings) {
+    this.settings = settings;
   }
 
-  /** HTTP and HTTPS: the forwarding policies of the current configuration version, compiled. */
-  public L7Router router() {
-    return router;
+  /** The running version's settings: read once per connection or request. */
+  public ListenerSettings settings() {
+    return settings;
   }
 
-  /** The TLS settings the server instances start with (SSL and HTTPS listeners), else null. */
+  /** The TLS settings in force (SSL and HTTPS listeners), else null; server instances start with these. */
   public ServerTls tls() {
-    return tls;
+    return settings.tls();
   }
 
   /** Called by each instance's server at start, so that new certificates reach every instance. */
@@ -59,28 +60,56 @@ public final class ListenerState {
 
   /**
    * Runtime context only: new TLS settings (replaced certificate files, or a changed {@code tls} object) for new
-   * handshakes on every instance; open connections keep theirs.
+   * handshakes on every instance; open connections keep theirs. The settings show them once every instance has
+   * them; the future fails, and the settings stay, when an instance refused them.
    */
-  public Future<?> updateTls(ServerSSLOptions next) {
+  public Future<Void> updateTls(ServerTls next) {
     List<Future<Boolean>> updated = new ArrayList<>();
+    ServerSSLOptions options = next.sslOptions();
     for (Function<ServerSSLOptions, Future<Boolean>> server : tlsServers) {
-      updated.add(server.apply(next.copy()));
+      updated.add(server.apply(options.copy()));
     }
-    return Future.all(updated);
+    return Future.all(updated).onSuccess(v -> settings = settings.withTls(next)).mapEmpty();
   }
 
+  /** Shorthand for {@code settings().config()}: one read, for callers that need nothing else. */
   public ListenerConfig config() {
-    return config;
+    return settings.config();
   }
 
   public String name() {
-    return config.name();
+    return settings.name();
   }
 
-  /** Runtime context only: an in-place change (ACL, limit, timeouts, pool, headers, policies). */
-  public void update(ListenerConfig next, L7Router nextRouter) {
-    this.config = next;
-    this.router = nextRouter;
+  /** Runtime context only: an in-place change (ACL, limit, timeouts, pool, headers, policies, TLS). */
+  public void update(ListenerSettings next) {
+    this.settings = next;
+  }
+
+  /** A replaced certificate file set reached every instance: its files' errors are cleared. */
+  public void certificatesReloaded(List<Path> files) {
+    certificateReloads.increment();
+    Map<Path, String> errors = new HashMap<>(certificateErrors);
+    files.forEach(errors::remove);
+    certificateErrors = Map.copyOf(errors);
+  }
+
+  /** Replaced certificate files that could not be used: the running ones stay, the problem shows per file. */
+  public void certificateReloadFailed(List<Path> files, String problem) {
+    certificateReloadFailures.increment();
+    Map<Path, String> errors = new HashMap<>(certificateErrors);
+    files.forEach(f -> errors.put(f, problem));
+    certificateErrors = Map.copyOf(errors);
+  }
+
+  /** The last reload problem of each certificate file that has one. */
+  public Map<Path, String> certificateErrors() {
+    return certificateErrors;
+  }
+
+  /** Certificate reloads by result: {@code applied} or {@code failed}. */
+  public long certificateReloads(boolean applied) {
+    return applied ? certificateReloads.sum() : certificateReloadFailures.sum();
   }
 
   /**
@@ -88,7 +117,7 @@ public final class ListenerState {
    * {@link #release()}.
    */
   public Refusal admit(ClientAddress client) {
-    ListenerConfig c = config;
+    ListenerConfig c = settings.config();
     IpGroup acl = c.ipGroup();
     if (acl != null && !acl.admits(client.bytes())) {
       refusedAcl.increment();
@@ -127,8 +156,8 @@ public final class ListenerState {
    * Whether this client may send one more request now under {@code client_request_rate} (always true without
    * one). Called per HTTP request.
    */
-  public boolean allowRequest(long clientHash) {
-    ListenerConfig.ClientRate rate = config.clientRequestRate();
+  public boolean allowRequest(ListenerConfig cfg, long clientHash) {
+    ListenerConfig.ClientRate rate = cfg.clientRequestRate();
     return rate == null || clients.tryRequest(clientHash, rate, System.nanoTime());
   }
 

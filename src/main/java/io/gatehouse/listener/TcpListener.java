@@ -50,14 +50,18 @@ public final class TcpListener extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ListenerConfig cfg = state.config();
+    ListenerSettings settings = state.settings();
+    ListenerConfig cfg = settings.config();
     NetServerOptions options = new NetServerOptions()
         .setHost(cfg.host())
         .setPort(cfg.protocolPort())
         .setTcpNoDelay(true)
-        .setReuseAddress(true);
-    if (state.tls() != null) {
-      state.tls().applyTo(options); // the handshake is bounded by client_timeout
+        .setReuseAddress(true)
+        // a replacement on the same port binds beside this socket before it closes: the port never goes dark
+        .setReusePort(true);
+    boolean tls = settings.tls() != null;
+    if (tls) {
+      settings.tls().applyTo(options); // the handshake is bounded by client_timeout
     }
     if (cfg.acceptsProxyProtocol()) {
       options.setUseProxyProtocol(true)
@@ -65,12 +69,12 @@ public final class TcpListener extends VerticleBase {
     }
     client = vertx.createNetClient(memberClientOptions());
     server = vertx.createNetServer(options).connectHandler(this::accept);
-    if (state.tls() != null) {
+    if (tls) {
       // called for connections that fail before the connect handler: the TLS handshake
       server.exceptionHandler(e -> state.tlsFailed(TlsFailure.reason(e)));
     }
     return server.listen().onSuccess(s -> {
-      if (state.tls() != null) {
+      if (tls) {
         state.addTlsServer(opts -> server.updateSSLOptions(opts, true));
       }
     });

@@ -91,6 +91,15 @@ public final class UdpListener extends VerticleBase {
     return ch;
   }
 
+  /** A replacement on the same port binds beside this socket before it closes: the port never goes dark. */
+  private static void enableReusePort(DatagramChannel ch) {
+    if (ch instanceof io.netty.channel.epoll.EpollDatagramChannel) {
+      ch.config().setOption(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+    } else {
+      ch.config().setOption(io.netty.channel.socket.nio.NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true);
+    }
+  }
+
   /** Registers a channel on this listener's event loop; the returned future completes there. */
   ChannelFuture register(DatagramChannel ch) {
     return loop.nettyEventLoop().register(ch);
@@ -101,6 +110,7 @@ public final class UdpListener extends VerticleBase {
     ListenerConfig cfg = state.config();
     loop = (ContextInternal) context;
     channel = newChannel(cfg.host().contains(":"));
+    enableReusePort(channel);
     channel.pipeline().addLast(new FromClients());
     long period = Math.max(100, Math.min(1000, state.config().keepaliveTimeout().toMillis() / 4));
     sweepTimer = vertx.setPeriodic(period, id -> expireIdle());

@@ -1,42 +1,39 @@
 package io.gatehouse.metrics;
 
+import io.gatehouse.cluster.ClusterNode;
+import io.gatehouse.cluster.ClusterWriter;
 import io.gatehouse.health.HealthChecker;
 import io.gatehouse.health.ProbeCounts;
 import io.gatehouse.listener.ListenerState;
 import io.gatehouse.listener.Refusal;
 import io.gatehouse.pool.Member;
 import io.gatehouse.pool.Pool;
-import io.gatehouse.runtime.Runtime;
-import io.gatehouse.runtime.RunningListener;
+import io.gatehouse.runtime.RuntimeView;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Every meter of one gateway, with every metric name and tag in this file (the contract's Metrics table). Almost
- * all meters are functions bound to counters the listeners, members and health checkers keep anyway, so traffic
- * pays nothing extra; only the HTTP request counter and duration histogram are recorded per request, from
- * instances cached by their tag values. {@link #refresh} follows listeners, pools and members as reloads add and
- * remove them. Micrometer's dotted names become the Prometheus names ({@code _total} and {@code _seconds} added).
+ * Every meter of one gateway, with every metric name and tag here or in {@link RequestMeters} (the contract's
+ * Metrics table). Almost all meters are functions bound to counters the listeners, members and health checkers
+ * keep anyway, so traffic pays nothing extra; only the HTTP request meters are recorded per request.
+ * {@link #refresh} binds them to the Runtime's current view, following listeners, pools and members as reloads add
+ * and remove them. Micrometer's dotted names become the Prometheus names ({@code _total} and {@code _seconds}
+ * added).
  */
 public final class GatehouseMeters {
 
@@ -44,8 +41,6 @@ public final class GatehouseMeters {
   static final String LISTENER_ACTIVE = "gatehouse.listener.connections.active";
   static final String LISTENER_REFUSED = "gatehouse.listener.connections.refused";
   static final String LISTENER_BYTES = "gatehouse.listener.bytes";
-  static final String HTTP_REQUESTS = "gatehouse.http.requests";
-  static final String HTTP_DURATION = "gatehouse.http.request.duration";
   static final String MEMBER_ACTIVE = "gatehouse.member.connections.active";
   static final String MEMBER_CONNECTIONS = "gatehouse.member.connections";
   static final String MEMBER_FAILURES = "gatehouse.member.failures";
@@ -58,6 +53,7 @@ public final class GatehouseMeters {
   static final String TLS_FAILURES = "gatehouse.tls.handshake.failures";
   static final String CLUSTER_WRITES = "gatehouse.cluster.writes";
   static final String CLUSTER_DROPPED = "gatehouse.cluster.writes.dropped";
+  static final String CERTIFICATE_RELOADS = "gatehouse.tls.certificate.reloads";
 
   static final String LISTENER = "listener";
   static final String POOL = "pool";
@@ -74,47 +70,42 @@ public final class GatehouseMeters {
   public static final String REFUSED = "refused";
   public static final String UNCHANGED = "unchanged";
 
-  private static final Duration[] DURATION_BUCKETS = {
-      Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-      Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
-      Duration.ofSeconds(30), Duration.ofSeconds(60)};
-
-  /**
-   * The gateway's meters by its Vert.x instance: how the HTTP exchange, which knows its Vert.x instance but not
-   * its gateway, finds where to record (a JVM may run several gateways, e.g. in tests).
-   */
-  private static final Map<Vertx, GatehouseMeters> BY_VERTX = new ConcurrentHashMap<>();
-
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final Runtime runtime;
+  private final PrometheusMeterRegistry registry;
+  private final Supplier<RuntimeView> view;
+  private final RequestMeters requests;
   private final Map<String, Counter> reloads = new HashMap<>();
   /** What each bound group of meters reads (kept strongly: Micrometer holds function targets weakly). */
   private final Map<String, Bound> bound = new HashMap<>();
-  /** listener -> pool -> the request meters of that pair. */
-  private final Map<String, Map<String, RequestMeters>> requests = new ConcurrentHashMap<>();
 
   private record Bound(Object target, List<Meter> meters) {}
 
-  public GatehouseMeters(Runtime runtime) {
-    this.runtime = runtime;
+  /**
+   * @param view the Runtime's current view
+   * @param requests the per-request meters in the same registry, pruned as listeners, pools and members go
+   * @param cluster this node's cluster membership, or null when standalone
+   */
+  public GatehouseMeters(PrometheusMeterRegistry registry, Supplier<RuntimeView> view, RequestMeters requests,
+      ClusterNode cluster) {
+    this.registry = registry;
+    this.view = view;
+    this.requests = requests;
     for (String result : List.of(APPLIED, REFUSED, UNCHANGED)) {
       reloads.put(result, Counter.builder(CONFIG_RELOADS).tag(RESULT, result)
           .description("configuration reloads by result").register(registry));
     }
-    Gauge.builder(CONFIG_VERSION, runtime, r -> r.version().number())
+    Gauge.builder(CONFIG_VERSION, view, v -> v.get().version().number())
         .description("number of the running configuration version").strongReference(true).register(registry);
-    if (runtime.clusterNode() != null) {
-      io.gatehouse.cluster.ClusterWriter writer = runtime.clusterNode().writer();
-      io.micrometer.core.instrument.FunctionTimer.builder(CLUSTER_WRITES, writer, w -> w.writes(),
-          w -> w.writeNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+    if (cluster != null) {
+      ClusterWriter writer = cluster.writer();
+      FunctionTimer.builder(CLUSTER_WRITES, writer, ClusterWriter::writes, ClusterWriter::writeNanos,
+              TimeUnit.NANOSECONDS)
           .description("writes to the cluster's shared maps (one writer thread, never an event loop)")
           .register(registry);
-      FunctionCounter.builder(CLUSTER_DROPPED, writer, w -> w.dropped())
+      FunctionCounter.builder(CLUSTER_DROPPED, writer, ClusterWriter::dropped)
           .description("cluster writes dropped: queue full or cluster unreachable").register(registry);
     }
     // standalone: this node alone
-    Gauge.builder(CLUSTER_MEMBERS, runtime, r -> r.cluster().enabled() ? r.cluster().size() : 1)
+    Gauge.builder(CLUSTER_MEMBERS, view, v -> v.get().cluster().enabled() ? v.get().cluster().size() : 1)
         .description("gateway nodes in the cluster").strongReference(true).register(registry);
   }
 
@@ -122,8 +113,9 @@ public final class GatehouseMeters {
     return registry;
   }
 
-  /** The Prometheus text exposition of every meter. */
+  /** The Prometheus text exposition of every meter, bound to the current view first. */
   public String scrape() {
+    refresh();
     return registry.scrape();
   }
 
@@ -136,104 +128,15 @@ public final class GatehouseMeters {
     c.increment();
   }
 
-  /** Makes these the meters that {@link #recordRequest} finds for {@code vertx}; undone by {@link #detach}. */
-  public void attach(Vertx vertx) {
-    BY_VERTX.put(vertx, this);
-  }
-
-  public void detach(Vertx vertx) {
-    BY_VERTX.remove(vertx, this);
-  }
-
   /**
-   * Records one finished HTTP request of the gateway running on {@code vertx}: a map lookup per tag and no
-   * allocation once the meters of that listener, pool, member and status exist.
-   *
-   * @param pool null when no pool was involved (redirect, fixed response)
-   * @param member null when no member answered
-   * @param code the status sent, 0 when the client left before any
-   * @param startNanos {@link System#nanoTime()} when the request head arrived
-   */
-  public static void recordRequest(Vertx vertx, String listener, Pool pool, Member member, int code,
-      long startNanos) {
-    GatehouseMeters meters = BY_VERTX.get(vertx);
-    if (meters != null) {
-      meters.request(listener, pool == null ? NONE : pool.name(), member == null ? NONE : member.id(), code,
-          System.nanoTime() - startNanos);
-    }
-  }
-
-  void request(String listener, String pool, String member, int code, long nanos) {
-    // get before computeIfAbsent: no capturing lambda, no bin lock once the meters exist
-    Map<String, RequestMeters> byPool = requests.get(listener);
-    if (byPool == null) {
-      byPool = requests.computeIfAbsent(listener, l -> new ConcurrentHashMap<>());
-    }
-    RequestMeters m = byPool.get(pool);
-    if (m == null) {
-      m = byPool.computeIfAbsent(pool, p -> new RequestMeters(listener, p));
-    }
-    m.duration.record(nanos, TimeUnit.NANOSECONDS);
-    m.counter(member, code).increment();
-  }
-
-  /** The request meters of one listener and pool: the duration histogram and a counter per member and status. */
-  private final class RequestMeters {
-    private final String listener;
-    private final String pool;
-    private final Timer duration;
-    private final Map<String, AtomicReferenceArray<Counter>> byMember = new ConcurrentHashMap<>();
-
-    RequestMeters(String listener, String pool) {
-      this.listener = listener;
-      this.pool = pool;
-      this.duration = Timer.builder(HTTP_DURATION).tags(LISTENER, listener, POOL, pool)
-          .description("HTTP request duration, from the request head to the end of the response")
-          .serviceLevelObjectives(DURATION_BUCKETS).register(registry);
-    }
-
-    Counter counter(String member, int code) {
-      int status = code >= 0 && code < 600 ? code : 0;
-      AtomicReferenceArray<Counter> codes = byMember.get(member);
-      if (codes == null) {
-        codes = byMember.computeIfAbsent(member, m -> new AtomicReferenceArray<>(600));
-      }
-      Counter c = codes.get(status);
-      if (c == null) {
-        c = Counter.builder(HTTP_REQUESTS)
-            .tags(LISTENER, listener, POOL, pool, MEMBER, member, CODE, Integer.toString(status))
-            .description("HTTP requests answered, by status code (0: the client left first)").register(registry);
-        codes.set(status, c); // registering again returns the same counter, so a race loses nothing
-      }
-      return c;
-    }
-
-    void remove(Set<String> keepMembers) {
-      byMember.entrySet().removeIf(e -> {
-        if (keepMembers.contains(e.getKey())) {
-          return false;
-        }
-        for (int i = 0; i < e.getValue().length(); i++) {
-          Counter c = e.getValue().get(i);
-          if (c != null) {
-            registry.remove(c);
-          }
-        }
-        return true;
-      });
-    }
-  }
-
-  /**
-   * (Re)binds the meters to the Runtime's current listeners, pools, members and health checkers and removes
-   * those of things that are gone. Call on the Runtime's context (after start and after each reload), where
-   * its maps may be read.
+   * (Re)binds the meters to the current view's listeners, pools, members and health checkers and removes those
+   * of things that are gone. Any thread.
    */
   public synchronized void refresh() {
+    RuntimeView v = view.get();
     Set<String> live = new HashSet<>();
     Map<String, Set<String>> membersByPool = new HashMap<>();
-    for (RunningListener r : runtime.listeners().values()) {
-      ListenerState s = r.state();
+    for (ListenerState s : v.listeners().values()) {
       bind("listener " + s.name(), s, live, () -> listenerMeters(s));
       // reasons appear as handshakes fail: bound on the first scrape after the first failure of each kind
       s.tlsFailures().forEach((reason, count) -> bind("tls " + s.name() + " " + reason, count, live,
@@ -241,14 +144,14 @@ public final class GatehouseMeters {
               .tags(LISTENER, s.name(), REASON, reason)
               .description("TLS handshakes that failed, by reason").register(registry))));
     }
-    for (Pool p : runtime.pools().all()) {
+    for (Pool p : v.pools().values()) {
       Set<String> ids = membersByPool.computeIfAbsent(p.name(), n -> new HashSet<>());
       for (Member m : p.members()) {
         ids.add(m.id());
         bind("member " + p.name() + " " + m.id(), m, live, () -> memberMeters(p.name(), m));
       }
     }
-    for (HealthChecker checker : runtime.health().values()) {
+    for (HealthChecker checker : v.health().values()) {
       checker.probeCounts().forEach((id, counts) -> bind("probes " + checker.poolName() + " " + id, counts, live,
           () -> probeMeters(checker.poolName(), id, counts)));
     }
@@ -259,30 +162,7 @@ public final class GatehouseMeters {
       e.getValue().meters().forEach(registry::remove);
       return true;
     });
-    Set<String> listeners = runtime.listeners().keySet();
-    requests.entrySet().removeIf(byListener -> {
-      if (!listeners.contains(byListener.getKey())) {
-        byListener.getValue().values().forEach(m -> removeRequestMeters(m, Set.of()));
-        return true;
-      }
-      byListener.getValue().entrySet().removeIf(byPool -> {
-        Set<String> members = NONE.equals(byPool.getKey()) ? Set.of(NONE) : membersByPool.get(byPool.getKey());
-        if (members == null) {
-          removeRequestMeters(byPool.getValue(), Set.of());
-          return true;
-        }
-        Set<String> keep = new HashSet<>(members);
-        keep.add(NONE);
-        byPool.getValue().remove(keep);
-        return false;
-      });
-      return false;
-    });
-  }
-
-  private void removeRequestMeters(RequestMeters m, Set<String> keepMembers) {
-    m.remove(keepMembers);
-    registry.remove(m.duration);
+    requests.retain(v.listeners().keySet(), membersByPool);
   }
 
   /** Binds {@code target}'s meters under {@code key} unless they are bound to that very object already. */
@@ -312,6 +192,14 @@ public final class GatehouseMeters {
     }
     out.add(bytes(tags, "in", s, ListenerState::bytesIn));
     out.add(bytes(tags, "out", s, ListenerState::bytesOut));
+    if (s.tls() != null) {
+      for (boolean applied : new boolean[] {true, false}) {
+        out.add(FunctionCounter.builder(CERTIFICATE_RELOADS, s, st -> st.certificateReloads(applied)).tags(tags)
+            .tag(RESULT, applied ? "applied" : "failed")
+            .description("replaced certificate files taken into use, or refused while the running ones stay")
+            .register(registry));
+      }
+    }
     return out;
   }
 
@@ -340,8 +228,8 @@ public final class GatehouseMeters {
             .description("health probes by result").register(registry),
         FunctionCounter.builder(HEALTH_PROBES, counts, ProbeCounts::failure).tags(tags).tag(RESULT, "failure")
             .description("health probes by result").register(registry),
-        io.micrometer.core.instrument.FunctionTimer.builder(HEALTH_PROBE_DURATION, counts,
-            c -> c.success() + c.failure(), ProbeCounts::totalNanos, java.util.concurrent.TimeUnit.NANOSECONDS)
+        FunctionTimer.builder(HEALTH_PROBE_DURATION, counts,
+            c -> c.success() + c.failure(), ProbeCounts::totalNanos, TimeUnit.NANOSECONDS)
             .tags(tags).description("time the health probes took").register(registry));
   }
 }

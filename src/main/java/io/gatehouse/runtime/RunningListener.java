@@ -3,41 +3,96 @@ package io.gatehouse.runtime;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.listener.ListenerState;
 import io.gatehouse.tls.CertificateWatcher;
+import io.gatehouse.tls.ServerTls;
+import io.gatehouse.vertx.SharedServers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.logging.Logger;
 
 /**
  * A deployed listener: its shared state, the deployment of its instances (one per event loop, or one for UDP)
  * and the watcher of its certificate files. Runtime context only.
  */
-public final class RunningListener {
+final class RunningListener {
 
   private static final Logger LOG = Logger.getLogger(RunningListener.class.getName());
 
   private final ListenerState state;
   private final String deploymentId;
+  /** Where this listener was bound beside one it replaces on the same port, else null. */
+  private final SharedServers.Handover handover;
   private CertificateWatcher certificates;
 
-  RunningListener(ListenerState state, String deploymentId, CertificateWatcher certificates) {
+  RunningListener(ListenerState state, String deploymentId, SharedServers.Handover handover) {
     this.state = state;
     this.deploymentId = deploymentId;
-    this.certificates = certificates;
+    this.handover = handover;
   }
 
-  public ListenerState state() {
+  /**
+   * Closes the listening socket this listener was bound beside (at once when there is none): from then on new
+   * connections to the port reach this listener only.
+   */
+  Future<Void> takeOverPort() {
+    return handover == null ? Future.succeededFuture() : handover.closeOld();
+  }
+
+  /** Never swapped in: closes this listener's socket, leaving the port to the one it was bound beside. */
+  Future<Void> leavePort() {
+    return handover == null ? Future.succeededFuture() : handover.abandon();
+  }
+
+  ListenerState state() {
     return state;
   }
 
-  public String name() {
-    return state.config().name();
+  String name() {
+    return state.name();
   }
 
-  void watch(CertificateWatcher next) {
+  /**
+   * Watches the listener's certificate, key and CA files every {@code periodMs} (0: never): a good replacement
+   * reaches new handshakes on every instance, a broken one, or one an instance refuses, is logged, counted and
+   * shown per file while the running certificate stays.
+   */
+  void watchCertificates(Vertx vertx, long periodMs) {
+    stopWatching();
+    ListenerConfig l = state.config();
+    if (l.tls() == null || periodMs == 0) {
+      return;
+    }
+    certificates = new CertificateWatcher(vertx, l.name(), l.tls(), l.clientTimeout(),
+        new CertificateWatcher.Changes() {
+          @Override
+          public void loaded(ServerTls next, List<Path> changed) {
+            state.updateTls(next)
+                .onSuccess(v -> {
+                  state.certificatesReloaded(changed);
+                  LOG.info("listener " + l.name() + ": new certificate in use for new handshakes");
+                })
+                .onFailure(e -> {
+                  LOG.warning("tls: listener " + l.name() + ": new certificate not applied, the running one stays: "
+                      + e.getMessage());
+                  state.certificateReloadFailed(changed, String.valueOf(e.getMessage()));
+                });
+          }
+
+          @Override
+          public void refused(String problem, List<Path> changed) {
+            state.certificateReloadFailed(changed, problem); // the watcher has logged it
+          }
+        });
+    certificates.start(Duration.ofMillis(periodMs));
+  }
+
+  private void stopWatching() {
     if (certificates != null) {
       certificates.stop();
+      certificates = null;
     }
-    certificates = next;
   }
 
   /**
@@ -46,7 +101,7 @@ public final class RunningListener {
    */
   Future<Void> drain(Vertx vertx) {
     state.startDraining();
-    watch(null);
+    stopWatching();
     ListenerConfig l = state.config();
     LOG.info("listener " + l.name() + ": draining (" + l.protocol() + " " + l.host() + ":" + l.protocolPort() + ")");
     return vertx.undeploy(deploymentId);

@@ -6,24 +6,21 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.FileProps;
-import io.vertx.core.net.ServerSSLOptions;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
  * Watches one listener's certificate, key and CA files: every scan period it reads them through Vert.x's async
  * file system and compares size, mtime and SHA-256 with what is being served. On a change the new files are
- * parsed and checked off the event loop; good ones are handed on as new {@link ServerSSLOptions} (for
+ * parsed and checked off the event loop; good ones are handed on as a new {@link ServerTls} (for
  * {@code updateSSLOptions(options, true)} on every server instance), bad ones are logged and reported while the
  * old ones stay in use.
  */
@@ -36,43 +33,41 @@ public final class CertificateWatcher {
   private final TlsConfig tls;
   private final Duration handshakeTimeout;
   private final TlsEngine engine;
-  private final Consumer<ServerSSLOptions> onChange;
-  private final Consumer<String> onError;
+  private final Changes changes;
   private final List<Path> paths;
   private long timer = -1;
   private boolean scanning;
   /** What the served files looked like; also what the last bad version looked like, so it is reported once. */
   private Map<Path, Fingerprint> seen;
-  private volatile Map<Path, Instant> notAfter;
 
-  /**
-   * @param onChange receives options built from changed, valid files
-   * @param onError receives the problem of changed, invalid files
-   */
+  /** Where the outcome of a change goes; called on the watcher's context with the files that changed. */
+  public interface Changes {
+    /** The changed files are valid: {@code next} serves them. */
+    void loaded(ServerTls next, List<Path> changed);
+
+    /** The changed files cannot be served ({@code problem} names the file); the running ones stay. */
+    void refused(String problem, List<Path> changed);
+  }
+
   public CertificateWatcher(Vertx vertx, String listener, TlsConfig tls, Duration handshakeTimeout,
-      Consumer<ServerSSLOptions> onChange, Consumer<String> onError) {
-    this(vertx, listener, tls, handshakeTimeout, TlsEngine.selected(), onChange, onError);
+      Changes changes) {
+    this(vertx, listener, tls, handshakeTimeout, TlsEngine.selected(), changes);
   }
 
   CertificateWatcher(Vertx vertx, String listener, TlsConfig tls, Duration handshakeTimeout, TlsEngine engine,
-      Consumer<ServerSSLOptions> onChange, Consumer<String> onError) {
+      Changes changes) {
     this.vertx = vertx;
     this.listener = listener;
     this.tls = tls;
     this.handshakeTimeout = handshakeTimeout;
     this.engine = engine;
-    this.onChange = onChange;
-    this.onError = onError;
+    this.changes = changes;
     this.paths = List.copyOf(TlsFiles.paths(tls));
-    this.notAfter = Map.of();
   }
 
   /** Takes the current files as the served ones, then polls every {@code scanPeriod}. */
   public Future<Void> start(Duration scanPeriod) {
-    return fingerprints().compose(prints -> vertx.executeBlocking(() -> {
-      remember(TlsFiles.parse(tls, contents(prints)));
-      return prints;
-    })).onSuccess(prints -> {
+    return fingerprints().onSuccess(prints -> {
       seen = prints;
       timer = vertx.setPeriodic(scanPeriod.toMillis(), id -> scan());
     }).mapEmpty();
@@ -84,43 +79,27 @@ public final class CertificateWatcher {
     }
   }
 
-  /** Expiry of every served certificate (leaf of each pair, each client CA), by file. */
-  public Map<Path, Instant> notAfter() {
-    return notAfter;
-  }
-
   private void scan() {
     if (scanning) {
       return;
     }
     scanning = true;
+    List<Path> changed = new ArrayList<>();
     fingerprints().compose(prints -> {
       if (prints.equals(seen)) {
         return Future.succeededFuture();
       }
+      paths.stream().filter(p -> !prints.get(p).equals(seen.get(p))).forEach(changed::add);
       seen = prints;
       return vertx.executeBlocking(() -> {
         TlsFiles files = TlsFiles.parse(tls, contents(prints));
-        ServerSSLOptions options = ServerTls.of(tls, files, handshakeTimeout, engine).sslOptions();
-        remember(files);
-        return options;
-      }).onSuccess(onChange::accept).mapEmpty();
+        return ServerTls.of(tls, files, handshakeTimeout, engine);
+      }).onSuccess(next -> changes.loaded(next, changed)).mapEmpty();
     }).onFailure(e -> {
       String problem = e instanceof BadPem ? e.getMessage() : String.valueOf(e);
       LOG.warning("tls: listener " + listener + ": " + problem);
-      onError.accept(problem);
+      changes.refused(problem, changed.isEmpty() ? paths : changed);
     }).onComplete(done -> scanning = false);
-  }
-
-  private void remember(TlsFiles files) {
-    Map<Path, Instant> expiry = new LinkedHashMap<>();
-    expiry.put(tls.main().certificate(), files.main().notAfter());
-    for (int i = 0; i < files.sni().size(); i++) {
-      expiry.put(tls.sniCertificates().get(i).certificate(), files.sni().get(i).notAfter());
-    }
-    files.clientCa().stream().map(ca -> ca.getNotAfter().toInstant()).min(Instant::compareTo)
-        .ifPresent(earliest -> expiry.put(tls.clientCa(), earliest));
-    notAfter = Map.copyOf(expiry);
   }
 
   private Future<Map<Path, Fingerprint>> fingerprints() {

@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -27,11 +28,19 @@ public final class ServerTls {
   private final TlsPolicy policy;
   private final List<String> suites;
   private final ServerSSLOptions ssl;
+  private final List<ServedCertificate> certificates;
 
-  private ServerTls(TlsEngine engine, TlsPolicy policy, TlsFiles files, Duration handshakeTimeout) {
+  private ServerTls(TlsEngine engine, TlsPolicy policy, TlsConfig config, TlsFiles files, Duration handshakeTimeout) {
     this.engine = engine;
     this.policy = policy;
     this.suites = engine.suites(policy);
+    List<ServedCertificate> served = new ArrayList<>();
+    served.add(new ServedCertificate(config.main().certificate(), files.main().names(), files.main().notAfter()));
+    for (int i = 0; i < files.sni().size(); i++) {
+      CertKey pair = files.sni().get(i);
+      served.add(new ServedCertificate(config.sniCertificates().get(i).certificate(), pair.names(), pair.notAfter()));
+    }
+    this.certificates = List.copyOf(served);
     this.ssl = new ServerSSLOptions()
         .setKeyCertOptions(new SniKeyCertOptions(files.main(), files.sni(), engine))
         // even with one pair: Vert.x fixes a server's use of SNI when it binds, and a reload may add pairs
@@ -61,7 +70,7 @@ public final class ServerTls {
   }
 
   static ServerTls of(TlsConfig tls, TlsFiles files, Duration handshakeTimeout, TlsEngine engine) {
-    return new ServerTls(engine, TlsPolicy.of(tls.securityPolicy()), files, handshakeTimeout);
+    return new ServerTls(engine, TlsPolicy.of(tls.securityPolicy()), tls, files, handshakeTimeout);
   }
 
   /** See {@link TlsEngine#prepareJdk}; Main calls it once at start-up with every configured policy. */
@@ -87,6 +96,11 @@ public final class ServerTls {
   /** Options for {@code server.updateSSLOptions(options, true)} when the files change. */
   public ServerSSLOptions sslOptions() {
     return ssl.copy();
+  }
+
+  /** The main certificate, then the SNI ones in configuration order. */
+  public List<ServedCertificate> certificates() {
+    return certificates;
   }
 
   public TlsEngine engine() {

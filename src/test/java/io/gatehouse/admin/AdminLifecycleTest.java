@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
-import io.gatehouse.runtime.Gateway;
+import io.gatehouse.Gateway;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.GatewayHarness;

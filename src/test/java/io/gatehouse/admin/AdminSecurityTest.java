@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
-import io.gatehouse.runtime.Runtime.ReloadOutcome;
+import io.gatehouse.runtime.ReloadOutcome;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.LogCapture;
 import io.gatehouse.testkit.Sync;
@@ -89,7 +89,7 @@ class AdminSecurityTest {
       assertEquals(2, applied.version(), applied.toString());
       log.await("reload: a change to admin takes effect at restart");
 
-      GatehouseConfig running = gw.gateway().runtime().current();
+      GatehouseConfig running = gw.gateway().runtime().view().config();
       ConfigResult parsed = ConfigParser.load(gw.configFile());
       for (String printed : List.of(running.toString(), running.admin().toString(), parsed.toString(), log.text())) {
         assertFalse(printed.contains(token), printed);

@@ -2,7 +2,7 @@ package io.gatehouse.cluster;
 
 import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
-import io.gatehouse.runtime.Gateway;
+import io.gatehouse.Gateway;
 import io.gatehouse.testkit.Sync;
 import io.vertx.core.Future;
 import java.io.IOException;

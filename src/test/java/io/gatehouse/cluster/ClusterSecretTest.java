@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.pool.Pool;
-import io.gatehouse.runtime.Gateway;
+import io.gatehouse.Gateway;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TestPorts;
@@ -65,8 +65,8 @@ class ClusterSecretTest {
     cluster = new ClusterNodes(3);
     a = cluster.start(0, config("s-0", "{\"secret\":\"" + SECRET + "\"}"));
     b = cluster.start(1, config("s-1", "{\"secret\":\"" + SECRET + "\"}"));
-    Await.until(SOON, () -> a.runtime().cluster().size() == 2 && b.runtime().cluster().size() == 2,
-        () -> "two members: " + a.runtime().cluster().members());
+    Await.until(SOON, () -> a.runtime().view().cluster().size() == 2 && b.runtime().view().cluster().size() == 2,
+        () -> "two members: " + a.runtime().view().cluster().members());
   }
 
   @AfterAll
@@ -84,14 +84,14 @@ class ClusterSecretTest {
   }
 
   private static Pool pool(Gateway g) {
-    return g.runtime().pools().get("ip");
+    return g.runtime().view().pool("ip");
   }
 
   @Test
   void nodesWithTheSameSecretShareState() {
     pool(a).sticky().record("10.20.30.40", "127.0.0.1:10", Duration.ofMinutes(20));
     Await.until(SOON, () -> "127.0.0.1:10".equals(pool(b).sticky().lookup("10.20.30.40")), "entry on b");
-    assertEquals(List.of(), a.runtime().cluster().unexpectedMembers());
+    assertEquals(List.of(), a.runtime().view().cluster().unexpectedMembers());
   }
 
   @Test
@@ -111,8 +111,8 @@ class ClusterSecretTest {
     String message = e.getCause().getMessage();
     assertTrue(message.startsWith("cluster error: refused by [127.0.0.1]:"), message);
     assertTrue(message.contains("their cluster has another name " + why + "; not serving alone"), message);
-    assertEquals(List.of("s-0", "s-1"), a.runtime().cluster().members());
-    assertEquals(List.of("s-0", "s-1"), b.runtime().cluster().members());
+    assertEquals(List.of("s-0", "s-1"), a.runtime().view().cluster().members());
+    assertEquals(List.of("s-0", "s-1"), b.runtime().view().cluster().members());
   }
 
   @Test
@@ -122,9 +122,9 @@ class ClusterSecretTest {
         Duration.ofSeconds(60));
     String flagged = "127.0.0.2:" + port + " (s-alias)";
     try {
-      Await.until(SOON, () -> a.runtime().cluster().unexpectedMembers().equals(List.of(flagged))
-              && alias.runtime().cluster().unexpectedMembers().equals(List.of(flagged)),
-          () -> "flagged on a: " + a.runtime().cluster().unexpectedMembers());
+      Await.until(SOON, () -> a.runtime().view().cluster().unexpectedMembers().equals(List.of(flagged))
+              && alias.runtime().view().cluster().unexpectedMembers().equals(List.of(flagged)),
+          () -> "flagged on a: " + a.runtime().view().cluster().unexpectedMembers());
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + a.adminPort() + "/api/v1/status")).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -135,7 +135,7 @@ class ClusterSecretTest {
     } finally {
       cluster.stop(alias);
     }
-    Await.until(SOON, () -> a.runtime().cluster().unexpectedMembers().isEmpty(), "alias gone");
+    Await.until(SOON, () -> a.runtime().view().cluster().unexpectedMembers().isEmpty(), "alias gone");
   }
 
   @Test

@@ -11,7 +11,7 @@ import io.gatehouse.pool.MemberStatus;
 import io.gatehouse.pool.Pick;
 import io.gatehouse.pool.PickReason;
 import io.gatehouse.pool.Pool;
-import io.gatehouse.runtime.Gateway;
+import io.gatehouse.Gateway;
 import io.gatehouse.session.StickyTable;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
@@ -53,8 +53,8 @@ class SharedStateTest {
     ports = new int[3][3];
     a = cluster.start(0, config(0));
     b = cluster.start(1, config(1));
-    Await.until(SOON, () -> a.runtime().cluster().size() == 2 && b.runtime().cluster().size() == 2,
-        () -> "two members: " + a.runtime().cluster().members());
+    Await.until(SOON, () -> a.runtime().view().cluster().size() == 2 && b.runtime().view().cluster().size() == 2,
+        () -> "two members: " + a.runtime().view().cluster().members());
   }
 
   @AfterAll
@@ -92,7 +92,7 @@ class SharedStateTest {
   }
 
   private static Pool pool(Gateway g, String name) {
-    return g.runtime().pools().get(name);
+    return g.runtime().view().pool(name);
   }
 
   @Test
@@ -152,11 +152,11 @@ class SharedStateTest {
       Await.until(SOON, () -> winner.equals(pool(c, "ip").sticky().lookup(key)), "a joining node holds the winner");
       assertEquals(winner, onA.lookup(key));
       assertEquals(winner, onB.lookup(key));
-      assertEquals(List.of("node-0", "node-1", "node-2"), c.runtime().cluster().members());
+      assertEquals(List.of("node-0", "node-1", "node-2"), c.runtime().view().cluster().members());
     } finally {
       cluster.stop(c);
     }
-    Await.until(SOON, () -> a.runtime().cluster().size() == 2, "c left");
+    Await.until(SOON, () -> a.runtime().view().cluster().size() == 2, "c left");
   }
 
   @Test
@@ -185,8 +185,8 @@ class SharedStateTest {
 
   @Test
   void eachMemberIsProbedByOneNodeAndEveryNodeSeesItsStatus() {
-    Map<String, ProbeCounts> countsA = a.runtime().health().get("probed").probeCounts();
-    Map<String, ProbeCounts> countsB = b.runtime().health().get("probed").probeCounts();
+    Map<String, ProbeCounts> countsA = a.runtime().view().health().get("probed").probeCounts();
+    Map<String, ProbeCounts> countsB = b.runtime().view().health().get("probed").probeCounts();
     for (Backends.Member m : probed) {
       String id = id(m);
       // counted from now: before b joined, a probed every member
@@ -221,9 +221,9 @@ class SharedStateTest {
     assertEquals(true, cluster.getBoolean("enabled"));
     assertTrue(cluster.getJsonArray("members").getList().containsAll(java.util.List.of("node-0", "node-1")),
         cluster.encode());
-    Await.until(SOON, () -> a.runtime().clusterConfigs().keySet().containsAll(java.util.Set.of("node-0", "node-1")),
-        () -> "configurations seen: " + a.runtime().clusterConfigs());
-    assertTrue(a.runtime().clusterConfigs().get("node-1").startsWith("1 "), a.runtime().clusterConfigs().toString());
+    Await.until(SOON, () -> a.runtime().view().clusterConfigs().keySet().containsAll(java.util.Set.of("node-0", "node-1")),
+        () -> "configurations seen: " + a.runtime().view().clusterConfigs());
+    assertTrue(a.runtime().view().clusterConfigs().get("node-1").startsWith("1 "), a.runtime().view().clusterConfigs().toString());
     String metrics = a.meters().scrape();
     assertTrue(metrics.contains("gatehouse_cluster_members 2.0"), metrics);
     assertTrue(metrics.contains("gatehouse_cluster_writes_seconds_count"), metrics);

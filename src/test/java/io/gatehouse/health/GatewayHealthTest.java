@@ -87,7 +87,7 @@ abstract class GatewayHealthTest {
   }
 
   Pool pool() {
-    return gw.gateway().runtime().pools().get("p");
+    return gw.gateway().runtime().view().pool("p");
   }
 
   Member memberAt(int memberPort) {
@@ -97,12 +97,12 @@ abstract class GatewayHealthTest {
   void awaitStatus(int memberPort, MemberStatus status, Duration limit) {
     // an OFFLINE status is set a moment before the pool's snapshot of usable members is rebuilt: wait for both
     Await.until(limit, () -> memberAt(memberPort).health().status() == status && (status != MemberStatus.OFFLINE
-        || gw.gateway().runtime().pools().get("p").snapshot().usableMember("127.0.0.1:" + memberPort) == null),
+        || gw.gateway().runtime().view().pool("p").snapshot().usableMember("127.0.0.1:" + memberPort) == null),
         () -> "member " + memberPort + " is " + memberAt(memberPort).health() + ", not " + status);
   }
 
   ProbeCounts counts(int memberPort) {
-    return gw.gateway().runtime().health().get("p").probeCounts().get("127.0.0.1:" + memberPort);
+    return gw.gateway().runtime().view().health().get("p").probeCounts().get("127.0.0.1:" + memberPort);
   }
 
   /** One HTTP request through the TCP listener from {@code from} (null: any); the answering member's name. */

@@ -28,7 +28,7 @@ class LiveTrafficHealthTest extends GatewayHealthTest {
     Await.until(Duration.ofSeconds(2), d::ejected, "five connect failures eject the member");
     assertTrue(System.nanoTime() - started < Duration.ofSeconds(10).toNanos());
     assertEquals(MemberStatus.ONLINE, d.health().status(), "the shared status stays the probes' verdict");
-    HealthChecker checker = gw.gateway().runtime().health().get("p");
+    HealthChecker checker = gw.gateway().runtime().view().health().get("p");
     Await.until(Duration.ofSeconds(2), () -> checker.probeCounts().get(d.id()).failure() >= 2,
         "the ejection asks for a probe at once");
     long failures = d.failures();

@@ -120,7 +120,7 @@ class MemberClientsTest {
     // one failure would eject the member: a stale connection must not count as one
     GatewayHarness gw = gateway.start("", ",\"outlier_detection\":{\"enabled\":true,\"consecutive_failures\":1}",
         members(m));
-    io.gatehouse.pool.Member member = gw.gateway().runtime().pools().get("p").member("127.0.0.1:" + m.port());
+    io.gatehouse.pool.Member member = gw.gateway().runtime().view().pool("p").member("127.0.0.1:" + m.port());
     try (RawHttp client = new RawHttp(gateway.port())) {
       assertEquals(200, client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
       assertEquals(1, m.hits.get());

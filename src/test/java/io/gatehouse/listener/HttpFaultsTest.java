@@ -39,8 +39,8 @@ class HttpFaultsTest {
   GatewayHarness gw;
 
   void assertNothingLeft() {
-    Pool pool = gw.gateway().runtime().pools().get("p");
-    ListenerState listener = gw.gateway().runtime().listeners().get("web").state();
+    Pool pool = gw.gateway().runtime().view().pool("p");
+    ListenerState listener = gw.gateway().runtime().view().listener("web");
     Await.until(Duration.ofSeconds(5), () -> listener.active() == 0
         && pool.members().stream().allMatch(m -> m.active() == 0), () -> "active counts left: listener "
         + listener.active() + ", members " + pool.members().stream().map(m -> m.id() + "=" + m.active()).toList());
@@ -117,7 +117,7 @@ class HttpFaultsTest {
     }
     assertTrue(seen.getOrDefault("200", new AtomicInteger()).get() > 100, "outcomes: " + seen);
     assertTrue(flapping.hits.get() > 0, "the flapping member never served between its stops");
-    io.gatehouse.pool.Member gone = gw.gateway().runtime().pools().get("p").member("127.0.0.1:" + flapping.port());
+    io.gatehouse.pool.Member gone = gw.gateway().runtime().view().pool("p").member("127.0.0.1:" + flapping.port());
     assertTrue(gone.failures() > 0, "no request met the flapping member away: nothing was tried");
     assertNothingLeft();
   }

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.pool.MemberStatus;
-import io.gatehouse.runtime.RunningListener;
+import io.gatehouse.listener.ListenerState;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
@@ -123,7 +123,7 @@ class HttpListenerTest {
   void clientConnectionLimitClosesTheExtraConnectionWithNothingSentAndSparesOtherClients() {
     start(",\"client_connection_limit\":2", "", members(a));
     String get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
-    ListenerState state = gw.gateway().runtime().listeners().get("web").state();
+    ListenerState state = gw.gateway().runtime().view().listener("web");
     try (RawHttp first = new RawHttp(port); RawHttp second = new RawHttp(port)) {
       assertEquals(200, first.send(get).read().status());
       assertEquals(200, second.send(get).read().status());
@@ -301,9 +301,9 @@ class HttpListenerTest {
     Member sick = gateway.backends().http("sick", false, req -> req.response().setStatusCode(500).end("sick"));
     start("", ",\"health_monitor\":{\"type\":\"HTTP\",\"delay\":0.2,\"timeout\":0.2,\"max_retries_down\":1}",
         members(sick));
-    io.gatehouse.pool.Member m = gw.gateway().runtime().pools().get("p").member("127.0.0.1:" + sick.port());
+    io.gatehouse.pool.Member m = gw.gateway().runtime().view().pool("p").member("127.0.0.1:" + sick.port());
     // the status is set a moment before the pool's snapshot of usable members is rebuilt: wait for both
-    io.gatehouse.pool.Pool pool = gw.gateway().runtime().pools().get("p");
+    io.gatehouse.pool.Pool pool = gw.gateway().runtime().view().pool("p");
     Await.until(Duration.ofSeconds(5), () -> m.health().status() == MemberStatus.OFFLINE
         && pool.snapshot().usable().isEmpty(), "member not OFFLINE");
     assertEquals(503, get("/").statusCode()); // untimed: the JDK client's first connection is slow to set up
@@ -517,7 +517,7 @@ class HttpListenerTest {
   }
 
   int active(Member m) {
-    return gw.gateway().runtime().pools().get("p").member("127.0.0.1:" + m.port()).active();
+    return gw.gateway().runtime().view().pool("p").member("127.0.0.1:" + m.port()).active();
   }
 
   @Test
@@ -560,11 +560,11 @@ class HttpListenerTest {
   @Test
   void aReloadChangesTheHeadLimitsInPlaceForConnectionsOpenedAfterIt() throws Exception {
     start("", "", members(a));
-    RunningListener running = gw.gateway().runtime().listeners().get("web");
+    ListenerState running = gw.gateway().runtime().view().listener("web");
     try (RawHttp before = new RawHttp(port)) {
       assertEquals(200, before.send(getWith(30, 5000)).read().status());
       assertTrue(reloadWith(",\"max_header_size\":4096,\"max_headers\":20").changed());
-      assertSame(running, gw.gateway().runtime().listeners().get("web"), "the listener was replaced");
+      assertSame(running, gw.gateway().runtime().view().listener("web"), "the listener was replaced");
       assertRefused(getWith(10, 5000), 431);
       assertRefused(getWith(21, 300), 431);
       try (RawHttp after = new RawHttp(port)) {
@@ -583,9 +583,9 @@ class HttpListenerTest {
   void aReloadChangingMaxHeaderSizeOnAnHttp2ListenerReplacesIt() throws Exception {
     // Vert.x fixes the HTTP/2 SETTINGS and the decoder of an h2c connection's first request when it binds
     start(",\"http2_enable\":true", "", members(a));
-    RunningListener running = gw.gateway().runtime().listeners().get("web");
+    ListenerState running = gw.gateway().runtime().view().listener("web");
     assertTrue(reloadWith(",\"http2_enable\":true,\"max_header_size\":4096").changed());
-    assertNotSame(running, gw.gateway().runtime().listeners().get("web"), "changed in place");
+    assertNotSame(running, gw.gateway().runtime().view().listener("web"), "changed in place");
     assertRefused(getWith(10, 5000), 431);
     try (RawH2 h2 = RawH2.h2c(port)) {
       assertEquals(4096L, h2.serverSettings().get(RawH2.SETTINGS_MAX_HEADER_LIST_SIZE));
@@ -614,7 +614,7 @@ class HttpListenerTest {
   }
 
   /** Rewrites the listener with {@code listenerExtra} fields and reloads. */
-  io.gatehouse.runtime.Runtime.ReloadOutcome reloadWith(String listenerExtra) throws Exception {
+  io.gatehouse.runtime.ReloadOutcome reloadWith(String listenerExtra) throws Exception {
     String json = Files.readString(gw.configFile());
     int at = json.indexOf("\"default_pool\":\"p\"") + "\"default_pool\":\"p\"".length();
     gw.rewrite(json.substring(0, at) + listenerExtra + "}" + json.substring(json.indexOf("}", at) + 1));

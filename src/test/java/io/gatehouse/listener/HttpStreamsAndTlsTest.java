@@ -219,7 +219,7 @@ class HttpStreamsAndTlsTest {
   }
 
   int active(Member m) {
-    return gw.gateway().runtime().pools().get("p").member("127.0.0.1:" + m.port()).active();
+    return gw.gateway().runtime().view().pool("p").member("127.0.0.1:" + m.port()).active();
   }
 
   // --- HTTP_COOKIE ---

@@ -125,6 +125,6 @@ class HttpsTlsFailuresTest {
   }
 
   private ListenerState state() {
-    return gw.gateway().runtime().listeners().get("web").state();
+    return gw.gateway().runtime().view().listener("web");
   }
 }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gatehouse.runtime.Runtime.ReloadOutcome;
+import io.gatehouse.runtime.ReloadOutcome;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
@@ -245,7 +245,7 @@ class SslListenerTest {
   }
 
   private ListenerState state() {
-    return gw.gateway().runtime().listeners().get("ssl").state();
+    return gw.gateway().runtime().view().listener("ssl");
   }
 
   private static Map<String, Long> counts(ListenerState state) {

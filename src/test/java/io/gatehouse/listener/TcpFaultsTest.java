@@ -47,10 +47,10 @@ class TcpFaultsTest {
   }
 
   void assertNothingLeft() {
-    Pool pool = gw.gateway().runtime().pools().get("p");
-    Await.until(Duration.ofSeconds(5), () -> gw.gateway().runtime().listeners().get("tcp").state().active() == 0
+    Pool pool = gw.gateway().runtime().view().pool("p");
+    Await.until(Duration.ofSeconds(5), () -> gw.gateway().runtime().view().listener("tcp").active() == 0
         && pool.members().stream().allMatch(m -> m.active() == 0), () -> "active counts left: listener "
-        + gw.gateway().runtime().listeners().get("tcp").state().active() + ", members "
+        + gw.gateway().runtime().view().listener("tcp").active() + ", members "
         + pool.members().stream().map(m -> m.id() + "=" + m.active()).toList());
   }
 

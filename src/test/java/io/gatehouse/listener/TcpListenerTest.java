@@ -418,7 +418,7 @@ class TcpListenerTest {
       first.close();
       String oneId = "127.0.0.1:" + (one.equals("a") ? a : b).port();
       Await.until(Duration.ofSeconds(5),
-          () -> gw.gateway().runtime().pools().get("p").member(oneId).active() == 0, "tunnel not ended");
+          () -> gw.gateway().runtime().view().pool("p").member(oneId).active() == 0, "tunnel not ended");
       try (TcpClient third = TcpClient.connect(port)) {
         assertEquals(one, third.readLine());
       }

@@ -55,7 +55,7 @@ class UdpListenerTest {
   }
 
   int sessions() {
-    return gw.gateway().runtime().listeners().get("udp").state().active();
+    return gw.gateway().runtime().view().listener("udp").active();
   }
 
   @Test
@@ -198,7 +198,7 @@ class UdpListenerTest {
   @Test
   void clientConnectionLimitBoundsTheSessionsOfEachClientAddress() {
     start(",\"client_connection_limit\":2,\"keepalive_timeout\":2", members(u1));
-    ListenerState state = gw.gateway().runtime().listeners().get("udp").state();
+    ListenerState state = gw.gateway().runtime().view().listener("udp");
     try (UdpClient one = new UdpClient(port); UdpClient two = new UdpClient(port);
         UdpClient three = new UdpClient(port); UdpClient other = new UdpClient(port, "127.0.0.2")) {
       assertEquals("u1", one.ask("who?"));
@@ -229,7 +229,7 @@ class UdpListenerTest {
       for (int i = 0; i < 300; i++) {
         flood.add(new UdpClient(port)); // 300 new source ports
       }
-      ListenerState state = gw.gateway().runtime().listeners().get("udp").state();
+      ListenerState state = gw.gateway().runtime().view().listener("udp");
       int hitsBefore = u1.hits.get() + u2.hits.get();
       AtomicBoolean done = new AtomicBoolean();
       AtomicInteger most = new AtomicInteger();

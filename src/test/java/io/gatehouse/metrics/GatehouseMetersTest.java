@@ -7,16 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gatehouse.config.PoolConfig;
-import io.gatehouse.pool.Pool;
-import io.gatehouse.runtime.Runtime;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TestPorts;
-import io.vertx.core.Promise;
-import io.vertx.core.net.SocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -46,21 +42,13 @@ class GatehouseMetersTest {
           assertEquals(200, r.statusCode());
         }
         GatehouseMeters meters = gw.gateway().meters();
-        Runtime runtime = gw.gateway().runtime();
         String idA = "127.0.0.1:" + a.port();
         String idB = "127.0.0.1:" + b.port();
-        onRuntime(runtime, meters::refresh);
         String before = meters.scrape();
         assertTrue(before.contains("member=\"" + idB + "\""), before);
 
-        onRuntime(runtime, () -> {
-          Pool p = runtime.pools().get("p");
-          PoolConfig c = p.config();
-          p.apply(new PoolConfig(c.name(), c.protocol(), c.lbAlgorithm(), c.sessionPersistence(), c.healthMonitor(),
-              c.slowStart(), c.outlierDetection(), c.members().subList(0, 1)), mc -> SocketAddress.inetSocketAddress(mc.protocolPort(),
-              mc.address()));
-          meters.refresh();
-        });
+        gw.rewrite(Files.readString(gw.configFile()).replace(members(a, b), members(a)));
+        assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
         String after = meters.scrape();
         assertFalse(after.contains("member=\"" + idB + "\""), "meters of the removed member remain:\n" + after);
         assertTrue(after.contains("gatehouse_member_status{member=\"" + idA + "\",pool=\"p\"} 1"), after);
@@ -95,12 +83,4 @@ class GatehouseMetersTest {
     }
   }
 
-  private static void onRuntime(Runtime runtime, Runnable action) {
-    Promise<Void> done = Promise.promise();
-    runtime.context().runOnContext(v -> {
-      action.run();
-      done.complete();
-    });
-    Sync.await(done.future());
-  }
 }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gatehouse.runtime.Runtime.ReloadOutcome;
+import io.gatehouse.runtime.ReloadOutcome;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
@@ -94,12 +94,12 @@ class ReloadTest {
     assertTrue(out.refused());
     assertEquals(1, out.version());
     assertEquals(java.util.List.of("config error: $.listeners[0].protocol_port: must be 1-65535"), out.errors());
-    assertEquals(out.errors(), runtime().lastError());
+    assertEquals(out.errors(), runtime().view().lastError());
     assertEquals("a", memberOf(port));
     // a good version clears last_error
     ReloadOutcome good = reload(config(members(b), ""));
     assertEquals(new ReloadOutcome(2, true, java.util.List.of()), good);
-    assertNull(runtime().lastError());
+    assertNull(runtime().view().lastError());
     assertEquals("b", memberOf(port));
   }
 
@@ -137,9 +137,9 @@ class ReloadTest {
     assertTrue(out.refused(), out.toString());
     assertFalse(out.errors().isEmpty());
     out.errors().forEach(e -> assertTrue(e.startsWith("config error: $"), e));
-    assertEquals(out.errors(), runtime().lastError());
+    assertEquals(out.errors(), runtime().view().lastError());
     log.await("reload refused: config error: $");
-    assertEquals(1, runtime().version().number());
+    assertEquals(1, runtime().view().version().number());
     assertEquals("a", memberOf(port));
   }
 
@@ -188,7 +188,7 @@ class ReloadTest {
     top = top.replace("\"scan_period_ms\":0", "\"scan_period_ms\":100");
     start(config(members(a), ""));
     gw.rewrite(config(members(c), ""));
-    Await.until(Duration.ofSeconds(10), () -> runtime().version().number() == 2, "scan did not apply the file");
+    Await.until(Duration.ofSeconds(10), () -> runtime().view().version().number() == 2, "scan did not apply the file");
     assertEquals("c", memberOf(port));
   }
 
@@ -239,7 +239,7 @@ class ReloadTest {
     start(config(members(a), ""));
     ReloadOutcome out = reload(asSsl(config(members(a), "")));
     assertEquals(2, out.version(), out.toString());
-    assertEquals("SSL", runtime().listeners().get("tcp").state().config().protocol().name());
+    assertEquals("SSL", runtime().view().listener("tcp").config().protocol().name());
     // plain TCP now gets a TLS server: no greeting in clear
     try (TcpClient client = TcpClient.connect(port)) {
       client.write("hello\n");
@@ -256,9 +256,9 @@ class ReloadTest {
       ReloadOutcome out = reload(config(members(b), second(taken.getLocalPort())));
       assertTrue(out.refused());
       assertTrue(out.errors().get(0).startsWith("bind error: listener second: "), out.errors().toString());
-      assertEquals(1, runtime().version().number());
+      assertEquals(1, runtime().view().version().number());
       assertEquals("a", memberOf(port), "the pool change was applied although the version was refused");
-      assertEquals(Set.of("tcp"), new HashSet<>(runtime().listeners().keySet()));
+      assertEquals(Set.of("tcp"), new HashSet<>(runtime().view().listeners().keySet()));
     }
   }
 

@@ -3,7 +3,7 @@ package io.gatehouse.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gatehouse.runtime.Runtime.ReloadOutcome;
+import io.gatehouse.runtime.ReloadOutcome;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.Configs;

@@ -2,7 +2,7 @@ package io.gatehouse.testkit;
 
 import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
-import io.gatehouse.runtime.Gateway;
+import io.gatehouse.Gateway;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.gatehouse.testkit;
 
-import io.gatehouse.runtime.Gateway;
+import io.gatehouse.Gateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 

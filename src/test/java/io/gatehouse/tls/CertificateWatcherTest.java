@@ -8,7 +8,6 @@ import io.gatehouse.config.TlsPolicyName;
 import io.gatehouse.testkit.TestCerts;
 import io.gatehouse.testkit.TestVertx;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.ServerSSLOptions;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +33,7 @@ class CertificateWatcherTest {
   @TempDir
   Path dir;
   private Vertx vertx;
-  private final Queue<ServerSSLOptions> changes = new ConcurrentLinkedQueue<>();
+  private final Queue<ServerTls> changes = new ConcurrentLinkedQueue<>();
   private final Queue<String> errors = new ConcurrentLinkedQueue<>();
 
   @BeforeEach
@@ -54,8 +53,9 @@ class CertificateWatcherTest {
     Path cert = config.main().certificate();
     Path key = config.main().privateKey();
     try (TlsServer server = TlsServer.start(vertx, config, engine)) {
-      CertificateWatcher watcher = watch(config, engine, server);
-      assertTrue(Instant.parse("2126-01-01T00:00:00Z").isBefore(watcher.notAfter().get(cert)));
+      watch(config, engine, server);
+      assertTrue(Instant.parse("2126-01-01T00:00:00Z")
+          .isBefore(ServerTls.load(config, Duration.ofSeconds(10), engine).certificates().get(0).notAfter()));
 
       try (SSLSocket open = TlsClient.of("TLSv1.2").open(server.port())) {
         open.startHandshake();
@@ -79,7 +79,9 @@ class CertificateWatcherTest {
         assertEquals('y', open.getInputStream().read());
         assertEquals(leaf(TestCerts.RSA_CERT), open.getSession().getPeerCertificates()[0]);
       }
-      assertEquals(leaf(TestCerts.EC_CERT).getNotAfter().toInstant(), watcher.notAfter().get(cert));
+      ServedCertificate served = changes.stream().reduce((a, b) -> b).orElseThrow().certificates().get(0);
+      assertEquals(cert, served.file());
+      assertEquals(leaf(TestCerts.EC_CERT).getNotAfter().toInstant(), served.notAfter());
     }
   }
 
@@ -106,10 +108,18 @@ class CertificateWatcherTest {
 
   private CertificateWatcher watch(TlsConfig config, TlsEngine engine, TlsServer server) throws Exception {
     CertificateWatcher watcher = new CertificateWatcher(vertx, "test", config, Duration.ofSeconds(10), engine,
-        options -> {
-          server.server().updateSSLOptions(options, true);
-          changes.add(options);
-        }, errors::add);
+        new CertificateWatcher.Changes() {
+          @Override
+          public void loaded(ServerTls next, List<Path> changed) {
+            server.server().updateSSLOptions(next.sslOptions(), true);
+            changes.add(next);
+          }
+
+          @Override
+          public void refused(String problem, List<Path> changed) {
+            errors.add(problem);
+          }
+        });
     watcher.start(Duration.ofMillis(50)).await(10, TimeUnit.SECONDS);
     return watcher;
   }

@@ -1,4 +1,4 @@
-package io.gatehouse.runtime;
+package io.gatehouse;
 
 import static io.gatehouse.testkit.Configs.head;
 import static io.gatehouse.testkit.Configs.members;
@@ -57,7 +57,7 @@ class TransportAndEngineTest {
             """.formatted(port, TestCerts.RSA_CERT, TestCerts.RSA_KEY, members(backends.tcpEcho("a"))))) {
       assertEquals(expectNative, gw.gateway().vertx().isNativeTransportEnabled(),
           () -> "native transport; unavailable because: " + gw.gateway().vertx().unavailableNativeTransportCause());
-      assertEquals(expectEngine, gw.gateway().runtime().listeners().get("ssl").state().tls().engine());
+      assertEquals(expectEngine, gw.gateway().runtime().view().listener("ssl").tls().engine());
       // and the listener really handshakes with that engine: only the JDK one has this suite
       if (expectEngine == TlsEngine.JDK) {
         assertEquals("a", greeting(port, JDK_ONLY_SUITE));

@@ -1,4 +1,4 @@
-package io.gatehouse.runtime;
+package io.gatehouse;
 
 import io.gatehouse.admin.AdminServer;
 import io.gatehouse.cluster.ClusterBootstrap;
@@ -8,7 +8,12 @@ import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.demo.DemoBackends;
 import io.gatehouse.log.AccessLog;
 import io.gatehouse.metrics.GatehouseMeters;
+import io.gatehouse.metrics.RequestMeters;
+import io.gatehouse.runtime.Runtime;
 import io.gatehouse.tls.ServerTls;
+import io.gatehouse.vertx.VertxTransports;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -18,8 +23,9 @@ import java.time.Duration;
 import java.util.logging.Logger;
 
 /**
- * One running gateway: its Vert.x instance, sized to {@code node.event_loops}, and the {@link Runtime} that owns
- * its state. {@code Main} starts one; tests start several in one JVM.
+ * One running gateway, and where its parts are put together: its Vert.x instance, sized to
+ * {@code node.event_loops}, the {@link Runtime} that owns its state, the meters and the admin server that read
+ * the Runtime's view. {@code Main} starts one; tests start several in one JVM.
  */
 public final class Gateway {
 
@@ -76,7 +82,7 @@ public final class Gateway {
           vertxOptions(config))
           .compose(node -> start(loaded, options, node.vertx(), node));
     }
-    return start(loaded, options, Vertx.builder().with(vertxOptions(config)).build(), null);
+    return start(loaded, options, VertxTransports.builder(vertxOptions(config)).build(), null);
   }
 
   private static Future<Gateway> start(ConfigResult loaded, Options options, Vertx vertx, ClusterNode cluster) {
@@ -84,21 +90,17 @@ public final class Gateway {
     LOG.info("node " + config.node().name() + ": " + config.node().eventLoops() + " event loops, "
         + transport(vertx));
     AccessLog accessLog = new AccessLog(options.accessLogOut(), config.accessLog());
-    Runtime runtime = new Runtime(loaded, options, accessLog, cluster);
-    GatehouseMeters meters = new GatehouseMeters(runtime);
-    runtime.onReload(outcome -> {
-      meters.reload(outcome.refused() ? GatehouseMeters.REFUSED
-          : outcome.changed() ? GatehouseMeters.APPLIED : GatehouseMeters.UNCHANGED);
-      meters.refresh();
-    });
-    meters.attach(vertx);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    RequestMeters requests = new RequestMeters(registry);
+    Runtime runtime = new Runtime(loaded, options.configFile(), accessLog, cluster, requests);
+    GatehouseMeters meters = new GatehouseMeters(registry, runtime::view, requests, cluster);
+    runtime.onReload(outcome -> meters.reload(outcome.refused() ? GatehouseMeters.REFUSED
+        : outcome.changed() ? GatehouseMeters.APPLIED : GatehouseMeters.UNCHANGED));
     Future<Void> demo = options.demo() ? new DemoBackends(vertx).start() : Future.succeededFuture();
     return demo.compose(v -> AdminServer.start(vertx, runtime, meters, config.admin()))
         .compose(admin -> vertx.deployVerticle(runtime)
             .map(id -> new Gateway(vertx, runtime, accessLog, meters, admin, cluster)))
-        .onSuccess(g -> runtime.context().runOnContext(v -> meters.refresh()))
         .recover(e -> vertx.close().eventually(() -> {
-          meters.detach(vertx);
           accessLog.close();
           return Future.succeededFuture();
         }).transform(v -> Future.failedFuture(e)));
@@ -129,7 +131,7 @@ public final class Gateway {
     return runtime;
   }
 
-  /** Every meter of this gateway; the Runtime counts reloads and refreshes them here. */
+  /** Every meter of this gateway. */
   public GatehouseMeters meters() {
     return meters;
   }
@@ -140,7 +142,7 @@ public final class Gateway {
   }
 
   public Duration drainTimeout() {
-    return runtime.current().drainTimeout();
+    return runtime.view().config().drainTimeout();
   }
 
   /** Drains the listeners (up to drain_timeout), leaves the cluster, then closes everything, the admin server last. */
@@ -149,10 +151,7 @@ public final class Gateway {
         .eventually(() -> cluster != null ? cluster.close() : Future.succeededFuture())
         .eventually(admin::stop)
         .eventually(vertx::close)
-        .onComplete(v -> {
-          meters.detach(vertx);
-          accessLog.close();
-        })
+        .onComplete(v -> accessLog.close())
         .mapEmpty();
   }
 }

@@ -1,0 +1,53 @@
+package io.gatehouse.runtime;
+
+import io.gatehouse.config.ConfigDiff;
+import io.gatehouse.config.ConfigResult;
+import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.config.ListenerConfig;
+import io.gatehouse.tls.ServerTls;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A parsed version and what applying it needs from blocking work, done on a worker thread: its diff against the
+ * running version, member host names resolved, and the TLS files of new and replaced listeners, and of those
+ * whose {@code tls} object changed, read and checked. A TLS file that cannot be used refuses the version here, before anything changes.
+ */
+record PreparedVersion(ConfigResult result, ConfigDiff diff, Map<String, ServerTls> tls) {
+
+  /** Blocking. {@code running}: what runs now (at start-up, the same settings without listeners or pools). */
+  static PreparedVersion of(ConfigResult r, GatehouseConfig running, MemberResolver resolver) {
+    if (!r.ok()) {
+      return new PreparedVersion(r, null, Map.of());
+    }
+    ConfigDiff diff = ConfigDiff.between(running, r.config());
+    resolver.refresh(PoolSet.allMembers(r.config()));
+    List<ListenerConfig> tlsToLoad = new ArrayList<>(diff.addedListeners());
+    tlsToLoad.addAll(diff.replacedListeners());
+    for (ListenerConfig l : diff.changedInPlace()) {
+      if (!Objects.equals(running.listener(l.name()).map(ListenerConfig::tls).orElse(null), l.tls())) {
+        tlsToLoad.add(l); // only where the tls object changed: other in-place changes keep the served files
+      }
+    }
+    Map<String, ServerTls> tls = new HashMap<>();
+    for (ListenerConfig l : tlsToLoad) {
+      if (l.tls() != null) {
+        tls.put(l.name(), ServerTls.load(l.tls(), l.clientTimeout()));
+      }
+    }
+    return new PreparedVersion(r, diff, tls);
+  }
+
+  GatehouseConfig config() {
+    return result.config();
+  }
+
+  /** The version's starting point: its own settings with no listeners and no pools, so that all are added. */
+  static GatehouseConfig nothingOf(GatehouseConfig c) {
+    return new GatehouseConfig(c.node(), c.admin(), c.cluster(), c.reload(), c.drainTimeout(), c.accessLog(),
+        List.of(), List.of());
+  }
+}
