@@ -29,7 +29,8 @@ public interface Balancer {
 
   /**
    * @param members the usable members, in configuration order
-   * @param weights their effective weights (slow start applied), each above 0, same order
+   * @param weights their effective weights (slow start applied), each above 0, same order, in any unit common to
+   *     all (only their ratios count)
    */
   static Balancer forAlgorithm(LbAlgorithm algorithm, List<Member> members, int[] weights) {
     return switch (algorithm) {

@@ -4,9 +4,6 @@ import io.gatehouse.balance.Balancer;
 import io.gatehouse.config.PoolConfig;
 import io.gatehouse.config.PoolConfig.LbAlgorithm;
 import io.gatehouse.config.SessionPersistence;
-import io.gatehouse.config.SlowStart;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +18,9 @@ public final class PoolSnapshot {
   private final PoolConfig config;
   private final List<Member> members;
   private final List<Member> usable;
+  /** The balancer's weights, in 1/weightScale of a configured weight (see {@link SlowStartRamp}). */
   private final int[] weights;
+  private final int weightScale;
   private final Map<String, Member> usableById;
   private final Balancer balancer;
   private final Balancer stickyBalancer;
@@ -30,29 +29,20 @@ public final class PoolSnapshot {
   private PoolSnapshot(PoolConfig config, List<Member> members, long nowNanos, boolean hashFirstPicks) {
     this.config = config;
     this.members = List.copyOf(members);
-    List<Member> up = new ArrayList<>();
-    List<Integer> w = new ArrayList<>();
-    boolean ramping = false;
-    for (Member m : members) {
-      if (!m.usable()) {
-        continue;
-      }
-      int weight = m.configuredWeight();
-      int effective = slowStartWeight(config.slowStart(), weight, m.recoveredForNanos(nowNanos));
-      ramping |= effective < weight;
-      up.add(m);
-      w.add(effective);
-    }
-    this.usable = Collections.unmodifiableList(up);
-    this.weights = w.stream().mapToInt(Integer::intValue).toArray();
+    this.usable = members.stream().filter(Member::usable).toList();
+    int[] configured = usable.stream().mapToInt(Member::configuredWeight).toArray();
+    SlowStartRamp ramp = SlowStartRamp.of(config, usable, configured, nowNanos);
+    this.weights = ramp.weights();
+    this.weightScale = ramp.scale();
+    this.rampingUp = ramp.ramping();
     Map<String, Member> byId = new HashMap<>();
-    up.forEach(m -> byId.put(m.id(), m));
+    usable.forEach(m -> byId.put(m.id(), m));
     this.usableById = Map.copyOf(byId);
     this.balancer = Balancer.forAlgorithm(config.lbAlgorithm(), usable, weights);
+    // the hash takes the configured weights: a ramp would remap clients at every rebuild
     this.stickyBalancer = hashFirstPicks && persistence(config) && config.lbAlgorithm() != LbAlgorithm.SOURCE_IP
-        ? Balancer.forAlgorithm(LbAlgorithm.SOURCE_IP, usable, weights)
+        ? Balancer.forAlgorithm(LbAlgorithm.SOURCE_IP, usable, configured)
         : balancer;
-    this.rampingUp = ramping;
   }
 
   static PoolSnapshot build(PoolConfig config, List<Member> members) {
@@ -64,28 +54,17 @@ public final class PoolSnapshot {
    *     the algorithm (in a cluster, so that nodes seeing a new client at once agree)
    */
   static PoolSnapshot build(PoolConfig config, List<Member> members, boolean hashFirstPicks) {
-    return new PoolSnapshot(config, members, System.nanoTime(), hashFirstPicks);
+    return build(config, members, hashFirstPicks, System.nanoTime());
+  }
+
+  /** As of {@code nowNanos} (a System.nanoTime() value): tests step through a ramp without waiting it out. */
+  static PoolSnapshot build(PoolConfig config, List<Member> members, boolean hashFirstPicks, long nowNanos) {
+    return new PoolSnapshot(config, members, nowNanos, hashFirstPicks);
   }
 
   private static boolean persistence(PoolConfig config) {
     SessionPersistence p = config.sessionPersistence();
     return p != null && p.type() == SessionPersistence.Type.SOURCE_IP;
-  }
-
-  /**
-   * Linear ramp from 0 to the full weight over the slow-start duration, at least 1 so that a recovering member
-   * is never starved completely.
-   */
-  static int slowStartWeight(SlowStart slowStart, int weight, long usableForNanos) {
-    if (slowStart == null || !slowStart.enable()) {
-      return weight;
-    }
-    long duration = slowStart.duration().toNanos();
-    if (usableForNanos >= duration || duration <= 0) {
-      return weight;
-    }
-    long ramped = weight * Math.max(0, usableForNanos) / duration;
-    return (int) Math.max(1, ramped);
   }
 
   public PoolConfig config() {
@@ -101,9 +80,9 @@ public final class PoolSnapshot {
     return usable;
   }
 
-  /** Effective weight of {@code usable().get(i)}. */
-  public int effectiveWeight(int i) {
-    return weights[i];
+  /** Effective weight of {@code usable().get(i)} in configured units: below its weight while it ramps up. */
+  public double effectiveWeight(int i) {
+    return (double) weights[i] / weightScale;
   }
 
   /** The usable member with this identity, or null. */

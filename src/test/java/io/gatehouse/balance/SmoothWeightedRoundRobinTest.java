@@ -85,6 +85,16 @@ class SmoothWeightedRoundRobinTest {
     assertEquals(total, new SmoothWeightedRoundRobin(members(many), many).cycleLength());
   }
 
+  @Test
+  void aSlowStartWeightInFineUnitsGetsOnePickPerCycle() {
+    // slow start counts weights in 1/256 while a member ramps: weight 1 just back from OFFLINE against weight 1
+    List<Member> ms = members(1, 1);
+    SmoothWeightedRoundRobin b = new SmoothWeightedRoundRobin(ms, new int[] {256, 1}, 0);
+    assertEquals(257, b.cycleLength());
+    String seq = sequence(b, ms, 257 * 4);
+    assertEquals(4, seq.chars().filter(c -> c == 'b').count());
+  }
+
   @Property(tries = 200)
   void wholeCyclesGiveExactlyWeightPicks(
       @ForAll @Size(min = 1, max = 20) List<@IntRange(min = 1, max = 100) Integer> weightList,
