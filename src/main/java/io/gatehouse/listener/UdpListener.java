@@ -1,5 +1,6 @@
 package io.gatehouse.listener;
 
+import io.gatehouse.config.IpGroup;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.log.AccessLog;
 import io.gatehouse.pool.Pick;
@@ -22,16 +23,20 @@ import io.vertx.core.internal.VertxInternal;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * A UDP listener: one instance (a UDP port is not shared between event loops). Each client address gets a
  * session with its own member-side socket, so that the member's replies reach the right client; a session ends
  * after keepalive_timeout without traffic. Sessions count against connection_limit. There is no backpressure in
  * UDP: what cannot be forwarded (no member, limit reached, queue full while the session opens) is dropped and
- * counted.
+ * counted. When the sessions are at their bound, a new client takes the place of the oldest session whose member
+ * never answered, so that a flood of spoofed source addresses cannot hold every session until it goes idle;
+ * sessions that had a reply are kept.
  *
  * <p>Datagrams go through Netty channels directly rather than Vert.x's DatagramSocket, which copies each datagram
  * to the heap and back, resolves the destination and completes a promise per send: here a datagram's buffer is
@@ -59,6 +64,11 @@ public final class UdpListener extends VerticleBase {
   private final AccessLog accessLog;
   private final ListenerServices services;
   private final Map<InetSocketAddress, UdpSession> sessions = new HashMap<>();
+  /**
+   * The open sessions whose member has not answered yet, oldest first: the ones given up for a new client when
+   * the sessions are at their bound. A session leaves on its member's first reply.
+   */
+  private final LinkedHashSet<UdpSession> unanswered = new LinkedHashSet<>();
   /** Sessions written to in the current read burst, flushed at its end. */
   private final List<UdpSession> unflushed = new ArrayList<>();
   private final LongAdder dropped = new LongAdder();
@@ -66,6 +76,11 @@ public final class UdpListener extends VerticleBase {
   private DatagramChannel channel;
   private boolean draining;
   private long sweepTimer;
+  /**
+   * Runs a session's member-socket set-up (on the event loop, where registering and connecting a datagram channel
+   * complete at once). Tests replace it, on the event loop, to hold the set-up back and see datagrams queue.
+   */
+  Consumer<Runnable> memberSocketSetUp = Runnable::run;
 
   public UdpListener(ListenerState state, ListenerServices services) {
     this.state = state;
@@ -98,6 +113,10 @@ public final class UdpListener extends VerticleBase {
     } else {
       ch.config().setOption(io.netty.channel.socket.nio.NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true);
     }
+  }
+
+  void setUpMemberSocket(Runnable setUp) {
+    memberSocketSetUp.accept(setUp);
   }
 
   /** Registers a channel on this listener's event loop; the returned future completes there. */
@@ -160,6 +179,11 @@ public final class UdpListener extends VerticleBase {
     return sessions.size();
   }
 
+  /** Tests: the session of a client address, or null (event loop only). */
+  UdpSession session(InetSocketAddress client) {
+    return sessions.get(client);
+  }
+
   void drop() {
     dropped.increment();
   }
@@ -173,6 +197,9 @@ public final class UdpListener extends VerticleBase {
         dropped.increment();
       }
     } else if (channel.isWritable()) {
+      if (HeldDatagrams.backlogged(channel)) {
+        data = HeldDatagrams.compact(data, channel.alloc());
+      }
       channel.write(new DatagramPacket(data, client), channel.voidPromise());
     } else {
       data.release();
@@ -208,10 +235,13 @@ public final class UdpListener extends VerticleBase {
   }
 
   private UdpSession open(InetSocketAddress sender) {
+    ClientAddress from = ClientAddress.of(sender);
+    if (!unanswered.isEmpty() && atBound() && aclAdmits(from)) {
+      unanswered.iterator().next().close("evicted");
+    }
     if (!state.config().hasConnectionLimit() && sessions.size() >= DEFAULT_MAX_SESSIONS) {
       return null;
     }
-    ClientAddress from = ClientAddress.of(sender);
     if (state.admit(from) != null) {
       return null;
     }
@@ -223,12 +253,35 @@ public final class UdpListener extends VerticleBase {
     }
     UdpSession s = new UdpSession(this, sender, from, pick.member(), state.name(), accessLog);
     sessions.put(sender, s);
+    unanswered.add(s);
     s.open();
     return s;
   }
 
-  /** Called by a session that ended (idle, or its socket failed). */
+  /**
+   * Whether the sessions are exactly at their bound (connection_limit, else {@link #DEFAULT_MAX_SESSIONS}), so
+   * that ending one makes room for one more. Past it (a reload lowered connection_limit) ending one would not:
+   * the new client is refused, and no session is ended for nothing.
+   */
+  private boolean atBound() {
+    ListenerConfig c = state.config();
+    return c.hasConnectionLimit() ? state.active() == c.connectionLimit() : sessions.size() == DEFAULT_MAX_SESSIONS;
+  }
+
+  /** ip_group first: a client it refuses must not cost another client its session. */
+  private boolean aclAdmits(ClientAddress from) {
+    IpGroup acl = state.config().ipGroup();
+    return acl == null || acl.admits(from.bytes());
+  }
+
+  /** Called by a session on its member's first reply: from then on it is kept when the sessions are at their bound. */
+  void answered(UdpSession s) {
+    unanswered.remove(s);
+  }
+
+  /** Called by a session that ended (idle, evicted, or its socket failed). */
   void ended(UdpSession s) {
+    unanswered.remove(s);
     if (sessions.remove(s.client(), s)) {
       state.addBytes(s.bytesIn(), s.bytesOut());
       state.release(s.from());

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Collection;
 
 /**
  * One UDP client's session: a member-side socket of its own on an ephemeral port, so that replies are told apart
@@ -40,6 +41,7 @@ final class UdpSession {
   private InetSocketAddress memberAddress;
   private DatagramChannel channel;
   private boolean ready;
+  private boolean answered;
   private boolean unflushed;
   private boolean closed;
   private long lastActiveNanos = startNanos;
@@ -76,6 +78,11 @@ final class UdpSession {
     return bytesOut;
   }
 
+  /** Tests: the datagrams held while the member-side socket is set up (event loop only). */
+  Collection<ByteBuf> queued() {
+    return queued;
+  }
+
   void open() {
     member.acquire();
     // the member's address is resolved already: an IP literal, parsed without a look-up
@@ -84,7 +91,7 @@ final class UdpSession {
     channel = listener.newChannel(to.getAddress().getAddress().length == 16);
     readEmptyDatagrams(channel);
     channel.pipeline().addLast(new FromMember());
-    listener.register(channel).addListener(r -> {
+    listener.setUpMemberSocket(() -> listener.register(channel).addListener(r -> {
       if (!r.isSuccess() || closed) {
         close("bind_failed");
         return;
@@ -100,7 +107,7 @@ final class UdpSession {
         }
         flush();
       });
-    });
+    }));
   }
 
   /** Queues a client's datagram for the member, sent at the end of the read burst; takes the buffer. */
@@ -113,7 +120,7 @@ final class UdpSession {
     if (ready) {
       send(data);
     } else if (queued.size() < MAX_QUEUED) {
-      queued.add(data);
+      queued.add(HeldDatagrams.compact(data, channel.alloc()));
     } else {
       data.release();
       listener.drop();
@@ -152,6 +159,9 @@ final class UdpSession {
       return;
     }
     bytesIn += data.readableBytes();
+    if (HeldDatagrams.backlogged(channel)) {
+      data = HeldDatagrams.compact(data, channel.alloc());
+    }
     channel.write(data, channel.voidPromise());
     if (!unflushed) {
       unflushed = true;
@@ -174,6 +184,10 @@ final class UdpSession {
     queued.forEach(ByteBuf::release);
     queued.clear();
     if (channel != null) {
+      if (ready) {
+        // written this read burst and counted in bytesIn: sent, not dropped with the socket (an evicted session)
+        channel.flush();
+      }
       channel.close();
     }
     member.release();
@@ -196,6 +210,10 @@ final class UdpSession {
         return;
       }
       lastActiveNanos = System.nanoTime();
+      if (!answered) {
+        answered = true;
+        listener.answered(UdpSession.this);
+      }
       bytesOut += data.readableBytes();
       listener.toClient(client, data);
     }
