@@ -56,7 +56,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     ConfigResult result = ConfigParser.load(config);
     result.warnings().forEach(out::println);
     if (!result.ok()) {
-      result.errors().forEach(out::println);
+      result.errors().forEach(System.err::println); // the contract's config error: lines go to stderr
       return 1;
     }
     GatehouseConfig cfg = result.config();
@@ -71,7 +71,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     try {
       started.complete(Gateway.start(result, options).toCompletionStage().toCompletableFuture().get());
     } catch (java.util.concurrent.ExecutionException e) {
-      out.println(e.getCause().getMessage());
+      System.err.println(e.getCause().getMessage()); // bind error:, cluster error: or config error:
       return 1;
     }
     runningGateway = true;

@@ -92,7 +92,7 @@ final class StatusDocument {
           .put("file", c.file().toString())
           .put("names", new JsonArray(c.names()))
           .put("not_after", time(c.notAfter()))
-          .put("last_reload_error", s.certificateErrors().get(c.file())));
+          .put("last_reload_error", s.certificateErrors().getOrDefault(c.file(), s.certificateErrors().get(c.privateKey()))));
     }
     return new JsonObject()
         .put("engine", tls.engine().name().toLowerCase(java.util.Locale.ROOT))

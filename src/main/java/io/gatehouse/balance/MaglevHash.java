@@ -1,6 +1,5 @@
 package io.gatehouse.balance;
 
-import io.gatehouse.pool.Member;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -15,25 +14,26 @@ import java.util.List;
  * <p>Everything that shapes the table is independent of configuration order and of the JVM (members sorted by
  * identity, permutations from fixed-seed hashes of the identity), so every node builds the same table.
  */
-final class MaglevHash implements Balancer {
+final class MaglevHash<T extends Target> implements Balancer<T> {
 
   static final int TABLE_SIZE = 65537;
 
   private static final long OFFSET_SEED = 0x4d61676c65764f66L;
   private static final long SKIP_SEED = 0x4d61676c65765370L;
 
-  private final Member[] table;
+  /** Slots to members; holds only Ts. */
+  private final Object[] table;
 
-  MaglevHash(List<Member> members, int[] weights) {
-    this.table = members.isEmpty() ? new Member[0] : build(members, weights);
+  MaglevHash(List<T> members, int[] weights) {
+    this.table = members.isEmpty() ? new Object[0] : build(members, weights);
   }
 
-  private static Member[] build(List<Member> members, int[] weights) {
+  private static Object[] build(List<? extends Target> members, int[] weights) {
     Integer[] order = new Integer[members.size()];
     Arrays.setAll(order, i -> i);
     Arrays.sort(order, Comparator.comparing(i -> members.get(i).id()));
     int n = order.length;
-    Member[] sorted = new Member[n];
+    Target[] sorted = new Target[n];
     long[] weight = new long[n];
     long[] offset = new long[n];
     long[] skip = new long[n];
@@ -46,7 +46,7 @@ final class MaglevHash implements Balancer {
       offset[k] = Math.floorMod(ClientHash.hash(id, OFFSET_SEED), (long) TABLE_SIZE);
       skip[k] = Math.floorMod(ClientHash.hash(id, SKIP_SEED), (long) (TABLE_SIZE - 1)) + 1;
     }
-    Member[] table = new Member[TABLE_SIZE];
+    Object[] table = new Object[TABLE_SIZE];
     long[] probe = new long[n];
     long[] claimed = new long[n];
     int filled = 0;
@@ -69,24 +69,26 @@ final class MaglevHash implements Balancer {
   }
 
   @Override
-  public Member pick(long clientHash) {
-    return table.length == 0 ? null : table[slot(clientHash)];
+  @SuppressWarnings("unchecked")
+  public T pick(long clientHash) {
+    return table.length == 0 ? null : (T) table[slot(clientHash)];
   }
 
   @Override
-  public Member peek(long clientHash) {
+  public T peek(long clientHash) {
     return pick(clientHash);
   }
 
   /** The first member other than {@code excluded} walking forward from the key's slot: the same on every node. */
   @Override
-  public Member pickOther(Member excluded, long clientHash) {
+  @SuppressWarnings("unchecked")
+  public T pickOther(T excluded, long clientHash) {
     if (table.length == 0) {
       return null;
     }
     int start = slot(clientHash);
     for (int i = 0; i < TABLE_SIZE; i++) {
-      Member m = table[(start + i) % TABLE_SIZE];
+      T m = (T) table[(start + i) % TABLE_SIZE];
       if (m != excluded) {
         return m;
       }

@@ -1,6 +1,5 @@
 package io.gatehouse.balance;
 
-import io.gatehouse.pool.Member;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,20 +10,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * computed at construction and shared by every event loop through one atomic counter: picks are lock-free and
  * any run of {@code k} whole cycles gives each member exactly {@code k * weight} picks, however many threads pick.
  */
-final class SmoothWeightedRoundRobin implements Balancer {
+final class SmoothWeightedRoundRobin<T extends Target> implements Balancer<T> {
 
   /** Cycle length above which weights are scaled down, to bound memory and the rebuild cost. */
   static final int MAX_CYCLE = 1 << 16;
 
-  private final Member[] cycle;
+  /** The members in pick order; holds only Ts. */
+  private final Object[] cycle;
   private final AtomicLong next;
 
   /** Starts at a random offset so that nodes and rebuilt snapshots do not all start on the same member. */
-  SmoothWeightedRoundRobin(List<Member> members, int[] weights) {
+  SmoothWeightedRoundRobin(List<T> members, int[] weights) {
     this(members, weights, ThreadLocalRandom.current().nextLong(1L << 32));
   }
 
-  SmoothWeightedRoundRobin(List<Member> members, int[] weights, long start) {
+  SmoothWeightedRoundRobin(List<T> members, int[] weights, long start) {
     this.cycle = buildCycle(members, cycleWeights(weights));
     this.next = new AtomicLong(start);
   }
@@ -46,12 +46,12 @@ final class SmoothWeightedRoundRobin implements Balancer {
     return reduced;
   }
 
-  private static Member[] buildCycle(List<Member> members, int[] weights) {
+  private static Object[] buildCycle(List<?> members, int[] weights) {
     int total = 0;
     for (int w : weights) {
       total += w;
     }
-    Member[] out = new Member[total];
+    Object[] out = new Object[total];
     long[] current = new long[weights.length];
     for (int step = 0; step < total; step++) {
       int best = 0;
@@ -82,23 +82,26 @@ final class SmoothWeightedRoundRobin implements Balancer {
   }
 
   @Override
-  public Member pick(long clientHash) {
-    return cycle.length == 0 ? null : cycle[slot(next.getAndIncrement())];
+  @SuppressWarnings("unchecked")
+  public T pick(long clientHash) {
+    return cycle.length == 0 ? null : (T) cycle[slot(next.getAndIncrement())];
   }
 
   @Override
-  public Member peek(long clientHash) {
-    return cycle.length == 0 ? null : cycle[slot(next.get())];
+  @SuppressWarnings("unchecked")
+  public T peek(long clientHash) {
+    return cycle.length == 0 ? null : (T) cycle[slot(next.get())];
   }
 
   @Override
-  public Member pickOther(Member excluded, long clientHash) {
+  @SuppressWarnings("unchecked")
+  public T pickOther(T excluded, long clientHash) {
     if (cycle.length == 0) {
       return null;
     }
     int start = slot(next.getAndIncrement());
     for (int i = 0; i < cycle.length; i++) {
-      Member m = cycle[(start + i) % cycle.length];
+      T m = (T) cycle[(start + i) % cycle.length];
       if (m != excluded) {
         return m;
       }

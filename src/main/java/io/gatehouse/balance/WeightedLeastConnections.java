@@ -1,6 +1,5 @@
 package io.gatehouse.balance;
 
-import io.gatehouse.pool.Member;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,44 +9,45 @@ import java.util.concurrent.atomic.AtomicInteger;
  * starts one member further on each pick, so that tied members (an idle pool, say) take turns rather than the
  * first one in configuration order taking every connection.
  */
-final class WeightedLeastConnections implements Balancer {
+final class WeightedLeastConnections<T extends Target> implements Balancer<T> {
 
-  private final Member[] members;
+  private final Object[] members;
   private final int[] weights;
   private final AtomicInteger start = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
 
-  WeightedLeastConnections(List<Member> members, int[] weights) {
-    this.members = members.toArray(new Member[0]);
+  WeightedLeastConnections(List<T> members, int[] weights) {
+    this.members = members.toArray();
     this.weights = weights.clone();
   }
 
   @Override
-  public Member pick(long clientHash) {
+  public T pick(long clientHash) {
     return best(null, start.getAndIncrement());
   }
 
   @Override
-  public Member peek(long clientHash) {
+  public T peek(long clientHash) {
     return best(null, start.get());
   }
 
   @Override
-  public Member pickOther(Member excluded, long clientHash) {
+  public T pickOther(T excluded, long clientHash) {
     return best(excluded, start.getAndIncrement());
   }
 
-  private Member best(Member excluded, int rotation) {
+  @SuppressWarnings("unchecked") // members holds only Ts
+  private T best(T excluded, int rotation) {
     int n = members.length;
     if (n == 0) {
       return null;
     }
     int first = Math.floorMod(rotation, n);
-    Member best = null;
+    T best = null;
     long bestLoad = 0;
     long bestWeight = 1;
     for (int i = 0; i < n; i++) {
       int j = (first + i) % n;
-      Member m = members[j];
+      T m = (T) members[j];
       if (m == excluded) {
         continue;
       }

@@ -1,6 +1,6 @@
 package io.gatehouse.config;
 
-import io.gatehouse.tls.CertificateCheck;
+import io.gatehouse.pem.CertificateCheck;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,7 @@
 package io.gatehouse.http;
 
+import io.gatehouse.vertx.Channels;
+import io.gatehouse.vertx.Contexts;
 import io.gatehouse.tls.TlsEngine;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -15,8 +17,8 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -85,7 +87,7 @@ public final class MemberClients {
   /** A request in an endpoint's queue, and until when it may wait. */
   private record Waiting(Waiter waiter, long deadlineNanos) {}
 
-  private final ContextInternal context;
+  private final Context context;
   private final Bootstrap bootstrap;
   private final SslContext memberTls;
   private final Map<SocketAddress, Endpoint> plain = new HashMap<>();
@@ -94,12 +96,12 @@ public final class MemberClients {
   private boolean closed;
 
   /** @param context the listener instance's event-loop context; every call comes from it */
-  public MemberClients(ContextInternal context) {
+  public MemberClients(Context context) {
     this.context = context;
-    VertxInternal vertx = context.owner();
+    Vertx vertx = context.owner();
     this.bootstrap = new Bootstrap()
-        .group(context.nettyEventLoop())
-        .channelFactory(vertx.transport().channelFactory(false))
+        .group(Contexts.eventLoop(context))
+        .channelFactory(Channels.socketChannels(vertx))
         .option(ChannelOption.TCP_NODELAY, true)
         .disableResolver(); // member addresses are IP literals: resolved off the event loop beforehand
     this.memberTls = memberTls();
@@ -149,7 +151,7 @@ public final class MemberClients {
         e.closeAll(closing);
       }
     }
-    Promise<Void> done = context.promise();
+    Promise<Void> done = Contexts.promise(context);
     if (closing.isEmpty()) {
       done.complete();
       return done.future();

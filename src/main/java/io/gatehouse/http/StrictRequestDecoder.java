@@ -2,7 +2,7 @@ package io.gatehouse.http;
 
 import io.netty.handler.codec.http.HttpMessage;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.impl.VertxHttpRequestDecoder;
+import io.gatehouse.vertx.HttpRequestDecoder;
 
 /**
  * Vert.x's request decoder, made strict where a lenient parser lets a gateway and a member see different
@@ -20,7 +20,7 @@ import io.vertx.core.http.impl.VertxHttpRequestDecoder;
  * </ul>
  * Each refusal becomes an invalid request: the listener answers 400 and closes the connection.
  */
-public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
+public final class StrictRequestDecoder extends HttpRequestDecoder {
 
   /** Where the previous word of the request line being split ended. */
   private int wordEnd;

@@ -14,20 +14,20 @@ import io.gatehouse.http.RouteDecision;
 import io.gatehouse.http.ServerRequestView;
 import io.gatehouse.http.StrictDecoderSwap;
 import io.gatehouse.http.StrictRequestDecoder;
+import io.gatehouse.vertx.Channels;
+import io.gatehouse.vertx.Contexts;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.AttributeKey;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.impl.ConnectionBase;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -116,7 +116,7 @@ public final class HttpListener extends VerticleBase {
       options.setUseProxyProtocol(true)
           .setProxyProtocolTimeout(cfg.clientTimeout().toMillis()).setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     }
-    clients = new MemberClients((ContextInternal) super.context);
+    clients = new MemberClients(super.context);
     server = vertx.createHttpServer(options)
         .connectionHandler(this::connected)
         .requestHandler(this::request)
@@ -148,7 +148,7 @@ public final class HttpListener extends VerticleBase {
     if (conn.isSsl()) {
       conn.exceptionHandler(this::tlsConnectionFailed);
     }
-    Channel channel = ((ConnectionBase) conn).channel();
+    Channel channel = Channels.of(conn);
     ClientAddress from = ClientAddress.of(conn.remoteAddress());
     ListenerConfig cfg = state.config();
     // with accept_proxy_protocol the address above comes from the PROXY header: only a trusted proxy may send it
@@ -223,7 +223,7 @@ public final class HttpListener extends VerticleBase {
   private void request(HttpServerRequest req) {
     Conn conn = conn(req);
     if (conn == null) {
-      ((ConnectionBase) req.connection()).channel().close(); // refused in the connection handler
+      Channels.of(req.connection()).close(); // refused in the connection handler
       return;
     }
     req.pause();
@@ -254,14 +254,14 @@ public final class HttpListener extends VerticleBase {
   }
 
   private static Conn conn(HttpServerRequest req) {
-    return ((ConnectionBase) req.connection()).channel().attr(CONN).get();
+    return Channels.of(req.connection()).attr(CONN).get();
   }
 
   /** The exchange context of the running configuration version (rebuilt after a reload changed it). */
   private ProxyContext context(ListenerConfig cfg) {
     ProxyContext c = context;
     if (c == null || c.config() != cfg) {
-      c = new ProxyContext(services.requests(), ((ContextInternal) super.context).nettyEventLoop(), cfg, services.pools(), services.cookies(), services.accessLog(), clients,
+      c = new ProxyContext(services.requests(), Contexts.eventLoop(super.context), cfg, services.pools(), services.cookies(), services.accessLog(), clients,
           state::addBytes, cfg.protocol() == ListenerProtocol.HTTPS ? "https" : "http",
           String.valueOf(cfg.protocolPort()));
       context = c;

@@ -1,5 +1,6 @@
 package io.gatehouse.listener;
 
+import io.gatehouse.vertx.Channels;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.log.AccessLog;
 import io.gatehouse.pool.Member;
@@ -10,7 +11,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
@@ -103,9 +103,9 @@ public final class TcpListener extends VerticleBase {
   }
 
   private void accept(NetSocket socket) {
-    NetSocketInternal so = (NetSocketInternal) socket;
+    NetSocket so = socket;
     long startNanos = System.nanoTime();
-    ClientAddress peer = ClientAddress.of(so.channelHandlerContext().channel().remoteAddress());
+    ClientAddress peer = ClientAddress.of(Channels.of(so).remoteAddress());
     ClientAddress from = peer;
     if (state.config().acceptsProxyProtocol()) {
       // the header names the client, but only a trusted proxy may say who the client is
@@ -154,7 +154,7 @@ public final class TcpListener extends VerticleBase {
             return;
           }
           m.recordSuccess();
-          NetSocketInternal ms = (NetSocketInternal) ar.result();
+          NetSocket ms = ar.result();
           if (c.clientGone) {
             ms.close();
             m.release();
@@ -165,8 +165,8 @@ public final class TcpListener extends VerticleBase {
         });
   }
 
-  private void join(Connection c, Member m, NetSocketInternal ms) {
-    Channel ch = c.client.channelHandlerContext().channel();
+  private void join(Connection c, Member m, NetSocket ms) {
+    Channel ch = Channels.of(c.client);
     ByteBuf header = c.cfg.proxyProtocol()
         ? ProxyHeader.v2((InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress())
         : null;
@@ -185,14 +185,14 @@ public final class TcpListener extends VerticleBase {
 
   /** One client connection on its way to a member. Event-loop confined. */
   private final class Connection {
-    final NetSocketInternal client;
+    final NetSocket client;
     final ClientAddress from;
     final ListenerConfig cfg;
     final TcpTunnel tunnel;
     final long startNanos;
     boolean clientGone;
 
-    Connection(NetSocketInternal client, ClientAddress from, ListenerConfig cfg, TcpTunnel tunnel,
+    Connection(NetSocket client, ClientAddress from, ListenerConfig cfg, TcpTunnel tunnel,
         long startNanos) {
       this.client = client;
       this.from = from;

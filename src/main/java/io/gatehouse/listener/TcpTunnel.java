@@ -1,5 +1,6 @@
 package io.gatehouse.listener;
 
+import io.gatehouse.vertx.Channels;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -13,7 +14,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -39,19 +40,19 @@ public final class TcpTunnel {
   /** Bytes a client may send before its member is connected; past this the client is not read until then. */
   private static final int MAX_EARLY_BYTES = 64 * 1024;
 
-  private final NetSocketInternal client;
+  private final NetSocket client;
   private final Runnable renegotiationRefused;
   private final Relay inbound;
-  private NetSocketInternal member;
+  private NetSocket member;
   private Relay outbound;
   private Consumer<TcpTunnel> onEnd;
   private int closedSides;
   private End end = End.CLOSED;
 
-  private TcpTunnel(NetSocketInternal client, Runnable renegotiationRefused) {
+  private TcpTunnel(NetSocket client, Runnable renegotiationRefused) {
     this.client = client;
     this.renegotiationRefused = renegotiationRefused;
-    this.inbound = new Relay(client.channelHandlerContext().channel(), true);
+    this.inbound = new Relay(Channels.of(client), true);
   }
 
   /**
@@ -62,7 +63,7 @@ public final class TcpTunnel {
    * @param renegotiationRefused called when the TLS engine refuses the client's attempt to renegotiate (SSL
    *     listeners): the error reaches this tunnel's relay, ahead of Vert.x, which never reports it
    */
-  public static TcpTunnel hold(NetSocketInternal client, double clientIdleSeconds, Runnable renegotiationRefused) {
+  public static TcpTunnel hold(NetSocket client, double clientIdleSeconds, Runnable renegotiationRefused) {
     TcpTunnel t = new TcpTunnel(client, renegotiationRefused);
     t.inbound.install(clientIdleSeconds);
     return t;
@@ -75,10 +76,10 @@ public final class TcpTunnel {
    * @param memberIdleSeconds how long the member side may stay without traffic
    * @param onEnd called once, when both connections have closed
    */
-  public void join(NetSocketInternal member, double memberIdleSeconds, ByteBuf header, Consumer<TcpTunnel> onEnd) {
+  public void join(NetSocket member, double memberIdleSeconds, ByteBuf header, Consumer<TcpTunnel> onEnd) {
     this.member = member;
     this.onEnd = onEnd;
-    this.outbound = new Relay(member.channelHandlerContext().channel(), false);
+    this.outbound = new Relay(Channels.of(member), false);
     client.closeHandler(v -> sideClosed());
     member.closeHandler(v -> sideClosed());
     outbound.install(memberIdleSeconds);

@@ -1,5 +1,7 @@
 package io.gatehouse.listener;
 
+import io.gatehouse.vertx.Channels;
+import io.gatehouse.vertx.Contexts;
 import io.gatehouse.config.IpGroup;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.log.AccessLog;
@@ -14,12 +16,10 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.InternetProtocolFamily;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,7 +72,7 @@ public final class UdpListener extends VerticleBase {
   /** Sessions written to in the current read burst, flushed at its end. */
   private final List<UdpSession> unflushed = new ArrayList<>();
   private final LongAdder dropped = new LongAdder();
-  private ContextInternal loop;
+  private Context loop;
   private DatagramChannel channel;
   private boolean draining;
   private long sweepTimer;
@@ -95,8 +95,7 @@ public final class UdpListener extends VerticleBase {
    */
   DatagramChannel newChannel(boolean v6) {
     DatagramChannel ch = vertx.isNativeTransportEnabled()
-        ? ((VertxInternal) vertx).transport()
-            .datagramChannel(v6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4)
+        ? Channels.datagramChannel(vertx, v6)
         : EmptyDatagrams.nioChannel(v6);
     // a read burst (64 datagrams of up to 64 KB) is queued before its flush: drop only past the kernel's share
     ch.config().setReceiveBufferSize(SOCKET_BUFFER).setSendBufferSize(SOCKET_BUFFER)
@@ -121,13 +120,13 @@ public final class UdpListener extends VerticleBase {
 
   /** Registers a channel on this listener's event loop; the returned future completes there. */
   ChannelFuture register(DatagramChannel ch) {
-    return loop.nettyEventLoop().register(ch);
+    return Contexts.eventLoop(loop).register(ch);
   }
 
   @Override
   public Future<?> start() {
     ListenerConfig cfg = state.config();
-    loop = (ContextInternal) context;
+    loop = context;
     channel = newChannel(cfg.host().contains(":"));
     enableReusePort(channel);
     channel.pipeline().addLast(new FromClients());
@@ -222,7 +221,7 @@ public final class UdpListener extends VerticleBase {
     if (session == null) {
       if (!draining) {
         // opening a session picks a member: code that may rely on the Vert.x context being current
-        loop.dispatch(sender, this::open);
+        Contexts.dispatch(loop, sender, this::open);
         session = sessions.get(sender);
       }
       if (session == null) {

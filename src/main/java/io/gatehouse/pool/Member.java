@@ -1,5 +1,6 @@
 package io.gatehouse.pool;
 
+import io.gatehouse.balance.Target;
 import io.gatehouse.config.MemberConfig;
 import io.vertx.core.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
  * counters and health survive reloads. Configuration and health are swapped by the Runtime context; counters
  * are updated lock-free from any event loop.
  */
-public final class Member {
+public final class Member implements Target {
 
   /**
    * Slow start applies to recovered members only (back from OFFLINE or from an ejection), not to members present
@@ -40,6 +41,7 @@ public final class Member {
     this.health = health;
   }
 
+  @Override
   public String id() {
     return id;
   }
@@ -79,6 +81,7 @@ public final class Member {
     return ejected;
   }
 
+  @Override
   public int active() {
     return active.get();
   }

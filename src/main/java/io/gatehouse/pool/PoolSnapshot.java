@@ -22,8 +22,8 @@ public final class PoolSnapshot {
   private final int[] weights;
   private final int weightScale;
   private final Map<String, Member> usableById;
-  private final Balancer balancer;
-  private final Balancer stickyBalancer;
+  private final Balancer<Member> balancer;
+  private final Balancer<Member> stickyBalancer;
   private final boolean rampingUp;
 
   private PoolSnapshot(PoolConfig config, List<Member> members, long nowNanos, boolean hashFirstPicks) {
@@ -90,12 +90,12 @@ public final class PoolSnapshot {
     return usableById.get(id);
   }
 
-  public Balancer balancer() {
+  public Balancer<Member> balancer() {
     return balancer;
   }
 
   /** The balancer of first picks under SOURCE_IP persistence: the hash in a cluster, else {@link #balancer}. */
-  public Balancer stickyBalancer() {
+  public Balancer<Member> stickyBalancer() {
     return stickyBalancer;
   }
 

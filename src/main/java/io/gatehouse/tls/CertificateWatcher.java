@@ -1,5 +1,6 @@
 package io.gatehouse.tls;
 
+import io.gatehouse.pem.BadPem;
 import io.gatehouse.config.TlsConfig;
 import io.gatehouse.log.Logs;
 import io.vertx.core.Future;

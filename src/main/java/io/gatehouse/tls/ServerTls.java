@@ -1,5 +1,7 @@
 package io.gatehouse.tls;
 
+import io.gatehouse.pem.BadPem;
+import io.gatehouse.pem.CertKey;
 import io.gatehouse.config.TlsConfig;
 import io.gatehouse.config.TlsPolicyName;
 import io.vertx.core.http.ClientAuth;
@@ -35,10 +37,12 @@ public final class ServerTls {
     this.policy = policy;
     this.suites = engine.suites(policy);
     List<ServedCertificate> served = new ArrayList<>();
-    served.add(new ServedCertificate(config.main().certificate(), files.main().names(), files.main().notAfter()));
+    served.add(new ServedCertificate(config.main().certificate(), config.main().privateKey(), files.main().names(),
+        files.main().notAfter()));
     for (int i = 0; i < files.sni().size(); i++) {
       CertKey pair = files.sni().get(i);
-      served.add(new ServedCertificate(config.sniCertificates().get(i).certificate(), pair.names(), pair.notAfter()));
+      TlsConfig.CertPair paths = config.sniCertificates().get(i);
+      served.add(new ServedCertificate(paths.certificate(), paths.privateKey(), pair.names(), pair.notAfter()));
     }
     this.certificates = List.copyOf(served);
     this.ssl = new ServerSSLOptions()

@@ -1,5 +1,6 @@
 package io.gatehouse.tls;
 
+import io.gatehouse.pem.CertKey;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.KeyCertOptions;
 import java.security.GeneralSecurityException;

@@ -1,5 +1,8 @@
 package io.gatehouse.tls;
 
+import io.gatehouse.pem.BadPem;
+import io.gatehouse.pem.CertKey;
+import io.gatehouse.pem.Pem;
 import io.gatehouse.config.TlsConfig;
 import io.gatehouse.config.TlsConfig.CertPair;
 import java.io.IOException;

@@ -35,7 +35,7 @@ class MaglevHashTest {
   }
 
   /** The member id each key maps to. */
-  private static String[] assign(Balancer b, long[] keys) {
+  private static String[] assign(Balancer<Member> b, long[] keys) {
     String[] out = new String[keys.length];
     for (int i = 0; i < keys.length; i++) {
       out[i] = b.pick(keys[i]).id();
@@ -47,7 +47,7 @@ class MaglevHashTest {
   void spreadFollowsTheWeights() {
     int[] weights = {1, 2, 3, 4, 10};
     List<Member> ms = members(weights);
-    Balancer b = new MaglevHash(ms, weights);
+    Balancer<Member> b = new MaglevHash<Member>(ms, weights);
     Map<Member, Integer> counts = new HashMap<>();
     for (long k : keys(1)) {
       counts.merge(b.pick(k), 1, Integer::sum);
@@ -68,8 +68,8 @@ class MaglevHashTest {
     List<Member> shuffled = order.stream().map(ms::get).toList();
     int[] shuffledWeights = order.stream().mapToInt(i -> weights[i]).toArray();
     long[] keys = keys(2);
-    assertTrue(Arrays.equals(assign(new MaglevHash(ms, weights), keys),
-        assign(new MaglevHash(shuffled, shuffledWeights), keys)));
+    assertTrue(Arrays.equals(assign(new MaglevHash<Member>(ms, weights), keys),
+        assign(new MaglevHash<Member>(shuffled, shuffledWeights), keys)));
   }
 
   @Property(tries = 15)
@@ -80,8 +80,8 @@ class MaglevHashTest {
     List<Member> rest = new ArrayList<>(ms);
     String gone = rest.remove(removed).id();
     long[] keys = keys(n);
-    String[] before = assign(new MaglevHash(ms, ones(n)), keys);
-    String[] after = assign(new MaglevHash(rest, ones(n - 1)), keys);
+    String[] before = assign(new MaglevHash<Member>(ms, ones(n)), keys);
+    String[] after = assign(new MaglevHash<Member>(rest, ones(n - 1)), keys);
     int moved = 0;
     int survivorKeys = 0;
     int survivorMoved = 0;
@@ -105,8 +105,8 @@ class MaglevHashTest {
     Member added = member(9999, 1);
     more.add(added);
     long[] keys = keys(100 + n);
-    String[] before = assign(new MaglevHash(ms, ones(n)), keys);
-    String[] after = assign(new MaglevHash(more, ones(n + 1)), keys);
+    String[] before = assign(new MaglevHash<Member>(ms, ones(n)), keys);
+    String[] after = assign(new MaglevHash<Member>(more, ones(n + 1)), keys);
     int moved = 0;
     int movedElsewhere = 0;
     for (int i = 0; i < keys.length; i++) {
@@ -123,8 +123,8 @@ class MaglevHashTest {
   void pickOtherWalksForwardToAnotherMemberDeterministically() {
     int[] weights = {1, 1, 1};
     List<Member> ms = members(weights);
-    Balancer b = new MaglevHash(ms, weights);
-    Balancer again = new MaglevHash(List.of(ms.get(2), ms.get(0), ms.get(1)), weights);
+    Balancer<Member> b = new MaglevHash<Member>(ms, weights);
+    Balancer<Member> again = new MaglevHash<Member>(List.of(ms.get(2), ms.get(0), ms.get(1)), weights);
     for (long k : keys(3)) {
       Member first = b.pick(k);
       Member other = b.pickOther(first, k);
@@ -137,21 +137,21 @@ class MaglevHashTest {
   @Test
   void aSingleMemberTakesEveryKeyAndHasNoOther() {
     List<Member> ms = members(4);
-    Balancer b = new MaglevHash(ms, new int[] {4});
+    Balancer<Member> b = new MaglevHash<Member>(ms, new int[] {4});
     for (long k : keys(4)) {
       assertEquals(ms.get(0), b.pick(k));
     }
     assertNull(b.pickOther(ms.get(0), 42));
-    assertNull(new MaglevHash(List.of(), new int[0]).pick(42));
+    assertNull(new MaglevHash<Member>(List.of(), new int[0]).pick(42));
   }
 
   @Test
   void peekIsThePickForEveryKey() {
     List<Member> ms = members(1, 2, 3);
-    Balancer b = new MaglevHash(ms, new int[] {1, 2, 3});
+    Balancer<Member> b = new MaglevHash<Member>(ms, new int[] {1, 2, 3});
     for (long key : new Random(7).longs(1000).toArray()) {
       assertEquals(b.pick(key), b.peek(key));
     }
-    assertNull(new MaglevHash(List.of(), new int[0]).peek(1));
+    assertNull(new MaglevHash<Member>(List.of(), new int[0]).peek(1));
   }
 }

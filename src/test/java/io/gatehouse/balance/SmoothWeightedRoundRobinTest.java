@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 class SmoothWeightedRoundRobinTest {
 
-  private static String sequence(Balancer b, List<Member> ms, int picks) {
+  private static String sequence(Balancer<Member> b, List<Member> ms, int picks) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < picks; i++) {
       sb.append((char) ('a' + ms.indexOf(b.pick(0))));
@@ -35,26 +35,26 @@ class SmoothWeightedRoundRobinTest {
   @Test
   void weights511GiveTheSmoothNginxSequence() {
     List<Member> ms = members(5, 1, 1);
-    assertEquals("aabacaa" + "aabacaa", sequence(new SmoothWeightedRoundRobin(ms, new int[] {5, 1, 1}, 0), ms, 14));
+    assertEquals("aabacaa" + "aabacaa", sequence(new SmoothWeightedRoundRobin<Member>(ms, new int[] {5, 1, 1}, 0), ms, 14));
   }
 
   @Test
   void equalWeightsAlternate() {
     List<Member> ms = members(1, 1, 1);
-    assertEquals("abcabcabc", sequence(new SmoothWeightedRoundRobin(ms, new int[] {1, 1, 1}, 0), ms, 9));
+    assertEquals("abcabcabc", sequence(new SmoothWeightedRoundRobin<Member>(ms, new int[] {1, 1, 1}, 0), ms, 9));
   }
 
   @Test
   void aSingleMemberIsAlwaysPickedAndHasNoOther() {
     List<Member> ms = members(3);
-    Balancer b = new SmoothWeightedRoundRobin(ms, new int[] {3});
+    Balancer<Member> b = new SmoothWeightedRoundRobin<Member>(ms, new int[] {3});
     assertEquals("aaaaa", sequence(b, ms, 5));
     assertNull(b.pickOther(ms.get(0), 0));
   }
 
   @Test
   void noMembersPickNull() {
-    Balancer b = new SmoothWeightedRoundRobin(List.of(), new int[0]);
+    Balancer<Member> b = new SmoothWeightedRoundRobin<Member>(List.of(), new int[0]);
     assertNull(b.pick(0));
     assertNull(b.pickOther(null, 0));
   }
@@ -62,7 +62,7 @@ class SmoothWeightedRoundRobinTest {
   @Test
   void pickOtherSkipsTheExcludedMemberOnly() {
     List<Member> ms = members(5, 1, 1);
-    Balancer b = new SmoothWeightedRoundRobin(ms, new int[] {5, 1, 1}, 0);
+    Balancer<Member> b = new SmoothWeightedRoundRobin<Member>(ms, new int[] {5, 1, 1}, 0);
     assertEquals(ms.get(1), b.pickOther(ms.get(0), 0)); // slots 0 and 1 hold a, slot 2 b
     for (int i = 0; i < 20; i++) {
       Member m = b.pickOther(ms.get(0), 0);
@@ -82,14 +82,14 @@ class SmoothWeightedRoundRobinTest {
     int total = Arrays.stream(scaled).sum();
     assertTrue(total <= SmoothWeightedRoundRobin.MAX_CYCLE, "cycle " + total);
     assertTrue(scaled[0] > scaled[1] && scaled[1] >= 1, scaled[0] + " " + scaled[1]);
-    assertEquals(total, new SmoothWeightedRoundRobin(members(many), many).cycleLength());
+    assertEquals(total, new SmoothWeightedRoundRobin<Member>(members(many), many).cycleLength());
   }
 
   @Test
   void aSlowStartWeightInFineUnitsGetsOnePickPerCycle() {
     // slow start counts weights in 1/256 while a member ramps: weight 1 just back from OFFLINE against weight 1
     List<Member> ms = members(1, 1);
-    SmoothWeightedRoundRobin b = new SmoothWeightedRoundRobin(ms, new int[] {256, 1}, 0);
+    SmoothWeightedRoundRobin b = new SmoothWeightedRoundRobin<Member>(ms, new int[] {256, 1}, 0);
     assertEquals(257, b.cycleLength());
     String seq = sequence(b, ms, 257 * 4);
     assertEquals(4, seq.chars().filter(c -> c == 'b').count());
@@ -101,7 +101,7 @@ class SmoothWeightedRoundRobinTest {
       @ForAll @IntRange(min = 1, max = 3) int cycles) {
     int[] weights = weightList.stream().mapToInt(Integer::intValue).toArray();
     List<Member> ms = members(weights);
-    Balancer b = new SmoothWeightedRoundRobin(ms, weights);
+    Balancer<Member> b = new SmoothWeightedRoundRobin<Member>(ms, weights);
     int total = Arrays.stream(weights).sum();
     Map<Member, Integer> counts = new HashMap<>();
     for (int i = 0; i < cycles * total; i++) {
@@ -116,7 +116,7 @@ class SmoothWeightedRoundRobinTest {
   void concurrentPicksKeepExactTotals() throws InterruptedException {
     int[] weights = {5, 3, 2, 1};
     List<Member> ms = members(weights);
-    Balancer b = new SmoothWeightedRoundRobin(ms, weights);
+    Balancer<Member> b = new SmoothWeightedRoundRobin<Member>(ms, weights);
     int threads = 4;
     int picksPerThread = 2500 * 11; // 2500 cycles of 11 each
     Map<Member, LongAdder> counts = new ConcurrentHashMap<>();
@@ -133,7 +133,7 @@ class SmoothWeightedRoundRobinTest {
   @Test
   void peekShowsTheNextPickWithoutAdvancing() {
     List<Member> ms = members(5, 1, 1);
-    Balancer b = new SmoothWeightedRoundRobin(ms, new int[] {5, 1, 1}, 0);
+    Balancer<Member> b = new SmoothWeightedRoundRobin<Member>(ms, new int[] {5, 1, 1}, 0);
     StringBuilder seen = new StringBuilder();
     for (int i = 0; i < 14; i++) {
       Member peeked = b.peek(0);
@@ -143,6 +143,6 @@ class SmoothWeightedRoundRobinTest {
       seen.append((char) ('a' + ms.indexOf(picked)));
     }
     assertEquals("aabacaa" + "aabacaa", seen.toString(), "peeking did not disturb the sequence");
-    assertNull(new SmoothWeightedRoundRobin(List.of(), new int[0]).peek(0));
+    assertNull(new SmoothWeightedRoundRobin<Member>(List.of(), new int[0]).peek(0));
   }
 }

@@ -24,7 +24,7 @@ class WeightedLeastConnectionsTest {
   @Test
   void prefersTheLowestActivePlusOneOverWeight() {
     List<Member> ms = members(1, 3, 1);
-    Balancer b = new WeightedLeastConnections(ms, new int[] {1, 3, 1});
+    Balancer<Member> b = new WeightedLeastConnections<Member>(ms, new int[] {1, 3, 1});
     acquire(ms.get(0), 1); // 2/1
     acquire(ms.get(1), 3); // 4/3
     acquire(ms.get(2), 1); // 2/1
@@ -41,7 +41,7 @@ class WeightedLeastConnectionsTest {
   @Test
   void usesTheEffectiveWeightsGivenNotTheConfiguredOnes() {
     List<Member> ms = members(10, 1);
-    Balancer b = new WeightedLeastConnections(ms, new int[] {1, 10}); // e.g. slow start
+    Balancer<Member> b = new WeightedLeastConnections<Member>(ms, new int[] {1, 10}); // e.g. slow start
     acquire(ms.get(1), 5); // 6/10 against 1/1
     assertEquals(ms.get(1), b.pick(0));
   }
@@ -49,7 +49,7 @@ class WeightedLeastConnectionsTest {
   @Test
   void tiesRotateAcrossEveryTiedMember() {
     List<Member> ms = members(1, 1, 1, 1);
-    Balancer b = new WeightedLeastConnections(ms, new int[] {1, 1, 1, 1});
+    Balancer<Member> b = new WeightedLeastConnections<Member>(ms, new int[] {1, 1, 1, 1});
     Set<Member> firstRound = new HashSet<>();
     for (int i = 0; i < 4; i++) {
       firstRound.add(b.pick(0));
@@ -71,7 +71,7 @@ class WeightedLeastConnectionsTest {
   void greedyPicksFollowTheWeightsExactly() {
     int[] weights = {1, 2, 3};
     List<Member> ms = members(weights);
-    Balancer b = new WeightedLeastConnections(ms, weights);
+    Balancer<Member> b = new WeightedLeastConnections<Member>(ms, weights);
     for (int i = 0; i < 60; i++) {
       b.pick(0).acquire();
     }
@@ -83,21 +83,21 @@ class WeightedLeastConnectionsTest {
   @Test
   void pickOtherExcludesOneMember() {
     List<Member> ms = members(1, 1);
-    Balancer b = new WeightedLeastConnections(ms, new int[] {1, 1});
+    Balancer<Member> b = new WeightedLeastConnections<Member>(ms, new int[] {1, 1});
     acquire(ms.get(1), 3);
     assertEquals(ms.get(0), b.pick(0));
     for (int i = 0; i < 4; i++) {
       assertEquals(ms.get(1), b.pickOther(ms.get(0), 0));
     }
-    Balancer single = new WeightedLeastConnections(ms.subList(0, 1), new int[] {1});
+    Balancer single = new WeightedLeastConnections<Member>(ms.subList(0, 1), new int[] {1});
     assertNull(single.pickOther(ms.get(0), 0));
-    assertNull(new WeightedLeastConnections(List.of(), new int[0]).pick(0));
+    assertNull(new WeightedLeastConnections<Member>(List.of(), new int[0]).pick(0));
   }
 
   @Test
   void peekShowsTheNextPickWithoutRotatingTies() {
     List<Member> ms = members(1, 1, 1);
-    Balancer b = new WeightedLeastConnections(ms, new int[] {1, 1, 1});
+    Balancer<Member> b = new WeightedLeastConnections<Member>(ms, new int[] {1, 1, 1});
     for (int i = 0; i < 6; i++) {
       Member peeked = b.peek(0);
       assertEquals(peeked, b.peek(0), "a second peek sees the same member");
@@ -106,6 +106,6 @@ class WeightedLeastConnectionsTest {
     acquire(ms.get(0), 1);
     acquire(ms.get(1), 1);
     assertEquals(ms.get(2), b.peek(0));
-    assertNull(new WeightedLeastConnections(List.of(), new int[0]).peek(0));
+    assertNull(new WeightedLeastConnections<Member>(List.of(), new int[0]).peek(0));
   }
 }

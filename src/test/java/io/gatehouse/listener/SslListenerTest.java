@@ -5,6 +5,7 @@ import static io.gatehouse.testkit.Configs.members;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.runtime.ReloadOutcome;
@@ -22,6 +23,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -287,6 +289,47 @@ class SslListenerTest {
       // the connection opened before keeps working
       assertTrue(Set.of("a", "b").contains(readLine(open.getInputStream())));
     }
+  }
+
+  @Test
+  void aBrokenReplacementIsShownOnItsCertificateAndCountedWhileTheRunningOneStays() throws Exception {
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    Files.copy(TestCerts.RSA_CERT, cert);
+    Files.copy(TestCerts.RSA_KEY, key);
+    start(tls(cert, key, ""), "", "100");
+    JsonObject tls = gw.status().getJsonArray("listeners").getJsonObject(0).getJsonObject("tls");
+    assertTrue(tls.getJsonArray("protocols").contains("TLSv1.2"), tls.encode());
+    assertFalse(tls.getJsonArray("cipher_suites").isEmpty());
+    JsonObject served = tls.getJsonArray("certificates").getJsonObject(0);
+    assertEquals(cert.toString(), served.getString("file"));
+    assertTrue(served.getJsonArray("names").contains("localhost"), served.encode());
+    assertEquals(x509(TestCerts.RSA_CERT).getNotAfter().toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+        .toString(), served.getString("not_after"));
+    assertNull(served.getValue("last_reload_error"));
+
+    // a key that does not match the certificate: refused, shown on the certificate, counted; the old pair serves
+    Path tmp = dir.resolve("tmp.pem");
+    Files.copy(TestCerts.STRAY_KEY, tmp);
+    Files.move(tmp, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Await.until(Duration.ofSeconds(10), () -> certificate().getValue("last_reload_error") != null, "not shown");
+    assertTrue(certificate().getString("last_reload_error").contains("private key does not match"),
+        certificate().encode());
+    assertTrue(gw.metrics().contains(
+        "gatehouse_tls_certificate_reloads_total{listener=\"ssl\",result=\"failed\"} 1.0"), gw.metrics());
+    assertEquals(subject(TestCerts.RSA_CERT), served(null));
+
+    // the matching key back: applied, counted, the error gone
+    Files.copy(TestCerts.RSA_KEY, tmp);
+    Files.move(tmp, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Await.until(Duration.ofSeconds(10), () -> certificate().getValue("last_reload_error") == null, "not cleared");
+    assertTrue(gw.metrics().contains(
+        "gatehouse_tls_certificate_reloads_total{listener=\"ssl\",result=\"applied\"} 1.0"), gw.metrics());
+  }
+
+  private JsonObject certificate() {
+    return gw.status().getJsonArray("listeners").getJsonObject(0).getJsonObject("tls").getJsonArray("certificates")
+        .getJsonObject(0);
   }
 
   @Test

@@ -60,7 +60,7 @@ class UdpSessionPressureTest {
       GatewayHarness gw = gateway.start(",\"connection_limit\":" + limit + ",\"keepalive_timeout\":60", "",
           "[{\"address\":\"127.0.0.1\",\"protocol_port\":" + member.port() + "}]");
       int port = gateway.port();
-      ListenerState state = gw.gateway().runtime().listeners().get("udp").state();
+      ListenerState state = gw.gateway().runtime().view().listener("udp");
       Udp udp = Udp.of(gw);
       for (int i = 0; i < established; i++) {
         clients.add(new UdpClient(port));

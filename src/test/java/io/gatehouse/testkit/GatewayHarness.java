@@ -57,10 +57,15 @@ public final class GatewayHarness implements AutoCloseable {
 
   /** The admin API's Prometheus text, now. */
   public String metrics() {
+    return admin("/metrics");
+  }
+
+  /** The body of an admin API GET (no token). */
+  public String admin(String path) {
     try {
       return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
           .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-              "http://127.0.0.1:" + gateway.adminPort() + "/metrics")).timeout(java.time.Duration.ofSeconds(10)).build(),
+              "http://127.0.0.1:" + gateway.adminPort() + path)).timeout(java.time.Duration.ofSeconds(10)).build(),
               java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -68,6 +73,11 @@ public final class GatewayHarness implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted");
     }
+  }
+
+  /** The admin API's status document, now. */
+  public io.vertx.core.json.JsonObject status() {
+    return new io.vertx.core.json.JsonObject(admin("/api/v1/status"));
   }
 
   /** Replaces the configuration file in one rename, as an operator's editor or deploy tool would. */

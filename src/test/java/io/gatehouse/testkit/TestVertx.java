@@ -1,6 +1,7 @@
 package io.gatehouse.testkit;
 
 import io.gatehouse.Gateway;
+import io.gatehouse.vertx.VertxTransports;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
@@ -15,8 +16,7 @@ public final class TestVertx {
   private TestVertx() {}
 
   public static Vertx create() {
-    return Vertx.builder()
-        .with(new VertxOptions().setPreferNativeTransport(!Boolean.getBoolean(Gateway.NIO_PROPERTY)))
-        .build();
+    return VertxTransports.builder(
+        new VertxOptions().setPreferNativeTransport(!Boolean.getBoolean(Gateway.NIO_PROPERTY))).build();
   }
 }

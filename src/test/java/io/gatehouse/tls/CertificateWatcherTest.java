@@ -1,5 +1,6 @@
 package io.gatehouse.tls;
 
+import io.gatehouse.pem.Pem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package io.gatehouse.tls;
 
+import io.gatehouse.pem.CertKey;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

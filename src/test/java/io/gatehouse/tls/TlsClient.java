@@ -1,5 +1,7 @@
 package io.gatehouse.tls;
 
+import io.gatehouse.pem.CertKey;
+import io.gatehouse.pem.Pem;
 import io.gatehouse.testkit.TestCerts;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package io.gatehouse.tls;
+package io.gatehouse.pem;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -15,16 +15,16 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 
 /** A parsed certificate chain (leaf first) and the private key that matches its leaf. */
-record CertKey(List<X509Certificate> chain, PrivateKey key) {
+public record CertKey(List<X509Certificate> chain, PrivateKey key) {
 
   private static final byte[] CHALLENGE = "gatehouse key check".getBytes(StandardCharsets.US_ASCII);
 
-  CertKey {
+  public CertKey {
     chain = List.copyOf(chain);
   }
 
   /** Parses both PEM files and proves the key belongs to the leaf by signing a challenge with it. */
-  static CertKey parse(byte[] certificatePem, byte[] keyPem) throws BadPem {
+  public static CertKey parse(byte[] certificatePem, byte[] keyPem) throws BadPem {
     List<X509Certificate> chain = Pem.certificates(certificatePem);
     PrivateKey key = Pem.privateKey(keyPem);
     X509Certificate leaf = chain.get(0);
@@ -50,16 +50,16 @@ record CertKey(List<X509Certificate> chain, PrivateKey key) {
     }
   }
 
-  X509Certificate leaf() {
+  public X509Certificate leaf() {
     return chain.get(0);
   }
 
-  Instant notAfter() {
+  public Instant notAfter() {
     return leaf().getNotAfter().toInstant();
   }
 
   /** The host names the leaf is for, lower case: its SAN DNS entries, else its subject CNs (as browsers do). */
-  List<String> names() {
+  public List<String> names() {
     List<String> names = new ArrayList<>();
     try {
       if (leaf().getSubjectAlternativeNames() != null) {

@@ -1,8 +1,8 @@
-package io.gatehouse.tls;
+package io.gatehouse.pem;
 
 /** A certificate or key file that cannot be used; the message says why, short enough for a log line. */
-final class BadPem extends Exception {
-  BadPem(String message) {
+public final class BadPem extends Exception {
+  public BadPem(String message) {
     super(message, null, false, false);
   }
 }

@@ -1,4 +1,4 @@
-package io.gatehouse.tls;
+package io.gatehouse.pem;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * Reads PEM certificates (X.509) and private keys: PKCS#8, PKCS#1 RSA and SEC1 EC. The two legacy key forms are
  * wrapped into PKCS#8 by hand, as the JDK's key factories only take PKCS#8.
  */
-final class Pem {
+public final class Pem {
   private Pem() {}
 
   private static final Pattern BLOCK =
@@ -33,7 +33,7 @@ final class Pem {
   private static final byte[] VERSION_0 = {0x02, 0x01, 0x00};
 
   /** Every certificate of a PEM file, in file order (leaf first in a chain). */
-  static List<X509Certificate> certificates(byte[] pem) throws BadPem {
+  public static List<X509Certificate> certificates(byte[] pem) throws BadPem {
     List<X509Certificate> certs = new ArrayList<>();
     try {
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
@@ -52,7 +52,7 @@ final class Pem {
   }
 
   /** The first private key of a PEM file. */
-  static PrivateKey privateKey(byte[] pem) throws BadPem {
+  public static PrivateKey privateKey(byte[] pem) throws BadPem {
     for (Block block : blocks(pem)) {
       switch (block.type) {
         case "PRIVATE KEY":

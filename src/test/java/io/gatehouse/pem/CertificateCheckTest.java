@@ -1,4 +1,4 @@
-package io.gatehouse.tls;
+package io.gatehouse.pem;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

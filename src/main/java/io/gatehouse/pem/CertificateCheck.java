@@ -1,0 +1,50 @@
+package io.gatehouse.pem;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Validation of certificate files before they are used (configuration load and file watching). Only unusable
+ * files are problems; an expired certificate is still served (its expiry is exported, not refused).
+ */
+public final class CertificateCheck {
+  private CertificateCheck() {}
+
+  /**
+   * Checks a PEM certificate (chain allowed) and its private key: both readable and parseable, the key matching
+   * the first certificate. Returns null when good, else what is wrong (e.g. "private key does not match").
+   */
+  public static String pairProblem(Path certificate, Path privateKey) {
+    byte[] cert;
+    byte[] key;
+    try {
+      cert = Files.readAllBytes(certificate);
+    } catch (IOException e) {
+      return "cannot read " + certificate + ": " + e.getMessage();
+    }
+    try {
+      key = Files.readAllBytes(privateKey);
+    } catch (IOException e) {
+      return "cannot read " + privateKey + ": " + e.getMessage();
+    }
+    try {
+      CertKey.parse(cert, key);
+      return null;
+    } catch (BadPem e) {
+      return certificate + " / " + privateKey + ": " + e.getMessage();
+    }
+  }
+
+  /** Checks a PEM file of one or more CA certificates; null when good, else what is wrong. */
+  public static String caProblem(Path caFile) {
+    try {
+      Pem.certificates(Files.readAllBytes(caFile));
+      return null;
+    } catch (IOException e) {
+      return "cannot read " + caFile + ": " + e.getMessage();
+    } catch (BadPem e) {
+      return caFile + ": " + e.getMessage();
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.gatehouse.vertx;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.ConnectionBase;
+
+/**
+ * The Netty channels behind Vert.x's connections, and the transport's channel types: where the hot paths drop
+ * below Vert.x (TCP relays, member connections, UDP, the HTTP pipeline's own handlers).
+ */
+public final class Channels {
+
+  private Channels() {}
+
+  /** The channel of a server-side HTTP connection (HTTP/2: the connection's, shared by its streams). */
+  public static Channel of(HttpConnection connection) {
+    return ((ConnectionBase) connection).channel();
+  }
+
+  /** The handler context of Vert.x's own handler at the end of a TCP socket's pipeline. */
+  public static ChannelHandlerContext handlerContext(NetSocket socket) {
+    return ((NetSocketInternal) socket).channelHandlerContext();
+  }
+
+  /** The channel of a TCP socket. */
+  public static Channel of(NetSocket socket) {
+    return handlerContext(socket).channel();
+  }
+
+  /** Client socket channels of the transport Vert.x runs on (native epoll or NIO). */
+  public static ChannelFactory<? extends Channel> socketChannels(Vertx vertx) {
+    return ((VertxInternal) vertx).transport().channelFactory(false);
+  }
+
+  /** A datagram channel of the transport Vert.x runs on. */
+  public static DatagramChannel datagramChannel(Vertx vertx, boolean v6) {
+    return ((VertxInternal) vertx).transport()
+        .datagramChannel(v6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4);
+  }
+}

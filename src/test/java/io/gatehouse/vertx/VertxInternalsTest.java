@@ -1,0 +1,96 @@
+package io.gatehouse.vertx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatehouse.testkit.TcpClient;
+import io.gatehouse.testkit.TestPorts;
+import io.gatehouse.testkit.TestVertx;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What the gateway relies on in Vert.x's internals, checked on the transport under test (epoll, or NIO in the
+ * suite's second run): a Vert.x upgrade that moves any of it fails here, by name, rather than somewhere in a
+ * reload. The decoder hooks are checked by {@code StrictRequestDecoderTest}.
+ */
+@ExtendWith(VertxExtension.class)
+class VertxInternalsTest {
+
+  Vertx vertx;
+
+  @BeforeEach
+  void start() {
+    vertx = TestVertx.create();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  /** A TCP server answering each connection with its name and a newline. */
+  private NetServer named(String name, int port) throws Exception {
+    return vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(port).setReusePort(true))
+        .connectHandler(s -> s.write(name + "\n"))
+        .listen().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aServerHandedAnAddressBindsBesideTheOldOneAndTakesItOver(VertxTestContext test) throws Exception {
+    int port = TestPorts.free();
+    named("old", port);
+    assertTrue(SharedServers.bound(vertx, "127.0.0.1", port), "Vert.x's table of shared servers changed");
+    SharedServers.Handover handover = SharedServers.handOver(vertx, "127.0.0.1", port);
+    named("new", port); // its own socket: joined to the old one, it would answer "old" half the time
+    handover.bound();
+    handover.closeOld().onComplete(test.succeedingThenComplete());
+    assertTrue(test.awaitCompletion(10, TimeUnit.SECONDS));
+    // blocking clients on the test's thread: the servers answer on the Vert.x event loop
+    for (int i = 0; i < 20; i++) {
+      try (TcpClient c = TcpClient.connect(port)) {
+        assertEquals("new", c.readLine());
+      }
+    }
+    assertTrue(SharedServers.bound(vertx, "127.0.0.1", port), "the new server is not back in the table");
+  }
+
+  @Test
+  void aGracefulShutdownFiresTheEventTheHttpGuardHoldsBack(VertxTestContext test) throws Exception {
+    int port = TestPorts.free();
+    List<Object> seen = new CopyOnWriteArrayList<>();
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
+        .connectionHandler(conn -> Channels.of(conn).pipeline().addFirst(new ChannelInboundHandlerAdapter() {
+          @Override
+          public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            seen.add(evt);
+            ctx.fireUserEventTriggered(evt);
+          }
+        }))
+        .requestHandler(req -> req.response().end())
+        .listen().await(10, TimeUnit.SECONDS);
+    try (TcpClient c = TcpClient.connect(port)) {
+      c.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertTrue(c.readLine().startsWith("HTTP/1.1 200"));
+      server.shutdown(1, TimeUnit.SECONDS).onComplete(test.succeeding(v -> test.verify(() -> {
+        assertTrue(seen.stream().anyMatch(VertxEvents::isShutdown), "no shutdown event among " + seen);
+        test.completeNow();
+      })));
+      assertTrue(test.awaitCompletion(10, TimeUnit.SECONDS));
+    }
+  }
+}
