@@ -102,14 +102,14 @@ public final class TcpListener extends VerticleBase {
     return server.shutdown(drain, TimeUnit.MILLISECONDS).eventually(() -> client.close());
   }
 
-  private void accept(NetSocket socket) {
-    NetSocket so = socket;
+  private void accept(NetSocket so) {
     long startNanos = System.nanoTime();
+    ListenerConfig cfg = state.config(); // once: a connection lives by one version's settings
     ClientAddress peer = ClientAddress.of(Channels.of(so).remoteAddress());
     ClientAddress from = peer;
-    if (state.config().acceptsProxyProtocol()) {
+    if (cfg.acceptsProxyProtocol()) {
       // the header names the client, but only a trusted proxy may say who the client is
-      if (!state.config().trustedProxy(peer.bytes())) {
+      if (!cfg.trustedProxy(peer.bytes())) {
         state.refuseUntrustedProxy();
         so.close();
         return;
@@ -121,7 +121,6 @@ public final class TcpListener extends VerticleBase {
       so.close();
       return;
     }
-    ListenerConfig cfg = state.config();
     double keepalive = seconds(cfg.keepaliveTimeout());
     TcpTunnel tunnel = TcpTunnel.hold(so, Math.min(seconds(cfg.clientTimeout()), keepalive), renegotiationRefused);
     Connection c = new Connection(so, from, cfg, tunnel, startNanos);
