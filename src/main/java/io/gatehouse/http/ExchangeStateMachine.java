@@ -11,7 +11,8 @@ import java.util.logging.Logger;
 /**
  * The state-machine half of a {@link ProxyExchange}: its {@link ExchangePhase}, the one method that changes it
  * ({@link #move}, checking the phase table), and what the phase implies for what the exchange holds: the member
- * it counts active (released by the move that leaves the member phases) and the member connection it owns.
+ * it counts active (acquired on the move into CONNECTING, released by the move that leaves the member phases) and
+ * the member connection it owns.
  * ProxyExchange, the only subclass, is the proxying: which event moves it where. Event-loop confined.
  */
 abstract sealed class ExchangeStateMachine permits ProxyExchange {
@@ -66,6 +67,16 @@ abstract sealed class ExchangeStateMachine permits ProxyExchange {
     if (observer != null) {
       observer.moved(this, from, next);
     }
+    return true;
+  }
+
+  /** Moves to CONNECTING with {@code m} as the member, which is acquired (counted active) from here on. */
+  final boolean connectTo(Member m) {
+    member = m;
+    if (!move(ExchangePhase.CONNECTING)) {
+      return false;
+    }
+    m.acquire();
     return true;
   }
 

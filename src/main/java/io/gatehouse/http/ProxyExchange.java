@@ -152,11 +152,9 @@ public final class ProxyExchange extends ExchangeStateMachine
     if (!fresh) {
       attempts++;
     }
-    member = m;
-    if (!move(CONNECTING)) {
+    if (!connectTo(m)) {
       return;
     }
-    m.acquire();
     memberStartNanos = System.nanoTime();
     boolean tls = pool.config().protocol() == PoolProtocol.HTTPS;
     ctx.clients().acquire(m.socketAddress(), tls, Math.min(cfg.memberTimeout().toMillis(), MAX_CONNECT_MILLIS), fresh,
@@ -233,23 +231,20 @@ public final class ProxyExchange extends ExchangeStateMachine
     }
     toMember = c;
     c.begin(this);
-    if (next == AWAITING_HEAD) {
-      c.sendHead(MemberRequest.head(req, memberHeaders, host, member.socketAddress(), false), true);
-      armTimer();
-      return true;
-    }
-    boolean chunked = !memberHeaders.contains(HttpHeaders.CONTENT_LENGTH);
-    long limit = chunked && cfg.maxBodySize() >= 0 ? cfg.maxBodySize() : Long.MAX_VALUE;
-    // a retry never gets here: only a request without a body is sent twice
-    body = new RequestBodyRelay(this, req, limit, ctx.loop(), cfg.clientTimeout().toNanos());
-    c.sendHead(MemberRequest.head(req, memberHeaders, host, member.socketAddress(), chunked), false);
-    // the client sends a body after Expect: 100-continue only once the member's 100 Continue is passed on; the
-    // member owes a 100 or an answer meanwhile, within member_timeout, or client and member would wait on each
-    // other. Another expectation is the member's to refuse (417): the gateway does not wait for a 100 then.
-    if (next == AWAITING_CONTINUE) {
+    boolean whole = next == AWAITING_HEAD; // a retry is always whole: only a request without a body is sent twice
+    boolean chunked = !whole && !memberHeaders.contains(HttpHeaders.CONTENT_LENGTH);
+    c.sendHead(MemberRequest.head(req, memberHeaders, host, member.socketAddress(), chunked), whole);
+    // member_timeout runs from the request's end, and while a 100 Continue is awaited: the client sends its body
+    // only once the member's 100 is passed on, and the member owes a 100 or an answer meanwhile, or each would wait
+    // on the other. Another expectation is the member's to refuse (417): the gateway does not wait for a 100 then.
+    if (next != SENDING_BODY) {
       armTimer();
     }
-    body.start();
+    if (!whole) {
+      long limit = chunked && cfg.maxBodySize() >= 0 ? cfg.maxBodySize() : Long.MAX_VALUE;
+      body = new RequestBodyRelay(this, req, limit, ctx.loop(), cfg.clientTimeout().toNanos());
+      body.start();
+    }
     return true;
   }
 
@@ -287,9 +282,13 @@ public final class ProxyExchange extends ExchangeStateMachine
   /** The client went away mid-body (a reset, a closed connection). */
   void bodyFailed() {
     // a client gone mid-body must not look like a complete body to the member; while the response is relayed the
-    // close of the client's side ends the exchange (clientClosed)
+    // close of the client's side ends the exchange (clientClosed), before it the exchange ends here, whichever of
+    // this and the close comes first
     if (phase() != RELAYING_RESPONSE) {
       abortMember();
+    }
+    if (phase().awaitsHead()) {
+      finish(0, "client_closed");
     }
   }
 
@@ -407,7 +406,7 @@ public final class ProxyExchange extends ExchangeStateMachine
     // else answered already (504, 408, 413) or over
   }
 
-  /** The tunnel's client side ended it: closed, or could not be taken over. */
+  /** The tunnel's client side ended it: closed ({@code tunnel_closed}), or not to be had ({@code upgrade_failed}). */
   void tunnelEnded(String end) {
     abortMember();
     finish(status, end);

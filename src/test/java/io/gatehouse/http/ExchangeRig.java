@@ -116,9 +116,11 @@ final class ExchangeRig {
     public Future<?> start() {
       ExchangeRig.this.context = context;
       clients = new MemberClients((ContextInternal) context);
-      // as the listener: WebSocket extensions are the client's and the member's, not the rig's to add to the pipeline
-      server = vertx.createHttpServer(new HttpServerOptions().setPerFrameWebSocketCompressionSupported(false)
-              .setPerMessageWebSocketCompressionSupported(false))
+      // the listener's options where they shape an exchange: no h2c (Vert.x's default) nor WebSocket extensions in
+      // the pipeline, Expect: 100-continue left to the exchange, handlers on this event loop only
+      server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)
+              .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false)
+              .setHandle100ContinueAutomatically(false).setStrictThreadMode(true))
           .connectionHandler(conn -> conn.closeHandler(v -> clientClosed()))
           .requestHandler(ExchangeRig.this::request);
       return server.listen(0, "127.0.0.1");

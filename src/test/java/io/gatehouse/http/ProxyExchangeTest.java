@@ -27,6 +27,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.Checkpoint;
@@ -52,10 +54,17 @@ class ProxyExchangeTest {
   private ExchangeRig rig;
   private long illegalBefore;
   private long illegalProvoked;
+  // held for the whole test: Vert.x closes a client that is no longer referenced once it is collected
+  private HttpClient http;
+  private NetClient raw;
+  private WebSocketClient ws;
 
   @BeforeEach
-  void countIllegalMoves() {
+  void clientsAndIllegalMoveCount(Vertx vertx) {
     illegalBefore = ExchangeStateMachine.illegalMoves();
+    http = vertx.createHttpClient();
+    raw = vertx.createNetClient();
+    ws = vertx.createWebSocketClient();
   }
 
   @AfterEach
@@ -72,10 +81,6 @@ class ProxyExchangeTest {
 
   private Future<ExchangeRig> rig(Vertx vertx, String listenerExtra, String poolExtra, int... ports) {
     return ExchangeRig.start(vertx, listenerExtra, poolExtra, members(ports)).onSuccess(r -> rig = r);
-  }
-
-  private static HttpClient client(Vertx vertx) {
-    return vertx.createHttpClient();
   }
 
   private static RequestOptions to(ExchangeRig rig, HttpMethod method, String path) {
@@ -111,7 +116,7 @@ class ProxyExchangeTest {
         assertEquals("-", e.field("sticky"));
         assertEquals(0, r.member(m.actualPort()).active(), "the member is released");
       });
-    })).compose(r -> client(vertx).request(to(r, HttpMethod.GET, "/hi")))
+    })).compose(r -> http.request(to(r, HttpMethod.GET, "/hi")))
         .compose(HttpClientRequest::send)
         .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + resp.getHeader("X-Member") + " " + b))
         .onComplete(test.succeeding(got -> test.verify(() -> {
@@ -128,7 +133,7 @@ class ProxyExchangeTest {
         .compose(m -> rig(vertx, "", "", m.actualPort()))
         .onSuccess(r -> expect(test, ended, List.of(CHOOSING, CONNECTING, SENDING_BODY, AWAITING_HEAD,
             RELAYING_RESPONSE, ENDING, DONE), "200", "ok", e -> { }))
-        .compose(r -> client(vertx).request(to(r, HttpMethod.POST, "/up")))
+        .compose(r -> http.request(to(r, HttpMethod.POST, "/up")))
         .compose(req -> req.send("a body"))
         .compose(HttpClientResponse::body)
         .onComplete(test.succeeding(b -> test.verify(() -> {
@@ -148,7 +153,7 @@ class ProxyExchangeTest {
     }).compose(m -> rig(vertx, "", "", m.actualPort()))
         .onSuccess(r -> expect(test, ended, List.of(CHOOSING, CONNECTING, AWAITING_CONTINUE, SENDING_BODY,
             AWAITING_HEAD, RELAYING_RESPONSE, ENDING, DONE), "200", "ok", e -> { }))
-        .compose(r -> client(vertx).request(to(r, HttpMethod.PUT, "/up").putHeader("Expect", "100-continue")
+        .compose(r -> http.request(to(r, HttpMethod.PUT, "/up").putHeader("Expect", "100-continue")
             .putHeader("Content-Length", "5")))
         .compose(req -> {
           req.continueHandler(v -> {
@@ -179,7 +184,7 @@ class ProxyExchangeTest {
               assertEquals(1, r.member(port.get()).failures());
               assertEquals(0, r.member(port.get()).active());
             }))
-        .compose(r -> client(vertx).request(to(r, HttpMethod.GET, "/")))
+        .compose(r -> http.request(to(r, HttpMethod.GET, "/")))
         .compose(HttpClientRequest::send)
         .onComplete(test.succeeding(resp -> test.verify(() -> {
           assertEquals(504, resp.statusCode());
@@ -211,7 +216,7 @@ class ProxyExchangeTest {
               assertEquals(0, r.member(silent.actualPort()).failures(), "the client left: no fault of the member's");
               assertEquals(0, r.member(silent.actualPort()).active());
             }))
-        .compose(r -> vertx.createNetClient().connect(r.port(), "127.0.0.1"))
+        .compose(r -> raw.connect(r.port(), "127.0.0.1"))
         .onComplete(test.succeeding(c -> {
           client.set(c);
           c.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -229,10 +234,29 @@ class ProxyExchangeTest {
     }).compose(m -> rig(vertx, "", "", m.actualPort()))
         .onSuccess(r -> expect(test, ended, List.of(CHOOSING, CONNECTING, AWAITING_HEAD, DONE), "-",
             "client_closed", e -> { }))
-        .compose(r -> vertx.createNetClient().connect(r.port(), "127.0.0.1"))
+        .compose(r -> raw.connect(r.port(), "127.0.0.1"))
         .onComplete(test.succeeding(c -> {
           client.set(c);
           c.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        }));
+  }
+
+  @Test
+  void aClientGoneMidBodyEndsTheExchangeAndTheHalfSentRequest(Vertx vertx, VertxTestContext test) {
+    Checkpoint memberSawClose = test.checkpoint();
+    Checkpoint ended = test.checkpoint();
+    AtomicReference<NetSocket> client = new AtomicReference<>();
+    member(vertx, req -> {
+      // a member must not take a cut body for a whole one: its connection closes
+      req.connection().closeHandler(v -> memberSawClose.flag());
+      req.handler(b -> client.get().close()); // the first piece arrived: the client leaves mid-body
+    }).compose(m -> rig(vertx, "", "", m.actualPort()))
+        .onSuccess(r -> expect(test, ended, List.of(CHOOSING, CONNECTING, SENDING_BODY, DONE), "-", "client_closed",
+            e -> { }))
+        .compose(r -> raw.connect(r.port(), "127.0.0.1"))
+        .onComplete(test.succeeding(c -> {
+          client.set(c);
+          c.write("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
         }));
   }
 
@@ -255,7 +279,7 @@ class ProxyExchangeTest {
               assertEquals(0, r.member(dead).active());
               assertEquals(0, r.member(live.get()).active());
             }))
-        .compose(r -> client(vertx).request(to(r, HttpMethod.GET, "/").putHeader("Cookie",
+        .compose(r -> http.request(to(r, HttpMethod.GET, "/").putHeader("Cookie",
             MemberChoice.STICKY_COOKIE + "=" + r.cookies.issue("p", "127.0.0.1:" + dead,
                 System.currentTimeMillis() + 60_000))))
         .compose(HttpClientRequest::send)
@@ -300,7 +324,6 @@ class ProxyExchangeTest {
     Checkpoint ended = test.checkpoint(2);
     AtomicInteger heads = new AtomicInteger();
     AtomicInteger port = new AtomicInteger();
-    HttpClient http = client(vertx);
     closingAtReuse(vertx, heads)
         .compose(m -> {
           port.set(m.actualPort());
@@ -336,7 +359,7 @@ class ProxyExchangeTest {
         .compose(m -> rig(vertx, ",\"max_body_size\":10", "", m.actualPort()))
         .onSuccess(r -> expect(test, ended, List.of(CHOOSING, CONNECTING, SENDING_BODY, ANSWERED_LOCALLY, DONE),
             "413", "body_too_large", e -> { }))
-        .compose(r -> client(vertx).request(to(r, HttpMethod.POST, "/up")))
+        .compose(r -> http.request(to(r, HttpMethod.POST, "/up")))
         .compose(req -> req.setChunked(true).send(Buffer.buffer("x".repeat(100))))
         .onComplete(test.succeeding(resp -> test.verify(() -> {
           assertEquals(413, resp.statusCode());
@@ -348,7 +371,6 @@ class ProxyExchangeTest {
   void aRedirectAndNoUsableMemberAreAnsweredLocally(Vertx vertx, VertxTestContext test) {
     Checkpoint answered = test.checkpoint(2);
     Checkpoint ended = test.checkpoint(2);
-    HttpClient http = client(vertx);
     rig(vertx, "", "", TestPorts.free()).onSuccess(r -> {
       r.route = req -> req.path().equals("/old") ? new RouteDecision.Redirect("moved", 301, "https://example.com/")
           : new RouteDecision.ToPool(null, "nowhere");
@@ -372,19 +394,19 @@ class ProxyExchangeTest {
   void anAcceptedUpgradeTunnelsUntilEitherSideCloses(Vertx vertx, VertxTestContext test) {
     Checkpoint echoed = test.checkpoint();
     Checkpoint ended = test.checkpoint();
-    vertx.createHttpServer().webSocketHandler(ws -> ws.handler(ws::write)).listen(0, "127.0.0.1")
+    vertx.createHttpServer().webSocketHandler(echo -> echo.handler(echo::write)).listen(0, "127.0.0.1")
         .compose(m -> rig(vertx, "", "", m.actualPort()))
         .onSuccess(r -> expect(test, ended, List.of(CHOOSING, CONNECTING, AWAITING_HEAD, TUNNEL, DONE), "101",
             "tunnel_closed", e -> { }))
-        .compose(r -> vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .compose(r -> ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
             .setPort(r.port()).setURI("/ws")))
-        .onComplete(test.succeeding(ws -> {
-          ws.handler(b -> test.verify(() -> {
+        .onComplete(test.succeeding(socket -> {
+          socket.handler(b -> test.verify(() -> {
             assertEquals("ping", b.toString());
             echoed.flag();
-            ws.close();
+            socket.close();
           }));
-          ws.writeTextMessage("ping");
+          socket.writeTextMessage("ping");
         }));
   }
 
@@ -409,7 +431,7 @@ class ProxyExchangeTest {
       return rig(vertx, "", "", m.actualPort());
     }).onSuccess(r -> expect(test, ended, List.of(CHOOSING, CONNECTING, AWAITING_HEAD, DONE), "500",
         "internal_error", e -> assertEquals(0, r.member(port.get()).active(), "the member is released")))
-        .compose(r -> client(vertx).request(to(r, HttpMethod.GET, "/")))
+        .compose(r -> http.request(to(r, HttpMethod.GET, "/")))
         .compose(HttpClientRequest::send)
         .onComplete(test.succeeding(resp -> test.verify(() -> {
           assertEquals(500, resp.statusCode(), "the client is answered, not left hanging");
