@@ -236,10 +236,6 @@ final class ExchangeRig {
     return pool.member("127.0.0.1:" + port);
   }
 
-  Pool pool() {
-    return pool;
-  }
-
   void close() {
     accessLog.close();
   }

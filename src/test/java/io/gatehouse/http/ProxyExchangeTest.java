@@ -13,7 +13,6 @@ import static io.gatehouse.http.ExchangePhase.TUNNEL;
 import static io.gatehouse.http.ExchangeRig.members;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.testkit.TestPorts;
 import io.vertx.core.Future;
