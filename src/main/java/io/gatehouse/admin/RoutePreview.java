@@ -5,13 +5,11 @@ import io.gatehouse.config.L7Policy;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.SessionPersistence;
 import io.gatehouse.http.Cookies;
-import io.gatehouse.http.ProxyExchange;
+import io.gatehouse.http.MemberChoice;
 import io.gatehouse.http.RouteDecision;
 import io.gatehouse.http.StickyCookie;
 import io.gatehouse.listener.ListenerSettings;
 import io.gatehouse.listener.ListenerState;
-import io.gatehouse.pool.Member;
-import io.gatehouse.pool.Pick;
 import io.gatehouse.pool.PickReason;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.pool.PoolSnapshot;
@@ -28,14 +26,11 @@ import java.util.List;
 
 /**
  * {@code GET /api/v1/route}: where a request or connection like the one described would go now, and why. It
- * takes the same steps as the listeners (forwarding policies, then sticky entry, signed cookie or learned
- * application cookie, then the balancer) through side-effect-free previews: nothing is sent, no sticky entry is
- * recorded or refreshed, no round-robin position advances. Reads the Runtime's view: any thread.
+ * takes the same steps as the listeners (forwarding policies, then {@link MemberChoice}: sticky entry, signed cookie
+ * or learned application cookie, then the balancer) through side-effect-free previews: nothing is sent, no sticky
+ * entry is recorded or refreshed, no round-robin position advances. Reads the Runtime's view: any thread.
  */
 final class RoutePreview {
-
-  /** The prefix of learned APP_COOKIE keys in the sticky table, as the HTTP exchange stores them. */
-  private static final String APP_KEY_PREFIX = "app:";
 
   /** A query the preview cannot answer: the route API's 400. */
   static final class BadQuery extends RuntimeException {
@@ -103,9 +98,9 @@ final class RoutePreview {
   }
 
   /**
-   * The member choice, as the listener makes it: L4 listeners and HTTP without cookie persistence through the
-   * pool's pick (sticky source address first), HTTP_COOKIE through the signed cookie, APP_COOKIE through the
-   * learned cookie value.
+   * The member choice, as the listener makes it ({@link MemberChoice}, previewing): L4 listeners and HTTP without
+   * cookie persistence through the pool's pick (sticky source address first), HTTP_COOKIE through the signed
+   * cookie, APP_COOKIE through the learned cookie value.
    */
   private static void choose(JsonObject out, java.util.Map<String, Pool> pools, StickyCookie signer, String poolName,
       String ip, long hash, QueryRequestView request) {
@@ -116,26 +111,12 @@ final class RoutePreview {
     }
     PoolSnapshot s = pool.snapshot();
     SessionPersistence p = s.config().sessionPersistence();
-    Pick pick;
-    if (s.usable().isEmpty()) {
-      pick = Pick.NONE;
-    } else if (p == null || p.type() == SessionPersistence.Type.SOURCE_IP || request == null) {
-      pick = pool.peek(ip, hash);
-    } else if (p.type() == SessionPersistence.Type.HTTP_COOKIE) {
-      String value = cookie(request, ProxyExchange.STICKY_COOKIE);
-      String id = value == null ? null : signer.verify(pool.name(), value, System.currentTimeMillis());
-      Member m = id == null ? null : s.usableMember(id);
-      pick = m != null ? new Pick(m, PickReason.COOKIE) : pool.peekFresh(s, hash);
-    } else {
-      String value = cookie(request, p.cookieName());
-      Member m = value == null ? null : pool.peekSticky(s, APP_KEY_PREFIX + value);
-      pick = m != null ? new Pick(m, PickReason.STICKY) : pool.peekFresh(s, hash);
-    }
-    out.put("member", pick.found() ? new JsonObject()
-            .put("address", pick.member().config().address())
-            .put("protocol_port", pick.member().config().protocolPort())
+    MemberChoice choice = MemberChoice.preview(pool, signer, request == null ? null : request.headers(), ip, hash);
+    out.put("member", choice.found() ? new JsonObject()
+            .put("address", choice.member().config().address())
+            .put("protocol_port", choice.member().config().protocolPort())
         : null);
-    out.put("reason", pick.reason().label());
+    out.put("reason", choice.reason().label());
     if (p != null) {
       out.put("sticky", sticky(pool, p, ip, request));
     }
@@ -152,7 +133,7 @@ final class RoutePreview {
       key = ip;
     } else if (p.type() == SessionPersistence.Type.APP_COOKIE && request != null) {
       String value = cookie(request, p.cookieName());
-      key = value == null ? null : APP_KEY_PREFIX + value;
+      key = value == null ? null : MemberChoice.appKey(value);
     }
     StickyEntry e = key == null ? null : pool.sticky().entry(key);
     if (e != null) {

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
 
@@ -26,6 +27,7 @@ public final class ErrorPages {
     body(503, "503 Service Unavailable: no usable member\n");
     body(504, "504 Gateway Timeout: the member did not answer in time\n");
     body(501, "501 Not Implemented: unknown transfer coding\n");
+    body(500, "500 Internal Server Error: the gateway failed this request\n");
   }
 
   private ErrorPages() {}
@@ -41,6 +43,20 @@ public final class ErrorPages {
         .putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN)
         .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length()))
         .end(body);
+  }
+
+  /**
+   * Answers {@code status} to a (paused) request whose response has not begun. When a declared body is left
+   * unread the client is told not to reuse the connection, and it closes after the answer rather than read a
+   * body nobody wants.
+   */
+  static Future<Void> answer(HttpServerRequest req, int status) {
+    boolean unreadBody = MemberRequest.unreadBody(req);
+    if (unreadBody) {
+      req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
+    Future<Void> sent = send(req.response(), status);
+    return unreadBody ? sent.andThen(v -> req.connection().close()) : sent;
   }
 
   /**

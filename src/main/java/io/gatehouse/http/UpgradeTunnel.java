@@ -1,0 +1,103 @@
+package io.gatehouse.http;
+
+import io.gatehouse.vertx.Buffers;
+import io.netty.handler.codec.http.HttpResponse;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.NetSocket;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A WebSocket (or other) upgrade the member accepted with a 101: from here on raw bytes both ways, with
+ * back-pressure each way, until either side closes. The member side is the exchange's connection; the client
+ * side is the request's connection taken over as a socket, which takes a moment: member bytes that come before
+ * are kept until then. Event-loop confined.
+ */
+final class UpgradeTunnel implements Handler<AsyncResult<NetSocket>> {
+
+  private final ProxyExchange exchange;
+  private NetSocket client;
+  private List<Buffer> pending = new ArrayList<>();
+
+  UpgradeTunnel(ProxyExchange exchange) {
+    this.exchange = exchange;
+  }
+
+  /** Passes the 101 on and takes the client's connection over. */
+  void open(HttpServerRequest req, HttpServerResponse resp, HttpResponse head) {
+    HopByHop.copy(head.headers(), resp.headers(), true);
+    req.resume(); // the connection was paused with the request; the tunnel reads it from here on
+    req.toNetSocket().onComplete(this);
+  }
+
+  /** The client's side is ready (or could not be had). */
+  @Override
+  public void handle(AsyncResult<NetSocket> ar) {
+    if (exchange.connection() == null) {
+      if (ar.succeeded()) {
+        ar.result().close(); // the member closed meanwhile
+      }
+      return;
+    }
+    if (ar.failed()) {
+      exchange.tunnelEnded("upgrade_failed");
+      return;
+    }
+    NetSocket toClient = ar.result();
+    client = toClient;
+    for (Buffer b : pending) {
+      toClient.write(b);
+    }
+    pending = null;
+    toClient.drainHandler(v -> {
+      MemberConnection m = exchange.connection();
+      if (m != null) {
+        m.readResponse(true);
+      }
+    });
+    toClient.handler(b -> {
+      MemberConnection m = exchange.connection();
+      if (m == null) {
+        return;
+      }
+      m.sendBody(Buffers.byteBuf(b));
+      if (!m.writable()) {
+        toClient.pause(); // memberWritable() resumes it
+      }
+    });
+    toClient.closeHandler(v -> exchange.tunnelEnded("tunnel_closed"));
+  }
+
+  /** Member bytes for the client (null: none). */
+  void fromMember(Buffer chunk) {
+    if (chunk == null) {
+      return;
+    }
+    if (client == null) {
+      pending.add(chunk);
+      return;
+    }
+    client.write(chunk);
+    MemberConnection m = exchange.connection();
+    if (client.writeQueueFull() && m != null) {
+      m.readResponse(false); // the drain handler resumes it
+    }
+  }
+
+  void memberWritable() {
+    if (client != null) {
+      client.resume();
+    }
+  }
+
+  /** The member side closed: so does the client's. */
+  void close() {
+    if (client != null) {
+      client.close();
+    }
+  }
+}
