@@ -10,6 +10,7 @@ import io.gatehouse.runtime.ConfigVersion;
 import io.gatehouse.runtime.RuntimeView;
 import io.gatehouse.tls.ServedCertificate;
 import io.gatehouse.tls.ServerTls;
+import io.gatehouse.tls.TlsEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -95,7 +96,7 @@ final class StatusDocument {
           .put("last_reload_error", s.certificateErrors().getOrDefault(c.file(), s.certificateErrors().get(c.privateKey()))));
     }
     return new JsonObject()
-        .put("engine", tls.engine().name().toLowerCase(java.util.Locale.ROOT))
+        .put("engine", tls.engine() == TlsEngine.OPENSSL ? "boringssl" : "jdk") // the names of tls.engine
         .put("protocols", new JsonArray(tls.protocols()))
         .put("cipher_suites", new JsonArray(tls.suites()))
         .put("certificates", certificates);

@@ -301,6 +301,8 @@ class SslListenerTest {
     JsonObject tls = gw.status().getJsonArray("listeners").getJsonObject(0).getJsonObject("tls");
     assertTrue(tls.getJsonArray("protocols").contains("TLSv1.2"), tls.encode());
     assertFalse(tls.getJsonArray("cipher_suites").isEmpty());
+    assertEquals("jdk".equals(System.getProperty(io.gatehouse.tls.TlsEngine.PROPERTY)) ? "jdk" : "boringssl",
+        tls.getString("engine"));
     JsonObject served = tls.getJsonArray("certificates").getJsonObject(0);
     assertEquals(cert.toString(), served.getString("file"));
     assertTrue(served.getJsonArray("names").contains("localhost"), served.encode());
