@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.LeakCheck;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
 import java.io.IOException;
@@ -42,9 +43,12 @@ class FdExhaustionIT {
           """.formatted(TestPorts.free(), port, echo.port()));
       Path log = dir.resolve("gw.log");
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process gw = new ProcessBuilder("bash", "-c", "ulimit -n 256 && exec \"$0\" -Xmx256m -jar \"$1\" --config \"$2\"",
-          java, GatehouseJarIT.JAR.toString(), cfg.toString()).redirectErrorStream(true).redirectOutput(log.toFile())
-          .start();
+      LeakCheck.childLog(log); // a LEAK or blocked-thread line in it fails the test
+      List<String> cmd = new ArrayList<>(List.of("bash", "-c",
+          "ulimit -n 256 && exec \"$0\" -Xmx256m \"${@:3}\" -jar \"$1\" --config \"$2\"", java,
+          GatehouseJarIT.JAR.toString(), cfg.toString()));
+      cmd.addAll(LeakCheck.childJvmOptions());
+      Process gw = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       List<Socket> held = new ArrayList<>();
       try {
         Await.until(Duration.ofSeconds(30), () -> GatehouseJarIT.logHas(log, "gatehouse ready"),

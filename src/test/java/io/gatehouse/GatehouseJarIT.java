@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.testkit.Await;
+import io.gatehouse.testkit.LeakCheck;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
 import io.gatehouse.testkit.UdpClient;
@@ -35,9 +36,12 @@ class GatehouseJarIT {
   Path dir;
 
   static Process launch(Path log, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", JAR.toString()));
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m"));
+    cmd.addAll(LeakCheck.childJvmOptions());
+    cmd.addAll(List.of("-jar", JAR.toString()));
     cmd.addAll(List.of(args));
+    LeakCheck.childLog(log); // a LEAK or blocked-thread line in it fails the test
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 

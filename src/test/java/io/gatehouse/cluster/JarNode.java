@@ -1,6 +1,7 @@
 package io.gatehouse.cluster;
 
 import io.gatehouse.testkit.Await;
+import io.gatehouse.testkit.LeakCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,8 +40,11 @@ final class JarNode {
   void launch(String cluster, String members) throws IOException {
     starts++;
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-jar", Path.of("target/gatehouse.jar").toAbsolutePath().toString(),
+        "-Xmx256m"));
+    cmd.addAll(LeakCheck.childJvmOptions());
+    cmd.addAll(List.of("-jar", Path.of("target/gatehouse.jar").toAbsolutePath().toString(),
         "--config", config().toString(), "--cluster"));
+    LeakCheck.childLog(log()); // a LEAK or blocked-thread line in it fails the test
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log().toFile());
     pb.environment().put("GATEHOUSE_CLUSTER_NAME", cluster);
     pb.environment().put("GATEHOUSE_CLUSTER_PORT", String.valueOf(hazelcastPort));
