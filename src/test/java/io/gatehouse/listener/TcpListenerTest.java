@@ -392,9 +392,21 @@ class TcpListenerTest {
     Member gone = firstMember.equals("x") ? x : y;
     String other = firstMember.equals("x") ? "y" : "x";
     gone.stop();
+    refusing(gone.port()); // the member's server may take a moment to stop accepting after its close returned
     assertEquals(other, memberOf(port, "127.0.0.7"));
     assertEquals(other, memberOf(port, "127.0.0.7"));
     (gone == x ? y : x).stop();
+  }
+
+  /** Waits until nothing accepts on {@code port} any more. */
+  static void refusing(int port) {
+    io.gatehouse.testkit.Await.until(java.time.Duration.ofSeconds(5), () -> {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        return false;
+      } catch (java.io.IOException refused) {
+        return true;
+      }
+    }, "port " + port + " still accepts");
   }
 
   @Test
