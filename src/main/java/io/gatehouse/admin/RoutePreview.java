@@ -42,6 +42,12 @@ final class RoutePreview {
   private RoutePreview() {}
 
   static JsonObject of(RuntimeView view, MultiMap params) {
+    for (var e : params) {
+      if (hasControl(e.getKey()) || hasControl(e.getValue())) {
+        // refused, and not echoed: such a value would forge lines in a log or a header
+        throw new BadQuery("a query parameter holds a control character");
+      }
+    }
     String name = params.get("listener");
     if (name == null || name.isEmpty()) {
       throw new BadQuery("listener is required");
@@ -145,6 +151,16 @@ final class RoutePreview {
   private static String cookie(QueryRequestView request, String name) {
     List<String> headers = request.headers().getAll(HttpHeaders.COOKIE);
     return Cookies.find(headers, name);
+  }
+
+  private static boolean hasControl(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The address as the listeners write it (sticky keys are this text). */

@@ -93,7 +93,7 @@ final class StatusDocument {
           .put("file", c.file().toString())
           .put("names", new JsonArray(c.names()))
           .put("not_after", time(c.notAfter()))
-          .put("last_reload_error", s.certificateErrors().getOrDefault(c.file(), s.certificateErrors().get(c.privateKey()))));
+          .put("last_reload_error", s.certificateErrors().get(c.file())));
     }
     return new JsonObject()
         .put("engine", tls.engine() == TlsEngine.OPENSSL ? "boringssl" : "jdk") // the names of tls.engine

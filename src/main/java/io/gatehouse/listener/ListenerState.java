@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,6 +26,7 @@ public final class ListenerState {
 
   private volatile ListenerSettings settings;
   private volatile boolean draining;
+  private volatile Supplier<Future<Void>> portRelease = Future::succeededFuture;
   private final List<Function<ServerSSLOptions, Future<Boolean>>> tlsServers = new CopyOnWriteArrayList<>();
   private final AtomicInteger active = new AtomicInteger();
   private final ClientTable clients = new ClientTable();
@@ -72,6 +74,16 @@ public final class ListenerState {
     return Future.all(updated).onSuccess(v -> settings = settings.withTls(next)).mapEmpty();
   }
 
+  /** Registered by a listener whose socket a replacement may take over (UDP: Vert.x does not manage that socket). */
+  public void onReleasePort(Supplier<Future<Void>> release) {
+    this.portRelease = release;
+  }
+
+  /** A replacement bound beside this listener takes its port: this listener's socket closes now. */
+  public Future<Void> releasePort() {
+    return portRelease.get();
+  }
+
   /** Shorthand for {@code settings().config()}: one read, for callers that need nothing else. */
   public ListenerConfig config() {
     return settings.config();
@@ -86,15 +98,21 @@ public final class ListenerState {
     this.settings = next;
   }
 
-  /** A replaced certificate file set reached every instance: its files' errors are cleared. */
-  public void certificatesReloaded(List<Path> files) {
+  /** Replaced certificate files reached every instance: every file now served is good, so no error stays. */
+  public void certificatesReloaded() {
     certificateReloads.increment();
-    Map<Path, String> errors = new HashMap<>(certificateErrors);
-    files.forEach(errors::remove);
-    certificateErrors = Map.copyOf(errors);
+    certificateErrors = Map.of();
   }
 
-  /** Replaced certificate files that could not be used: the running ones stay, the problem shows per file. */
+  /** The files are back as the ones served: no error stays. */
+  public void clearCertificateErrors() {
+    certificateErrors = Map.of();
+  }
+
+  /**
+   * Replaced certificate files that could not be used: the running ones stay, and the problem shows on each
+   * certificate it concerns (by the certificate's file).
+   */
   public void certificateReloadFailed(List<Path> files, String problem) {
     certificateReloadFailures.increment();
     Map<Path, String> errors = new HashMap<>(certificateErrors);
@@ -102,7 +120,7 @@ public final class ListenerState {
     certificateErrors = Map.copyOf(errors);
   }
 
-  /** The last reload problem of each certificate file that has one. */
+  /** The last reload problem of each served certificate (by its file) that has one. */
   public Map<Path, String> certificateErrors() {
     return certificateErrors;
   }

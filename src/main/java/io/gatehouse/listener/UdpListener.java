@@ -130,6 +130,7 @@ public final class UdpListener extends VerticleBase {
     channel = newChannel(cfg.host().contains(":"));
     enableReusePort(channel);
     channel.pipeline().addLast(new FromClients());
+    state.onReleasePort(this::releasePort);
     long period = Math.max(100, Math.min(1000, state.config().keepaliveTimeout().toMillis() / 4));
     sweepTimer = vertx.setPeriodic(period, id -> expireIdle());
     Promise<Void> bound = Promise.promise();
@@ -150,6 +151,9 @@ public final class UdpListener extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    if (!channel.isOpen()) {
+      return Future.succeededFuture(); // the port went to a replacement
+    }
     draining = true;
     Promise<Void> drained = Promise.promise();
     long deadline = System.nanoTime() + services.config().get().drainTimeout().toNanos();
@@ -297,6 +301,22 @@ public final class UdpListener extends VerticleBase {
       }
     }
     idle.forEach(s -> s.close("idle"));
+  }
+
+  /**
+   * A replacement bound beside this socket takes the port: the socket closes now and its sessions end, so that no
+   * client is left hashed by the kernel to a listener that opens no new sessions. Their clients' next datagrams
+   * open sessions on the replacement. Any thread.
+   */
+  private Future<Void> releasePort() {
+    Promise<Void> released = Promise.promise();
+    loop.runOnContext(v -> {
+      draining = true;
+      vertx.cancelTimer(sweepTimer);
+      closeAll("replaced");
+      channel.close().addListener(c -> released.tryComplete());
+    });
+    return released.future();
   }
 
   private void closeAll(String why) {

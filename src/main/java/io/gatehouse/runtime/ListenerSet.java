@@ -9,11 +9,14 @@ import io.gatehouse.listener.ListenerSettings;
 import io.gatehouse.listener.ListenerState;
 import io.gatehouse.listener.TcpListener;
 import io.gatehouse.listener.UdpListener;
+import io.gatehouse.vertx.Contexts;
 import io.gatehouse.vertx.SharedServers;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,12 +63,13 @@ final class ListenerSet {
   }
 
   /**
-   * Deploys one listener's instances (one per event loop; UDP: one) and starts watching its certificates. With
-   * {@code beside}, a running listener holds the same port: the new instances bind a socket of their own next to
+   * Deploys one listener's instances (one per event loop; UDP: one) and starts watching its certificates. With a
+   * {@code holder}, a running listener holds the same port: the new instances bind a socket of their own next to
    * it (SO_REUSEPORT) rather than join it, so that the port never goes dark. Fails with a {@link BindException}
    * when the port cannot be bound; nothing is left deployed then.
    */
-  Future<RunningListener> deploy(ListenerSettings settings, GatehouseConfig c, boolean beside) {
+  Future<RunningListener> deploy(ListenerSettings settings, GatehouseConfig c, RunningListener holder) {
+    boolean beside = holder != null;
     ListenerConfig l = settings.config();
     ListenerState state = new ListenerState(settings);
     Supplier<Deployable> instance = switch (l.protocol()) {
@@ -74,6 +78,13 @@ final class ListenerSet {
       case HTTP, HTTPS -> () -> new HttpListener(state, services);
     };
     boolean udp = l.protocol() == ListenerProtocol.UDP;
+    if (!beside) {
+      try {
+        PortProbe.requireFree(l);
+      } catch (IOException | RuntimeException e) {
+        return Future.failedFuture(new BindException(l.name(), e));
+      }
+    }
     // a UDP socket is Netty's own, outside Vert.x's table: SO_REUSEPORT alone lets it bind beside
     SharedServers.Handover handover = beside && !udp ? SharedServers.handOver(vertx, l.host(), l.protocolPort()) : null;
     return vertx.deployVerticle(instance, new DeploymentOptions().setInstances(udp ? 1 : c.node().eventLoops()))
@@ -90,7 +101,7 @@ final class ListenerSet {
           }
           LOG.info("listener " + l.name() + ": " + l.protocol() + " on " + l.host() + ":" + l.protocolPort()
               + " -> pool " + l.defaultPool() + (beside ? " (bound beside the listener it replaces)" : ""));
-          RunningListener r = new RunningListener(state, id, handover);
+          RunningListener r = new RunningListener(state, id, handover, udp ? holder : null);
           r.watchCertificates(vertx, c.reload().scanPeriodMs());
           return r;
         });
@@ -146,7 +157,10 @@ final class ListenerSet {
           LOG.warning("listener " + r.name() + ": the old socket did not close: " + e.getMessage());
           return Future.succeededFuture();
         })));
-    return Future.all(taken).onComplete(v -> bound.forEach(this::swapIn)).mapEmpty();
+    // sockets close on their own event loops: the swap goes on on the Runtime's context (the caller's)
+    Promise<Void> done = Contexts.promise(vertx.getOrCreateContext());
+    Future.all(taken).onComplete(v -> done.complete());
+    return done.future().onComplete(v -> bound.forEach(this::swapIn));
   }
 
   /** A listener leaves the configuration: it drains in the background and is listed as DRAINING meanwhile. */
@@ -156,6 +170,11 @@ final class ListenerSet {
       draining.remove(r);
       changed.run();
     });
+  }
+
+  /** Every running listener's certificates watched anew, every {@code periodMs} (0: not at all). */
+  void watchCertificates(long periodMs) {
+    running.values().forEach(r -> r.watchCertificates(vertx, periodMs));
   }
 
   /** Once a second: every listener forgets clients gone quiet. */

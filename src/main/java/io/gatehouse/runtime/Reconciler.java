@@ -3,6 +3,7 @@ package io.gatehouse.runtime;
 import io.gatehouse.config.ConfigDiff;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.config.ListenerConfig;
+import io.gatehouse.config.ListenerProtocol;
 import io.gatehouse.config.PoolConfig;
 import io.gatehouse.http.L7Router;
 import io.gatehouse.listener.ListenerSettings;
@@ -19,7 +20,7 @@ import java.util.logging.Logger;
 /**
  * Applies a valid version as ordered steps under one failure rule: every step that can fail runs first (new
  * pools, which nothing references yet; binds of new and replaced listeners, a replacement on its own port bound
- * beside the old socket; TLS settings changed in place), then the swaps that cannot fail. If a step fails, what
+ * beside the old socket, last; TLS settings changed in place), then the swaps that cannot fail. If a step fails, what
  * was prepared is released, the running version goes on untouched and the version is refused with the failed
  * step's line. A listener replaced on its port closes the old listening socket before the old listener drains,
  * so that every connection made after the apply reaches the new version. Start-up is the same apply, from nothing.
@@ -46,14 +47,17 @@ final class Reconciler {
     final Map<ListenerState, ServerTls> tlsBefore = new LinkedHashMap<>();
   }
 
-  /** Applies {@code p} over {@code running}; completes with the lines that refused it, empty when applied. */
-  Future<List<String>> apply(PreparedVersion p, GatehouseConfig running) {
+  /** Applies {@code p} over what runs; completes with the lines that refused it, empty when applied. */
+  Future<List<String>> apply(PreparedVersion p) {
     GatehouseConfig next = p.config();
     ConfigDiff diff = p.diff();
     Prepared prepared = new Prepared();
     diff.addedPools().forEach(pools::add);
-    return bind(p, running, prepared)
+    // ordered by what a step exposes before the version is applied: a listener bound beside a running one takes
+    // connections from the moment it binds, so those binds come last, when nothing else can fail but another one
+    return bind(p, prepared, false)
         .compose(v -> changeTls(p, next, prepared))
+        .compose(v -> bind(p, prepared, true))
         .transform(ar -> {
           if (ar.failed()) {
             release(diff, prepared);
@@ -63,17 +67,23 @@ final class Reconciler {
         });
   }
 
-  /** Binds new listeners, and replaced ones beside the listener they replace when the port is the same. */
-  private Future<Void> bind(PreparedVersion p, GatehouseConfig running, Prepared prepared) {
+  /**
+   * Binds new and replaced listeners: those on a port of their own, or ({@code beside}) those whose port a running
+   * listener holds (this one's old self, or one this version removes), beside that one's socket.
+   */
+  private Future<Void> bind(PreparedVersion p, Prepared prepared, boolean beside) {
     GatehouseConfig next = p.config();
     List<ListenerConfig> toBind = new ArrayList<>(p.diff().addedListeners());
     toBind.addAll(p.diff().replacedListeners());
     List<Future<?>> binds = new ArrayList<>();
     for (ListenerConfig l : toBind) {
-      // whichever running listener holds the port (this one's old self, or one this version removes)
-      boolean beside = running.listeners().stream().anyMatch(old -> samePort(old, l));
+      RunningListener holder = listeners.all().stream().filter(old -> samePort(old.state().config(), l))
+          .findFirst().orElse(null);
+      if ((holder != null) != beside) {
+        continue;
+      }
       ListenerSettings settings = new ListenerSettings(l, router(l, next), p.tls().get(l.name()));
-      binds.add(listeners.deploy(settings, next, beside).onSuccess(r -> prepared.bound.put(l.name(), r)));
+      binds.add(listeners.deploy(settings, next, holder).onSuccess(r -> prepared.bound.put(l.name(), r)));
     }
     return Future.join(binds).mapEmpty();
   }
@@ -140,7 +150,9 @@ final class Reconciler {
     return l.protocol().isHttp() ? L7Router.compile(l, c) : null;
   }
 
+  /** The same socket address and transport: the new listener's socket would share the holder's port. */
   private static boolean samePort(ListenerConfig a, ListenerConfig b) {
-    return a.protocolPort() == b.protocolPort() && a.host().equals(b.host());
+    return a.protocolPort() == b.protocolPort() && a.host().equals(b.host())
+        && (a.protocol() == ListenerProtocol.UDP) == (b.protocol() == ListenerProtocol.UDP);
   }
 }

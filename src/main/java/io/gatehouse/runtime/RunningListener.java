@@ -3,6 +3,7 @@ package io.gatehouse.runtime;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.listener.ListenerState;
 import io.gatehouse.tls.CertificateWatcher;
+import io.gatehouse.tls.ServedCertificate;
 import io.gatehouse.tls.ServerTls;
 import io.gatehouse.vertx.SharedServers;
 import io.vertx.core.Future;
@@ -24,12 +25,16 @@ final class RunningListener {
   private final String deploymentId;
   /** Where this listener was bound beside one it replaces on the same port, else null. */
   private final SharedServers.Handover handover;
+  /** A UDP listener bound beside another one's socket: that listener, whose socket it takes over; else null. */
+  private final RunningListener udpHolder;
   private CertificateWatcher certificates;
 
-  RunningListener(ListenerState state, String deploymentId, SharedServers.Handover handover) {
+  RunningListener(ListenerState state, String deploymentId, SharedServers.Handover handover,
+      RunningListener udpHolder) {
     this.state = state;
     this.deploymentId = deploymentId;
     this.handover = handover;
+    this.udpHolder = udpHolder;
   }
 
   /**
@@ -37,6 +42,9 @@ final class RunningListener {
    * connections to the port reach this listener only.
    */
   Future<Void> takeOverPort() {
+    if (udpHolder != null) {
+      return udpHolder.state().releasePort();
+    }
     return handover == null ? Future.succeededFuture() : handover.closeOld();
   }
 
@@ -70,22 +78,39 @@ final class RunningListener {
           public void loaded(ServerTls next, List<Path> changed) {
             state.updateTls(next)
                 .onSuccess(v -> {
-                  state.certificatesReloaded(changed);
+                  state.certificatesReloaded();
                   LOG.info("listener " + l.name() + ": new certificate in use for new handshakes");
                 })
                 .onFailure(e -> {
                   LOG.warning("tls: listener " + l.name() + ": new certificate not applied, the running one stays: "
                       + e.getMessage());
-                  state.certificateReloadFailed(changed, String.valueOf(e.getMessage()));
+                  state.certificateReloadFailed(concerned(changed), String.valueOf(e.getMessage()));
                 });
           }
 
           @Override
           public void refused(String problem, List<Path> changed) {
-            state.certificateReloadFailed(changed, problem); // the watcher has logged it
+            state.certificateReloadFailed(concerned(changed), problem); // the watcher has logged it
+          }
+
+          @Override
+          public void restored() {
+            state.clearCertificateErrors();
           }
         });
     certificates.start(Duration.ofMillis(periodMs));
+  }
+
+  /**
+   * The served certificates (by file) that changed files concern: a changed certificate or key concerns its
+   * pair; a changed client CA, every certificate.
+   */
+  private List<Path> concerned(List<Path> changed) {
+    List<ServedCertificate> served = state.tls().certificates();
+    List<Path> pairs = served.stream()
+        .filter(c -> changed.contains(c.file()) || changed.contains(c.privateKey()))
+        .map(ServedCertificate::file).toList();
+    return pairs.isEmpty() ? served.stream().map(ServedCertificate::file).toList() : pairs;
   }
 
   private void stopWatching() {

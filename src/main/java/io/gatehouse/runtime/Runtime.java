@@ -106,7 +106,7 @@ public final class Runtime extends VerticleBase {
     GatehouseConfig first = config;
     ConfigResult loaded = new ConfigResult(first, List.of(), List.of(), version.digest());
     return vertx.executeBlocking(() -> PreparedVersion.of(loaded, PreparedVersion.nothingOf(first), resolver))
-        .compose(p -> reconciler.apply(p, PreparedVersion.nothingOf(first)))
+        .compose(reconciler::apply)
         .compose(errors -> errors.isEmpty() ? Future.succeededFuture()
             : Future.failedFuture(new IllegalStateException(errors.get(0))))
         .onSuccess(v -> {
@@ -175,13 +175,15 @@ public final class Runtime extends VerticleBase {
           }
           PreparedVersion p = ar.result();
           ConfigResult r = p.result();
-          boolean unchanged = r.ok() && r.digest().equals(version.digest());
+          // the same text as the running version is unchanged even where a file it names went bad since: that is
+          // the certificate watcher's to report, not a reason to refuse a version nobody edited
+          boolean unchanged = r.digest() != null && r.digest().equals(version.digest());
           if (!unchanged) {
             // the lines start-up and --check print: an edit read by a reload is warned about like one read at
             // start (an unchanged file's warnings were logged when it was loaded)
             r.warnings().forEach(LOG::warning);
           }
-          if (!r.ok()) {
+          if (!r.ok() && !unchanged) {
             return Future.succeededFuture(refuse(r.errorLines()));
           }
           if (unchanged) {
@@ -196,18 +198,32 @@ public final class Runtime extends VerticleBase {
   private Future<ReloadOutcome> switchTo(PreparedVersion p) {
     LOG.info("applying configuration version " + (version.number() + 1) + ": " + p.diff().summary());
     p.diff().needRestart().forEach(what -> LOG.warning("reload: a change to " + what + " takes effect at restart"));
-    return reconciler.apply(p, config).map(errors -> {
+    return reconciler.apply(p).map(errors -> {
       if (!errors.isEmpty()) {
         return refuse(errors);
       }
+      GatehouseConfig before = config;
       config = p.config();
       version = version.next(p.result().digest());
+      if (before.reload().scanPeriodMs() != config.reload().scanPeriodMs()) {
+        rescan(config.reload().scanPeriodMs());
+      }
       lastError = null;
       publish();
       LOG.info("configuration version " + version.number() + " applied");
       publishVersion();
       return new ReloadOutcome(version.number(), true, List.of());
     });
+  }
+
+  /** A new {@code reload.scan_period_ms}: the configuration file and every certificate watched at that pace. */
+  private void rescan(long periodMs) {
+    if (source == null) {
+      return;
+    }
+    source.close();
+    source = new ConfigSource(vertx, configFile, periodMs, this::reloadText);
+    listeners.watchCertificates(periodMs);
   }
 
   private ReloadOutcome refuse(List<String> errors) {

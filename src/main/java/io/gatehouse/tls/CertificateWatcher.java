@@ -40,6 +40,10 @@ public final class CertificateWatcher {
   private boolean scanning;
   /** What the served files looked like; also what the last bad version looked like, so it is reported once. */
   private Map<Path, Fingerprint> seen;
+  /** What the served files looked like. */
+  private Map<Path, Fingerprint> served;
+  /** The problem of the last failed scan, reported once while it lasts. */
+  private String lastProblem;
 
   /** Where the outcome of a change goes; called on the watcher's context with the files that changed. */
   public interface Changes {
@@ -48,6 +52,10 @@ public final class CertificateWatcher {
 
     /** The changed files cannot be served ({@code problem} names the file); the running ones stay. */
     void refused(String problem, List<Path> changed);
+
+    /** After a refusal, the files are back exactly as the ones served. */
+    default void restored() {
+    }
   }
 
   public CertificateWatcher(Vertx vertx, String listener, TlsConfig tls, Duration handshakeTimeout,
@@ -70,6 +78,7 @@ public final class CertificateWatcher {
   public Future<Void> start(Duration scanPeriod) {
     return fingerprints().onSuccess(prints -> {
       seen = prints;
+      served = prints;
       timer = vertx.setPeriodic(scanPeriod.toMillis(), id -> scan());
     }).mapEmpty();
   }
@@ -88,6 +97,9 @@ public final class CertificateWatcher {
     List<Path> changed = new ArrayList<>();
     fingerprints().compose(prints -> {
       if (prints.equals(seen)) {
+        if (lastProblem != null && seen == served) {
+          changes.restored(); // the served files are back as they were after they could not be read
+        }
         return Future.succeededFuture();
       }
       paths.stream().filter(p -> !prints.get(p).equals(seen.get(p))).forEach(changed::add);
@@ -95,9 +107,16 @@ public final class CertificateWatcher {
       return vertx.executeBlocking(() -> {
         TlsFiles files = TlsFiles.parse(tls, contents(prints));
         return ServerTls.of(tls, files, handshakeTimeout, engine);
-      }).onSuccess(next -> changes.loaded(next, changed)).mapEmpty();
-    }).onFailure(e -> {
+      }).onSuccess(next -> {
+        served = prints;
+        changes.loaded(next, changed);
+      }).mapEmpty();
+    }).onSuccess(v -> lastProblem = null).onFailure(e -> {
       String problem = e instanceof BadPem ? e.getMessage() : String.valueOf(e);
+      if (problem.equals(lastProblem) && changed.isEmpty()) {
+        return; // the same unreadable file as at the last scan: said once
+      }
+      lastProblem = problem;
       LOG.warning("tls: listener " + listener + ": " + problem);
       changes.refused(problem, changed.isEmpty() ? paths : changed);
     }).onComplete(done -> scanning = false);

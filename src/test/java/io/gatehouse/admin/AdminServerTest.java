@@ -3,6 +3,7 @@ package io.gatehouse.admin;
 import static io.gatehouse.admin.PrometheusText.value;
 import static io.gatehouse.testkit.Configs.head;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -348,6 +349,13 @@ class AdminServerTest {
     assertEquals(400, bad.statusCode());
     assertTrue(bad.body().contains("client must be an IP address"), bad.body());
     assertEquals(400, admin.get("/api/v1/route?client=10.0.0.1").statusCode());
+    // a control character in a name or value is refused, not echoed (it would forge a log line)
+    for (String query : new String[] {"header.X-A=%00", "cookie.GATEHOUSE_STICKY=%00", "header.%00=1",
+        "header.X-A=a%0a2026-12-02T23:59:59Z%20SEVERE%20forged"}) {
+      HttpResponse<String> control = admin.get("/api/v1/route?listener=web&client=10.0.0.1&" + query);
+      assertEquals(400, control.statusCode(), query);
+      assertFalse(control.body().contains("forged"), control.body());
+    }
   }
 
   // --- reload ---

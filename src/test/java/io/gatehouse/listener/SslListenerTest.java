@@ -312,7 +312,7 @@ class SslListenerTest {
 
     // a key that does not match the certificate: refused, shown on the certificate, counted; the old pair serves
     Path tmp = dir.resolve("tmp.pem");
-    Files.copy(TestCerts.STRAY_KEY, tmp);
+    Files.copy(TestCerts.EC_KEY, tmp);
     Files.move(tmp, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     Await.until(Duration.ofSeconds(10), () -> certificate().getValue("last_reload_error") != null, "not shown");
     assertTrue(certificate().getString("last_reload_error").contains("private key does not match"),
@@ -321,12 +321,23 @@ class SslListenerTest {
         "gatehouse_tls_certificate_reloads_total{listener=\"ssl\",result=\"failed\"} 1.0"), gw.metrics());
     assertEquals(subject(TestCerts.RSA_CERT), served(null));
 
-    // the matching key back: applied, counted, the error gone
-    Files.copy(TestCerts.RSA_KEY, tmp);
-    Files.move(tmp, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    // a certificate that matches the new key: applied, counted, and no error stays on the pair
+    Files.copy(TestCerts.EC_CERT, tmp);
+    Files.move(tmp, cert, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     Await.until(Duration.ofSeconds(10), () -> certificate().getValue("last_reload_error") == null, "not cleared");
     assertTrue(gw.metrics().contains(
         "gatehouse_tls_certificate_reloads_total{listener=\"ssl\",result=\"applied\"} 1.0"), gw.metrics());
+    assertEquals(subject(TestCerts.EC_CERT), served(null));
+
+    // a file gone for a while is one failure, said once, and clears when the same file is back
+    Path aside = dir.resolve("aside.pem");
+    Files.move(key, aside);
+    Await.until(Duration.ofSeconds(10), () -> certificate().getValue("last_reload_error") != null, "not shown");
+    Thread.sleep(500); // several scans of the missing file: still one failure (a bounded wait, not a sync point)
+    assertTrue(gw.metrics().contains(
+        "gatehouse_tls_certificate_reloads_total{listener=\"ssl\",result=\"failed\"} 2.0"), gw.metrics());
+    Files.move(aside, key);
+    Await.until(Duration.ofSeconds(10), () -> certificate().getValue("last_reload_error") == null, "not cleared");
   }
 
   private JsonObject certificate() {

@@ -14,9 +14,13 @@ import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
+import io.gatehouse.testkit.UdpClient;
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,6 +114,62 @@ class ReconcilerTest {
           "refused or failed connections during the replacements: " + failed);
     }
     assertTrue(served.get() >= 50, "served " + served.get());
+  }
+
+  /** A UDP listener {@code name} on {@code port} in front of {@code member} (echoing, answering "who?" with its name). */
+  static String udp(String name, int port, Member member) {
+    return "{" + head() + """
+        "listeners":[{"name":"%s","protocol":"UDP","host":"127.0.0.1","protocol_port":%d,"default_pool":"u",
+                      "keepalive_timeout":60}],
+        "pools":[{"name":"u","protocol":"UDP","members":%s}]}
+        """.formatted(name, port, members(member));
+  }
+
+  @Test
+  void aUdpListenerReplacedOnItsPortServesEveryNewClientFromTheNewVersion() throws Exception {
+    Member a = gateway.backends().udpEcho("a");
+    Member b = gateway.backends().udpEcho("b");
+    int port = TestPorts.free();
+    GatewayHarness gw = gateway.start(udp("udp", port, a));
+    try (UdpClient before = new UdpClient(port)) {
+      assertEquals("a", before.ask("who?"));
+      // renamed: removed and added on the same port in one version, in front of another member
+      ReloadOutcome out = reload(gw, udp("udp-new", port, b));
+      assertEquals(2, out.version(), out.toString());
+      // no new client is hashed by the kernel to the old socket, which would open no session for it
+      for (int i = 0; i < 40; i++) {
+        try (UdpClient fresh = new UdpClient(port)) {
+          assertEquals("b", fresh.ask("who?"), "client " + i);
+        }
+      }
+      // the old version's client goes on, from the new version, on its next datagram
+      assertEquals("b", before.ask("who?"));
+    }
+  }
+
+  @Test
+  void aPortHeldByAnotherSocketWithReusePortIsABindError() throws Exception {
+    Member a = gateway.backends().http("a");
+    int port = TestPorts.free();
+    GatewayHarness gw = gateway.start(http(port, false, "", a));
+    try (ServerSocket tcp = new ServerSocket(); DatagramSocket udp = new DatagramSocket(null)) {
+      // another process binding with SO_REUSEPORT, as nginx with reuseport or a second gateway would
+      tcp.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+      tcp.bind(new InetSocketAddress("127.0.0.1", 0));
+      udp.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+      udp.bind(new InetSocketAddress("127.0.0.1", 0));
+      ReloadOutcome out = reload(gw, http(port, false, second("second", tcp.getLocalPort()), a));
+      assertTrue(out.refused(), out.toString());
+      assertTrue(out.errors().get(0).startsWith("bind error: listener second: "), out.toString());
+      String udpListener = ",{\"name\":\"third\",\"protocol\":\"UDP\",\"host\":\"127.0.0.1\",\"protocol_port\":"
+          + udp.getLocalPort() + ",\"default_pool\":\"u\"}";
+      String withUdp = http(port, false, udpListener, a).replace("\"pools\":[",
+          "\"pools\":[{\"name\":\"u\",\"protocol\":\"UDP\",\"members\":[]},");
+      out = reload(gw, withUdp);
+      assertTrue(out.refused(), out.toString());
+      assertTrue(out.errors().get(0).startsWith("bind error: listener third: "), out.toString());
+      assertEquals(1, gw.gateway().runtime().view().version().number());
+    }
   }
 
   @Test

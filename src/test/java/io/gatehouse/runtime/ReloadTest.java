@@ -262,6 +262,17 @@ class ReloadTest {
     }
   }
 
+  @Test
+  void aNewScanPeriodTakesEffectAtTheReloadThatBringsIt() {
+    start(config(members(a), ""));
+    // scanned every 100 ms from this version on: the next edit is picked up without a POST
+    top = top.replace("\"scan_period_ms\":0", "\"scan_period_ms\":100");
+    assertEquals(2, reload(config(members(a), "")).version());
+    gw.rewrite(config(members(b), ""));
+    Await.until(Duration.ofSeconds(10), () -> runtime().view().version().number() == 3, "the edit was not scanned");
+    assertEquals("b", memberOf(port));
+  }
+
   /** The old socket closes as the reload completes, asynchronously: within a moment, not instantly. */
   static void assertRefused(int port) {
     Await.until(Duration.ofSeconds(2), () -> {
