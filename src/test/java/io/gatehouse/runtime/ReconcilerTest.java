@@ -136,10 +136,12 @@ class ReconcilerTest {
       // renamed: removed and added on the same port in one version, in front of another member
       ReloadOutcome out = reload(gw, udp("udp-new", port, b));
       assertEquals(2, out.version(), out.toString());
-      // no new client is hashed by the kernel to the old socket, which would open no session for it
+      // no new client is hashed by the kernel to the old socket, which would open no session for it (before, about
+      // half of them went unanswered for the whole drain); UDP may lose a datagram, so each client may ask twice
       for (int i = 0; i < 40; i++) {
         try (UdpClient fresh = new UdpClient(port)) {
-          assertEquals("b", fresh.ask("who?"), "client " + i);
+          String answer = fresh.ask("who?");
+          assertEquals("b", answer != null ? answer : fresh.ask("who?"), "client " + i);
         }
       }
       // the old version's client goes on, from the new version, on its next datagram
