@@ -119,7 +119,7 @@ public final class Gateway {
     if (Boolean.getBoolean(NIO_PROPERTY)) {
       return "JDK NIO transport (forced by " + NIO_PROPERTY + ")";
     }
-    Throwable cause = vertx.unavailableNativeTransportCause();
+    Throwable cause = VertxTransports.nativeUnavailableCause();
     return "JDK NIO transport (native epoll unavailable" + (cause == null ? "" : ": " + cause) + ")";
   }
 

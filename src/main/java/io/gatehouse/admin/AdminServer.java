@@ -50,6 +50,7 @@ public final class AdminServer {
 
   /** Binds the admin server; fails with {@code bind error: admin: <reason>} when the port cannot be bound. */
   public static Future<AdminServer> start(Vertx vertx, Runtime runtime, GatehouseMeters meters, AdminConfig config) {
+    // an open API beyond loopback is a configuration error unless insecure: true says it is meant
     if (config.token() == null && !isLoopback(config.host())) {
       LOG.warning("admin API on " + config.host() + ":" + config.port()
           + " is reachable from other hosts and has no admin.token: anyone who can reach it may reload");
@@ -63,7 +64,7 @@ public final class AdminServer {
     }).compose(page -> {
       AdminServer admin = new AdminServer(runtime, meters, page);
       HttpServer server = vertx.createHttpServer(options)
-          .requestHandler(admin.router(vertx, config.token()));
+          .requestHandler(admin.router(vertx, config.host()));
       return server.listen()
           .recover(e -> Future.failedFuture(new BindException(e)))
           .map(s -> {
@@ -83,15 +84,19 @@ public final class AdminServer {
     return server.close();
   }
 
-  private Router router(Vertx vertx, String token) {
+  /**
+   * The routes. Probes and Prometheus reach {@code /health} and {@code /metrics} by any name (a service name);
+   * everything else needs an allowed {@code Host}, and {@code /api/*} the token when there is one. Both are read
+   * from the running version per request: a reload changes them at once.
+   */
+  private Router router(Vertx vertx, String host) {
     Router router = Router.router(vertx);
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
+    router.route().handler(new AllowedHosts(host, () -> runtime.view().config().admin().allowedHosts()));
     router.get("/").handler(rc -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(dashboard));
-    if (token != null) {
-      router.route("/api/*").handler(new BearerToken(token));
-    }
+    router.route("/api/*").handler(new BearerToken(() -> runtime.view().config().admin().token()));
     router.get("/api/v1/status").handler(rc -> json(rc.response(), 200, StatusDocument.of(runtime.view())));
     router.post("/api/v1/reload").handler(this::reload);
     router.get("/api/v1/route").handler(this::route);

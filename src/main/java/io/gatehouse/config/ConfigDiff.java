@@ -50,7 +50,7 @@ public record ConfigDiff(
     List<PoolConfig> removedPools = from.pools().stream().filter(p -> to.pool(p.name()).isEmpty()).toList();
 
     List<String> restart = new ArrayList<>();
-    if (!from.admin().equals(to.admin())) {
+    if (!from.admin().sameServer(to.admin())) {
       restart.add("admin");
     }
     if (from.node().eventLoops() != to.node().eventLoops()) {

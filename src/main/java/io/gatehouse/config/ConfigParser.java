@@ -72,7 +72,7 @@ public final class ConfigParser {
 
   private static GatehouseConfig read(ObjectReader r, Path baseDir) {
     NodeConfig node = node(r.object("node"));
-    AdminConfig admin = admin(r.object("admin"), baseDir);
+    AdminConfig admin = AdminParser.parse(r.object("admin"), baseDir);
     ClusterConfig clusterConfig = ClusterParser.parse(r.object("cluster"), baseDir);
     ReloadConfig reload = new ReloadConfig(scanPeriod(r.object("reload")));
     Duration drain = r.secondsIn("drain_timeout", 0, 3600, Duration.ofSeconds(30));
@@ -115,23 +115,6 @@ public final class ConfigParser {
   static String defaultNodeName() {
     String host = System.getenv("HOSTNAME");
     return host == null || host.isBlank() ? "gatehouse" : host;
-  }
-
-  private static AdminConfig admin(ObjectReader r, Path baseDir) {
-    if (r == null) {
-      return new AdminConfig("127.0.0.1", 9900, null, null);
-    }
-    String host = r.string("host", "127.0.0.1");
-    if (!Addresses.isIpLiteral(host)) {
-      r.error("host", "must be an IP address");
-    }
-    int port = r.intIn("port", 1, 65535, 9900);
-    String token = r.string("token");
-    if (token != null && token.isEmpty()) {
-      r.error("token", "must not be empty (null leaves the API open)");
-    }
-    ObjectReader tls = r.object("tls");
-    return new AdminConfig(host, port, token, tls == null ? null : new TlsParser(baseDir).parse(tls));
   }
 
   private static long scanPeriod(ObjectReader r) {

@@ -36,15 +36,33 @@ public record GatehouseConfig(
   public record NodeConfig(String name, int eventLoops) {}
 
   /**
-   * {@code admin}: where the admin API listens; {@code token} null when the API is open; {@code tls} null for plain
-   * HTTP (an added field: {@code admin.tls} takes the listener {@code tls} object).
+   * {@code admin}: where the admin API listens; {@code token} (from {@code admin.token} or the file
+   * {@code admin.token_file}) null when the API is open; {@code tls} null for plain HTTP (an added field:
+   * {@code admin.tls} takes the listener {@code tls} object); {@code allowedHosts} the names, besides the admin
+   * address and loopback, a request's {@code Host} may give (lower case); {@code insecure} true when an API
+   * reachable from other hosts was explicitly left without a token.
    */
-  public record AdminConfig(String host, int port, String token, TlsConfig tls) {
+  public record AdminConfig(String host, int port, String token, TlsConfig tls, List<String> allowedHosts,
+      boolean insecure) {
+
+    public AdminConfig {
+      allowedHosts = List.copyOf(allowedHosts);
+    }
+
+    public AdminConfig(String host, int port, String token, TlsConfig tls) {
+      this(host, port, token, tls, List.of(), false);
+    }
+
+    /** Whether the two bind the same server (address and TLS): anything else changes in the running one. */
+    public boolean sameServer(AdminConfig other) {
+      return host.equals(other.host) && port == other.port && java.util.Objects.equals(tls, other.tls);
+    }
+
     /** Redacted like {@link ClusterSecret}: configuration records may be printed whole, the token never. */
     @Override
     public String toString() {
       return "AdminConfig[host=" + host + ", port=" + port + ", token=" + (token == null ? "null" : "[redacted]")
-          + ", tls=" + tls + "]";
+          + ", tls=" + tls + ", allowedHosts=" + allowedHosts + ", insecure=" + insecure + "]";
     }
   }
 

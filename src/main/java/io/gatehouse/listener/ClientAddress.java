@@ -20,6 +20,26 @@ public record ClientAddress(String ip, int port, byte[] bytes, long hash) {
     return new ClientAddress(remote.hostAddress(), remote.port(), bytes, ClientHash.of(bytes));
   }
 
+  /**
+   * This client's key in the per-client tables ({@code client_connection_limit}, {@code client_request_rate}):
+   * exact, not a hash, so that no address can be made to share a victim's entry. IPv4 by /32; IPv6 by /64,
+   * since one host commonly holds a whole /64. IPv4 goes under ff00::/8 (multicast), a prefix no client can
+   * connect from, so the two never meet.
+   */
+  public long tableKey() {
+    return tableKey(bytes);
+  }
+
+  static long tableKey(byte[] address) {
+    long key = 0;
+    for (int i = 0; i < Math.min(8, address.length); i++) {
+      key = key << 8 | (address[i] & 0xFF);
+    }
+    return address.length == 4 ? IPV4_PREFIX | key : key;
+  }
+
+  private static final long IPV4_PREFIX = 0xFF00_0000_0000_0000L;
+
   @Override
   public String toString() {
     return ip.indexOf(':') >= 0 ? "[" + ip + "]:" + port : ip + ":" + port;

@@ -14,6 +14,7 @@ import io.gatehouse.http.RouteDecision;
 import io.gatehouse.http.ServerRequestView;
 import io.gatehouse.http.StrictDecoderSwap;
 import io.gatehouse.http.StrictRequestDecoder;
+import io.gatehouse.vertx.AcceptGates;
 import io.gatehouse.vertx.Channels;
 import io.gatehouse.vertx.Contexts;
 import io.netty.channel.Channel;
@@ -63,7 +64,7 @@ public final class HttpListener extends VerticleBase {
    * A client connection: who it is, the head limits of the configuration version it started under (a reload
    * changes them for new connections) and, for HTTP/1, its timers.
    */
-  private record Conn(Peer peer, HeadLimits limits, ConnectionGuard guard) {}
+  private record Conn(Peer peer, long clientKey, HeadLimits limits, ConnectionGuard guard) {}
 
   public HttpListener(ListenerState state, ListenerServices services) {
     this.state = state;
@@ -117,6 +118,7 @@ public final class HttpListener extends VerticleBase {
           .setProxyProtocolTimeout(cfg.clientTimeout().toMillis()).setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     }
     clients = new MemberClients(super.context);
+    AcceptGates.register(vertx, cfg.host(), cfg.protocolPort(), state.gate());
     server = vertx.createHttpServer(options)
         .connectionHandler(this::connected)
         .requestHandler(this::request)
@@ -141,6 +143,8 @@ public final class HttpListener extends VerticleBase {
   @Override
   public Future<?> stop() {
     long drain = services.config().get().drainTimeout().toMillis();
+    ListenerConfig cfg = state.config();
+    AcceptGates.unregister(vertx, cfg.host(), cfg.protocolPort(), state.gate());
     return server.shutdown(drain, TimeUnit.MILLISECONDS).eventually(() -> clients.close());
   }
 
@@ -149,15 +153,9 @@ public final class HttpListener extends VerticleBase {
       conn.exceptionHandler(this::tlsConnectionFailed);
     }
     Channel channel = Channels.of(conn);
-    ClientAddress from = ClientAddress.of(conn.remoteAddress());
     ListenerConfig cfg = state.config();
-    // with accept_proxy_protocol the address above comes from the PROXY header: only a trusted proxy may send it
-    if (cfg.acceptsProxyProtocol() && !cfg.trustedProxy(ClientAddress.of(channel.remoteAddress()).bytes())) {
-      state.refuseUntrustedProxy();
-      channel.close();
-      return;
-    }
-    if (state.admit(from) != null) {
+    ClientAddress from = state.client(channel, cfg, conn.remoteAddress());
+    if (from == null) {
       channel.close(); // nothing sent, not even a GOAWAY
       return;
     }
@@ -184,8 +182,7 @@ public final class HttpListener extends VerticleBase {
     } else {
       Http2Guard.install(channel, cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(), conn::close);
     }
-    channel.attr(CONN).set(new Conn(peer, limits, guard));
-    conn.closeHandler(v -> state.release(from));
+    channel.attr(CONN).set(new Conn(peer, from.tableKey(), limits, guard));
   }
 
   /** Decoder options for {@code limits}: copied from the server's once per reload that changed the head size. */
@@ -241,7 +238,7 @@ public final class HttpListener extends VerticleBase {
       return;
     }
     ListenerSettings settings = state.settings(); // once: one version's policies with the same version's limits
-    if (!state.allowRequest(settings.config(), conn.peer().hash())) {
+    if (!state.allowRequest(settings.config(), conn.clientKey())) {
       tooManyRequests(req, conn);
       return;
     }

@@ -3,6 +3,9 @@ package io.gatehouse.listener;
 import io.gatehouse.config.IpGroup;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.tls.ServerTls;
+import io.gatehouse.vertx.AcceptGate;
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
 import io.vertx.core.Future;
 import io.vertx.core.net.ServerSSLOptions;
 import java.nio.file.Path;
@@ -29,7 +32,8 @@ public final class ListenerState {
   private volatile Supplier<Future<Void>> portRelease = Future::succeededFuture;
   private final List<Function<ServerSSLOptions, Future<Boolean>>> tlsServers = new CopyOnWriteArrayList<>();
   private final AtomicInteger active = new AtomicInteger();
-  private final ClientTable clients = new ClientTable();
+  private final ClientTable clients;
+  private final AcceptGate gate = this::admitAtAccept;
   private final LongAdder accepted = new LongAdder();
   private final LongAdder refusedAcl = new LongAdder();
   private final LongAdder refusedLimit = new LongAdder();
@@ -42,7 +46,13 @@ public final class ListenerState {
   private volatile Map<Path, String> certificateErrors = Map.of();
 
   public ListenerState(ListenerSettings settings) {
+    this(settings, ClientTable.MAX_CLIENTS);
+  }
+
+  /** With a per-client table of at most {@code maxClients} entries. */
+  ListenerState(ListenerSettings settings, int maxClients) {
     this.settings = settings;
+    this.clients = new ClientTable(maxClients);
   }
 
   /** The running version's settings: read once per connection or request. */
@@ -131,8 +141,8 @@ public final class ListenerState {
   }
 
   /**
-   * Admits a new client connection (or UDP session) or says why not. An admitted one counts as active until
-   * {@link #release()}.
+   * Admits a new UDP session (or, through {@link #admit(ClientAddress, Channel)}, a connection) or says why
+   * not. An admitted one counts as active until {@link #release}.
    */
   public Refusal admit(ClientAddress client) {
     ListenerConfig c = settings.config();
@@ -146,7 +156,8 @@ public final class ListenerState {
       return Refusal.LIMIT;
     }
     // counted for every client, so that a limit set by a reload sees the connections already open
-    if (!clients.tryOpen(client.hash(), c.hasClientConnectionLimit() ? c.clientConnectionLimit() : Integer.MAX_VALUE)) {
+    if (!clients.tryOpen(client.tableKey(),
+        c.hasClientConnectionLimit() ? c.clientConnectionLimit() : Integer.MAX_VALUE, System.nanoTime())) {
       active.decrementAndGet();
       refusedLimit.increment();
       return Refusal.LIMIT;
@@ -154,6 +165,53 @@ public final class ListenerState {
     accepted.increment();
     return null;
   }
+
+  /**
+   * Admits a TCP connection (or says why not); an admitted one counts as active until its channel closes,
+   * whoever closes it and whenever (a TLS handshake that fails included): released exactly once.
+   */
+  public Refusal admit(ClientAddress client, Channel channel) {
+    Refusal refusal = admit(client);
+    if (refusal == null) {
+      channel.attr(ADMITTED).set(client);
+      channel.closeFuture().addListener(f -> release(client));
+    }
+    return refusal;
+  }
+
+  /**
+   * What decides at accept, before any TLS work, on every listening socket of this listener: the ACL and the
+   * connection limits of the settings in force now. With {@code accept_proxy_protocol} the client is known only
+   * from the PROXY header, so the decision waits for it ({@link #client}).
+   */
+  public AcceptGate gate() {
+    return gate;
+  }
+
+  private boolean admitAtAccept(Channel accepted) {
+    return settings.config().acceptsProxyProtocol()
+        || admit(ClientAddress.of(accepted.remoteAddress()), accepted) == null;
+  }
+
+  /**
+   * The client of a connection Vert.x hands over: the one admitted at accept or, with accept_proxy_protocol, the
+   * one the PROXY header names ({@code remote}; only a trusted proxy may name one), admitted now. Null when
+   * refused: the caller closes the connection, with nothing sent.
+   */
+  public ClientAddress client(Channel channel, ListenerConfig cfg, io.vertx.core.net.SocketAddress remote) {
+    ClientAddress admitted = channel.attr(ADMITTED).get();
+    if (admitted != null) {
+      return admitted;
+    }
+    if (cfg.acceptsProxyProtocol() && !cfg.trustedProxy(ClientAddress.of(channel.remoteAddress()).bytes())) {
+      refusedAcl.increment();
+      return null;
+    }
+    ClientAddress from = ClientAddress.of(remote);
+    return admit(from, channel) == null ? from : null;
+  }
+
+  private static final AttributeKey<ClientAddress> ADMITTED = AttributeKey.valueOf("gatehouse.admitted");
 
   /**
    * Counts one more connection unless connection_limit is reached. Compare-and-set rather than increment and undo:
@@ -171,22 +229,17 @@ public final class ListenerState {
   }
 
   /**
-   * Whether this client may send one more request now under {@code client_request_rate} (always true without
-   * one). Called per HTTP request.
+   * Whether this client (by {@link ClientAddress#tableKey}) may send one more request now under
+   * {@code client_request_rate} (always true without one). Called per HTTP request.
    */
-  public boolean allowRequest(ListenerConfig cfg, long clientHash) {
+  public boolean allowRequest(ListenerConfig cfg, long clientKey) {
     ListenerConfig.ClientRate rate = cfg.clientRequestRate();
-    return rate == null || clients.tryRequest(clientHash, rate, System.nanoTime());
+    return rate == null || clients.tryRequest(clientKey, rate, System.nanoTime());
   }
 
   /** Runtime context, once a second: forgets clients gone quiet. */
   public void sweepClients() {
     clients.sweep(System.nanoTime());
-  }
-
-  /** A connection from a peer that may not send a PROXY protocol header: refused like an ACL miss. */
-  public void refuseUntrustedProxy() {
-    refusedAcl.increment();
   }
 
   /** A TLS handshake that did not complete, by reason ({@link TlsFailure}); the client was never admitted. */
@@ -199,9 +252,9 @@ public final class ListenerState {
     return tlsFailures;
   }
 
-  /** An admitted connection or session ended. */
+  /** An admitted session ended (UDP; connections are released when their channel closes). */
   public void release(ClientAddress client) {
-    clients.close(client.hash());
+    clients.close(client.tableKey(), System.nanoTime());
     active.decrementAndGet();
   }
 

@@ -1,5 +1,6 @@
 package io.gatehouse.listener;
 
+import io.gatehouse.vertx.AcceptGates;
 import io.gatehouse.vertx.Channels;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.log.AccessLog;
@@ -68,6 +69,7 @@ public final class TcpListener extends VerticleBase {
           .setProxyProtocolTimeout(cfg.clientTimeout().toMillis()).setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     }
     client = vertx.createNetClient(memberClientOptions());
+    AcceptGates.register(vertx, cfg.host(), cfg.protocolPort(), state.gate());
     server = vertx.createNetServer(options).connectHandler(this::accept);
     if (tls) {
       // called for connections that fail before the connect handler: the TLS handshake
@@ -99,25 +101,16 @@ public final class TcpListener extends VerticleBase {
   @Override
   public Future<?> stop() {
     long drain = services.config().get().drainTimeout().toMillis();
+    ListenerConfig cfg = state.config();
+    AcceptGates.unregister(vertx, cfg.host(), cfg.protocolPort(), state.gate());
     return server.shutdown(drain, TimeUnit.MILLISECONDS).eventually(() -> client.close());
   }
 
   private void accept(NetSocket so) {
     long startNanos = System.nanoTime();
     ListenerConfig cfg = state.config(); // once: a connection lives by one version's settings
-    ClientAddress peer = ClientAddress.of(Channels.of(so).remoteAddress());
-    ClientAddress from = peer;
-    if (cfg.acceptsProxyProtocol()) {
-      // the header names the client, but only a trusted proxy may say who the client is
-      if (!cfg.trustedProxy(peer.bytes())) {
-        state.refuseUntrustedProxy();
-        so.close();
-        return;
-      }
-      from = ClientAddress.of(so.remoteAddress());
-    }
-    Refusal refusal = state.admit(from);
-    if (refusal != null) {
+    ClientAddress from = state.client(Channels.of(so), cfg, so.remoteAddress());
+    if (from == null) {
       so.close();
       return;
     }
@@ -174,7 +167,6 @@ public final class TcpListener extends VerticleBase {
       m.release();
       state.addBytes(done.bytesIn(), done.bytesOut());
       c.log(m, done.bytesIn(), done.bytesOut(), done.end().name().toLowerCase(java.util.Locale.ROOT));
-      state.release(c.from);
     });
   }
 
@@ -204,7 +196,6 @@ public final class TcpListener extends VerticleBase {
     void finish(Member m, String how) {
       tunnel.abort();
       log(m, 0, 0, how);
-      state.release(from);
     }
 
     void log(Member m, long in, long out, String how) {

@@ -176,8 +176,10 @@ public final class Runtime extends VerticleBase {
           PreparedVersion p = ar.result();
           ConfigResult r = p.result();
           // the same text as the running version is unchanged even where a file it names went bad since: that is
-          // the certificate watcher's to report, not a reason to refuse a version nobody edited
-          boolean unchanged = r.digest() != null && r.digest().equals(version.digest());
+          // the certificate watcher's to report, not a reason to refuse a version nobody edited. A token file that
+          // now holds another token is a change, though: the admin API takes it at once
+          boolean unchanged = r.digest() != null && r.digest().equals(version.digest())
+              && (r.config() == null || r.config().admin().equals(running.admin()));
           if (!unchanged) {
             // the lines start-up and --check print: an edit read by a reload is warned about like one read at
             // start (an unchanged file's warnings were logged when it was loaded)

@@ -3,6 +3,7 @@ package io.gatehouse.testkit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,18 @@ public final class TlsClients {
   public static SSLSocket socket(int port, SSLContext context) {
     try {
       SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
+      socket.setSoTimeout(5000);
+      return socket;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Like {@link #socket(int, SSLContext)}, from a chosen local address (e.g. 127.0.0.2). */
+  public static SSLSocket socket(int port, String fromAddress, SSLContext context) {
+    try {
+      Socket plain = TcpClient.connect("127.0.0.1", port, fromAddress).socket();
+      SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
       socket.setSoTimeout(5000);
       return socket;
     } catch (IOException e) {
