@@ -4,6 +4,7 @@ import io.netty.util.NetUtil;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Arrays;
 import java.util.List;
@@ -64,10 +65,12 @@ final class AllowedHosts implements Handler<RoutingContext> {
   /** The host name of the request's {@code Host} (HTTP/2: {@code :authority}), without port or brackets, lower case. */
   static String name(HttpServerRequest req) {
     String host = req.getHeader(HttpHeaders.HOST);
-    if (host == null && req.authority() != null) {
-      host = req.authority().toString();
+    if (host != null) {
+      return name(host.trim());
     }
-    return host == null ? null : name(host.trim());
+    HostAndPort authority = req.authority(); // HTTP/2
+    return authority == null ? null : name(authority.host().indexOf(':') >= 0 && !authority.host().startsWith("[")
+        ? "[" + authority.host() + "]" : authority.host());
   }
 
   static String name(String host) {

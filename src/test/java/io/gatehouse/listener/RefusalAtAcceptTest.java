@@ -99,6 +99,21 @@ class RefusalAtAcceptTest {
     assertServed("127.0.0.3");
   }
 
+  /** A listener replaced on its port binds a socket of its own beside the old one: that socket is gated too. */
+  @Test
+  void aListenerReplacedOnItsPortRefusesAtAcceptOnItsNewSocket() {
+    start("HTTPS", "");
+    gw.rewrite(readConfig().replace("\"client_timeout\":10,",
+        "\"client_timeout\":10,\"http2_enable\":true,\"ip_group\":{\"type\":\"black\",\"cidrs\":[\"127.0.0.2/32\"]},"));
+    ListenerState old = state();
+    assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
+    assertTrue(old != state(), "the listener was not replaced");
+    assertRefusedAtAccept("127.0.0.2");
+    assertServed("127.0.0.3");
+    assertEquals(1, state().refused(Refusal.ACL));
+    assertEquals(Map.of(), TlsFailureCounts.of(state()));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"HTTPS", "SSL"})
   void theConnectionOverConnectionLimitGetsNoServerHello(String protocol) throws IOException {

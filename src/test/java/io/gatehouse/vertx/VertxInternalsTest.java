@@ -17,6 +17,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.concurrent.TimeUnit;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,6 +68,29 @@ class VertxInternalsTest {
       }
     }
     assertTrue(SharedServers.bound(vertx, "127.0.0.1", port), "the new server is not back in the table");
+  }
+
+  /**
+   * The transport puts the gate registered for an address on the listening socket: it sees each accepted connection
+   * before Vert.x does (no connect handler, no TLS), and what it refuses is closed with nothing sent.
+   */
+  @Test
+  void aGateSeesEachConnectionBeforeVertxAndClosesWhatItRefuses() throws Exception {
+    int port = TestPorts.free();
+    AtomicInteger asked = new AtomicInteger();
+    AtomicInteger handled = new AtomicInteger();
+    assertTrue(AcceptGates.register(vertx, "127.0.0.1", port, ch -> asked.incrementAndGet() % 2 == 0));
+    vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(port))
+        .connectHandler(s -> s.write(handled.incrementAndGet() + "\n"))
+        .listen().await(10, TimeUnit.SECONDS);
+    try (TcpClient refused = TcpClient.connect(port)) {
+      assertTrue(refused.closedWithNothingSent());
+    }
+    try (TcpClient admitted = TcpClient.connect(port)) {
+      assertEquals("1", admitted.readLine());
+    }
+    assertEquals(2, asked.get());
+    assertEquals(1, handled.get());
   }
 
   @Test
