@@ -3,13 +3,17 @@ package io.gatehouse.listener;
 import static io.gatehouse.testkit.Configs.members;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
+import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.TcpClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,6 +87,23 @@ class ForwardedHeadersTest {
     String got = ask(SPOOFING);
     assertEquals(List.of("10.1.1.1", "10.2.2.2"), received(got, "X-Forwarded-For"), got);
     assertEquals(List.of(), received(got, "Forwarded"), got);
+  }
+
+  @Test
+  void aReloadChangesTrustedProxiesInPlaceForRequestsOnOpenConnectionsToo() throws Exception {
+    GatewayHarness gw = gateway.start(",\"insert_headers\":{\"X-Forwarded-For\":\"replace\"}", "", members(a));
+    ListenerState running = gw.gateway().runtime().view().listener("web");
+    String keepAlive = SPOOFING.replace("Connection: close\r\n", "");
+    try (RawHttp raw = new RawHttp(gateway.port())) {
+      assertEquals(List.of("127.0.0.1"), received(raw.send(keepAlive).read().body(), "X-Forwarded-For"));
+      String json = Files.readString(gw.configFile());
+      gw.rewrite(json.replace("\"insert_headers\"", "\"trusted_proxies\":[\"127.0.0.0/8\"],\"insert_headers\""));
+      assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
+      assertSame(running, gw.gateway().runtime().view().listener("web"), "changed in place, not replaced");
+      String got = raw.send(keepAlive).read().body();
+      assertEquals(List.of("10.1.1.1, 10.2.2.2, 127.0.0.1"), received(got, "X-Forwarded-For"), got);
+      assertEquals(2, received(got, "Forwarded").size(), got);
+    }
   }
 
   @Test

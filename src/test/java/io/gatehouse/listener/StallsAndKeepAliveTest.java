@@ -9,6 +9,7 @@ import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.RawH2;
 import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.SocketTimers;
 import io.gatehouse.testkit.Sync;
@@ -89,6 +90,25 @@ class StallsAndKeepAliveTest {
       assertTrue(line.contains("status=200") && line.contains("end=client_timeout"), line);
       Await.until(Duration.ofSeconds(5), () -> active(big) == 0, "the member is not counted busy any more");
       assertTrue(endsWithin(s, Duration.ofSeconds(5)), "the client connection is closed after what was buffered");
+    }
+  }
+
+  @Test
+  void anHttp2StreamWhoseClientGrantsNoWindowIsResetAfterClientTimeout() throws Exception {
+    gw = gateway.start(",\"client_timeout\":1,\"http2_enable\":true", "", members(a));
+    try (RawH2 h2 = RawH2.h2c(gateway.port())) {
+      long t0 = System.nanoTime();
+      h2.get(1, "/download/10000000").flush(); // no WINDOW_UPDATE ever: 64 KB in, the stream stalls
+      RawH2.Frame f;
+      do {
+        f = h2.read();
+      } while (f != null && !(f.type() == RawH2.RST_STREAM && f.stream() == 1));
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(f != null, "the stream is reset, not the connection closed");
+      assertTrue(ms >= 900 && ms < 6000, "reset after " + ms + " ms");
+      String line = gw.awaitAccessLog("path=/download/10000000");
+      assertTrue(line.contains("status=200") && line.contains("end=client_timeout"), line);
+      Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "the member is released");
     }
   }
 
