@@ -426,8 +426,10 @@ public final class ProxyExchange extends ExchangeStateMachine
     }
     (chunk == null ? resp.end() : resp.end(chunk)).onComplete(done ->
         finish(status, done.succeeded() ? "ok" : clientStalled ? "client_timeout" : "client_closed"));
-    if (phase() == ENDING && resp.writeQueueFull()) {
-      clientFellBehind(); // the rest must drain within client_timeout too; the end's completion stops the clock
+    if (phase() == ENDING) {
+      // the end is not on the wire yet (it completes at once when the client keeps up): what is left must drain
+      // within client_timeout too, and the end's completion stops the clock. (writeQueueFull() throws once ended.)
+      clientFellBehind();
     }
   }
 
