@@ -63,6 +63,16 @@ public record Cidr(String text, byte[] network, int prefixLength) {
     return true;
   }
 
+  /** Whether any of {@code cidrs} holds {@code address}. */
+  public static boolean anyContains(java.util.List<Cidr> cidrs, byte[] address) {
+    for (int i = 0; i < cidrs.size(); i++) {
+      if (cidrs.get(i).contains(address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public boolean contains(byte[] address) {
     byte[] a = address;
     if (a.length == 16 && network.length == 4 && isV4Mapped(a)) {

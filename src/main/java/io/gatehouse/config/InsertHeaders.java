@@ -2,13 +2,33 @@ package io.gatehouse.config;
 
 /** {@code insert_headers}: which forwarding headers the HTTP listeners add to requests to members. */
 public record InsertHeaders(
-    boolean xForwardedFor,
+    XForwardedFor xForwardedFor,
     boolean xForwardedProto,
     boolean xForwardedPort,
     boolean xForwardedHost,
     boolean xRealIp,
     boolean xForwardedElbIp) {
 
+  /** What {@code "X-Forwarded-For"} does with the client's value. */
+  public enum XForwardedFor {
+    /** {@code false}: nothing inserted; a client-sent value passes unchanged. */
+    OFF,
+    /** {@code true}: the peer address appended to whatever the client sent. */
+    APPEND,
+    /**
+     * {@code "replace"}: the client's value dropped for the peer address, unless the peer is one of the listener's
+     * {@code trusted_proxies}, whose value is appended to.
+     */
+    REPLACE
+  }
+
   /** The contract's defaults. */
   public static final InsertHeaders DEFAULTS = new InsertHeaders(true, true, true, true, false, false);
+
+  /** With X-Forwarded-For on ({@code APPEND}) or off, as the six booleans the first round had. */
+  public InsertHeaders(boolean xForwardedFor, boolean xForwardedProto, boolean xForwardedPort, boolean xForwardedHost,
+      boolean xRealIp, boolean xForwardedElbIp) {
+    this(xForwardedFor ? XForwardedFor.APPEND : XForwardedFor.OFF, xForwardedProto, xForwardedPort, xForwardedHost,
+        xRealIp, xForwardedElbIp);
+  }
 }

@@ -9,7 +9,8 @@ import java.util.List;
  * {@link HeadLimits#DEFAULTS} unless an HTTP or HTTPS listener sets {@code max_header_size} or {@code max_headers}.
  * {@code l7Policies} is sorted by position. {@code proxyProtocolFrom} ({@code accept_proxy_protocol.trusted_cidrs})
  * is empty unless every connection must start with a PROXY protocol header, which is accepted from these
- * networks only.
+ * networks only. {@code trustedProxies} ({@code trusted_proxies}, HTTP and HTTPS) are the peers whose forwarding
+ * headers (X-Forwarded-For, Forwarded) are believed.
  */
 public record ListenerConfig(
     String name,
@@ -31,7 +32,8 @@ public record ListenerConfig(
     List<Cidr> proxyProtocolFrom,
     int clientConnectionLimit,
     ClientRate clientRequestRate,
-    HeadLimits headLimits) {
+    HeadLimits headLimits,
+    List<Cidr> trustedProxies) {
 
   /** {@code client_request_rate}: each client address may send {@code perSecond} requests, {@code burst} at once. */
   public record ClientRate(double perSecond, int burst) {}
@@ -39,6 +41,18 @@ public record ListenerConfig(
   public ListenerConfig {
     l7Policies = List.copyOf(l7Policies);
     proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
+    trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  /** Without {@code trusted_proxies}. */
+  public ListenerConfig(String name, ListenerProtocol protocol, String host, int protocolPort, String defaultPool,
+      int connectionLimit, Duration clientTimeout, Duration memberTimeout, Duration keepaliveTimeout,
+      InsertHeaders insertHeaders, TlsConfig tls, boolean http2Enable, IpGroup ipGroup, List<L7Policy> l7Policies,
+      boolean proxyProtocol, long maxBodySize, List<Cidr> proxyProtocolFrom, int clientConnectionLimit,
+      ClientRate clientRequestRate, HeadLimits headLimits) {
+    this(name, protocol, host, protocolPort, defaultPool, connectionLimit, clientTimeout, memberTimeout,
+        keepaliveTimeout, insertHeaders, tls, http2Enable, ipGroup, l7Policies, proxyProtocol, maxBodySize,
+        proxyProtocolFrom, clientConnectionLimit, clientRequestRate, headLimits, List.of());
   }
 
   /** {@code client_connection_limit}: concurrent connections (UDP: sessions) per client address; -1 = none. */
@@ -53,12 +67,15 @@ public record ListenerConfig(
 
   /** Whether the peer that opened a connection may send a PROXY header (it is a trusted proxy). */
   public boolean trustedProxy(byte[] peerAddress) {
-    for (Cidr c : proxyProtocolFrom) {
-      if (c.contains(peerAddress)) {
-        return true;
-      }
-    }
-    return false;
+    return Cidr.anyContains(proxyProtocolFrom, peerAddress);
+  }
+
+  /**
+   * Whether the forwarding headers a peer sends are believed ({@code trusted_proxies}): its X-Forwarded-For is
+   * kept under {@code "replace"}, its Forwarded passed on.
+   */
+  public boolean forwardsFor(byte[] peerAddress) {
+    return Cidr.anyContains(trustedProxies, peerAddress);
   }
 
   public boolean hasConnectionLimit() {

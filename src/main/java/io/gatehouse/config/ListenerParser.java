@@ -96,6 +96,8 @@ final class ListenerParser {
       ObjectReader app = r.object("accept_proxy_protocol");
       proxyFrom = app == null ? proxyFrom : cidrs(app, "trusted_cidrs");
     }
+    List<Cidr> trusted = onlyFor(r, "trusted_proxies", http, "only HTTP and HTTPS listeners take trusted_proxies")
+        && r.has("trusted_proxies") ? cidrList(r, "trusted_proxies") : List.of();
     int perClient = intLimit(r, "client_connection_limit");
     ListenerConfig.ClientRate rate = null;
     if (onlyFor(r, "client_request_rate", http, "only HTTP and HTTPS listeners take client_request_rate")) {
@@ -109,7 +111,7 @@ final class ListenerParser {
         onlyFor(r, "max_headers", http, "only HTTP and HTTPS listeners take max_headers")
             ? r.intIn("max_headers", 1, MAX_HEADER_LINES, -1) : -1);
     return new ListenerConfig(name, protocol, host, port, defaultPool, limit, client, member, keepalive, headers,
-        tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom, perClient, rate, head);
+        tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom, perClient, rate, head, trusted);
   }
 
   private TlsConfig tls(ObjectReader r, ListenerProtocol protocol) {
@@ -194,13 +196,23 @@ final class ListenerParser {
 
   /** A required, non-empty list of networks; each bad entry is reported at its own index. */
   private static List<Cidr> cidrs(ObjectReader r, String field) {
-    List<Cidr> cidrs = new ArrayList<>();
-    JsonArray list = r.list(field);
     if (!r.has(field)) {
       r.error(field, "is required");
-    } else if (list != null && list.isEmpty()) {
+      return List.of();
+    }
+    JsonArray list = r.list(field);
+    if (list != null && list.isEmpty()) {
       r.error(field, "must not be empty");
-    } else if (list != null) {
+      return List.of();
+    }
+    return cidrList(r, field);
+  }
+
+  /** A list of networks, empty allowed; each bad entry is reported at its own index. */
+  private static List<Cidr> cidrList(ObjectReader r, String field) {
+    List<Cidr> cidrs = new ArrayList<>();
+    JsonArray list = r.list(field);
+    if (list != null) {
       for (int i = 0; i < list.size(); i++) {
         String at = JsonPath.index(r.pathOf(field), i);
         Optional<Cidr> cidr = list.getValue(i) instanceof String s ? Cidr.parse(s) : Optional.empty();

@@ -103,6 +103,7 @@ public final class MemberClients {
         .group(Contexts.eventLoop(context))
         .channelFactory(Channels.socketChannels(vertx))
         .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true) // a member host gone without a FIN is found
         .disableResolver(); // member addresses are IP literals: resolved off the event loop beforehand
     this.memberTls = memberTls();
     this.sweeper = vertx.setPeriodic(1000, id -> closeIdle());

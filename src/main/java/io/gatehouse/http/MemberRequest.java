@@ -28,7 +28,9 @@ final class MemberRequest {
     // names and values were checked by the decoder that read them from the client
     io.netty.handler.codec.http.HttpHeaders h = UNCHECKED_HEADERS.newHeaders();
     HopByHop.copy(req.headers(), h, upgrade);
-    ForwardedHeaders.apply(h, ctx.config().insertHeaders(), peer.ip(), ctx.proto(), ctx.port(), host,
+    // the peer is the connection's client, or the client a PROXY header named (see Peer)
+    ForwardedHeaders.apply(h, ctx.config().insertHeaders(), peer.ip(), ctx.config().forwardsFor(peer.address()),
+        ctx.proto(), ctx.port(), host,
         ctx.config().insertHeaders().xForwardedElbIp() ? req.localAddress().hostAddress() : null);
     if (peer.certSubject() != null) {
       h.set(HopByHop.X_CLIENT_CERT_SUBJECT, peer.certSubject());

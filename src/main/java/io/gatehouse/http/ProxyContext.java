@@ -26,7 +26,7 @@ public record ProxyContext(
     String proto,
     String port) {
 
-  /** Where the listener counts request and response body bytes. */
+  /** Where the listener counts the bytes exchanged with clients (after TLS, heads included: {@link WireBytes}). */
   @FunctionalInterface
   public interface ByteCounter {
     void add(long in, long out);

@@ -34,8 +34,10 @@ import io.vertx.core.http.HttpVersion;
  * the request is idempotent and had no body. Such a request that meets a pooled connection the member dropped at
  * reuse goes again to the same member on a new connection first, without counting against the member's health
  * (like HAProxy and Envoy). A client silent for {@code client_timeout} while sending its body gets 408, or its
- * connection (HTTP/2: stream) closed once the response has begun. The gateway's own answers are 502, 503, 504,
- * 408 and 413. Member failure/success counts and the access-log line are kept here. Event-loop confined.
+ * connection (HTTP/2: stream) closed once the response has begun; so does a client that reads nothing of the
+ * response for {@code client_timeout} while its write queue is full, and the member connection is closed with it.
+ * The gateway's own answers are 502, 503, 504, 408 and 413. Member failure/success counts, the access-log line and
+ * the request's share of the connection's bytes ({@link WireBytes}) are kept here. Event-loop confined.
  */
 public final class ProxyExchange extends ExchangeStateMachine
     implements MemberClients.Waiter, MemberConnection.Exchange {
@@ -72,6 +74,10 @@ public final class ProxyExchange extends ExchangeStateMachine
   private boolean bodyCut;
   private boolean clientStalled;
   private boolean clientGone;
+  /** Bytes read from the client before the exchange began: its head, at least. */
+  private final long headIn;
+  /** client_timeout while the client's write queue stays full; made when the client first falls behind. */
+  private LazyDeadline readStall;
 
   public ProxyExchange(ProxyContext ctx, HttpServerRequest req, Peer peer, String policy) {
     super(ctx.config().memberTimeout().toNanos());
@@ -83,6 +89,7 @@ public final class ProxyExchange extends ExchangeStateMachine
     this.policy = policy;
     this.upgrade = req.version() != HttpVersion.HTTP_2 && HopByHop.isUpgrade(req.headers());
     this.hasBody = MemberRequest.hasBody(req);
+    this.headIn = peer.wire().claimIn();
   }
 
   /** Acts on the (paused) request as the forwarding policies decided. */
@@ -311,18 +318,49 @@ public final class ProxyExchange extends ExchangeStateMachine
 
   /** The client sent nothing for client_timeout while the gateway was ready to read its body. */
   void clientStalled() {
-    clientStalled = true;
     if (phase().headPassed() || phase() == DONE) {
-      // a response has begun (or is over): all that can go is the stream, which for HTTP/1 is the connection
-      if (req.version() == HttpVersion.HTTP_2) {
-        resp.reset();
-      } else {
-        req.connection().close();
-      }
+      endStalled();
     } else if (phase().awaitsHead()) {
+      clientStalled = true;
       cancelTimer();
       abortMember();
       fail(408, "client_timeout");
+    }
+  }
+
+  /** The client's write queue is full: it has client_timeout to take something from it. */
+  void clientFellBehind() {
+    if (readStall == null) {
+      readStall = new LazyDeadline(ctx.loop(), cfg.clientTimeout().toNanos(), this::readStalled);
+    }
+    readStall.arm(cfg.clientTimeout().toNanos());
+  }
+
+  /** The client's write queue drained. */
+  void clientCaughtUp() {
+    if (readStall != null) {
+      readStall.disarm();
+    }
+  }
+
+  private void readStalled() {
+    if (phase() == RELAYING_RESPONSE || phase() == ENDING) {
+      endStalled();
+    }
+  }
+
+  /**
+   * The client stalled once the response had begun (or ended, its body still coming): the member connection and
+   * the client's stream, which for HTTP/1 is the connection, are closed; the status stays the one sent.
+   */
+  private void endStalled() {
+    clientStalled = true;
+    abortMember();
+    finish(status, "client_timeout");
+    if (req.version() == HttpVersion.HTTP_2) {
+      resp.reset();
+    } else {
+      req.connection().close();
     }
   }
 
@@ -350,7 +388,7 @@ public final class ProxyExchange extends ExchangeStateMachine
     status = head.status().code();
     if (upgrade && status == 101) {
       if (move(TUNNEL)) {
-        tunnel = new UpgradeTunnel(this);
+        tunnel = new UpgradeTunnel(this, ctx.loop(), cfg.keepaliveTimeout().toNanos());
         tunnel.open(req, resp, head);
       }
       return;
@@ -388,6 +426,11 @@ public final class ProxyExchange extends ExchangeStateMachine
     }
     (chunk == null ? resp.end() : resp.end(chunk)).onComplete(done ->
         finish(status, done.succeeded() ? "ok" : clientStalled ? "client_timeout" : "client_closed"));
+    if (phase() == ENDING) {
+      // the end is not on the wire yet (it completes at once when the client keeps up): what is left must drain
+      // within client_timeout too, and the end's completion stops the clock. (writeQueueFull() throws once ended.)
+      clientFellBehind();
+    }
   }
 
   @Override
@@ -458,8 +501,11 @@ public final class ProxyExchange extends ExchangeStateMachine
     if (phase() == DONE || !move(DONE)) {
       return;
     }
-    long in = req.bytesRead();
-    long out = resp.bytesWritten();
+    if (readStall != null) {
+      readStall.stop();
+    }
+    long in = headIn + peer.wire().claimIn();
+    long out = peer.wire().claimOut();
     ctx.bytes().add(in, out);
     ctx.metrics().record(cfg.name(), pool, member, code, startNanos);
     if (ctx.accessLog().enabled()) {

@@ -43,19 +43,24 @@ final class ResponseRelay implements Handler<Void> {
     return status >= 200 && status != 204 && status != 304 && req.method() != HttpMethod.HEAD;
   }
 
-  /** Writes a piece of the body; a full write queue stops reading from the member until it drains. */
+  /**
+   * Writes a piece of the body; a full write queue stops reading from the member until it drains, and starts the
+   * client's client_timeout.
+   */
   static void write(ProxyExchange exchange, HttpServerResponse resp, Buffer chunk) {
     resp.write(chunk);
     MemberConnection from = exchange.connection();
     if (resp.writeQueueFull() && from != null) {
       from.readResponse(false);
       resp.drainHandler(new ResponseRelay(exchange));
+      exchange.clientFellBehind();
     }
   }
 
   /** The client's write queue drained: read the member again, unless the exchange has moved on. */
   @Override
   public void handle(Void drained) {
+    exchange.clientCaughtUp();
     MemberConnection from = exchange.connection();
     if (from != null && exchange.phase() == ExchangePhase.RELAYING_RESPONSE) {
       from.readResponse(true);

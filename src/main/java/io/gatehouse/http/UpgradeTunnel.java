@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.NetSocket;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,22 +16,29 @@ import java.util.List;
  * A WebSocket (or other) upgrade the member accepted with a 101: from here on raw bytes both ways, with
  * back-pressure each way, until either side closes. The member side is the exchange's connection; the client
  * side is the request's connection taken over as a socket, which takes a moment: member bytes that come before
- * are kept until then. Event-loop confined.
+ * are kept until then. A tunnel idle both ways for {@code keepalive_timeout} is closed, both sides: a WebSocket
+ * nobody uses must not hold a member connection forever (one side not reading stops the other: that is idle too).
+ * Event-loop confined.
  */
 final class UpgradeTunnel implements Handler<AsyncResult<NetSocket>> {
 
   private final ProxyExchange exchange;
+  private final long idleNanos;
+  private final LazyDeadline idle;
   private NetSocket client;
   private List<Buffer> pending = new ArrayList<>();
 
-  UpgradeTunnel(ProxyExchange exchange) {
+  UpgradeTunnel(ProxyExchange exchange, EventExecutor loop, long idleNanos) {
     this.exchange = exchange;
+    this.idleNanos = idleNanos;
+    this.idle = new LazyDeadline(loop, idleNanos, this::idled);
   }
 
   /** Passes the 101 on and takes the client's connection over. */
   void open(HttpServerRequest req, HttpServerResponse resp, HttpResponse head) {
     HopByHop.copy(head.headers(), resp.headers(), true);
     req.resume(); // the connection was paused with the request; the tunnel reads it from here on
+    idle.arm(idleNanos);
     req.toNetSocket().onComplete(this);
   }
 
@@ -64,12 +72,16 @@ final class UpgradeTunnel implements Handler<AsyncResult<NetSocket>> {
       if (m == null) {
         return;
       }
+      idle.arm(idleNanos);
       m.sendBody(Buffers.byteBuf(b));
       if (!m.writable()) {
         toClient.pause(); // memberWritable() resumes it
       }
     });
-    toClient.closeHandler(v -> exchange.tunnelEnded("tunnel_closed"));
+    toClient.closeHandler(v -> {
+      idle.stop();
+      exchange.tunnelEnded("tunnel_closed");
+    });
   }
 
   /** Member bytes for the client (null: none). */
@@ -77,6 +89,7 @@ final class UpgradeTunnel implements Handler<AsyncResult<NetSocket>> {
     if (chunk == null) {
       return;
     }
+    idle.arm(idleNanos);
     if (client == null) {
       pending.add(chunk);
       return;
@@ -94,8 +107,15 @@ final class UpgradeTunnel implements Handler<AsyncResult<NetSocket>> {
     }
   }
 
+  /** Nothing either way for keepalive_timeout: both sides close. */
+  private void idled() {
+    exchange.tunnelEnded("idle_timeout");
+    close();
+  }
+
   /** The member side closed: so does the client's. */
   void close() {
+    idle.stop();
     if (client != null) {
       client.close();
     }

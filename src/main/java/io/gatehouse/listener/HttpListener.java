@@ -14,6 +14,7 @@ import io.gatehouse.http.RouteDecision;
 import io.gatehouse.http.ServerRequestView;
 import io.gatehouse.http.StrictDecoderSwap;
 import io.gatehouse.http.StrictRequestDecoder;
+import io.gatehouse.http.WireBytes;
 import io.gatehouse.vertx.AcceptGates;
 import io.gatehouse.vertx.Channels;
 import io.gatehouse.vertx.Contexts;
@@ -80,6 +81,8 @@ public final class HttpListener extends VerticleBase {
         .setHost(cfg.host())
         .setPort(cfg.protocolPort())
         .setTcpNoDelay(true)
+        // vanished clients (a host gone without a FIN) are found, whatever the timers are waiting for
+        .setTcpKeepAlive(true)
         .setReuseAddress(true)
         // a replacement on the same port binds beside this socket before it closes: the port never goes dark
         .setReusePort(true)
@@ -160,9 +163,11 @@ public final class HttpListener extends VerticleBase {
       return;
     }
     HeadLimits limits = cfg.headLimits();
-    Peer peer = new Peer(from.ip(), from.hash(), from.toString(), clientCertSubject(conn, cfg));
-    ConnectionGuard guard = null;
     ChannelPipeline pipeline = channel.pipeline();
+    WireBytes wire = new WireBytes(state::addBytes);
+    WireBytes.install(pipeline, wire);
+    Peer peer = new Peer(from.ip(), from.hash(), from.toString(), clientCertSubject(conn, cfg), from.bytes(), wire);
+    ConnectionGuard guard = null;
     if (pipeline.get(VERTX_IDLE) != null) {
       pipeline.remove(VERTX_IDLE);
     }
@@ -289,7 +294,7 @@ public final class HttpListener extends VerticleBase {
     }
     req.response().putHeader("Retry-After", "1");
     req.resume();
-    ErrorPages.send(req.response(), 429);
+    ErrorPages.send(req.response(), 429).onComplete(v -> conn.peer().wire().flush()); // no request claims it
     logConnectionError(conn.peer(), 429, "client_request_rate");
   }
 

@@ -57,6 +57,7 @@ public final class TcpListener extends VerticleBase {
         .setHost(cfg.host())
         .setPort(cfg.protocolPort())
         .setTcpNoDelay(true)
+        .setTcpKeepAlive(true) // vanished peers are found, on the client side and the member side alike
         .setReuseAddress(true)
         // a replacement on the same port binds beside this socket before it closes: the port never goes dark
         .setReusePort(true);
@@ -91,7 +92,7 @@ public final class TcpListener extends VerticleBase {
    * the JDK NIO transport ignores the option.
    */
   private static NetClientOptions memberClientOptions() {
-    return new NetClientOptions().setTcpNoDelay(true).setTcpQuickAck(true);
+    return new NetClientOptions().setTcpNoDelay(true).setTcpQuickAck(true).setTcpKeepAlive(true);
   }
 
   /**

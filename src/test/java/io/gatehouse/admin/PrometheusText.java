@@ -3,7 +3,7 @@ package io.gatehouse.admin;
 import java.util.Arrays;
 
 /** Reads one sample out of a Prometheus text exposition. */
-final class PrometheusText {
+public final class PrometheusText {
 
   private PrometheusText() {}
 
@@ -11,7 +11,7 @@ final class PrometheusText {
    * The value of the sample {@code name} whose labels include every {@code key=value} pair given, or -1 when
    * there is none.
    */
-  static double value(String text, String name, String... labels) {
+  public static double value(String text, String name, String... labels) {
     for (String line : text.split("\n")) {
       if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
         continue;

@@ -382,4 +382,27 @@ class ConfigParserTest {
     assertEquals(List.of("config error: $.admin.port: must be 1-65535", "config error: $.drain_timeout: must be 0-3600"),
         result.errorLines());
   }
+
+  @Test
+  void readsTrustedProxiesAndTheThreeWaysOfXForwardedFor() {
+    GatehouseConfig c = valid("""
+        { 'listeners': [
+            { 'name': 'a', 'protocol': 'HTTP', 'protocol_port': 8080, 'default_pool': 'p',
+              'trusted_proxies': [ '10.0.0.0/8', '::1' ], 'insert_headers': { 'X-Forwarded-For': 'replace' } },
+            { 'name': 'b', 'protocol': 'HTTP', 'protocol_port': 8081, 'default_pool': 'p',
+              'insert_headers': { 'X-Forwarded-For': false } },
+            { 'name': 'c', 'protocol': 'HTTP', 'protocol_port': 8082, 'default_pool': 'p', 'trusted_proxies': [] } ],
+          'pools': [ { 'name': 'p', 'protocol': 'HTTP', 'members': [] } ] }
+        """);
+    ListenerConfig a = c.listener("a").orElseThrow();
+    assertEquals(InsertHeaders.XForwardedFor.REPLACE, a.insertHeaders().xForwardedFor());
+    assertEquals(List.of(Cidr.parse("10.0.0.0/8").orElseThrow(), Cidr.parse("::1").orElseThrow()), a.trustedProxies());
+    assertTrue(a.forwardsFor(new byte[] {10, 1, 2, 3}));
+    assertTrue(!a.forwardsFor(new byte[] {11, 1, 2, 3}));
+    assertEquals(InsertHeaders.XForwardedFor.OFF, c.listener("b").orElseThrow().insertHeaders().xForwardedFor());
+    ListenerConfig plain = c.listener("c").orElseThrow();
+    assertEquals(InsertHeaders.XForwardedFor.APPEND, plain.insertHeaders().xForwardedFor());
+    assertEquals(List.of(), plain.trustedProxies());
+    assertTrue(!plain.forwardsFor(new byte[] {127, 0, 0, 1}));
+  }
 }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
+import io.gatehouse.testkit.SocketTimers;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
@@ -83,6 +84,16 @@ class TcpListenerTest {
     }
     // smooth weighted round robin is exact over whole cycles: 60 connections = 10 cycles of 1+2+3
     assertEquals(Map.of("a", 10, "b", 20, "c", 30), seen);
+  }
+
+  @Test
+  void clientAndMemberSocketsHaveKeepAliveOn() {
+    start("", "", members(a));
+    try (TcpClient client = TcpClient.connect(port)) {
+      assertEquals("a", client.readLine());
+      StallsAndKeepAliveTest.assertKeepAlive(SocketTimers.established(port, 0), "client side");
+      StallsAndKeepAliveTest.assertKeepAlive(SocketTimers.established(0, a.port()), "member side");
+    }
   }
 
   @Test
