@@ -1,6 +1,7 @@
 package io.gatehouse.health;
 
 import io.gatehouse.config.HealthMonitorConfig;
+import io.gatehouse.tls.MemberTls;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -10,7 +11,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
-import io.gatehouse.tls.MemberTls;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -52,7 +52,10 @@ final class HttpProbe implements Probe {
     MemberTls checks = tls ? memberTls.get() : null;
     if (checks != null) {
       // the request's host is what TLS sends as SNI and verifies; the Host header stays as before
-      options.setSslOptions(checks.probeOptions()).setHost(checks.peerHost(target.hostAddress()));
+      options.setHost(checks.peerHost(target.hostAddress()));
+      if (checks.verifies()) {
+        options.setSslOptions(checks.probeOptions()); // else the client's own: any certificate
+      }
     }
     client.request(options)
         .compose(req -> {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * The keep-alive connections one listener instance keeps to members: a pool per member address (plain for pools
@@ -78,8 +79,7 @@ public final class MemberClients {
   private static final QueueFull QUEUE_FULL = new QueueFull();
   private static final WaitTimeout WAIT_TIMEOUT = new WaitTimeout();
   private static final Stopped STOPPED = new Stopped();
-  private static final javax.net.ssl.SSLException NO_TLS_SETTINGS =
-      new javax.net.ssl.SSLException("the pool has no member TLS settings yet");
+  private static final SSLException NO_TLS_SETTINGS = new SSLException("the pool has no member TLS settings yet");
 
   /** A request in an endpoint's queue, and until when it may wait. */
   private record Waiting(Waiter waiter, long deadlineNanos) {}

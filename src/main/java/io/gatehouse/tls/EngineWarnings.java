@@ -17,8 +17,10 @@ public final class EngineWarnings {
   private EngineWarnings() {}
 
   public static List<String> of(GatehouseConfig config) {
-    List<String> lines = new ArrayList<>();
     List<ListenerConfig> listeners = config.listeners();
+    // asking the JDK for its suites fixes its disabled protocols for the process: TLS 1.0/1.1 first, where needed
+    TlsEngine.prepareJdk(listeners.stream().map(ListenerConfig::tls).filter(t -> t != null).toList());
+    List<String> lines = new ArrayList<>();
     for (int i = 0; i < listeners.size(); i++) {
       TlsConfig tls = listeners.get(i).tls();
       if (tls != null) {

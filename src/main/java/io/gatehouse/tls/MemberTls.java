@@ -39,12 +39,16 @@ public final class MemberTls {
   private final String serverName;
   /** The CA file's bytes as read, to tell a changed file from an unchanged one; empty without a CA. */
   private final byte[] ca;
+  /** Null without a CA. */
+  private final ClientSSLOptions probe;
 
   private MemberTls(SslContext context, TrustManagerFactory trust, String serverName, byte[] ca) {
     this.context = context;
     this.trust = trust;
     this.serverName = serverName;
     this.ca = ca;
+    this.probe = trust == null ? null
+        : new ClientSSLOptions().setTrustOptions(TrustOptions.wrap(trust)).setHostnameVerificationAlgorithm(VERIFY_NAME);
   }
 
   /** Reads the CA file (blocking: a worker thread); a file that cannot be used is an IllegalArgumentException. */
@@ -100,13 +104,12 @@ public final class MemberTls {
     return context.newHandler(alloc, peerHost(member.getHostString()), member.getPort());
   }
 
-  /** Vert.x client options for an HTTPS health probe with the same checks. */
+  /**
+   * Vert.x client options for an HTTPS health probe with the same checks (when {@link #verifies()}). One value
+   * per settings, so that Vert.x builds its TLS context once, not per probe.
+   */
   public ClientSSLOptions probeOptions() {
-    ClientSSLOptions options = new ClientSSLOptions();
-    if (trust == null) {
-      return options.setTrustAll(true).setHostnameVerificationAlgorithm("");
-    }
-    return options.setTrustOptions(TrustOptions.wrap(trust)).setHostnameVerificationAlgorithm(VERIFY_NAME);
+    return probe;
   }
 
   private static SslContextBuilder builder() {
