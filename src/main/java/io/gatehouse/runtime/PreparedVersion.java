@@ -51,13 +51,13 @@ record PreparedVersion(ConfigResult result, ConfigDiff diff, Map<String, ServerT
    */
   static Map<String, MemberTls> memberTls(GatehouseConfig c) {
     Map<String, MemberTls> out = new HashMap<>();
-    for (int i = 0; i < c.pools().size(); i++) {
-      PoolConfig p = c.pools().get(i);
+    for (PoolConfig p : c.pools()) {
       if (p.protocol() == PoolProtocol.HTTPS) {
         try {
           out.put(p.name(), MemberTls.load(p.memberTls()));
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("$.pools[" + i + "].ca_certificate: " + e.getMessage());
+          // the file changed since the parse checked it
+          throw new IllegalArgumentException("pool " + p.name() + ": ca_certificate: " + e.getMessage());
         }
       }
     }
