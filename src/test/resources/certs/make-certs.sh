@@ -24,6 +24,7 @@ openssl ecparam -name prime256v1 -out p256.pem
 leaf server-ec ec:p256.pem localhost "subjectAltName=DNS:localhost" serverAuth ca
 leaf api rsa:2048 api.example.test "subjectAltName=DNS:api.example.test" serverAuth ca
 leaf wildcard rsa:2048 "*.example.test" "subjectAltName=DNS:*.example.test" serverAuth ca
+leaf other-server rsa:2048 localhost "subjectAltName=DNS:localhost,IP:127.0.0.1" serverAuth other-ca
 leaf client rsa:2048 "test client" "" clientAuth ca
 leaf other-client rsa:2048 "other client" "" clientAuth other-ca
 openssl genrsa -out stray.key 2048 2>/dev/null

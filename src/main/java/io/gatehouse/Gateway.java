@@ -75,8 +75,7 @@ public final class Gateway {
    */
   public static Future<Gateway> start(ConfigResult loaded, Options options) {
     GatehouseConfig config = loaded.config();
-    ServerTls.prepareJdk(config.listeners().stream()
-        .filter(l -> l.tls() != null).map(l -> l.tls().securityPolicy()).toList());
+    ServerTls.prepareJdk(config.listeners().stream().map(l -> l.tls()).filter(t -> t != null).toList());
     if (options.cluster()) {
       return ClusterBootstrap.start(config.node().name(), options.clusterConfig(), config.cluster().secret(),
           vertxOptions(config))

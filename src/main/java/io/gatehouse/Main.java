@@ -6,6 +6,7 @@ import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.demo.DemoTraffic;
 import io.gatehouse.log.Logs;
 import io.gatehouse.runtime.HeapTrim;
+import io.gatehouse.tls.EngineWarnings;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +61,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       return 1;
     }
     GatehouseConfig cfg = result.config();
+    EngineWarnings.of(cfg).forEach(out::println);
     if (check) {
       out.println("configuration ok: " + cfg.listeners().size() + " listeners, " + cfg.pools().size() + " pools");
       return 0;

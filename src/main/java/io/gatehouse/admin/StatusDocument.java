@@ -10,7 +10,6 @@ import io.gatehouse.runtime.ConfigVersion;
 import io.gatehouse.runtime.RuntimeView;
 import io.gatehouse.tls.ServedCertificate;
 import io.gatehouse.tls.ServerTls;
-import io.gatehouse.tls.TlsEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -96,7 +95,7 @@ final class StatusDocument {
           .put("last_reload_error", s.certificateErrors().get(c.file())));
     }
     return new JsonObject()
-        .put("engine", tls.engine() == TlsEngine.OPENSSL ? "boringssl" : "jdk") // the names of tls.engine
+        .put("engine", tls.engine().configName()) // the engine in use, by the names of tls.engine
         .put("protocols", new JsonArray(tls.protocols()))
         .put("cipher_suites", new JsonArray(tls.suites()))
         .put("certificates", certificates);

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * What changes between a running configuration and the next one, by listener and pool name. Listeners whose
- * socket must change (host, port, protocol, HTTP/2, TLS on or off, and {@code max_header_size} where HTTP/2 is on,
+ * socket must change (host, port, protocol, HTTP/2, TLS on or off, tls.engine, and {@code max_header_size} where HTTP/2 is on,
  * see {@link ListenerConfig#needsNewSocket}) are replaced; every other listener change is applied in place. Changed pools are always updated in place (their members keep counters, health and sticky
  * entries). Top-level settings that only a restart applies are listed so that the reload can say so.
  */

@@ -83,7 +83,7 @@ public final class ConfigParser {
     Declarations declared = Declarations.scan(poolEntries, listenerEntries);
     List<ListenerConfig> listeners = each(listenerEntries, new ListenerParser(declared, baseDir, admin)::parse,
         ListenerConfig::name);
-    List<PoolConfig> pools = each(poolEntries, PoolParser::parse, PoolConfig::name);
+    List<PoolConfig> pools = each(poolEntries, p -> PoolParser.parse(p, baseDir), PoolConfig::name);
     return new GatehouseConfig(node, admin, clusterConfig, reload, drain, accessLog, listeners, pools);
   }
 

@@ -93,6 +93,8 @@ public record ListenerConfig(
         || http2Enable != next.http2Enable
         || acceptsProxyProtocol() != next.acceptsProxyProtocol()
         || (tls == null) != (next.tls == null)
+        // the engine is a server option fixed at bind: a TLS update in place changes key material and lists only
+        || (tls != null && next.tls != null && tls.engine() != next.tls.engine())
         // Vert.x fixes these at bind, where HTTP/2 is on: the header list size of the SETTINGS every HTTP/2
         // connection starts with, and the decoder of an h2c listener's first HTTP/1 request (HTTP/1 decoders
         // are built per connection from the current limits)

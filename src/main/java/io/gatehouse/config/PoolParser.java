@@ -2,6 +2,8 @@ package io.gatehouse.config;
 
 import io.gatehouse.config.PoolConfig.LbAlgorithm;
 import io.gatehouse.config.SessionPersistence.Type;
+import io.gatehouse.pem.CertificateCheck;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,7 +21,7 @@ final class PoolParser {
 
   private PoolParser() {}
 
-  static PoolConfig parse(ObjectReader r) {
+  static PoolConfig parse(ObjectReader r, Path baseDir) {
     String name = r.requiredString("name");
     PoolProtocol protocol = r.requiredEnum("protocol", PoolProtocol.class);
     LbAlgorithm algorithm = r.enumValue("lb_algorithm", LbAlgorithm.class, LbAlgorithm.ROUND_ROBIN);
@@ -36,7 +38,37 @@ final class PoolParser {
         ss == null ? null : new SlowStart(ss.bool("enable", false), ss.secondsIn("duration", 30, 1200,
             Duration.ofSeconds(30))),
         od == null ? OutlierDetection.DEFAULT : outlierDetection(od),
-        members(r));
+        members(r),
+        memberTls(r, protocol, baseDir));
+  }
+
+  /**
+   * {@code ca_certificate} and {@code tls_server_name}, HTTPS pools only. Without a CA the members are not
+   * verified, as before these fields existed: a warning says so.
+   */
+  private static MemberTlsConfig memberTls(ObjectReader r, PoolProtocol protocol, Path baseDir) {
+    if (protocol != null && protocol != PoolProtocol.HTTPS) {
+      r.refuse("ca_certificate", "only HTTPS pools take ca_certificate");
+      r.refuse("tls_server_name", "only HTTPS pools take tls_server_name");
+      return MemberTlsConfig.NONE;
+    }
+    Path ca = ConfigFiles.file(r, "ca_certificate", baseDir);
+    if (ca != null) {
+      String problem = CertificateCheck.caProblem(ca);
+      if (problem != null) {
+        r.error("ca_certificate", problem);
+      }
+    } else if (protocol == PoolProtocol.HTTPS && !r.has("ca_certificate")) {
+      r.problems().warn(r.path(), "HTTPS pool without ca_certificate: any member certificate is accepted, so "
+          + "whoever can intercept the path to a member can read and change its traffic");
+    }
+    String name = r.string("tls_server_name");
+    if (name != null && (!Addresses.isHostName(name) || Addresses.isIpLiteral(name))) {
+      // SNI carries names only; without tls_server_name the member's address is what is verified
+      r.error("tls_server_name", "must be a host name");
+      name = null;
+    }
+    return ca == null && name == null ? MemberTlsConfig.NONE : new MemberTlsConfig(ca, name);
   }
 
   private static OutlierDetection outlierDetection(ObjectReader r) {

@@ -32,7 +32,9 @@ final class TlsParser {
     if (clientCa != null) {
       report(r, "client_ca", CertificateCheck.caProblem(clientCa));
     }
-    return new TlsConfig(main, sni, policy, clientCa);
+    TlsConfig.Engine engine = r.oneOf("engine", TlsConfig.Engine::fromConfigName, "boringssl, jdk",
+        TlsConfig.Engine.BORINGSSL);
+    return new TlsConfig(main, sni, policy, clientCa, engine);
   }
 
   private TlsConfig.CertPair pair(ObjectReader r) {

@@ -71,7 +71,7 @@ public final class HealthChecker {
     outliers.configure(config.outlierDetection());
     HealthMonitorConfig previous = monitor;
     monitor = config.healthMonitor();
-    probe = monitor == null ? null : clients.probe(monitor);
+    probe = monitor == null ? null : clients.probe(monitor, pool);
     boolean typeChanged = previous != null && monitor != null && previous.type() != monitor.type();
     boolean delayChanged = previous != null && monitor != null && !previous.delay().equals(monitor.delay());
     Map<String, Member> current = new HashMap<>();

@@ -1,6 +1,7 @@
 package io.gatehouse.health;
 
 import io.gatehouse.config.HealthMonitorConfig;
+import io.gatehouse.tls.MemberTls;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -11,11 +12,13 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * {@code HTTP}/{@code HTTPS}: one request on a fresh connection ({@code http_method}, {@code url_path}, Host =
- * {@code domain_name} or the member address); up when the status is among {@code expected_codes}. HTTPS does
- * not verify the member's certificate (the client is built so), as cloud load balancers do.
+ * {@code domain_name} or the member address); up when the status is among {@code expected_codes}. HTTPS checks
+ * the member's certificate with the pool's {@link MemberTls} at each probe (a reload may have changed it); a pool
+ * without {@code ca_certificate} accepts any, as cloud load balancers do.
  */
 final class HttpProbe implements Probe {
 
@@ -23,11 +26,13 @@ final class HttpProbe implements Probe {
   private final HttpClient client;
   private final HealthMonitorConfig monitor;
   private final boolean tls;
+  private final Supplier<MemberTls> memberTls;
 
-  HttpProbe(Vertx vertx, HttpClient client, HealthMonitorConfig monitor) {
+  HttpProbe(Vertx vertx, HttpClient client, HealthMonitorConfig monitor, Supplier<MemberTls> memberTls) {
     this.vertx = vertx;
     this.client = client;
     this.monitor = monitor;
+    this.memberTls = memberTls;
     this.tls = monitor.type() == HealthMonitorConfig.Type.HTTPS;
   }
 
@@ -44,11 +49,21 @@ final class HttpProbe implements Probe {
         .setServer(target).setHost(target.hostAddress()).setPort(target.port()).setSsl(tls)
         .setMethod(HttpMethod.valueOf(monitor.httpMethod())).setURI(monitor.urlPath())
         .setConnectTimeout(timeout.toMillis());
+    MemberTls checks = tls ? memberTls.get() : null;
+    if (checks != null) {
+      // the request's host is what TLS sends as SNI and verifies; the Host header stays as before
+      options.setHost(checks.peerHost(target.hostAddress()));
+      if (checks.verifies()) {
+        options.setSslOptions(checks.probeOptions()); // else the client's own: any certificate
+      }
+    }
     client.request(options)
         .compose(req -> {
           sent[0] = req;
           if (monitor.domainName() != null) {
             req.authority(HostAndPort.authority(monitor.domainName()));
+          } else if (checks != null) {
+            req.authority(HostAndPort.create(target.hostAddress(), target.port()));
           }
           return req.send();
         })

@@ -1,6 +1,7 @@
 package io.gatehouse.health;
 
 import io.gatehouse.config.HealthMonitorConfig;
+import io.gatehouse.pool.Pool;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -9,7 +10,8 @@ import io.vertx.core.net.NetClientOptions;
 
 /**
  * The clients every probe of a gateway shares. Probes open a fresh connection each time (no keep-alive), since
- * opening one is part of what they test; HTTPS trusts any member certificate, like cloud load balancers.
+ * opening one is part of what they test. HTTPS checks a member's certificate as the pool's live traffic does
+ * ({@code ca_certificate}, {@code tls_server_name}); without a CA it trusts any, like cloud load balancers.
  */
 public final class ProbeClients {
 
@@ -24,10 +26,10 @@ public final class ProbeClients {
         .setKeepAlive(false).setTrustAll(true).setVerifyHost(false));
   }
 
-  Probe probe(HealthMonitorConfig monitor) {
+  Probe probe(HealthMonitorConfig monitor, Pool pool) {
     return switch (monitor.type()) {
       case TCP -> new TcpProbe(net);
-      case HTTP, HTTPS -> new HttpProbe(vertx, http, monitor);
+      case HTTP, HTTPS -> new HttpProbe(vertx, http, monitor, pool::memberTls);
       case UDP_CONNECT -> new UdpConnectProbe(vertx);
     };
   }

@@ -1,5 +1,6 @@
 package io.gatehouse.health;
 
+import io.gatehouse.tls.MemberTlsFailure;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.net.ConnectOptions;
@@ -26,10 +27,17 @@ final class TcpProbe implements Probe {
         .otherwise(e -> connectFailure(e, timeout));
   }
 
-  /** The contract's reasons: {@code connect refused}, {@code timeout after 3 s}, else the error itself. */
+  /**
+   * The contract's reasons: {@code connect refused}, {@code timeout after 3 s}, {@code tls <reason>} (see
+   * {@link MemberTlsFailure}), else the error itself.
+   */
   static ProbeResult connectFailure(Throwable e, Duration timeout) {
     if (e instanceof ConnectTimeoutException) {
       return ProbeResult.timedOut(timeout);
+    }
+    String tls = MemberTlsFailure.reason(e);
+    if (tls != null) {
+      return ProbeResult.down("tls " + tls); // e.g. a certificate from another CA: "tls untrusted"
     }
     String message = String.valueOf(e.getMessage());
     return ProbeResult.down(message.contains("refused") ? "connect refused" : "connect failed: " + message);

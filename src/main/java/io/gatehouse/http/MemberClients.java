@@ -2,7 +2,7 @@ package io.gatehouse.http;
 
 import io.gatehouse.vertx.Channels;
 import io.gatehouse.vertx.Contexts;
-import io.gatehouse.tls.TlsEngine;
+import io.gatehouse.tls.MemberTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -10,11 +10,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Context;
@@ -83,15 +79,16 @@ public final class MemberClients {
   private static final QueueFull QUEUE_FULL = new QueueFull();
   private static final WaitTimeout WAIT_TIMEOUT = new WaitTimeout();
   private static final Stopped STOPPED = new Stopped();
+  private static final SSLException NO_TLS_SETTINGS = new SSLException("the pool has no member TLS settings yet");
 
   /** A request in an endpoint's queue, and until when it may wait. */
   private record Waiting(Waiter waiter, long deadlineNanos) {}
 
   private final Context context;
   private final Bootstrap bootstrap;
-  private final SslContext memberTls;
   private final Map<SocketAddress, Endpoint> plain = new HashMap<>();
-  private final Map<SocketAddress, Endpoint> tls = new HashMap<>();
+  /** By the pool's TLS settings, then address: pools with other CAs or names never share a connection. */
+  private final Map<MemberTls, Map<SocketAddress, Endpoint>> tls = new HashMap<>();
   private final long sweeper;
   private boolean closed;
 
@@ -105,39 +102,30 @@ public final class MemberClients {
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true) // a member host gone without a FIN is found
         .disableResolver(); // member addresses are IP literals: resolved off the event loop beforehand
-    this.memberTls = memberTls();
+    MemberTls.insecure(); // built at start, as before pools had TLS settings: not on a first request's path
     this.sweeper = vertx.setPeriodic(1000, id -> closeIdle());
   }
 
   /**
-   * HTTPS members' certificates are not verified (like HAProxy's "verify none"): members sit in a private
-   * network, often with self-signed certificates; the gateway checks reachability, not identity.
-   */
-  private static SslContext memberTls() {
-    try {
-      return SslContextBuilder.forClient()
-          .sslProvider(TlsEngine.selected() == TlsEngine.OPENSSL ? SslProvider.OPENSSL : SslProvider.JDK)
-          .trustManager(InsecureTrustManagerFactory.INSTANCE)
-          .build();
-    } catch (SSLException e) {
-      throw new IllegalStateException("member TLS context: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Hands {@code waiter} a connection to {@code member}: an idle one at once, a new one, or the next freed one.
+   * Hands {@code waiter} a connection to {@code member} (over TLS with {@code memberTls} when {@code tlsToMember}): an idle one at once, a new one, or the next freed one.
    * {@code fresh}: not an idle one (a retry after the member dropped one at reuse); a new one when the member's
    * connections are all busy is still the next freed one.
    */
-  void acquire(SocketAddress member, boolean tlsToMember, long connectTimeoutMillis, boolean fresh, Waiter waiter) {
+  void acquire(SocketAddress member, boolean tlsToMember, MemberTls memberTls, long connectTimeoutMillis,
+      boolean fresh, Waiter waiter) {
     if (closed) {
       waiter.connectFailed(STOPPED);
       return;
     }
-    Map<SocketAddress, Endpoint> endpoints = tlsToMember ? tls : plain;
+    if (tlsToMember && memberTls == null) {
+      waiter.connectFailed(NO_TLS_SETTINGS); // never plain HTTP to an HTTPS pool
+      return;
+    }
+    Map<SocketAddress, Endpoint> endpoints = memberTls == null ? plain : tls.computeIfAbsent(memberTls,
+        t -> new HashMap<>());
     Endpoint e = endpoints.get(member);
     if (e == null) {
-      e = new Endpoint(member, tlsToMember);
+      e = new Endpoint(member, memberTls);
       endpoints.put(member, e);
     }
     e.acquire(connectTimeoutMillis, fresh, waiter);
@@ -147,11 +135,8 @@ public final class MemberClients {
     closed = true;
     context.owner().cancelTimer(sweeper);
     List<ChannelFuture> closing = new ArrayList<>();
-    for (Map<SocketAddress, Endpoint> m : List.of(plain, tls)) {
-      for (Endpoint e : m.values()) {
-        e.closeAll(closing);
-      }
-    }
+    plain.values().forEach(e -> e.closeAll(closing));
+    tls.values().forEach(m -> m.values().forEach(e -> e.closeAll(closing)));
     Promise<Void> done = Contexts.promise(context);
     if (closing.isEmpty()) {
       done.complete();
@@ -170,15 +155,18 @@ public final class MemberClients {
 
   private void closeIdle() {
     long now = System.nanoTime();
-    for (Map<SocketAddress, Endpoint> m : List.of(plain, tls)) {
+    plain.values().removeIf(e -> e.closeIdle(now));
+    tls.values().removeIf(m -> {
       m.values().removeIf(e -> e.closeIdle(now));
-    }
+      return m.isEmpty(); // settings a reload replaced go with their last connection
+    });
   }
 
   /** The connections to one member address. */
   final class Endpoint {
     private final InetSocketAddress address;
-    private final boolean tlsToMember;
+    /** The pool's TLS settings, or null for plain HTTP. */
+    private final MemberTls memberTls;
     /** Most recently used first: the warm ones serve, the cold ones age out. */
     private final ArrayDeque<MemberConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
@@ -186,9 +174,9 @@ public final class MemberClients {
     private int connecting;
     private long connectTimeoutMillis;
 
-    Endpoint(SocketAddress member, boolean tlsToMember) {
+    Endpoint(SocketAddress member, MemberTls memberTls) {
       this.address = new InetSocketAddress(member.host(), member.port()); // an IP literal: no look-up
-      this.tlsToMember = tlsToMember;
+      this.memberTls = memberTls;
     }
 
     void acquire(long timeoutMillis, boolean fresh, Waiter waiter) {
@@ -226,8 +214,9 @@ public final class MemberClients {
           .handler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-              if (tlsToMember) {
-                ch.pipeline().addLast(memberTls.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
+              if (memberTls != null) {
+                // SNI and the verified name: tls_server_name, else the member's address
+                ch.pipeline().addLast(memberTls.newHandler(ch.alloc(), address));
               }
               ch.pipeline().addLast(conn.responseBytes());
               ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()

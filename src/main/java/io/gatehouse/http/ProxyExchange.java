@@ -16,6 +16,7 @@ import io.gatehouse.config.PoolProtocol;
 import io.gatehouse.pool.Member;
 import io.gatehouse.pool.Pick;
 import io.gatehouse.pool.Pool;
+import io.gatehouse.tls.MemberTlsFailure;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.buffer.Buffer;
@@ -164,7 +165,7 @@ public final class ProxyExchange extends ExchangeStateMachine
     }
     memberStartNanos = System.nanoTime();
     boolean tls = pool.config().protocol() == PoolProtocol.HTTPS;
-    ctx.clients().acquire(m.socketAddress(), tls, Math.min(cfg.memberTimeout().toMillis(), MAX_CONNECT_MILLIS), fresh,
+    ctx.clients().acquire(m.socketAddress(), tls, tls ? pool.memberTls() : null, Math.min(cfg.memberTimeout().toMillis(), MAX_CONNECT_MILLIS), fresh,
         this);
   }
 
@@ -214,8 +215,12 @@ public final class ProxyExchange extends ExchangeStateMachine
       }
     } else {
       m.recordFailure();
+      String tls = connecting ? MemberTlsFailure.reason(cause) : null;
+      if (tls != null) {
+        m.tlsFailed(tls); // a member that fails verification is a failed connection, counted by why
+      }
       if (!replayable || !retryAfter(m)) {
-        fail(502, connecting ? "member_connect_failed" : "member_failed");
+        fail(502, tls != null ? "member_tls_failed" : connecting ? "member_connect_failed" : "member_failed");
       }
     }
   }

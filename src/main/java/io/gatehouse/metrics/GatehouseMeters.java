@@ -45,6 +45,7 @@ public final class GatehouseMeters {
   static final String MEMBER_CONNECTIONS = "gatehouse.member.connections";
   static final String MEMBER_FAILURES = "gatehouse.member.failures";
   static final String MEMBER_STATUS = "gatehouse.member.status";
+  static final String MEMBER_TLS_FAILURES = "gatehouse.member.tls.failures";
   static final String HEALTH_PROBES = "gatehouse.health.probes";
   static final String HEALTH_PROBE_DURATION = "gatehouse.health.probe.duration";
   static final String CONFIG_RELOADS = "gatehouse.config.reloads";
@@ -149,6 +150,11 @@ public final class GatehouseMeters {
       for (Member m : p.members()) {
         ids.add(m.id());
         bind("member " + p.name() + " " + m.id(), m, live, () -> memberMeters(p.name(), m));
+        // like the listeners' handshake failures: bound on the first scrape after the first failure of a reason
+        m.tlsFailures().forEach((reason, count) -> bind("member tls " + p.name() + " " + m.id() + " " + reason,
+            count, live, () -> List.of(FunctionCounter.builder(MEMBER_TLS_FAILURES, count, LongAdder::sum)
+                .tags(POOL, p.name(), MEMBER, m.id(), REASON, reason)
+                .description("TLS handshakes with the member that failed, by reason").register(registry))));
       }
     }
     for (HealthChecker checker : v.health().values()) {

@@ -3,6 +3,8 @@ package io.gatehouse.pool;
 import io.gatehouse.balance.Target;
 import io.gatehouse.config.MemberConfig;
 import io.vertx.core.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -29,6 +31,7 @@ public final class Member implements Target {
   private final AtomicInteger active = new AtomicInteger();
   private final LongAdder total = new LongAdder();
   private final LongAdder failures = new LongAdder();
+  private final ConcurrentHashMap<String, LongAdder> tlsFailures = new ConcurrentHashMap<>();
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   /** Taken out of rotation on this node by passive detection; the shared status is untouched. */
   private volatile boolean ejected;
@@ -108,6 +111,16 @@ public final class Member implements Target {
   public void recordFailure() {
     failures.increment();
     observer.failed(this, consecutiveFailures.incrementAndGet());
+  }
+
+  /** A TLS handshake with the member failed, by {@code reason} (see {@code tls.MemberTlsFailure}). */
+  public void tlsFailed(String reason) {
+    tlsFailures.computeIfAbsent(reason, r -> new LongAdder()).increment();
+  }
+
+  /** Failed TLS handshakes with this member by reason, live. */
+  public Map<String, LongAdder> tlsFailures() {
+    return tlsFailures;
   }
 
   /** A connection or request that went well on live traffic (passive health). */

@@ -1,10 +1,13 @@
 package io.gatehouse.pool;
 
 import io.gatehouse.config.MemberConfig;
+import io.gatehouse.config.MemberTlsConfig;
 import io.gatehouse.config.PoolConfig;
+import io.gatehouse.config.PoolProtocol;
 import io.gatehouse.config.SessionPersistence;
 import io.gatehouse.session.StickyEntry;
 import io.gatehouse.session.StickyTable;
+import io.gatehouse.tls.MemberTls;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,6 +28,8 @@ public final class Pool {
   private final boolean hashFirstPicks;
   private final Map<String, Member> members = new LinkedHashMap<>();
   private volatile PoolSnapshot snapshot;
+  /** HTTPS pools: how members are spoken to and checked, set by the Runtime; null until then, and for others. */
+  private volatile MemberTls memberTls;
 
   public Pool(PoolConfig config, StickyTable sticky, Function<MemberConfig, SocketAddress> resolver) {
     this(config, sticky, resolver, false);
@@ -52,6 +57,23 @@ public final class Pool {
 
   public PoolConfig config() {
     return snapshot.config();
+  }
+
+  /**
+   * HTTPS pools: the TLS settings for new member connections and probes; null for other pools, and for an HTTPS
+   * pool with {@code ca_certificate} that has none yet (its members are then refused, never spoken to unchecked).
+   */
+  public MemberTls memberTls() {
+    MemberTls t = memberTls;
+    if (t == null && config().protocol() == PoolProtocol.HTTPS && config().memberTls().equals(MemberTlsConfig.NONE)) {
+      return MemberTls.insecure(); // what such a pool always did: any certificate, no SNI
+    }
+    return t;
+  }
+
+  /** Runtime context only: new member TLS settings (a new CA or name) for new connections and probes. */
+  public void useMemberTls(MemberTls next) {
+    this.memberTls = next;
   }
 
   public StickyTable sticky() {

@@ -10,11 +10,13 @@ import io.gatehouse.health.ProbeClients;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.pool.PoolRegistry;
 import io.gatehouse.session.StickyTable;
+import io.gatehouse.tls.MemberTls;
 import io.vertx.core.Vertx;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Logger;
 
 /**
  * The pools and their health checkers, by pool name. Runtime context only; listeners read the pools through
@@ -23,6 +25,7 @@ import java.util.Map;
 final class PoolSet {
 
   private static final int MAX_STICKY_ENTRIES = 1_000_000;
+  private static final Logger LOG = Logger.getLogger(PoolSet.class.getName());
 
   private final Vertx vertx;
   private final ClusterNode cluster;
@@ -44,8 +47,11 @@ final class PoolSet {
     return health;
   }
 
-  /** A new pool: unreferenced until a listener that names it is swapped in; its probes start at once. */
-  void add(PoolConfig pc) {
+  /**
+   * A new pool: unreferenced until a listener that names it is swapped in; its probes start at once, with
+   * {@code memberTls} (HTTPS pools; else null).
+   */
+  void add(PoolConfig pc, MemberTls memberTls) {
     if (probeClients == null) {
       probeClients = new ProbeClients(vertx);
     }
@@ -53,6 +59,7 @@ final class PoolSet {
         ? cluster.stickyTable(pc.name(), MAX_STICKY_ENTRIES)
         : StickyTable.local(MAX_STICKY_ENTRIES);
     Pool pool = new Pool(pc, sticky, resolver::resolve, cluster != null);
+    pool.useMemberTls(memberTls);
     registry.put(pool);
     HealthChecker checker = new HealthChecker(vertx, pool, probeClients,
         cluster != null ? cluster.health() : HealthShare.LOCAL);
@@ -64,6 +71,23 @@ final class PoolSet {
   void update(PoolConfig pc) {
     registry.get(pc.name()).apply(pc, resolver::resolve);
     health.get(pc.name()).update(pc);
+  }
+
+  /**
+   * The member TLS settings of a version being applied, or of the running one read again: a pool whose settings
+   * or CA bytes changed gets the new ones (new member connections), the others keep theirs and their connections.
+   */
+  void useMemberTls(Map<String, MemberTls> next) {
+    for (Pool p : registry.all()) {
+      MemberTls t = next.get(p.name());
+      MemberTls now = p.memberTls();
+      if (t == null ? now != null : !t.sameAs(now)) {
+        p.useMemberTls(t);
+        if (now != null && t != null) {
+          LOG.info("pool " + p.name() + ": new member TLS settings for new member connections and probes");
+        }
+      }
+    }
   }
 
   void remove(String name) {

@@ -4,6 +4,9 @@ import io.gatehouse.config.ConfigDiff;
 import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.config.ListenerConfig;
+import io.gatehouse.config.PoolConfig;
+import io.gatehouse.config.PoolProtocol;
+import io.gatehouse.tls.MemberTls;
 import io.gatehouse.tls.ServerTls;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,12 +19,13 @@ import java.util.Objects;
  * running version, member host names resolved, and the TLS files of new and replaced listeners, and of those
  * whose {@code tls} object changed, read and checked. A TLS file that cannot be used refuses the version here, before anything changes.
  */
-record PreparedVersion(ConfigResult result, ConfigDiff diff, Map<String, ServerTls> tls) {
+record PreparedVersion(ConfigResult result, ConfigDiff diff, Map<String, ServerTls> tls,
+    Map<String, MemberTls> memberTls) {
 
   /** Blocking. {@code running}: what runs now (at start-up, the same settings without listeners or pools). */
   static PreparedVersion of(ConfigResult r, GatehouseConfig running, MemberResolver resolver) {
     if (!r.ok()) {
-      return new PreparedVersion(r, null, Map.of());
+      return new PreparedVersion(r, null, Map.of(), Map.of());
     }
     ConfigDiff diff = ConfigDiff.between(running, r.config());
     resolver.refresh(PoolSet.allMembers(r.config()));
@@ -38,7 +42,26 @@ record PreparedVersion(ConfigResult result, ConfigDiff diff, Map<String, ServerT
         tls.put(l.name(), ServerTls.load(l.tls(), l.clientTimeout()));
       }
     }
-    return new PreparedVersion(r, diff, tls);
+    return new PreparedVersion(r, diff, tls, memberTls(r.config()));
+  }
+
+  /**
+   * Every HTTPS pool's member TLS settings, CA files read again: also for a reload of an unchanged file, so that
+   * a replaced CA file takes effect on reload ({@link PoolSet#useMemberTls} keeps the ones that did not change).
+   */
+  static Map<String, MemberTls> memberTls(GatehouseConfig c) {
+    Map<String, MemberTls> out = new HashMap<>();
+    for (PoolConfig p : c.pools()) {
+      if (p.protocol() == PoolProtocol.HTTPS) {
+        try {
+          out.put(p.name(), MemberTls.load(p.memberTls()));
+        } catch (IllegalArgumentException e) {
+          // the file changed since the parse checked it
+          throw new IllegalArgumentException("pool " + p.name() + ": ca_certificate: " + e.getMessage());
+        }
+      }
+    }
+    return out;
   }
 
   GatehouseConfig config() {

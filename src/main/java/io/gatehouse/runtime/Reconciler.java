@@ -52,7 +52,7 @@ final class Reconciler {
     GatehouseConfig next = p.config();
     ConfigDiff diff = p.diff();
     Prepared prepared = new Prepared();
-    diff.addedPools().forEach(pools::add);
+    diff.addedPools().forEach(pc -> pools.add(pc, p.memberTls().get(pc.name())));
     // ordered by what a step exposes before the version is applied: a listener bound beside a running one takes
     // connections from the moment it binds, so those binds come last, when nothing else can fail but another one
     return bind(p, prepared, false)
@@ -122,6 +122,7 @@ final class Reconciler {
     GatehouseConfig next = p.config();
     ConfigDiff diff = p.diff();
     diff.changedPools().forEach(pools::update);
+    pools.useMemberTls(p.memberTls());
     for (ListenerConfig l : diff.changedInPlace()) {
       RunningListener r = listeners.get(l.name());
       r.state().update(new ListenerSettings(l, router(l, next), r.state().tls()));

@@ -189,6 +189,9 @@ public final class Runtime extends VerticleBase {
             return Future.succeededFuture(refuse(r.errorLines()));
           }
           if (unchanged) {
+            if (r.ok()) {
+              pools.useMemberTls(p.memberTls()); // a replaced ca_certificate file takes effect on reload
+            }
             lastError = null;
             publish();
             return Future.succeededFuture(new ReloadOutcome(version.number(), false, List.of()));

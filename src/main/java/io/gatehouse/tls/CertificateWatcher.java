@@ -60,7 +60,7 @@ public final class CertificateWatcher {
 
   public CertificateWatcher(Vertx vertx, String listener, TlsConfig tls, Duration handshakeTimeout,
       Changes changes) {
-    this(vertx, listener, tls, handshakeTimeout, TlsEngine.selected(), changes);
+    this(vertx, listener, tls, handshakeTimeout, TlsEngine.of(tls.engine()), changes);
   }
 
   CertificateWatcher(Vertx vertx, String listener, TlsConfig tls, Duration handshakeTimeout, TlsEngine engine,

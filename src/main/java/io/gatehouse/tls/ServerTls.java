@@ -3,7 +3,6 @@ package io.gatehouse.tls;
 import io.gatehouse.pem.BadPem;
 import io.gatehouse.pem.CertKey;
 import io.gatehouse.config.TlsConfig;
-import io.gatehouse.config.TlsPolicyName;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -27,14 +26,14 @@ import java.util.concurrent.TimeUnit;
 public final class ServerTls {
 
   private final TlsEngine engine;
-  private final TlsPolicy policy;
+  private final List<String> protocols;
   private final List<String> suites;
   private final ServerSSLOptions ssl;
   private final List<ServedCertificate> certificates;
 
   private ServerTls(TlsEngine engine, TlsPolicy policy, TlsConfig config, TlsFiles files, Duration handshakeTimeout) {
     this.engine = engine;
-    this.policy = policy;
+    this.protocols = engine.protocols(policy);
     this.suites = engine.suites(policy);
     List<ServedCertificate> served = new ArrayList<>();
     served.add(new ServedCertificate(config.main().certificate(), config.main().privateKey(), files.main().names(),
@@ -49,7 +48,7 @@ public final class ServerTls {
         .setKeyCertOptions(new SniKeyCertOptions(files.main(), files.sni(), engine))
         // even with one pair: Vert.x fixes a server's use of SNI when it binds, and a reload may add pairs
         .setSni(true)
-        .setEnabledSecureTransportProtocols(new LinkedHashSet<>(policy.protocols()))
+        .setEnabledSecureTransportProtocols(new LinkedHashSet<>(protocols))
         .setSslHandshakeTimeout(handshakeTimeout.toMillis())
         .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
     suites.forEach(ssl::addEnabledCipherSuite);
@@ -60,9 +59,9 @@ public final class ServerTls {
     }
   }
 
-  /** Reads and checks the listener's files (blocking: at start-up) with the selected engine. */
+  /** Reads and checks the listener's files (blocking: at start-up) for the engine of its {@code tls.engine}. */
   public static ServerTls load(TlsConfig tls, Duration handshakeTimeout) throws IllegalArgumentException {
-    return load(tls, handshakeTimeout, TlsEngine.selected());
+    return load(tls, handshakeTimeout, TlsEngine.of(tls.engine()));
   }
 
   static ServerTls load(TlsConfig tls, Duration handshakeTimeout, TlsEngine engine) {
@@ -77,9 +76,9 @@ public final class ServerTls {
     return new ServerTls(engine, TlsPolicy.of(tls.securityPolicy()), tls, files, handshakeTimeout);
   }
 
-  /** See {@link TlsEngine#prepareJdk}; Main calls it once at start-up with every configured policy. */
-  public static void prepareJdk(Collection<TlsPolicyName> policies) {
-    TlsEngine.prepareJdk(policies);
+  /** See {@link TlsEngine#prepareJdk}; the gateway calls it once at start-up with every listener's tls. */
+  public static void prepareJdk(Collection<TlsConfig> listeners) {
+    TlsEngine.prepareJdk(listeners);
   }
 
   /** Turns TLS on in server options at start (HttpServerOptions included). */
@@ -111,8 +110,9 @@ public final class ServerTls {
     return engine;
   }
 
+  /** The policy's protocol versions this engine offers (see {@link TlsEngine#protocols}). */
   public List<String> protocols() {
-    return policy.protocols();
+    return protocols;
   }
 
   /** The policy's suites this engine offers, in server preference order. */

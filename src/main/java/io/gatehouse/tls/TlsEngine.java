@@ -1,5 +1,6 @@
 package io.gatehouse.tls;
 
+import io.gatehouse.config.TlsConfig;
 import io.gatehouse.config.TlsPolicyName;
 import io.gatehouse.log.Logs;
 import io.netty.handler.ssl.OpenSsl;
@@ -20,8 +21,10 @@ import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 
 /**
- * The TLS implementation behind the listeners: OpenSSL (BoringSSL from netty-tcnative) when it loads, else the
- * JDK's. {@code -Dgatehouse.tls.engine=jdk|openssl} forces one.
+ * The TLS implementation behind a listener: OpenSSL (BoringSSL from netty-tcnative), which {@code tls.engine}
+ * {@code "boringssl"} asks for and which falls back to the JDK's when it does not load, or the JDK's
+ * ({@code "jdk"}). {@code -Dgatehouse.tls.engine=jdk|openssl} forces one for every listener and member
+ * connection of the process, over the field (the test suite runs once per engine so).
  */
 public enum TlsEngine {
   OPENSSL,
@@ -29,35 +32,83 @@ public enum TlsEngine {
 
   public static final String PROPERTY = "gatehouse.tls.engine";
   private static final String DISABLED = "jdk.tls.disabledAlgorithms";
+  private static final String V10 = "TLSv1";
+  private static final String V11 = "TLSv1.1";
   private static final Logger LOG = Logs.of(TlsEngine.class);
   private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+  /** Whether the JDK engine may use TLS 1.0 and 1.1 in this process (decided once, at start-up). */
+  private static volatile boolean legacyJdk = disabledInJdk().isEmpty();
 
-  /** The engine the property forces, else OpenSSL when available. Logged once. */
+  /** The engine the property forces, else OpenSSL when available: for member connections. Logged once. */
   public static TlsEngine selected() {
-    String forced = System.getProperty(PROPERTY, "");
-    TlsEngine engine = switch (forced) {
-      case "jdk" -> JDK;
-      case "openssl" -> OPENSSL;
-      case "" -> OpenSsl.isAvailable() ? OPENSSL : JDK;
-      default -> throw new IllegalArgumentException(PROPERTY + " must be jdk or openssl, not " + forced);
-    };
-    if (LOGGED.add("engine " + engine)) {
-      LOG.info("tls: engine " + engine.name().toLowerCase() + (forced.isEmpty() ? "" : " (forced by " + PROPERTY + ")"));
-    }
+    TlsEngine forced = forced();
+    TlsEngine engine = forced != null ? forced : OpenSsl.isAvailable() ? OPENSSL : JDK;
+    logOnce("engine " + engine, "tls: default engine " + engine.configName()
+        + (forced != null ? " (forced by -D" + PROPERTY + ")" : ""));
     return engine;
   }
 
   /**
-   * Re-enables TLS 1.0 and 1.1 in the JDK when a policy allows them and the JDK engine is used; must run before
-   * the first SSLContext is built, as the JDK reads the property once.
+   * The engine a listener's {@code tls.engine} gets: the property's when it forces one (logged once: it wins over
+   * the field), else the one asked for, BoringSSL falling back to the JDK's when it does not load.
    */
-  public static void prepareJdk(Collection<TlsPolicyName> policies) {
+  public static TlsEngine of(TlsConfig.Engine asked) {
+    TlsEngine forced = forced();
+    if (forced != null) {
+      if (forced != fromConfig(asked)) {
+        logOnce("forced " + asked, "tls: engine " + forced.configName() + " used where tls.engine is "
+            + asked.configName() + ": -D" + PROPERTY + " overrides the field");
+      }
+      return forced;
+    }
+    if (asked == TlsConfig.Engine.BORINGSSL && !OpenSsl.isAvailable()) {
+      if (LOGGED.add("fallback")) {
+        LOG.warning("tls: BoringSSL (netty-tcnative) is not available here, engine jdk used instead: "
+            + OpenSsl.unavailabilityCause());
+      }
+      return JDK;
+    }
+    return fromConfig(asked);
+  }
+
+  private static TlsEngine forced() {
+    String forced = System.getProperty(PROPERTY, "");
+    return switch (forced) {
+      case "jdk" -> JDK;
+      case "openssl", "boringssl" -> OPENSSL;
+      case "" -> null;
+      default -> throw new IllegalArgumentException(PROPERTY + " must be jdk or openssl, not " + forced);
+    };
+  }
+
+  private static TlsEngine fromConfig(TlsConfig.Engine asked) {
+    return asked == TlsConfig.Engine.JDK ? JDK : OPENSSL;
+  }
+
+  /** Whether this engine can run here (BoringSSL needs netty-tcnative's library for this platform). */
+  boolean available() {
+    return this == JDK || OpenSsl.isAvailable();
+  }
+
+  /** The name {@code tls.engine} and the status document give this engine. */
+  public String configName() {
+    return this == OPENSSL ? TlsConfig.Engine.BORINGSSL.configName() : TlsConfig.Engine.JDK.configName();
+  }
+
+  /**
+   * Re-enables TLS 1.0 and 1.1 in the JDK when a listener's policy allows them and its engine is the JDK's; must
+   * run before the first SSLContext is built, as the JDK reads the property once, for the whole process. A
+   * reload cannot do it later: such a listener then offers TLS 1.2 and up until a restart ({@link #protocols}).
+   */
+  public static void prepareJdk(Collection<TlsConfig> listeners) {
     // BoringSSL refuses client-initiated renegotiation; the JDK engine carries it out unless told not to
     System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
-    boolean legacy = policies.stream().anyMatch(p -> TlsPolicy.of(p).allowsLegacyProtocols());
-    if (legacy && selected() == JDK) {
+    boolean legacy = listeners.stream()
+        .anyMatch(t -> TlsPolicy.of(t.securityPolicy()).allowsLegacyProtocols() && of(t.engine()) == JDK);
+    if (legacy && !legacyJdk) {
       enableLegacyJdkProtocols();
-      LOG.info("tls: TLS 1.0 and 1.1 re-enabled in the JDK for the policies that allow them");
+      LOG.info("tls: TLS 1.0 and 1.1 re-enabled in the JDK (process-wide) for the listeners whose policy allows "
+          + "them on engine jdk");
     }
   }
 
@@ -67,8 +118,35 @@ public enum TlsEngine {
     if (disabled != null) {
       Security.setProperty(DISABLED, Arrays.stream(disabled.split(","))
           .map(String::trim)
-          .filter(s -> !s.equals("TLSv1") && !s.equals("TLSv1.1"))
+          .filter(s -> !s.equals(V10) && !s.equals(V11))
           .collect(Collectors.joining(", ")));
+    }
+    legacyJdk = true;
+  }
+
+  /** TLS 1.0 and 1.1 as {@code jdk.tls.disabledAlgorithms} lists them now. */
+  private static Set<String> disabledInJdk() {
+    String disabled = Security.getProperty(DISABLED);
+    return disabled == null ? Set.of() : Arrays.stream(disabled.split(",")).map(String::trim)
+        .filter(s -> s.equals(V10) || s.equals(V11)).collect(Collectors.toSet());
+  }
+
+  /**
+   * The policy's protocol versions this engine offers: all of them, except TLS 1.0 and 1.1 on the JDK's when they
+   * were not re-enabled at start-up (logged once per policy).
+   */
+  List<String> protocols(TlsPolicy policy) {
+    if (this == OPENSSL || legacyJdk || !policy.allowsLegacyProtocols()) {
+      return policy.protocols();
+    }
+    logOnce("legacy " + policy.name(), "tls: policy " + policy.name().configName() + " on engine jdk offers "
+        + "TLS 1.2 and up only until a restart: the JDK re-enables TLS 1.0 and 1.1 process-wide, at start-up");
+    return policy.protocols().stream().filter(p -> !p.equals(V10) && !p.equals(V11)).toList();
+  }
+
+  private static void logOnce(String key, String line) {
+    if (LOGGED.add(key)) {
+      LOG.info(line);
     }
   }
 
@@ -76,11 +154,17 @@ public enum TlsEngine {
   List<String> suites(TlsPolicy policy) {
     Set<String> supported = supportedSuites();
     for (String suite : policy.suites()) {
-      if (!supported.contains(suite) && LOGGED.add(this + " " + suite)) {
-        LOG.info("tls: engine " + name().toLowerCase() + " lacks " + suite + "; left out");
+      if (!supported.contains(suite)) {
+        logOnce(this + " " + suite, "tls: engine " + configName() + " lacks " + suite + "; left out");
       }
     }
     return policy.suites().stream().filter(supported::contains).toList();
+  }
+
+  /** The policy's suites this engine lacks, in policy order. */
+  public List<String> missing(TlsPolicy policy) {
+    Set<String> supported = supportedSuites();
+    return policy.suites().stream().filter(s -> !supported.contains(s)).toList();
   }
 
   private Set<String> supportedSuites() {

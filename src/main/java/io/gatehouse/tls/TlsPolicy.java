@@ -1,9 +1,11 @@
 package io.gatehouse.tls;
 
 import io.gatehouse.config.TlsPolicyName;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * What each {@code security_policy} allows, exactly as {@code spec/TLS-POLICIES.md} lists it: protocol versions
@@ -17,25 +19,31 @@ public record TlsPolicy(TlsPolicyName name, List<String> protocols, List<String>
     suites = List.copyOf(suites);
   }
 
-  private static final List<String> A = List.of(
-      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",   // ECDHE-ECDSA-AES256-GCM-SHA384
-      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",   // ECDHE-ECDSA-AES128-GCM-SHA256
-      "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",   // ECDHE-ECDSA-AES128-SHA256
-      "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",   // ECDHE-ECDSA-AES256-SHA384
-      "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",      // ECDHE-ECDSA-AES128-SHA
-      "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",      // ECDHE-ECDSA-AES256-SHA
-      "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",     // ECDHE-RSA-AES256-GCM-SHA384
-      "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",     // ECDHE-RSA-AES128-GCM-SHA256
-      "TLS_RSA_WITH_AES_128_GCM_SHA256",           // AES128-GCM-SHA256
-      "TLS_RSA_WITH_AES_256_GCM_SHA384",           // AES256-GCM-SHA384
-      "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",     // ECDHE-RSA-AES128-SHA256
-      "TLS_RSA_WITH_AES_128_CBC_SHA256",           // AES128-SHA256
-      "TLS_RSA_WITH_AES_256_CBC_SHA256",           // AES256-SHA256
-      "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",     // ECDHE-RSA-AES256-SHA384
-      "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",        // ECDHE-RSA-AES128-SHA
-      "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",        // ECDHE-RSA-AES256-SHA
-      "TLS_RSA_WITH_AES_128_CBC_SHA",              // AES128-SHA
-      "TLS_RSA_WITH_AES_256_CBC_SHA");             // AES256-SHA
+  /** Group A of the policy table, IANA name then OpenSSL name, in server preference order. */
+  private static final String[][] A_NAMES = {
+      {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384"},
+      {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256"},
+      {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "ECDHE-ECDSA-AES128-SHA256"},
+      {"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "ECDHE-ECDSA-AES256-SHA384"},
+      {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA-AES128-SHA"},
+      {"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE-ECDSA-AES256-SHA"},
+      {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384"},
+      {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"},
+      {"TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256"},
+      {"TLS_RSA_WITH_AES_256_GCM_SHA384", "AES256-GCM-SHA384"},
+      {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "ECDHE-RSA-AES128-SHA256"},
+      {"TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256"},
+      {"TLS_RSA_WITH_AES_256_CBC_SHA256", "AES256-SHA256"},
+      {"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "ECDHE-RSA-AES256-SHA384"},
+      {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA-AES128-SHA"},
+      {"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE-RSA-AES256-SHA"},
+      {"TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA"},
+      {"TLS_RSA_WITH_AES_256_CBC_SHA", "AES256-SHA"}};
+
+  private static final Map<String, String> OPENSSL_NAMES = Arrays.stream(A_NAMES)
+      .collect(Collectors.toUnmodifiableMap(n -> n[0], n -> n[1]));
+
+  private static final List<String> A = Arrays.stream(A_NAMES).map(n -> n[0]).toList();
 
   private static final List<String> S = List.of(
       "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
@@ -87,6 +95,14 @@ public record TlsPolicy(TlsPolicyName name, List<String> protocols, List<String>
 
   public static TlsPolicy of(TlsPolicyName name) {
     return TABLE.get(name);
+  }
+
+  /**
+   * The OpenSSL name of a suite of the policy table, as {@code TLS-POLICIES.md}, {@code openssl ciphers} and
+   * testssl.sh show it; TLS 1.3 suites have one name.
+   */
+  public static String opensslName(String suite) {
+    return OPENSSL_NAMES.getOrDefault(suite, suite);
   }
 
   /** True when the policy allows TLS 1.0 or 1.1, which JDK 17 disables by default. */

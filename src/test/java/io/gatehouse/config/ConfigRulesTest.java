@@ -256,7 +256,18 @@ class ConfigRulesTest {
         rule("pools[1].health_monitor", "{'type': 'HTTP', 'expected_codes': 700}",
             "$.pools[1].health_monitor.expected_codes: must be codes 100-599 like 200, 200,202 or 200-399"),
         rule("pools[1].health_monitor", "{'type': 'HTTP', 'expected_codes': 2.5}",
-            "$.pools[1].health_monitor.expected_codes: must be a string"));
+            "$.pools[1].health_monitor.expected_codes: must be a string"),
+        // TLS engines and member verification
+        rule("listeners[3].tls.engine", "'openssl'", "$.listeners[3].tls.engine: must be one of boringssl, jdk"),
+        rule("pools[0].ca_certificate", "'ca.pem'", "$.pools[0].ca_certificate: only HTTPS pools take ca_certificate"),
+        rule("pools[0].tls_server_name", "'www.example.test'",
+            "$.pools[0].tls_server_name: only HTTPS pools take tls_server_name"),
+        rule("pools[1]", "{'name': 'api-pool', 'protocol': 'HTTPS', 'ca_certificate': 'nope.pem', 'members': []}",
+            "$.pools[1].ca_certificate: file not found: {dir}/nope.pem"),
+        rule("pools[1]", "{'name': 'api-pool', 'protocol': 'HTTPS', 'ca_certificate': 'key.pem', 'members': []}",
+            "$.pools[1].ca_certificate: {dir}/key.pem: no certificate in file"),
+        rule("pools[1]", "{'name': 'api-pool', 'protocol': 'HTTPS', 'ca_certificate': 'ca.pem', "
+            + "'tls_server_name': '10.0.0.1', 'members': []}", "$.pools[1].tls_server_name: must be a host name"));
   }
 
   private static Arguments rule(String path, String value, String line) {
