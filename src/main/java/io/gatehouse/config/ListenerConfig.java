@@ -9,7 +9,8 @@ import java.util.List;
  * {@link HeadLimits#DEFAULTS} unless an HTTP or HTTPS listener sets {@code max_header_size} or {@code max_headers}.
  * {@code l7Policies} is sorted by position. {@code proxyProtocolFrom} ({@code accept_proxy_protocol.trusted_cidrs})
  * is empty unless every connection must start with a PROXY protocol header, which is accepted from these
- * networks only.
+ * networks only. {@code pathRules} is {@link PathRules#DEFAULTS} unless an HTTP or HTTPS listener sets
+ * {@code merge_slashes} or {@code escaped_slashes}.
  */
 public record ListenerConfig(
     String name,
@@ -31,7 +32,8 @@ public record ListenerConfig(
     List<Cidr> proxyProtocolFrom,
     int clientConnectionLimit,
     ClientRate clientRequestRate,
-    HeadLimits headLimits) {
+    HeadLimits headLimits,
+    PathRules pathRules) {
 
   /** {@code client_request_rate}: each client address may send {@code perSecond} requests, {@code burst} at once. */
   public record ClientRate(double perSecond, int burst) {}
