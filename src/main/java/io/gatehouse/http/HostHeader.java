@@ -1,6 +1,5 @@
 package io.gatehouse.http;
 
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
@@ -19,11 +18,13 @@ public final class HostHeader {
 
   private HostHeader() {}
 
-  /** Whether the request's Host lines, and its :authority on HTTP/2, are valid. */
+  /**
+   * Whether the request's Host, or its :authority on HTTP/2, is valid. A second Host line is the strict decoder's
+   * to refuse ({@link StrictRequestDecoder}); on HTTP/2 Vert.x makes one authority of the Host fields.
+   */
   static boolean valid(HttpServerRequest req) {
-    MultiMap headers = req.headers();
-    String host = headers.get(HttpHeaders.HOST);
-    if (host != null && (!valid(host) || headers.getAll(HttpHeaders.HOST).size() > 1)) {
+    String host = req.headers().get(HttpHeaders.HOST);
+    if (host != null && !valid(host)) {
       return false;
     }
     HostAndPort authority = req.authority(); // HTTP/2's :authority, parsed by Vert.x

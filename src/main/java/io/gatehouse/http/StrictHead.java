@@ -15,7 +15,7 @@ import java.util.List;
  *   <li>Transfer-Encoding, all its lines as one list (RFC 9110 5.3): {@code chunked} must be the final coding,
  *       and only once (RFC 9112 6.3), else 400; another coding before it is not implemented (501), rather than
  *       guessed at. A coding with parameters is another coding: {@code chunked;x} is not {@code chunked}.</li>
- *   <li>Host: one line at most, a valid value ({@link HostHeader}), else 400.</li>
+ *   <li>Host: a valid value ({@link HostHeader}), else 400 (a second Host line is refused by the decoder).</li>
  * </ul>
  */
 public final class StrictHead {

@@ -16,8 +16,10 @@ import io.gatehouse.testkit.TestPorts;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -155,6 +157,19 @@ class HttpPathPolicyTest {
     }
     assertEquals(List.of("/ok"), List.copyOf(seenByDefault));
     assertTrue(seenByAdmin.isEmpty(), seenByAdmin::toString);
+  }
+
+  @Test
+  void h2cInvalidAuthoritiesReachNoMemberAndATrailingDotIsTheSameHost() throws IOException {
+    try (RawH2 h2 = RawH2.h2c(web)) {
+      // Vert.x resets these streams itself (PROTOCOL_ERROR); the gateway's own check is behind it
+      h2.getAt("x y", 1, "/").getAt("x:abc", 3, "/").getAt(null, 5, "/", "host", "x y").flush();
+      assertEquals(Set.of(-1), h2.outcomes(List.of(1, 3, 5)).values().stream().map(RawH2.Outcome::status)
+          .collect(Collectors.toSet()));
+      assertEquals(200, h2.getAt("Example.COM.", 7, "/x").flush().status(7)); // the fixed response of "example"
+      assertEquals(200, h2.getAt("[::1]:80", 9, "/y").flush().status(9));
+    }
+    assertEquals(List.of("/y"), List.copyOf(seenByDefault));
   }
 
   @Test
