@@ -1,5 +1,8 @@
 package io.gatehouse.admin;
 
+import io.gatehouse.config.PathRules;
+import io.gatehouse.http.HostHeader;
+import io.gatehouse.http.RequestPath;
 import io.gatehouse.http.RequestView;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -9,7 +12,7 @@ import java.util.Map;
 /**
  * A request described by the route API's query parameters ({@code host}, {@code path}, {@code method},
  * {@code query}, {@code header.<name>}, {@code cookie.<name>}), normalised the way the HTTP listener presents a
- * live one, so that the forwarding policies decide the same.
+ * live one (the path made normal by the listener's rules), so that the forwarding policies decide the same.
  */
 record QueryRequestView(String method, String host, String path, String query, MultiMap headers)
     implements RequestView {
@@ -17,7 +20,8 @@ record QueryRequestView(String method, String host, String path, String query, M
   static final String HEADER_PREFIX = "header.";
   static final String COOKIE_PREFIX = "cookie.";
 
-  static QueryRequestView of(MultiMap params) {
+  /** The request, its path made normal by the listener's {@code rules}; a path or host it would refuse: BadQuery. */
+  static QueryRequestView of(MultiMap params, PathRules rules) {
     MultiMap headers = HttpHeaders.headers(); // case-insensitive names, as on the wire
     StringBuilder cookies = new StringBuilder();
     for (Map.Entry<String, String> e : params) {
@@ -36,13 +40,20 @@ record QueryRequestView(String method, String host, String path, String query, M
     if (host == null) {
       host = headers.get(HttpHeaders.HOST);
     }
+    if (host != null && !HostHeader.valid(host)) {
+      throw new RoutePreview.BadQuery("host " + host + " would be refused by the listener (400)");
+    }
     String method = params.get("method");
-    String path = params.get("path");
-    return new QueryRequestView(method == null ? "GET" : method.toUpperCase(Locale.ROOT), hostOnly(host),
-        path == null || path.isEmpty() ? "/" : path, params.get("query"), headers);
+    String given = params.get("path");
+    String path = given == null || given.isEmpty() ? "/" : RequestPath.normalise(given, rules);
+    if (path == null) {
+      throw new RoutePreview.BadQuery("path " + given + " would be refused by the listener (400)");
+    }
+    return new QueryRequestView(method == null ? "GET" : method.toUpperCase(Locale.ROOT), hostOnly(host), path,
+        params.get("query"), headers);
   }
 
-  /** The host without a port, lower case, as {@code ServerRequestView} gives it. */
+  /** The host without a port, lower case, without a trailing dot, as {@code ServerRequestView} gives it. */
   static String hostOnly(String host) {
     if (host == null) {
       return "";
@@ -54,7 +65,7 @@ record QueryRequestView(String method, String host, String path, String query, M
     } else if (h.indexOf(':') == h.lastIndexOf(':') && h.indexOf(':') >= 0) {
       h = h.substring(0, h.indexOf(':'));
     }
-    return h.toLowerCase(Locale.ROOT);
+    return HostHeader.forRules(h);
   }
 
   @Override

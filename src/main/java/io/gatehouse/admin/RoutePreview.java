@@ -71,7 +71,8 @@ final class RoutePreview {
     QueryRequestView request = null;
     out.put("policy", null);
     if (cfg.protocol().isHttp()) {
-      request = QueryRequestView.of(params);
+      request = QueryRequestView.of(params, cfg.pathRules());
+      out.put("path", request.path()); // the normal path the policies matched, and the member would get
       RouteDecision decision = settings.router().route(request);
       out.put("policy", decision.policy());
       out.put("action", action(cfg, decision));

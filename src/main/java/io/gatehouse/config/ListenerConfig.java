@@ -10,7 +10,8 @@ import java.util.List;
  * {@code l7Policies} is sorted by position. {@code proxyProtocolFrom} ({@code accept_proxy_protocol.trusted_cidrs})
  * is empty unless every connection must start with a PROXY protocol header, which is accepted from these
  * networks only. {@code trustedProxies} ({@code trusted_proxies}, HTTP and HTTPS) are the peers whose forwarding
- * headers (X-Forwarded-For, Forwarded) are believed.
+ * headers (X-Forwarded-For, Forwarded) are believed. {@code pathRules} is {@link PathRules#DEFAULTS} unless an
+ * HTTP or HTTPS listener sets {@code merge_slashes} or {@code escaped_slashes}.
  */
 public record ListenerConfig(
     String name,
@@ -33,7 +34,8 @@ public record ListenerConfig(
     int clientConnectionLimit,
     ClientRate clientRequestRate,
     HeadLimits headLimits,
-    List<Cidr> trustedProxies) {
+    List<Cidr> trustedProxies,
+    PathRules pathRules) {
 
   /** {@code client_request_rate}: each client address may send {@code perSecond} requests, {@code burst} at once. */
   public record ClientRate(double perSecond, int burst) {}
@@ -42,17 +44,6 @@ public record ListenerConfig(
     l7Policies = List.copyOf(l7Policies);
     proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
     trustedProxies = List.copyOf(trustedProxies);
-  }
-
-  /** Without {@code trusted_proxies}. */
-  public ListenerConfig(String name, ListenerProtocol protocol, String host, int protocolPort, String defaultPool,
-      int connectionLimit, Duration clientTimeout, Duration memberTimeout, Duration keepaliveTimeout,
-      InsertHeaders insertHeaders, TlsConfig tls, boolean http2Enable, IpGroup ipGroup, List<L7Policy> l7Policies,
-      boolean proxyProtocol, long maxBodySize, List<Cidr> proxyProtocolFrom, int clientConnectionLimit,
-      ClientRate clientRequestRate, HeadLimits headLimits) {
-    this(name, protocol, host, protocolPort, defaultPool, connectionLimit, clientTimeout, memberTimeout,
-        keepaliveTimeout, insertHeaders, tls, http2Enable, ipGroup, l7Policies, proxyProtocol, maxBodySize,
-        proxyProtocolFrom, clientConnectionLimit, clientRequestRate, headLimits, List.of());
   }
 
   /** {@code client_connection_limit}: concurrent connections (UDP: sessions) per client address; -1 = none. */

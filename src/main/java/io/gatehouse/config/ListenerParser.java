@@ -110,8 +110,23 @@ final class ListenerParser {
             : HeadLimits.DEFAULT_MAX_HEADER_SIZE,
         onlyFor(r, "max_headers", http, "only HTTP and HTTPS listeners take max_headers")
             ? r.intIn("max_headers", 1, MAX_HEADER_LINES, -1) : -1);
+    PathRules paths = new PathRules(
+        !onlyFor(r, "merge_slashes", http, "only HTTP and HTTPS listeners take merge_slashes")
+            || r.bool("merge_slashes", PathRules.DEFAULTS.mergeSlashes()),
+        onlyFor(r, "escaped_slashes", http, "only HTTP and HTTPS listeners take escaped_slashes")
+            && r.oneOf("escaped_slashes", ListenerParser::keepEscapedSlashes, "reject, keep",
+                PathRules.DEFAULTS.keepEscapedSlashes()));
     return new ListenerConfig(name, protocol, host, port, defaultPool, limit, client, member, keepalive, headers,
-        tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom, perClient, rate, head, trusted);
+        tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom, perClient, rate, head, trusted, paths);
+  }
+
+  /** {@code escaped_slashes}: {@code keep} (true) or {@code reject}. */
+  private static Optional<Boolean> keepEscapedSlashes(String s) {
+    return switch (s) {
+      case "keep" -> Optional.of(true);
+      case "reject" -> Optional.of(false);
+      default -> Optional.empty();
+    };
   }
 
   private TlsConfig tls(ObjectReader r, ListenerProtocol protocol) {

@@ -13,9 +13,10 @@ import java.util.function.Function;
  *
  * <p>Rule semantics, as HAProxy/Octavia users expect:
  * <ul>
- *   <li>HOST_NAME: the Host without port, case-insensitive (EQUAL_TO/STARTS_WITH values are lower-cased here,
- *       a REGEX ignores case).
- *   <li>PATH: the raw path without query, case-sensitive, not decoded.
+ *   <li>HOST_NAME: the Host without port and without a trailing dot, case-insensitive (EQUAL_TO/STARTS_WITH
+ *       values are lower-cased here, a REGEX ignores case).
+ *   <li>PATH: the normal path without query ({@link RequestPath}: what the member gets), case-sensitive;
+ *       {@code ;} parameters are part of their segment.
  *   <li>HEADER (key): the first value of that header, case-sensitive.
  *   <li>QUERY_STRING (key): the first value of that parameter, percent-decoded ('+' is a space); a bare
  *       {@code key} or {@code key=} has the empty value. The name compares raw, case-sensitively.

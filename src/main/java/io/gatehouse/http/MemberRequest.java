@@ -40,12 +40,13 @@ final class MemberRequest {
 
   /**
    * The head for one attempt: without a Host from the client, the member's own address (per attempt, as a retry
-   * goes to another member). {@code chunked}: the body goes chunked (the client's had no Content-Length).
+   * goes to another member). {@code uri}: origin-form, the normal path ({@link ServerRequestView#memberUri()}).
+   * {@code chunked}: the body goes chunked (the client's had no Content-Length).
    */
-  static DefaultHttpRequest head(HttpServerRequest req, io.netty.handler.codec.http.HttpHeaders headers, String host,
-      SocketAddress member, boolean chunked) {
+  static DefaultHttpRequest head(HttpServerRequest req, String uri, io.netty.handler.codec.http.HttpHeaders headers,
+      String host, SocketAddress member, boolean chunked) {
     DefaultHttpRequest head = new DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
-        req.method().toNetty(), uri(req), headers);
+        req.method().toNetty(), uri, headers);
     headers.set(HttpHeaders.HOST, host != null ? host : member.host() + ":" + member.port());
     if (chunked) {
       HttpUtil.setTransferEncodingChunked(head, true);
@@ -61,15 +62,6 @@ final class MemberRequest {
     }
     HostAndPort a = req.authority();
     return a == null ? null : a.port() < 0 ? a.host() : a.host() + ":" + a.port();
-  }
-
-  static String uri(HttpServerRequest req) {
-    String uri = req.uri();
-    if (uri.startsWith("/") || "*".equals(uri)) {
-      return uri;
-    }
-    String q = req.query(); // absolute-form: members get origin-form
-    return q == null ? req.path() : req.path() + "?" + q;
   }
 
   /** Whether the request has a body to pass on (a Content-Length of 0 is none). */

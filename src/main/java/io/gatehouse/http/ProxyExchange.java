@@ -51,6 +51,7 @@ public final class ProxyExchange extends ExchangeStateMachine
   private final ProxyContext ctx;
   private final ListenerConfig cfg;
   private final HttpServerRequest req;
+  private final String uri;
   private final HttpServerResponse resp;
   private final Peer peer;
   private final String policy;
@@ -80,11 +81,13 @@ public final class ProxyExchange extends ExchangeStateMachine
   /** client_timeout while the client's write queue stays full; made when the client first falls behind. */
   private LazyDeadline readStall;
 
-  public ProxyExchange(ProxyContext ctx, HttpServerRequest req, Peer peer, String policy) {
+  /** {@code uri}: the request-target for the member, the normal path and the query as sent. */
+  public ProxyExchange(ProxyContext ctx, HttpServerRequest req, String uri, Peer peer, String policy) {
     super(ctx.config().memberTimeout().toNanos());
     this.ctx = ctx;
     this.cfg = ctx.config();
     this.req = req;
+    this.uri = uri;
     this.resp = req.response();
     this.peer = peer;
     this.policy = policy;
@@ -245,7 +248,7 @@ public final class ProxyExchange extends ExchangeStateMachine
     c.begin(this);
     boolean whole = next == AWAITING_HEAD; // a retry is always whole: only a request without a body is sent twice
     boolean chunked = !whole && !memberHeaders.contains(HttpHeaders.CONTENT_LENGTH);
-    c.sendHead(MemberRequest.head(req, memberHeaders, host, member.socketAddress(), chunked), whole);
+    c.sendHead(MemberRequest.head(req, uri, memberHeaders, host, member.socketAddress(), chunked), whole);
     // member_timeout runs from the request's end, and while a 100 Continue is awaited: the client sends its body
     // only once the member's 100 is passed on, and the member owes a 100 or an answer meanwhile, or each would wait
     // on the other. Another expectation is the member's to refuse (417): the gateway does not wait for a 100 then.

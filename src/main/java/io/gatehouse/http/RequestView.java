@@ -9,10 +9,10 @@ public interface RequestView {
   /** Upper-case method, e.g. {@code GET}. */
   String method();
 
-  /** The Host (or :authority) without any port, lower case; empty when absent. */
+  /** The Host (or :authority) without any port, lower case, without a trailing dot; empty when absent. */
   String host();
 
-  /** The path without the query, as sent (not decoded). */
+  /** The path without the query, made normal ({@link RequestPath}): what the member gets. */
   String path();
 
   /** The raw query without the leading '?', or null when there is none. */

@@ -1,11 +1,29 @@
 package io.gatehouse.http;
 
+import io.gatehouse.config.PathRules;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
-import java.util.Locale;
 
-/** A live request as the forwarding policies see it: reads through to Vert.x, copies nothing up front. */
-public record ServerRequestView(HttpServerRequest request) implements RequestView {
+/**
+ * A live request as the forwarding policies see it: the path made normal ({@link RequestPath}), the rest read
+ * through to Vert.x. {@code memberUri} is the request-target the member gets: the same normal path, and the query
+ * as sent.
+ */
+public record ServerRequestView(HttpServerRequest request, String path, String memberUri) implements RequestView {
+
+  /** The request's view, or null when its request-target is refused (400). */
+  public static ServerRequestView of(HttpServerRequest req, PathRules rules) {
+    String uri = req.uri();
+    if (!RequestTarget.valid(uri)) {
+      return null;
+    }
+    if (RequestTarget.isAsterisk(uri)) {
+      return new ServerRequestView(req, uri, uri);
+    }
+    String raw = req.path();
+    String path = RequestPath.normalise(raw, rules);
+    return path == null ? null : new ServerRequestView(req, path, RequestTarget.forMember(uri, raw, path, req.query()));
+  }
 
   @Override
   public String method() {
@@ -15,22 +33,7 @@ public record ServerRequestView(HttpServerRequest request) implements RequestVie
   @Override
   public String host() {
     HostAndPort authority = request.authority();
-    if (authority == null) {
-      return "";
-    }
-    String h = authority.host();
-    for (int i = 0; i < h.length(); i++) {
-      char c = h.charAt(i);
-      if (c >= 'A' && c <= 'Z') {
-        return h.toLowerCase(Locale.ROOT);
-      }
-    }
-    return h;
-  }
-
-  @Override
-  public String path() {
-    return request.path();
+    return authority == null ? "" : HostHeader.forRules(authority.host());
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.gatehouse.http;
 
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.util.AsciiString;
 import io.vertx.core.http.HttpServerOptions;
 import io.gatehouse.vertx.HttpRequestDecoder;
 
@@ -17,6 +18,8 @@ import io.gatehouse.vertx.HttpRequestDecoder;
  *       (system property {@code io.netty.handler.codec.http.defaultStrictLineParsing}, which must stay unset);
  *       {@code StrictRequestDecoderTest} fails the build should a Netty upgrade change that. A bare CR inside a
  *       header line is refused by Vert.x's header validation.</li>
+ *   <li>More than one Host line (RFC 9112 3.2), counted here as the names go by rather than per request in the
+ *       listener, where counting means a list per request.</li>
  * </ul>
  * Each refusal becomes an invalid request: the listener answers 400 and closes the connection.
  */
@@ -24,6 +27,8 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
 
   /** Where the previous word of the request line being split ended. */
   private int wordEnd;
+  /** Host lines of the request being decoded (its trailers included: a Host there is no better). */
+  private int hostLines;
 
   public StrictRequestDecoder(HttpServerOptions options) {
     super(options);
@@ -39,6 +44,7 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
   @Override
   protected String splitFirstWordInitialLine(byte[] line, int start, int length) {
     wordEnd = start + length;
+    hostLines = 0;
     return super.splitFirstWordInitialLine(line, start, length);
   }
 
@@ -53,6 +59,19 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
   protected String splitThirdWordInitialLine(byte[] line, int start, int length) {
     requireSpaces(line, wordEnd, start);
     return super.splitThirdWordInitialLine(line, start, length);
+  }
+
+  @Override
+  protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+    if (isHost(sb, start, length) && ++hostLines > 1) {
+      throw new IllegalArgumentException("more than one Host line");
+    }
+    return super.splitHeaderName(sb, start, length);
+  }
+
+  private static boolean isHost(byte[] b, int start, int length) {
+    return length == 4 && (b[start] | 0x20) == 'h' && (b[start + 1] | 0x20) == 'o' && (b[start + 2] | 0x20) == 's'
+        && (b[start + 3] | 0x20) == 't';
   }
 
   private static void requireSpaces(byte[] line, int from, int to) {

@@ -12,6 +12,7 @@ import io.gatehouse.http.ProxyContext;
 import io.gatehouse.http.ProxyExchange;
 import io.gatehouse.http.RouteDecision;
 import io.gatehouse.http.ServerRequestView;
+import io.gatehouse.http.StrictHead;
 import io.gatehouse.http.StrictDecoderSwap;
 import io.gatehouse.http.StrictRequestDecoder;
 import io.gatehouse.http.WireBytes;
@@ -229,9 +230,9 @@ public final class HttpListener extends VerticleBase {
       return;
     }
     req.pause();
-    int framing = badFraming(req);
-    if (framing != 0) {
-      refuse(req, conn, framing);
+    int strict = StrictHead.status(req);
+    if (strict != 0) {
+      refuse(req, conn, strict);
       return;
     }
     if (HttpServerLimits.tooManyHeaders(req, conn.limits())) {
@@ -243,6 +244,11 @@ public final class HttpListener extends VerticleBase {
       return;
     }
     ListenerSettings settings = state.settings(); // once: one version's policies with the same version's limits
+    ServerRequestView view = ServerRequestView.of(req, settings.config().pathRules());
+    if (view == null) {
+      refuse(req, conn, 400); // a request-target a member might read otherwise than the policies
+      return;
+    }
     if (!state.allowRequest(settings.config(), conn.clientKey())) {
       tooManyRequests(req, conn);
       return;
@@ -251,8 +257,9 @@ public final class HttpListener extends VerticleBase {
       conn.guard().requestStarted();
       req.response().endHandler(v -> conn.guard().requestEnded());
     }
-    RouteDecision decision = settings.router().route(new ServerRequestView(req));
-    new ProxyExchange(context(settings.config()), req, conn.peer(), decision.policy()).start(decision);
+    RouteDecision decision = settings.router().route(view);
+    new ProxyExchange(context(settings.config()), req, view.memberUri(), conn.peer(), decision.policy())
+        .start(decision);
   }
 
   private static Conn conn(HttpServerRequest req) {
@@ -298,37 +305,26 @@ public final class HttpListener extends VerticleBase {
     logConnectionError(conn.peer(), 429, "client_request_rate");
   }
 
-  /** Answers the gateway's own error and closes the connection: what follows on it cannot be trusted. */
+  /**
+   * Answers the gateway's own error and closes an HTTP/1 connection: what follows on it cannot be trusted. On
+   * HTTP/2 only the stream is answered.
+   */
   private void refuse(HttpServerRequest req, Conn conn, int status) {
     if (conn != null && conn.guard() != null) {
       conn.guard().requestStarted();
     }
-    req.response().putHeader("Connection", "close");
-    ErrorPages.send(req.response(), status).onComplete(v -> req.connection().close());
+    if (req.version() == HttpVersion.HTTP_2) {
+      // frames keep streams apart: the stream is answered, the others go on (a Connection header is not HTTP/2's)
+      req.resume(); // a body nobody reads is discarded
+      ErrorPages.send(req.response(), status);
+    } else {
+      req.response().putHeader("Connection", "close");
+      ErrorPages.send(req.response(), status).onComplete(v -> req.connection().close());
+    }
     if (conn != null) {
       logConnectionError(conn.peer(), status, "bad_request");
     }
   }
-
-  /**
-   * RFC 9112 framing rules the decoder leaves to us: a Transfer-Encoding beside a Content-Length is refused
-   * (400: a member reading the other one would see another request boundary), and a transfer coding other than
-   * plain chunked is not implemented (501), rather than guessed at.
-   */
-  private static int badFraming(HttpServerRequest req) {
-    if (req.version() == HttpVersion.HTTP_2) {
-      return 0;
-    }
-    String te = req.getHeader(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING);
-    if (te == null) {
-      return 0;
-    }
-    if (req.headers().contains(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH)) {
-      return 400;
-    }
-    return te.trim().equalsIgnoreCase("chunked") ? 0 : 501;
-  }
-
 
   private void logConnectionError(Peer peer, int status, String end) {
     if (services.accessLog().enabled()) {

@@ -285,7 +285,8 @@ class AdminServerTest {
       assertNull(route.getValue("policy"));
       assertEquals("REDIRECT_TO_POOL", route.getString("action"));
       assertEquals("p", route.getString("pool"));
-      assertEquals(route.encode(), admin.json("/api/v1/route?listener=web&client=10.1.2.3").encode(),
+      assertEquals("/index.html", route.getString("path"));
+      assertEquals(route.encode(), admin.json("/api/v1/route?listener=web&client=10.1.2.3&path=/index.html").encode(),
           "a preview changes nothing");
       String served = web("/index.html", null).headers().firstValue("X-Member").orElseThrow();
       int port = served.equals("a") ? a.port() : b.port();

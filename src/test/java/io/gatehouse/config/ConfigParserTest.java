@@ -63,7 +63,8 @@ class ConfigParserTest {
     L7Policy api = new L7Policy("api", 1, List.of(new L7Rule(L7Rule.Type.PATH, CompareType.STARTS_WITH, null, "/api/")),
         L7Policy.Action.REDIRECT_TO_POOL, "api-pool", null, null, 0, null, null);
     assertEquals(new ListenerConfig("web", ListenerProtocol.HTTP, "0.0.0.0", 8080, "web-pool", -1, minute, minute,
-        minute, InsertHeaders.DEFAULTS, null, false, null, List.of(api), false, -1, List.of(), -1, null, HeadLimits.DEFAULTS), c.listeners().get(0));
+        minute, InsertHeaders.DEFAULTS, null, false, null, List.of(api), false, -1, List.of(), -1, null, HeadLimits.DEFAULTS,
+        List.of(), PathRules.DEFAULTS), c.listeners().get(0));
     assertEquals(Duration.ofSeconds(300), c.listener("tcp").orElseThrow().keepaliveTimeout());
     assertEquals(Duration.ofSeconds(300), c.listener("udp").orElseThrow().keepaliveTimeout());
     ListenerConfig secure = c.listener("secure").orElseThrow();
@@ -92,6 +93,7 @@ class ConfigParserTest {
                        'client_ca': 'ca.pem' },
               'http2_enable': true, 'ip_group': { 'type': 'black', 'cidrs': [ '10.0.0.0/8', '::1/128' ] },
               'max_body_size': 1048576, 'max_header_size': 65536, 'max_headers': 200,
+              'merge_slashes': false, 'escaped_slashes': 'keep',
               'l7_policies': [
                 { 'name': 'late', 'position': 9, 'action': 'FIXED_RESPONSE', 'status_code': 418,
                   'content_type': 'text/html', 'body': '<p>teapot</p>',
@@ -137,6 +139,8 @@ class ConfigParserTest {
         TlsPolicyName.TLS_1_2_FS_WITH_1_3, dir.resolve("ca.pem")), web.tls());
     assertTrue(web.http2Enable());
     assertEquals(new HeadLimits(65536, 200), web.headLimits());
+    assertEquals(new PathRules(false, true), web.pathRules());
+    assertEquals(PathRules.DEFAULTS, c.listener("l4").orElseThrow().pathRules());
     assertEquals(new IpGroup(IpGroup.Type.BLACK, List.of(Cidr.parse("10.0.0.0/8").orElseThrow(),
         Cidr.parse("::1/128").orElseThrow())), web.ipGroup());
     assertEquals(1_048_576, web.maxBodySize());

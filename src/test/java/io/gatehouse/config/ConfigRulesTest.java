@@ -128,6 +128,11 @@ class ConfigRulesTest {
         rule("listeners[3].max_headers", "10001", "$.listeners[3].max_headers: must be 1-10000"),
         rule("listeners[0].max_headers", "-1", "$.listeners[0].max_headers: must be 1-10000"),
         rule("listeners[2].max_headers", "100", "$.listeners[2].max_headers: only HTTP and HTTPS listeners take max_headers"),
+        rule("listeners[1].merge_slashes", "false", "$.listeners[1].merge_slashes: only HTTP and HTTPS listeners take merge_slashes"),
+        rule("listeners[0].merge_slashes", "'no'", "$.listeners[0].merge_slashes: must be a boolean"),
+        rule("listeners[0].escaped_slashes", "'drop'", "$.listeners[0].escaped_slashes: must be one of reject, keep"),
+        rule("listeners[2].escaped_slashes", "'keep'",
+            "$.listeners[2].escaped_slashes: only HTTP and HTTPS listeners take escaped_slashes"),
         // tls
         rule("listeners[3].tls.certificate", REMOVE, "$.listeners[3].tls.certificate: is required"),
         rule("listeners[3].tls.private_key", "'nope.pem'", "$.listeners[3].tls.private_key: file not found: {dir}/nope.pem"),

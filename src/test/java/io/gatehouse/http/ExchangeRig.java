@@ -140,7 +140,7 @@ final class ExchangeRig {
     Peer peer = new Peer(ip, ClientHash.of(NetUtil.createByteArrayFromIpAddressString(ip)),
         ip + ":" + req.remoteAddress().port(), null);
     RouteDecision decision = route.apply(req);
-    ProxyExchange x = new ProxyExchange(ctx, req, peer, decision.policy());
+    ProxyExchange x = new ProxyExchange(ctx, req, req.uri(), peer, decision.policy());
     List<ExchangePhase> path = new ArrayList<>(List.of(ExchangePhase.CHOOSING));
     paths.put(x, path);
     x.observer = (exchange, from, to) -> moved(exchange, to);

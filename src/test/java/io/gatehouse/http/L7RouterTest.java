@@ -49,7 +49,7 @@ class L7RouterTest {
     Duration minute = Duration.ofMinutes(1);
     return new ListenerConfig(name, protocol, "0.0.0.0", port, "default-pool", -1, minute, minute, minute,
         InsertHeaders.DEFAULTS, null, false, null, List.of(policies), false, -1, List.of(), -1, null,
-        io.gatehouse.config.HeadLimits.DEFAULTS);
+        io.gatehouse.config.HeadLimits.DEFAULTS, List.of(), io.gatehouse.config.PathRules.DEFAULTS);
   }
 
   private static L7Router router(L7Policy... policies) {

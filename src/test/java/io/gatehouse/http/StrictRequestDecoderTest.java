@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpServerOptions;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,7 +29,8 @@ class StrictRequestDecoderTest {
       "GET\r/ HTTP/1.1\r\nHost: x\r\n\r\n",
       "GET\t/ HTTP/1.1\r\nHost: x\r\n\r\n",
       "GET /\u000bHTTP/1.1\r\nHost: x\r\n\r\n",
-      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"})
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: x\r\nhOST: x\r\n\r\n"})
   void refuses(String head) {
     HttpObject first = decode(head);
     assertTrue(first.decoderResult().isFailure(), head);
@@ -36,11 +38,29 @@ class StrictRequestDecoderTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "GET  /a?b=c  HTTP/1.0\r\n\r\n",
-      "\r\nPOST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"})
+      "\r\nPOST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: x\r\nX-Host: y\r\nHosts: z\r\nHos: t\r\n\r\n"})
   void decodes(String head) {
     HttpObject first = decode(head);
     assertTrue(first.decoderResult().isSuccess(), first.decoderResult().toString());
     assertEquals(HttpRequest.class, first instanceof HttpRequest ? HttpRequest.class : first.getClass());
+  }
+
+  @Test
+  void eachRequestOfAPipelineMayHaveItsOwnHostLine() {
+    EmbeddedChannel ch = new EmbeddedChannel(new StrictRequestDecoder(new HttpServerOptions()));
+    try {
+      ch.writeInbound(Unpooled.copiedBuffer("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n",
+          StandardCharsets.ISO_8859_1));
+      int requests = 0;
+      for (Object o; (o = ch.readInbound()) != null; ReferenceCountUtil.release(o)) {
+        assertTrue(((HttpObject) o).decoderResult().isSuccess(), o.toString());
+        requests += o instanceof HttpRequest ? 1 : 0;
+      }
+      assertEquals(2, requests);
+    } finally {
+      ch.finishAndReleaseAll();
+    }
   }
 
   private static HttpObject decode(String text) {

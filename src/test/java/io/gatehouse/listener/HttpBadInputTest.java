@@ -67,7 +67,35 @@ class HttpBadInputTest {
         Arguments.of("bare CR in the URI", "GET /a\rb HTTP/1.1\r\nHost: x\r\n\r\n", 400),
         Arguments.of("Content-Length smuggled behind a bare LF",
             "POST / HTTP/1.1\r\nHost: x\nContent-Length: 3\r\n\r\nabc", 400)),
-        controlCharactersInHeaderValues());
+        Stream.concat(controlCharactersInHeaderValues(), strictHeads()));
+  }
+
+  /**
+   * Request-targets, transfer codings and Host values that a member might read otherwise than the gateway
+   * (RFC 9112 3.2 and 6.3, RFC 9110 7.2): 400 and the connection closed.
+   */
+  static Stream<Arguments> strictHeads() {
+    Stream<Arguments> targets = Stream.of("/a\u0001b", "/a\u0000b", "/a\u007fb", "/a\"b", "/a\\b", "/a<b>", "/a{b}",
+        "/?q={b}", "/?q=a|b", "/a#b", "/caf\u00e9", "a/b", "/../etc/passwd", "/a/%2e%2e/%2E%2E/b", "/a%2Fb",
+        "/a%5cb", "/a%zz", "/a%0Ab", "http://x/a\u0001b", "http://x y/").map(target ->
+        Arguments.of("request-target " + printable(target), "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n", 400));
+    Stream<Arguments> codings = Stream.of("chunked, identity", "chunked, chunked", "gzip", "chunked;x=1",
+        "chunked\r\nTransfer-Encoding: identity", "chunked\r\nTransfer-Encoding: chunked").map(te ->
+        Arguments.of("Transfer-Encoding: " + printable(te),
+            // no body: where no coding is chunked, its bytes would be another request, answered before the close
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te + "\r\n\r\n", 400));
+    Stream<Arguments> hosts = Stream.of("x\r\nHost: y", "x\r\nHost: x", "x y", "x/y", "a@x", "x\"", "x:abc", "x:",
+        "x:99999", "x:8o", ":80", "[::1", "x\\y").map(host ->
+        Arguments.of("Host: " + printable(host), "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 400));
+    return Stream.of(targets, codings, hosts).flatMap(s -> s);
+  }
+
+  private static String printable(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (char c : s.toCharArray()) {
+      sb.append(c < 0x20 || c >= 0x7f ? "\\x%02x".formatted((int) c) : String.valueOf(c));
+    }
+    return sb.toString();
   }
 
   /**

@@ -163,7 +163,19 @@ public final class RawH2 implements AutoCloseable {
 
   /** Queues a GET of {@code path} on {@code stream} with the extra headers (name, value, ...), END_STREAM set. */
   public RawH2 get(int stream, String path, String... extra) throws IOException {
-    Http2Headers h = new DefaultHttp2Headers().method("GET").scheme(scheme).path(path).authority("x");
+    return get(stream, "x", path, extra);
+  }
+
+  /** Like {@link #get(int, String, String...)}, with {@code authority} as :authority (none when null). */
+  public RawH2 getAt(String authority, int stream, String path, String... extra) throws IOException {
+    return get(stream, authority, path, extra);
+  }
+
+  private RawH2 get(int stream, String authority, String path, String[] extra) throws IOException {
+    Http2Headers h = new DefaultHttp2Headers().method("GET").scheme(scheme).path(path);
+    if (authority != null) {
+      h.authority(authority);
+    }
     for (int i = 0; i < extra.length; i += 2) {
       h.add(extra[i], extra[i + 1]);
     }
