@@ -86,7 +86,8 @@ public final class AdminServer {
 
   /**
    * The routes. Probes and Prometheus reach {@code /health} and {@code /metrics} by any name (a service name);
-   * everything else needs an allowed {@code Host}, and {@code /api/*} the token when there is one. Both are read
+   * everything else needs an allowed {@code Host}, a change no cross-site origin, and {@code /api/*} the token when
+   * there is one. Both are read
    * from the running version per request: a reload changes them at once.
    */
   private Router router(Vertx vertx, String host) {
@@ -94,6 +95,7 @@ public final class AdminServer {
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
     router.route().handler(new AllowedHosts(host, () -> runtime.view().config().admin().allowedHosts()));
+    router.route().handler(new SameOriginWrites());
     router.get("/").handler(rc -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(dashboard));
     router.route("/api/*").handler(new BearerToken(() -> runtime.view().config().admin().token()));

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,38 @@ class AdminSecurityTest {
     assertEquals(List.of(), exposureWarnings("{\"host\":\"0.0.0.0\",\"port\":" + TestPorts.free()
         + ",\"token\":\"t0ken-for-the-warning-test\"}"));
     assertEquals(List.of(), exposureWarnings("{\"host\":\"127.0.0.2\",\"port\":" + TestPorts.free() + "}"));
+  }
+
+  /**
+   * The admin server keeps the address it was bound to until a restart: a reload that moves it to loopback and
+   * drops the token at once would leave the wildcard socket open to the network with no token. Refused; moving
+   * first (token kept) and dropping the token after the restart is the way.
+   */
+  @Test
+  void aReloadThatDropsTheTokenWhileTheApiStaysBoundBeyondLoopbackIsRefused() {
+    int port = TestPorts.free();
+    String token = "t0ken-for-the-bound-address-test";
+    try (GatewayHarness gw = GatewayHarness.start(config("{\"host\":\"0.0.0.0\",\"port\":" + port
+        + ",\"token\":\"" + token + "\"}"))) {
+      AdminClient admin = new AdminClient(port, token);
+      AdminClient anonymous = new AdminClient(port, null);
+      gw.rewrite(config("{\"host\":\"127.0.0.1\",\"port\":" + port + "}"));
+      HttpResponse<String> refused = admin.post("/api/v1/reload");
+      assertEquals(400, refused.statusCode(), refused.body());
+      assertEquals(List.of("config error: $.admin.token: the admin API stays bound on 0.0.0.0:" + port
+          + " until a restart, where other hosts can reach it: keep token or token_file until then"
+          + " (or set insecure: true to leave it open)"), gw.gateway().runtime().view().lastError());
+      assertEquals(401, anonymous.get("/api/v1/status").statusCode(), "the token still guards the API");
+      assertEquals(401, anonymous.post("/api/v1/reload").statusCode());
+      // moved with the token kept: applied (the move itself waits for the restart), the token still needed
+      gw.rewrite(config("{\"host\":\"127.0.0.1\",\"port\":" + port + ",\"token\":\"" + token + "\"}"));
+      assertEquals(200, admin.post("/api/v1/reload").statusCode());
+      assertEquals(401, anonymous.get("/api/v1/status").statusCode());
+      // an explicit insecure: true is the operator's word
+      gw.rewrite(config("{\"host\":\"127.0.0.1\",\"port\":" + port + ",\"insecure\":true}"));
+      assertEquals(200, admin.post("/api/v1/reload").statusCode());
+      assertEquals(200, anonymous.get("/api/v1/status").statusCode());
+    }
   }
 
   @Test
