@@ -4,6 +4,7 @@ import io.gatehouse.config.GatehouseConfig.AdminConfig;
 import io.gatehouse.metrics.GatehouseMeters;
 import io.gatehouse.runtime.Runtime;
 import io.gatehouse.runtime.RuntimeView;
+import io.gatehouse.vertx.AcceptGates;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -47,6 +48,7 @@ public final class AdminServer {
   }
 
   private static final java.time.Duration HANDSHAKE_TIMEOUT = java.time.Duration.ofSeconds(10);
+  private static final int IDLE_TIMEOUT_SECONDS = 60;
 
   /** Binds the admin server; fails with {@code bind error: admin: <reason>} when the port cannot be bound. */
   public static Future<AdminServer> start(Vertx vertx, Runtime runtime, GatehouseMeters meters, AdminConfig config) {
@@ -55,7 +57,12 @@ public final class AdminServer {
       LOG.warning("admin API on " + config.host() + ":" + config.port()
           + " is reachable from other hosts and has no admin.token: anyone who can reach it may reload");
     }
-    HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port());
+    // an idle connection is closed after a minute, and there are at most AdminConnections.MAX at once: connecting
+    // needs no token, so neither may hold the process's file descriptors
+    HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        .setIdleTimeout(IDLE_TIMEOUT_SECONDS);
+    AdminConnections connections = new AdminConnections();
+    AcceptGates.register(vertx, config.host(), config.port(), connections);
     return vertx.executeBlocking(() -> {
       if (config.tls() != null) {
         ServerTls.load(config.tls(), HANDSHAKE_TIMEOUT).applyTo(options); // reads the PEM files: off the loop
@@ -66,6 +73,7 @@ public final class AdminServer {
       HttpServer server = vertx.createHttpServer(options)
           .requestHandler(admin.router(vertx, config.host()));
       return server.listen()
+          .onComplete(ar -> AcceptGates.unregister(vertx, config.host(), config.port(), connections))
           .recover(e -> Future.failedFuture(new BindException(e)))
           .map(s -> {
             admin.server = s;

@@ -159,7 +159,8 @@ public final class ListenerState {
       refusedLimit.increment();
       return Refusal.LIMIT;
     }
-    if (countedPerClient(c) && !clients.tryOpen(client.tableKey(), c.clientConnectionLimit(), System.nanoTime())) {
+    if (countedPerClient(c) && !clients.tryOpen(client.tableKey(),
+        c.hasClientConnectionLimit() ? c.clientConnectionLimit() : Integer.MAX_VALUE, System.nanoTime())) {
       active.decrementAndGet();
       refusedLimit.increment();
       return Refusal.LIMIT;
@@ -169,12 +170,13 @@ public final class ListenerState {
   }
 
   /**
-   * Whether what {@code c} admits is counted in the per-client table: only under client_connection_limit, so that a
-   * listener without one keeps no table (nor takes its lock) per connection. A limit added by a reload therefore
-   * counts the connections opened after it; those already open are not held against their clients.
+   * Whether what {@code c} admits is counted in the per-client table: only under a per-client limit
+   * (client_connection_limit, or client_request_rate, whose bucket must not be evicted while its client is
+   * connected), so that other listeners keep no table, nor take its lock, per connection. A limit added by a reload
+   * therefore counts the connections opened after it; those already open are not held against their clients.
    */
   public static boolean countedPerClient(ListenerConfig c) {
-    return c.hasClientConnectionLimit();
+    return c.hasClientConnectionLimit() || c.clientRequestRate() != null;
   }
 
   /**

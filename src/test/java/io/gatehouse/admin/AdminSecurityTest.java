@@ -9,11 +9,15 @@ import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.runtime.ReloadOutcome;
+import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.LogCapture;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TestPorts;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -96,6 +100,38 @@ class AdminSecurityTest {
       assertEquals(200, anonymous.get("/api/v1/status").statusCode());
     }
   }
+
+  /**
+   * Connecting needs no token: the admin API holds at most AdminConnections.MAX connections, refusing the next at
+   * accept, so that nobody who can reach it holds the process's file descriptors (and with them every listener).
+   */
+  @Test
+  void theAdminApiRefusesConnectionsPastItsBound() {
+    int port = TestPorts.free();
+    List<RawHttp> held = new ArrayList<>();
+    try (GatewayHarness gw = GatewayHarness.start(config("{\"port\":" + port + "}"))) {
+      for (int i = 0; i < AdminConnections.MAX; i++) {
+        RawHttp c = new RawHttp(port);
+        held.add(c);
+        assertEquals(200, c.send(HEALTH).read().status(), "connection " + i);
+      }
+      try (RawHttp extra = new RawHttp(port)) {
+        assertTrue(extra.closedByPeer(), "a connection past the bound was kept");
+      }
+      held.remove(0).close();
+      Await.until(Duration.ofSeconds(5), () -> {
+        try (RawHttp next = new RawHttp(port)) {
+          return next.send(HEALTH).read().status() == 200;
+        } catch (RuntimeException refused) {
+          return false;
+        }
+      }, "no room after a connection closed");
+    } finally {
+      held.forEach(RawHttp::close);
+    }
+  }
+
+  private static final String HEALTH = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
   @Test
   void byDefaultTheAdminApiListensOnLoopbackOnly() throws Exception {
