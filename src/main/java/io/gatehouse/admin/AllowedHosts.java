@@ -63,7 +63,9 @@ final class AllowedHosts implements Handler<RoutingContext> {
       return true;
     }
     byte[] address = NetUtil.createByteArrayFromIpAddressString(name);
-    return address != null && (Arrays.equals(address, adminAddress) || isLoopback(address));
+    return address != null && (Arrays.equals(address, adminAddress) || isLoopback(address)
+        // an address allowed in another spelling (2001:DB8::0001 for [2001:db8::1])
+        || allowed.get().stream().anyMatch(a -> Arrays.equals(address, NetUtil.createByteArrayFromIpAddressString(a))));
   }
 
   private static boolean isLoopback(byte[] a) {

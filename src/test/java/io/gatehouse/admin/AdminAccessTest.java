@@ -103,14 +103,16 @@ class AdminAccessTest {
   @Test
   void theHostCheckedIsTheOneTheRequestNames() {
     int port = TestPorts.free();
-    try (GatewayHarness gw = GatewayHarness.start(config(port, ",\"allowed_hosts\":[\"gw.example.test.\"]"))) {
+    try (GatewayHarness gw = GatewayHarness.start(config(port,
+        ",\"allowed_hosts\":[\"gw.example.test.\",\"2001:DB8::0007\"]"))) {
       assertEquals(403, raw(port, "GET http://evil.example/api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n").status());
       assertEquals(200, raw(port, "GET http://127.0.0.1:" + port + "/api/v1/status HTTP/1.1\r\nHost: evil.example\r\n")
           .status());
       RawHttp.Response twice = raw(port, "GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n");
       assertEquals(400, twice.status());
       assertTrue(twice.body().contains("more than one Host header"), twice.body());
-      for (String host : List.of("localhost.", "localhost.:" + port, "gw.example.test", "GW.example.test.:" + port)) {
+      for (String host : List.of("localhost.", "localhost.:" + port, "gw.example.test", "GW.example.test.:" + port,
+          "[2001:db8::7]:" + port)) {
         assertEquals(200, get(port, "/api/v1/status", host, null).status(), host);
       }
       assertEquals(403, get(port, "/api/v1/status", "evil.example.", null).status());
