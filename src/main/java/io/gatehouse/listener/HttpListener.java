@@ -54,6 +54,11 @@ public final class HttpListener extends VerticleBase {
   private final ListenerServices services;
   /** What requests need from their connection, kept on the connection's channel (HTTP/2 streams share it). */
   private static final AttributeKey<Conn> CONN = AttributeKey.valueOf("gatehouse.conn");
+  /**
+   * Set once an HTTP/1 connection has been answered with a refusal and is closing: requests Vert.x decoded after
+   * the refused one (pipelined, or the refused request's own body read as a request) are not acted on.
+   */
+  private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("gatehouse.refused");
   private HttpServer server;
   private MemberClients clients;
   private ProxyContext context;
@@ -230,6 +235,9 @@ public final class HttpListener extends VerticleBase {
       return;
     }
     req.pause();
+    if (refused(req)) {
+      return; // its connection closes once the refusal is written; RFC 9112 9.6: no further request is processed
+    }
     int strict = StrictHead.status(req);
     if (strict != 0) {
       refuse(req, conn, strict);
@@ -262,6 +270,10 @@ public final class HttpListener extends VerticleBase {
         .start(decision);
   }
 
+  private static boolean refused(HttpServerRequest req) {
+    return req.version() != HttpVersion.HTTP_2 && Channels.of(req.connection()).hasAttr(REFUSED);
+  }
+
   private static Conn conn(HttpServerRequest req) {
     return Channels.of(req.connection()).attr(CONN).get();
   }
@@ -280,6 +292,9 @@ public final class HttpListener extends VerticleBase {
 
   /** A request Vert.x could not decode: 431 for a head over the limit, else 400; then the connection closes. */
   private void invalid(HttpServerRequest req) {
+    if (refused(req)) {
+      return; // the bytes after a refused request: already answered, and closing
+    }
     Throwable cause = req.decoderResult().cause();
     // a request line past the limit is 414 (RFC 9110), a header block past it 431
     int status = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414
@@ -318,6 +333,7 @@ public final class HttpListener extends VerticleBase {
       req.resume(); // a body nobody reads is discarded
       ErrorPages.send(req.response(), status);
     } else {
+      Channels.of(req.connection()).attr(REFUSED).set(Boolean.TRUE);
       req.response().putHeader("Connection", "close");
       ErrorPages.send(req.response(), status).onComplete(v -> req.connection().close());
     }
