@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code --check} names what a policy loses on its engine and the HTTPS pools whose members are not verified. */
+/**
+ * {@code --check} names what a policy loses on its engine, the HTTPS pools whose members are not verified, and CA files
+ * that will not verify what their operator expects.
+ */
 class CheckCommandTest {
 
   @Test
@@ -45,6 +48,23 @@ class CheckCommandTest {
     boolean onBoringSsl = TlsEngine.of(TlsConfig.Engine.BORINGSSL) == TlsEngine.OPENSSL;
     assertEquals(onBoringSsl, lines.contains(boringssl), lines.toString());
     assertEquals("configuration ok: 2 listeners, 1 pools", lines.get(lines.size() - 1));
+  }
+
+  @Test
+  void warnsAboutACaFileThatWillNotVerifyWhatTheOperatorExpects(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("gatehouse.json");
+    // an expired leaf, not a CA: both surprises of one file
+    Files.writeString(config, "{" + head() + """
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":8080,"default_pool":"p"}],
+        "pools":[{"name":"p","protocol":"HTTPS","ca_certificate":"%s","members":[]}]}
+        """.formatted(TestCerts.DIR.resolve("expired-server.crt")));
+    List<String> lines = check(config);
+
+    assertTrue(lines.contains("config warning: $.pools[0].ca_certificate: CN=localhost expired on 2021-01-01T00:00:00Z: "
+        + "members it signed fail verification"), lines.toString());
+    assertTrue(lines.contains("config warning: $.pools[0].ca_certificate: CN=localhost is not a CA certificate: only a "
+        + "member presenting this very certificate is trusted"), lines.toString());
+    assertEquals("configuration ok: 1 listeners, 1 pools", lines.get(lines.size() - 1));
   }
 
   private static List<String> check(Path config) {
