@@ -17,8 +17,11 @@ import io.gatehouse.pool.Member;
 import io.gatehouse.pool.Pick;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.tls.MemberTlsFailure;
+import io.gatehouse.vertx.Channels;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http2.Http2Error;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -123,7 +126,7 @@ public final class ProxyExchange extends ExchangeStateMachine
       code = 500;
       ErrorPages.answer(req, 500);
     } else if (!resp.ended()) {
-      resp.reset(); // a response begun cannot be answered again: cut, so that it is not taken for whole
+      resp.reset(Http2Error.INTERNAL_ERROR.code()); // a response begun cannot be answered again: cut, so that it is not taken for whole
     }
     finish(code, "internal_error");
   }
@@ -365,10 +368,20 @@ public final class ProxyExchange extends ExchangeStateMachine
     clientStalled = true;
     abortMember();
     finish(status, "client_timeout");
-    if (req.version() == HttpVersion.HTTP_2) {
-      resp.reset();
-    } else {
-      req.connection().close();
+    io.netty.channel.Channel channel = Channels.of(req.connection());
+    if (req.version() != HttpVersion.HTTP_2) {
+      Channels.abort(channel); // a graceful close would wait for the flush the client never takes
+      return;
+    }
+    // CANCEL (RFC 9113 section 8.4): the stream is no longer wanted; NO_ERROR would read as a clean end
+    Future<Void> reset = resp.reset(Http2Error.CANCEL.code());
+    if (Http2Guard.connectionStalled(channel)) {
+      // no stream of this connection can move: the connection goes, once the reset is out if the socket takes it
+      if (channel.isWritable()) {
+        reset.onComplete(v -> Channels.abort(channel));
+      } else {
+        Channels.abort(channel);
+      }
     }
   }
 
@@ -448,8 +461,8 @@ public final class ProxyExchange extends ExchangeStateMachine
       tunnel.close();
       finish(status, "tunnel_closed");
     } else if (phase() == RELAYING_RESPONSE) {
-      // mid-body: the client must not take a cut body for a whole one
-      resp.reset();
+      // mid-body: the client must not take a cut body for a whole one (HTTP/2: the member's failure, not a clean end)
+      resp.reset(Http2Error.INTERNAL_ERROR.code());
       finish(status, clientStalled ? "client_timeout" : clientGone ? "client_closed" : "member_reset_in_body");
     } else if (phase().awaitsHead()) {
       attemptFailed(cause, false);

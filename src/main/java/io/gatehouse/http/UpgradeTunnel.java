@@ -1,6 +1,7 @@
 package io.gatehouse.http;
 
 import io.gatehouse.vertx.Buffers;
+import io.gatehouse.vertx.Channels;
 import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
@@ -107,10 +108,16 @@ final class UpgradeTunnel implements Handler<AsyncResult<NetSocket>> {
     }
   }
 
-  /** Nothing either way for keepalive_timeout: both sides close. */
+  /**
+   * Nothing either way for keepalive_timeout: both sides close, the client's at once (a client that stopped reading
+   * would hold a graceful close, and the socket, for as long as it pleased).
+   */
   private void idled() {
     exchange.tunnelEnded("idle_timeout");
-    close();
+    idle.stop();
+    if (client != null) {
+      Channels.abort(client);
+    }
   }
 
   /** The member side closed: so does the client's. */

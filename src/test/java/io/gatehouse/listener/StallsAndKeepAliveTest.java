@@ -89,6 +89,8 @@ class StallsAndKeepAliveTest {
       String line = gw.awaitAccessLog("path=/big");
       assertTrue(line.contains("status=200") && line.contains("end=client_timeout"), line);
       Await.until(Duration.ofSeconds(5), () -> active(big) == 0, "the member is not counted busy any more");
+      // aborted, not closed gracefully: a socket left to flush to a client that reads nothing would stay
+      assertGone(gateway.port(), s.getLocalPort());
       assertTrue(endsWithin(s, Duration.ofSeconds(5)), "the client connection is closed after what was buffered");
     }
   }
@@ -104,12 +106,36 @@ class StallsAndKeepAliveTest {
         f = h2.read();
       } while (f != null && !(f.type() == RawH2.RST_STREAM && f.stream() == 1));
       long ms = (System.nanoTime() - t0) / 1_000_000;
-      assertTrue(f != null, "the stream is reset, not the connection closed");
+      assertTrue(f != null, "the stream is reset first");
+      assertEquals(0x8, f.errorCode(), "CANCEL, not NO_ERROR: the response was cut");
       assertTrue(ms >= 900 && ms < 6000, "reset after " + ms + " ms");
       String line = gw.awaitAccessLog("path=/download/10000000");
       assertTrue(line.contains("status=200") && line.contains("end=client_timeout"), line);
       Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "the member is released");
+      // no connection-level window left: no stream of it could move, so the connection is aborted too
+      assertGone(gateway.port(), h2.localPort());
     }
+  }
+
+  @Test
+  void anHttp2ConnectionWhoseSocketTakesNothingIsAbortedAfterClientTimeout() throws Exception {
+    gw = gateway.start(",\"client_timeout\":1,\"http2_enable\":true", "", members(a));
+    try (RawH2 h2 = RawH2.h2c(gateway.port())) {
+      // windows wide open (stream and connection), then the client reads nothing more: the socket fills up
+      h2.frame(RawH2.SETTINGS, 0, 0, new byte[] {0, 4, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff})
+          .frame(RawH2.WINDOW_UPDATE, 0, 0, new byte[] {0x7f, (byte) 0xff, 0, 0})
+          .get(1, "/download/64000000").flush();
+      String line = gw.awaitAccessLog("path=/download/64000000");
+      assertTrue(line.contains("status=200") && line.contains("end=client_timeout"), line);
+      assertGone(gateway.port(), h2.localPort());
+      Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "the member is released");
+    }
+  }
+
+  /** The gateway's socket to a client port is gone from the kernel's table: aborted, nothing left to flush. */
+  static void assertGone(int gatewayPort, int clientPort) {
+    Await.until(Duration.ofSeconds(5), () -> SocketTimers.any(gatewayPort, clientPort).isEmpty(),
+        () -> "the gateway's socket is still there: " + SocketTimers.any(gatewayPort, clientPort));
   }
 
   /** Reads (and drops) what the gateway had sent, and says whether the connection then ended. */
