@@ -39,7 +39,8 @@ import io.vertx.core.http.HttpVersion;
  * reuse goes again to the same member on a new connection first, without counting against the member's health
  * (like HAProxy and Envoy). A client silent for {@code client_timeout} while sending its body gets 408, or its
  * connection (HTTP/2: stream) closed once the response has begun; so does a client that reads nothing of the
- * response for {@code client_timeout} while its write queue is full, and the member connection is closed with it.
+ * response for {@code client_timeout} while its write queue is full (HTTP/1: and the socket takes no byte,
+ * {@link SendProgress}), and the member connection is closed with it.
  * The gateway's own answers are 502, 503, 504, 408 and 413. Member failure/success counts, the access-log line and
  * the request's share of the connection's bytes ({@link WireBytes}) are kept here. Event-loop confined.
  */
@@ -83,6 +84,8 @@ public final class ProxyExchange extends ExchangeStateMachine
   private final long headIn;
   /** client_timeout while the client's write queue stays full; made when the client first falls behind. */
   private LazyDeadline readStall;
+  /** HTTP/1: whether the client took bytes while its write queue stayed full (made with {@link #readStall}). */
+  private SendProgress sendProgress;
 
   /** {@code uri}: the request-target for the member, the normal path and the query as sent. */
   public ProxyExchange(ProxyContext ctx, HttpServerRequest req, String uri, Peer peer, String policy) {
@@ -343,6 +346,12 @@ public final class ProxyExchange extends ExchangeStateMachine
   void clientFellBehind() {
     if (readStall == null) {
       readStall = new LazyDeadline(ctx.loop(), cfg.clientTimeout().toNanos(), this::readStalled);
+      if (req.version() != HttpVersion.HTTP_2) {
+        // HTTP/2: the stream's own window decides; the connection's progress may be other streams'
+        sendProgress = new SendProgress(Channels.of(req.connection()));
+      }
+    } else if (sendProgress != null) {
+      sendProgress.mark();
     }
     readStall.arm(cfg.clientTimeout().toNanos());
   }
@@ -355,7 +364,12 @@ public final class ProxyExchange extends ExchangeStateMachine
   }
 
   private void readStalled() {
-    if (phase() == RELAYING_RESPONSE || phase() == ENDING) {
+    if (phase() != RELAYING_RESPONSE && phase() != ENDING) {
+      return;
+    }
+    if (sendProgress != null && sendProgress.moved()) {
+      readStall.arm(cfg.clientTimeout().toNanos()); // slow but taking bytes: another client_timeout from now
+    } else {
       endStalled();
     }
   }

@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -180,6 +181,36 @@ class StallsAndKeepAliveTest {
       assertTrue(got >= size, "received " + got);
     }
     assertTrue(gw.awaitAccessLog("path=/download/" + size).contains("end=ok"));
+  }
+
+  @Test
+  void aReaderTakingAKilobyteEvery200MsIsNotCutThoughItsQueueStaysFull() throws Exception {
+    // the progress seen below the gateway's queue is the kernel's (tcp_info), which NIO does not show
+    Assumptions.assumeFalse(Boolean.getBoolean("gatehouse.transport.nio"), "epoll only");
+    gw = gateway.start(",\"client_timeout\":1", "", members(a));
+    int size = 6_000_000; // more than the kernel's buffers take at first: the gateway's queue fills
+    try (Socket s = new Socket()) {
+      s.setReceiveBufferSize(4096);
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), gateway.port()));
+      s.setSoTimeout(5000);
+      s.getOutputStream().write(("GET /download/" + size + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes());
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[64 * 1024];
+      long got = 0;
+      // four client_timeouts at 5 KB/s: each stretch without a flip of writability is longer than the timeout
+      for (long end = System.nanoTime() + Duration.ofSeconds(4).toNanos(); System.nanoTime() < end; ) {
+        int n = in.read(buf, 0, 1024);
+        assertTrue(n > 0, "closed after " + got + " bytes");
+        got += n;
+        Thread.sleep(200); // the client's pace, not a synchronisation
+      }
+      for (int n; got < size && (n = in.read(buf)) > 0; ) {
+        got += n;
+      }
+      assertTrue(got >= size, "received " + got);
+    }
+    String line = gw.awaitAccessLog("path=/download/" + size);
+    assertTrue(line.contains("end=ok"), line);
   }
 
   @Test
