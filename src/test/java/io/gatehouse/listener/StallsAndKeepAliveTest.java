@@ -139,6 +139,16 @@ class StallsAndKeepAliveTest {
         () -> "the gateway's socket is still there: " + SocketTimers.any(gatewayPort, clientPort));
   }
 
+  /** A client with a receive buffer of {@code receiveBuffer} that has asked for a download of {@code size}. */
+  static Socket download(int size, int receiveBuffer) throws IOException {
+    Socket s = new Socket();
+    s.setReceiveBufferSize(receiveBuffer);
+    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), gateway.port()));
+    s.setSoTimeout(5000);
+    s.getOutputStream().write(("GET /download/" + size + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes());
+    return s;
+  }
+
   /** Reads (and drops) what the gateway had sent, and says whether the connection then ended. */
   static boolean endsWithin(Socket s, Duration limit) throws IOException {
     s.setSoTimeout((int) limit.toMillis());
@@ -163,11 +173,7 @@ class StallsAndKeepAliveTest {
   void aSlowClientThatKeepsReadingIsNotCut() throws Exception {
     gw = gateway.start(",\"client_timeout\":0.5", "", members(a));
     int size = 1_500_000;
-    try (Socket s = new Socket()) {
-      s.setReceiveBufferSize(16 * 1024);
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), gateway.port()));
-      s.setSoTimeout(5000);
-      s.getOutputStream().write(("GET /download/" + size + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes());
+    try (Socket s = download(size, 16 * 1024)) {
       InputStream in = s.getInputStream();
       byte[] buf = new byte[16 * 1024];
       long got = 0;
@@ -189,11 +195,7 @@ class StallsAndKeepAliveTest {
     Assumptions.assumeFalse(Boolean.getBoolean("gatehouse.transport.nio"), "epoll only");
     gw = gateway.start(",\"client_timeout\":1", "", members(a));
     int size = 6_000_000; // more than the kernel's buffers take at first: the gateway's queue fills
-    try (Socket s = new Socket()) {
-      s.setReceiveBufferSize(4096);
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), gateway.port()));
-      s.setSoTimeout(5000);
-      s.getOutputStream().write(("GET /download/" + size + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes());
+    try (Socket s = download(size, 4096)) {
       InputStream in = s.getInputStream();
       byte[] buf = new byte[64 * 1024];
       long got = 0;
