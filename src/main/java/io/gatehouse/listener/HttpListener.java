@@ -16,6 +16,7 @@ import io.gatehouse.http.StrictHead;
 import io.gatehouse.http.StrictDecoderSwap;
 import io.gatehouse.http.StrictRequestDecoder;
 import io.gatehouse.http.WireBytes;
+import io.gatehouse.vertx.AcceptGate;
 import io.gatehouse.vertx.AcceptGates;
 import io.gatehouse.vertx.Channels;
 import io.gatehouse.vertx.Contexts;
@@ -73,6 +74,19 @@ public final class HttpListener extends VerticleBase {
     this.services = services;
   }
 
+  /**
+   * The listener's accept gate, and for an admitted connection its byte counter, put on before Vert.x reads a
+   * byte: the h2c preface, an HTTP/2 client's first frames and the first request of an h2c-enabled listener are
+   * read before the connection handler runs.
+   */
+  private final AcceptGate gate = accepted -> {
+    if (!state.gate().admit(accepted)) {
+      return false;
+    }
+    WireBytes.onAccepted(accepted.pipeline(), new WireBytes(state::addBytes, state.config().tls() != null));
+    return true;
+  };
+
   @Override
   public Future<?> start() {
     ListenerSettings settings = state.settings();
@@ -122,7 +136,7 @@ public final class HttpListener extends VerticleBase {
           .setProxyProtocolTimeout(cfg.clientTimeout().toMillis()).setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     }
     clients = new MemberClients(super.context);
-    AcceptGates.register(vertx, cfg.host(), cfg.protocolPort(), state.gate());
+    AcceptGates.register(vertx, cfg.host(), cfg.protocolPort(), gate);
     server = vertx.createHttpServer(options)
         .connectionHandler(this::connected)
         .requestHandler(this::request)
@@ -148,7 +162,7 @@ public final class HttpListener extends VerticleBase {
   public Future<?> stop() {
     long drain = services.config().get().drainTimeout().toMillis();
     ListenerConfig cfg = state.config();
-    AcceptGates.unregister(vertx, cfg.host(), cfg.protocolPort(), state.gate());
+    AcceptGates.unregister(vertx, cfg.host(), cfg.protocolPort(), gate);
     return server.shutdown(drain, TimeUnit.MILLISECONDS).eventually(() -> clients.close());
   }
 
@@ -165,8 +179,7 @@ public final class HttpListener extends VerticleBase {
     }
     HeadLimits limits = cfg.headLimits();
     ChannelPipeline pipeline = channel.pipeline();
-    WireBytes wire = new WireBytes(state::addBytes);
-    WireBytes.install(pipeline, wire);
+    WireBytes wire = WireBytes.of(pipeline, state::addBytes);
     Peer peer = new Peer(from.ip(), from.hash(), from.toString(), clientCertSubject(conn, cfg), from.bytes(), wire);
     ConnectionGuard guard = null;
     if (pipeline.get(VERTX_IDLE) != null) {

@@ -9,6 +9,7 @@ import io.gatehouse.admin.PrometheusText;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.RawH2;
 import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.TestCerts;
 import io.gatehouse.testkit.TestPorts;
@@ -88,6 +89,29 @@ class ListenerBytesTest {
     } finally {
       Sync.await(client.close());
     }
+  }
+
+  @Test
+  void anH2cListenersFirstRequestAndPriorKnowledgePrefaceAreCounted() throws Exception {
+    http = TestPorts.free();
+    gw = gateway.start("{" + head() + """
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+                      "http2_enable":true}],
+        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+        """.formatted(http, members(a)));
+    // Vert.x reads a whole first head (or the HTTP/2 preface and SETTINGS) before it hands the connection over
+    try (RawHttp raw = new RawHttp(http)) {
+      exchange("web", raw, "GET /bytes-5 HTTP/1.1\r\nHost: x\r\n\r\n", "/bytes-5");
+    }
+    long in0 = bytes("web", "in");
+    try (RawH2 h2 = RawH2.h2c(http)) {
+      assertEquals(200, h2.get(1, "/bytes-6").flush().status(1));
+    }
+    String line = gw.awaitAccessLog("path=/bytes-6 ");
+    long in = bytes("web", "in") - in0;
+    // the preface, SETTINGS, its ACK and a HEADERS frame at least
+    assertTrue(in >= RawH2.PREFACE.length + 3 * 9 + "/bytes-6".length(), "in=" + in + ": " + line);
+    assertTrue(line.contains(" in=" + in + " "), line);
   }
 
   /** Sends {@code request} on a kept-alive connection and checks the meter's deltas against it and the log. */
