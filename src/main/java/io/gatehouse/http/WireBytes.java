@@ -77,14 +77,14 @@ public final class WireBytes extends ChannelDuplexHandler {
   }
 
   /** The bytes read since the last claim, now the caller's to count. */
-  long claimIn() {
+  public long claimIn() {
     long n = in;
     in = 0;
     return n;
   }
 
   /** The bytes written since the last claim, now the caller's to count. */
-  long claimOut() {
+  public long claimOut() {
     long n = out;
     out = 0;
     return n;

@@ -79,13 +79,15 @@ public final class HttpListener extends VerticleBase {
    * byte: the h2c preface, an HTTP/2 client's first frames and the first request of an h2c-enabled listener are
    * read before the connection handler runs.
    */
-  private final AcceptGate gate = accepted -> {
+  private final AcceptGate gate = this::admit;
+
+  private boolean admit(Channel accepted) {
     if (!state.gate().admit(accepted)) {
       return false;
     }
     WireBytes.onAccepted(accepted.pipeline(), new WireBytes(state::addBytes, state.config().tls() != null));
     return true;
-  };
+  }
 
   @Override
   public Future<?> start() {
@@ -187,7 +189,7 @@ public final class HttpListener extends VerticleBase {
     }
     if (pipeline.get("httpDecoder") != null) {
       guard = new ConnectionGuard(cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(),
-          () -> logConnectionError(peer, 408, "client_timeout"));
+          () -> logAnswered(peer, 408, "client_timeout"));
       if (strictDecoder) {
         pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(decoderOptions(limits)));
       } else {
@@ -293,11 +295,15 @@ public final class HttpListener extends VerticleBase {
 
   /** A request Vert.x could not decode: 431 for a head over the limit, else 400; then the connection closes. */
   private void invalid(HttpServerRequest req) {
+    Conn conn = conn(req);
+    if (conn != null && conn.guard() != null && conn.guard().timedOut()) {
+      return; // the rest of a head the 408 answered, decoded as the connection closes
+    }
     Throwable cause = req.decoderResult().cause();
     // a request line past the limit is 414 (RFC 9110), a header block past it 431
     int status = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414
         : cause instanceof TooLongFrameException ? 431 : 400;
-    refuse(req, conn(req), status);
+    refuse(req, conn, status);
   }
 
   /**
@@ -314,8 +320,7 @@ public final class HttpListener extends VerticleBase {
     }
     req.response().putHeader("Retry-After", "1");
     req.resume();
-    ErrorPages.send(req.response(), 429).onComplete(v -> conn.peer().wire().flush()); // no request claims it
-    logConnectionError(conn.peer(), 429, "client_request_rate");
+    ErrorPages.send(req.response(), 429).onComplete(v -> logAnswered(conn.peer(), 429, "client_request_rate"));
   }
 
   /**
@@ -326,25 +331,37 @@ public final class HttpListener extends VerticleBase {
     if (conn != null && conn.guard() != null) {
       conn.guard().requestStarted();
     }
-    if (req.version() == HttpVersion.HTTP_2) {
+    boolean h2 = req.version() == HttpVersion.HTTP_2;
+    if (h2) {
       // frames keep streams apart: the stream is answered, the others go on (a Connection header is not HTTP/2's)
       req.resume(); // a body nobody reads is discarded
-      ErrorPages.send(req.response(), status);
     } else {
       req.response().putHeader("Connection", "close");
-      ErrorPages.send(req.response(), status).onComplete(v -> req.connection().close());
     }
-    if (conn != null) {
-      logConnectionError(conn.peer(), status, "bad_request");
-    }
+    ErrorPages.send(req.response(), status).onComplete(v -> {
+      if (conn != null) {
+        logAnswered(conn.peer(), status, "bad_request");
+      }
+      if (!h2) {
+        req.connection().close();
+      }
+    });
   }
 
-  private void logConnectionError(Peer peer, int status, String end) {
+  /**
+   * The access-log line of an answer of the gateway's own outside an exchange, once written: with the bytes read
+   * and written since the last request claimed its share (the head it refused, the answer), which the listener's
+   * meters get too.
+   */
+  private void logAnswered(Peer peer, int status, String end) {
+    long in = peer.wire().claimIn();
+    long out = peer.wire().claimOut();
+    state.addBytes(in, out);
     if (services.accessLog().enabled()) {
       ListenerConfig cfg = state.config();
       services.accessLog().log(Instant.now() + " " + cfg.name() + " " + cfg.protocol() + " client=" + peer.display()
-          + " method=- host=- path=- status=" + status + " policy=- pool=- member=- in=0 out=0 duration_ms=0"
-          + " member_ms=- sticky=- end=" + end);
+          + " method=- host=- path=- status=" + status + " policy=- pool=- member=- in=" + in + " out=" + out
+          + " duration_ms=0 member_ms=- sticky=- end=" + end);
     }
   }
 }

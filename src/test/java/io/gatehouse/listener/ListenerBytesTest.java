@@ -43,14 +43,19 @@ class ListenerBytesTest {
   }
 
   void start() {
+    start("");
+  }
+
+  /** {@code webExtra}: more fields of the HTTP listener. */
+  void start(String webExtra) {
     http = TestPorts.free();
     https = TestPorts.free();
     gw = gateway.start("{" + head() + """
-        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"},
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"%s},
                      {"name":"secure","protocol":"HTTPS","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
                       "http2_enable":true,"tls":{"certificate":"%s","private_key":"%s"}}],
         "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
-        """.formatted(http, https, TestCerts.RSA_CERT, TestCerts.RSA_KEY, members(a)));
+        """.formatted(http, webExtra, https, TestCerts.RSA_CERT, TestCerts.RSA_KEY, members(a)));
   }
 
   @Test
@@ -112,6 +117,34 @@ class ListenerBytesTest {
     // the preface, SETTINGS, its ACK and a HEADERS frame at least
     assertTrue(in >= RawH2.PREFACE.length + 3 * 9 + "/bytes-6".length(), "in=" + in + ": " + line);
     assertTrue(line.contains(" in=" + in + " "), line);
+  }
+
+  @Test
+  void theGatewaysOwnAnswersCountWhatWasReadAndWrittenOnOneLineEach() {
+    start(",\"client_timeout\":0.5");
+    String bad = "GET /a\u0001b HTTP/1.1\r\nHost: x\r\n\r\n";
+    try (RawHttp raw = new RawHttp(http)) {
+      RawHttp.Response r = raw.send(bad).read();
+      assertEquals(400, r.status());
+      String line = gw.awaitAccessLog("status=400");
+      assertTrue(line.contains(" in=" + bad.length() + " out=" + (r.head().length() + r.body().length()) + " "), line);
+    }
+    String partial = "GET /never-ends HTTP/1.1\r\nHost: x\r\n";
+    try (RawHttp raw = new RawHttp(http)) {
+      RawHttp.Response r = raw.send(partial).read();
+      assertEquals(408, r.status());
+      String line = gw.awaitAccessLog("status=408");
+      assertTrue(line.contains(" in=" + partial.length() + " out=" + (r.head().length() + r.body().length()) + " "),
+          line);
+      assertTrue(raw.closedByPeer());
+    }
+    // a later request's line comes after anything the 408's connection could still log
+    try (RawHttp raw = new RawHttp(http)) {
+      assertEquals(200, raw.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+      gw.awaitAccessLog("path=/after ");
+    }
+    assertEquals(1, gw.accessLogLines("status=400").size(), "the 408 has no phantom 400 beside it");
+    assertEquals(1, gw.accessLogLines("status=408").size());
   }
 
   /** Sends {@code request} on a kept-alive connection and checks the meter's deltas against it and the log. */
