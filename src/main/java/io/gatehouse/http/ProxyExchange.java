@@ -333,7 +333,7 @@ public final class ProxyExchange extends ExchangeStateMachine
   /** The client sent nothing for client_timeout while the gateway was ready to read its body. */
   void clientStalled() {
     if (phase().headPassed() || phase() == DONE) {
-      endStalled();
+      endStalled(false);
     } else if (phase().awaitsHead()) {
       clientStalled = true;
       cancelTimer();
@@ -370,21 +370,27 @@ public final class ProxyExchange extends ExchangeStateMachine
     if (sendProgress != null && sendProgress.moved()) {
       readStall.arm(cfg.clientTimeout().toNanos()); // slow but taking bytes: another client_timeout from now
     } else {
-      endStalled();
+      endStalled(true);
     }
   }
 
   /**
    * The client stalled once the response had begun (or ended, its body still coming): the member connection and
    * the client's stream, which for HTTP/1 is the connection, are closed; the status stays the one sent.
+   * {@code notReading}: it stopped taking the response, so its connection is aborted (a graceful close would wait
+   * for the flush it never takes); one that stopped sending its body still reads what was sent before the close.
    */
-  private void endStalled() {
+  private void endStalled(boolean notReading) {
     clientStalled = true;
     abortMember();
     finish(status, "client_timeout");
     io.netty.channel.Channel channel = Channels.of(req.connection());
     if (req.version() != HttpVersion.HTTP_2) {
-      Channels.abort(channel); // a graceful close would wait for the flush the client never takes
+      if (notReading) {
+        Channels.abort(channel);
+      } else {
+        req.connection().close();
+      }
       return;
     }
     // CANCEL (RFC 9113 section 8.4): the stream is no longer wanted; NO_ERROR would read as a clean end

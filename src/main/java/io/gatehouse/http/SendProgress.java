@@ -41,7 +41,7 @@ final class SendProgress {
         || out.totalPendingWriteBytes() != pending);
     if (!moved && channel instanceof EpollSocketChannel epoll && channel.isActive()) {
       long sinceMark = (System.nanoTime() - markedNanos) / 1_000_000;
-      moved = epoll.tcpInfo().lastDataSent() < sinceMark;
+      moved = epoll.tcpInfo().lastDataSent() <= sinceMark;
     }
     mark();
     return moved;
