@@ -9,6 +9,7 @@ import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.LogCapture;
 import io.gatehouse.testkit.RawH2;
 import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.SocketTimers;
@@ -246,6 +247,25 @@ class StallsAndKeepAliveTest {
       Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "member released");
     } finally {
       Sync.await(ws.close());
+    }
+  }
+
+  @Test
+  void aClientResettingItsTunnelIsRoutineNotAnError() throws Exception {
+    gw = gateway.start("", "", members(a));
+    try (LogCapture log = LogCapture.start()) {
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+        s.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes());
+        s.setSoTimeout(5000);
+        byte[] head = new byte[12];
+        new java.io.DataInputStream(s.getInputStream()).readFully(head);
+        assertEquals("HTTP/1.1 101", new String(head), "upgraded");
+        s.setSoLinger(true, 0); // the close below is a reset
+      }
+      assertTrue(gw.awaitAccessLog("status=101").contains("end=tunnel_closed"));
+      Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "member released");
+      assertEquals(List.of(), log.lines().stream().filter(l -> l.startsWith("SEVERE")).toList(), log.text());
     }
   }
 
