@@ -1,6 +1,7 @@
 package io.gatehouse.listener;
 
 import io.gatehouse.balance.ClientHash;
+import io.gatehouse.config.Cidr;
 import io.netty.util.NetUtil;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetSocketAddress;
@@ -15,10 +16,19 @@ public record ClientAddress(String ip, int port, byte[] bytes, long hash) {
     return new ClientAddress(inet.getAddress().getHostAddress(), inet.getPort(), bytes, ClientHash.of(bytes));
   }
 
-  /** From a Vert.x address holding an IP literal (never a DNS look-up). */
+  /**
+   * From a Vert.x address holding an IP literal (never a DNS look-up). An IPv4-mapped address (a PROXY header's
+   * TCP6 {@code ::ffff:a.b.c.d}) is taken as the IPv4 address it is, as the JDK takes a dual-stack socket's peer:
+   * one client, one key, one text, whichever way it came.
+   */
   public static ClientAddress of(SocketAddress remote) {
-    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(remote.hostAddress());
-    return new ClientAddress(remote.hostAddress(), remote.port(), bytes, ClientHash.of(bytes));
+    String ip = remote.hostAddress();
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(ip);
+    if (bytes.length == 16 && Cidr.isV4Mapped(bytes)) {
+      bytes = Arrays.copyOfRange(bytes, 12, 16);
+      ip = NetUtil.bytesToIpAddress(bytes);
+    }
+    return new ClientAddress(ip, remote.port(), bytes, ClientHash.of(bytes));
   }
 
   /**

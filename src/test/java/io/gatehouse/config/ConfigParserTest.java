@@ -409,4 +409,29 @@ class ConfigParserTest {
     assertEquals(List.of(), plain.trustedProxies());
     assertTrue(!plain.forwardsFor(new byte[] {127, 0, 0, 1}));
   }
+
+  @Test
+  void trustedProxiesTakeIpv4MappedNetworksAsIpv4AndRefuseWiderOnes() {
+    GatehouseConfig c = valid("""
+        { 'listeners': [
+            { 'name': 'a', 'protocol': 'HTTP', 'protocol_port': 8080, 'default_pool': 'p',
+              'trusted_proxies': [ '::ffff:10.0.0.0/104', '::/0' ] } ],
+          'pools': [ { 'name': 'p', 'protocol': 'HTTP', 'members': [] } ] }
+        """);
+    ListenerConfig a = c.listener("a").orElseThrow();
+    assertTrue(a.forwardsFor(new byte[] {10, 9, 8, 7}), "the mapped network is 10.0.0.0/8");
+    byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 10, 9, 8, 7};
+    assertTrue(a.forwardsFor(mapped), "and so is an address written mapped");
+    byte[] mappedOther = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 11, 9, 8, 7};
+    assertTrue(!a.forwardsFor(mappedOther), "::/0 is every IPv6 address, not an IPv4 one written mapped");
+    assertTrue(!a.forwardsFor(new byte[] {11, 9, 8, 7}));
+    assertTrue(a.forwardsFor(new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}));
+    assertEquals(List.of("config error: $.listeners[0].trusted_proxies[0]: an IPv4-mapped network (::ffff:a.b.c.d/n)"
+        + " needs a prefix of 96 to 128; or write it as IPv4"), parse("""
+        { 'listeners': [
+            { 'name': 'a', 'protocol': 'HTTP', 'protocol_port': 8080, 'default_pool': 'p',
+              'trusted_proxies': [ '::ffff:10.0.0.0/8' ] } ],
+          'pools': [ { 'name': 'p', 'protocol': 'HTTP', 'members': [] } ] }
+        """).errorLines());
+  }
 }

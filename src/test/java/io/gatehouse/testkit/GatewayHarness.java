@@ -30,6 +30,11 @@ public final class GatewayHarness implements AutoCloseable {
     return accessLog.await(text);
   }
 
+  /** The access log lines so far that contain {@code text}. */
+  public java.util.List<String> accessLogLines(String text) {
+    return accessLog.matching(text);
+  }
+
   public static GatewayHarness start(String json) {
     try {
       Path dir = Files.createTempDirectory("gatehouse-test");
