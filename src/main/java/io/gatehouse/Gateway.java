@@ -136,6 +136,10 @@ public final class Gateway {
     return meters;
   }
 
+  public AdminServer admin() {
+    return admin;
+  }
+
   /** The admin server's bound port. */
   public int adminPort() {
     return admin.port();
