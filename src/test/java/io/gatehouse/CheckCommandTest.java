@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.config.TlsConfig;
+import io.gatehouse.testkit.CommandRun;
 import io.gatehouse.testkit.TestCerts;
 import io.gatehouse.tls.TlsEngine;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code --check} names what a policy loses on its engine, the HTTPS pools whose members are not verified, and CA files
@@ -68,14 +65,8 @@ class CheckCommandTest {
   }
 
   private static List<String> check(Path config) {
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(0, new CommandLine(new Main()).execute("--check", "--config", config.toString()));
-    } finally {
-      System.setOut(stdout);
-    }
-    return captured.toString(StandardCharsets.UTF_8).lines().toList();
+    CommandRun run = CommandRun.of("--check", "--config", config.toString());
+    assertEquals(0, run.exitCode(), run::toString);
+    return run.out();
   }
 }

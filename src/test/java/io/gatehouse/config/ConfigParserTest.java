@@ -217,25 +217,58 @@ class ConfigParserTest {
   }
 
   @Test
-  void warnsOfUnknownAndIrrelevantFieldsWithoutFailing() {
+  void warnsOfIrrelevantFieldsWithoutFailing() {
     ConfigResult result = parse("""
-        { 'colour': 'blue', 'node': { 'name': 'n', 'nick': 'x' },
-          'listeners': [ { 'name': 'web', 'protocol': 'HTTP', 'protocol_port': 80, 'default_pool': 'p', 'foo': 1,
+        { 'listeners': [ { 'name': 'web', 'protocol': 'HTTP', 'protocol_port': 80, 'default_pool': 'p',
               'l7_policies': [ { 'name': 'f', 'action': 'FIXED_RESPONSE', 'redirect_pool': 'p',
-                  'rules': [ { 'type': 'PATH', 'compare_type': 'EQUAL_TO', 'value': '/', 'negate': true } ] } ] } ],
+                  'rules': [ { 'type': 'PATH', 'compare_type': 'EQUAL_TO', 'value': '/' } ] } ] } ],
           'pools': [ { 'name': 'p', 'protocol': 'HTTP', 'health_monitor': { 'type': 'TCP', 'url_path': '/x' },
-                       'members': [ { 'address': 'localhost', 'protocol_port': 80, 'Weight': 2 } ] } ] }
+                       'members': [ { 'address': 'localhost', 'protocol_port': 80 } ] } ] }
         """);
     assertTrue(result.ok(), () -> result.errorLines().toString());
     assertEquals(List.of(
         "config warning: $.listeners[0].l7_policies[0].redirect_pool: not used by action FIXED_RESPONSE, ignored",
-        "config warning: $.pools[0].health_monitor.url_path: used only by HTTP and HTTPS monitors, ignored",
-        "config warning: $.colour: unknown field, ignored",
-        "config warning: $.node.nick: unknown field, ignored",
-        "config warning: $.listeners[0].foo: unknown field, ignored",
-        "config warning: $.listeners[0].l7_policies[0].rules[0].negate: unknown field, ignored",
-        "config warning: $.pools[0].members[0].Weight: unknown field, ignored"), result.warnings());
+        "config warning: $.pools[0].health_monitor.url_path: used only by HTTP and HTTPS monitors, ignored"),
+        result.warnings());
     assertNull(result.config().listeners().get(0).l7Policies().get(0).redirectPool());
+  }
+
+  @Test
+  void refusesUnknownFieldsSuggestingTheKnownNameWhenOneIsClose() {
+    ConfigResult result = parse("""
+        { 'colour': 'blue', 'node': { 'name': 'n', 'nick': 'x' }, 'drain_timeuot': 5,
+          'listeners': [ { 'name': 'web', 'protocol': 'HTTP', 'protocol_port': 80, 'default_pool': 'p', 'foo': 1,
+              'clientTimeout': 5, 'insert_headers': { 'X-Real-IP': true },
+              'l7_policies': [ { 'name': 'f', 'action': 'FIXED_RESPONSE',
+                  'rules': [ { 'type': 'PATH', 'compare_type': 'EQUAL_TO', 'value': '/', 'negate': true } ] } ] } ],
+          'pools': [ { 'name': 'p', 'protocol': 'HTTP', 'health_moniter': { 'type': 'TCP' },
+                       'session-persistence': { 'type': 'HTTP_COOKIE' },
+                       'members': [ { 'address': 'localhost', 'protocol_port': 80, 'Weight': 2,
+                                      'admin_stat_up': false } ] } ] }
+        """);
+    // each object's unknown fields in name order, objects in the order the parser met them
+    assertEquals(List.of(
+        "config error: $.colour: unknown field",
+        "config error: $.drain_timeuot: unknown field (did you mean drain_timeout?)",
+        "config error: $.node.nick: unknown field",
+        "config error: $.listeners[0].clientTimeout: unknown field (did you mean client_timeout?)",
+        "config error: $.listeners[0].foo: unknown field",
+        "config error: $.pools[0].health_moniter: unknown field (did you mean health_monitor?)",
+        "config error: $.pools[0]['session-persistence']: unknown field (did you mean session_persistence?)",
+        "config error: $.listeners[0].l7_policies[0].rules[0].negate: unknown field",
+        "config error: $.pools[0].members[0].Weight: unknown field (did you mean weight?)",
+        "config error: $.pools[0].members[0].admin_stat_up: unknown field (did you mean admin_state_up?)"),
+        result.errorLines());
+    assertNull(result.config());
+  }
+
+  @Test
+  void aNameIsCloseWithinOneEditWhenShortAndTwoWhenLong() {
+    assertEquals(java.util.Optional.of("port"), NearestName.of("prot", List.of("port", "name")));
+    assertEquals(java.util.Optional.empty(), NearestName.of("nick", List.of("name", "event_loops")));
+    assertEquals(java.util.Optional.of("max_retries_down"),
+        NearestName.of("max_retires_donw", List.of("max_retries", "max_retries_down")));
+    assertEquals(java.util.Optional.empty(), NearestName.of("colour", List.of()));
   }
 
   @Test
