@@ -13,11 +13,12 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every configuration the repository ships (conf/, cluster/, examples/) passes {@code --check}: an unknown field
+ * Every configuration the repository ships (conf/, cluster/, examples/, bench/) passes {@code --check}: an unknown field
  * is an error now, so a file that drifted from the parser would stop the gateway it was meant to start.
  */
 class ShippedConfigurationsTest {
-  static final List<Path> FOLDERS = List.of(Path.of("conf"), Path.of("cluster"), Path.of("examples"));
+  static final List<Path> FOLDERS =
+      List.of(Path.of("conf"), Path.of("cluster"), Path.of("examples"), Path.of("bench"));
 
   static List<Path> shipped() throws IOException {
     List<Path> files = new java.util.ArrayList<>();
