@@ -253,7 +253,7 @@ public final class HttpListener extends VerticleBase {
     if (refused(req)) {
       return; // its connection closes once the refusal is written; RFC 9112 9.6: no further request is processed
     }
-    int strict = StrictHead.status(req);
+    int strict = StrictHead.status(req, lenientHead(req));
     if (strict != 0) {
       refuse(req, conn, strict);
       return;
@@ -283,6 +283,12 @@ public final class HttpListener extends VerticleBase {
     RouteDecision decision = settings.router().route(view);
     new ProxyExchange(context(settings.config()), req, view.memberUri(), conn.peer(), decision.policy())
         .start(decision);
+  }
+
+  /** Whether Vert.x's own decoder read this head: an h2c listener's first request, before the swap. */
+  private static boolean lenientHead(HttpServerRequest req) {
+    return req.version() != HttpVersion.HTTP_2 && Channels.of(req.connection()).pipeline().get(StrictDecoderSwap.NAME)
+        != null;
   }
 
   private static boolean refused(HttpServerRequest req) {
