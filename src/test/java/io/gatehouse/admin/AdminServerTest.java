@@ -209,7 +209,10 @@ class AdminServerTest {
       return value(after[0], "gatehouse_listener_connections_total", "listener=tcp") == tcpBefore + 1
           && value(after[0], "gatehouse_http_requests_total",
               "listener=web", "pool=p", "member=" + member, "code=200") == expectedA
-          && value(after[0], "gatehouse_listener_connections_active", "listener=tcp") == 0;
+          && value(after[0], "gatehouse_listener_connections_active", "listener=tcp") == 0
+          // counted once the answer is written, which may be just after the client has read it
+          && value(after[0], "gatehouse_http_requests_total", "listener=web", "pool=down", "member=none",
+              "code=503") >= 1;
     }, () -> "metrics did not follow the traffic:\n" + after[0]);
     String text = after[0];
     assertTrue(value(text, "gatehouse_listener_bytes_total", "listener=tcp", "direction=in") >= 5, text);
