@@ -70,7 +70,8 @@ public final class ConfigParser {
     return new ConfigResult(problems.hasErrors() ? null : config, problems.errors(), problems.warnings(), digest);
   }
 
-  private static GatehouseConfig read(ObjectReader r, Path baseDir) {
+  /** Reads the whole document through {@code r}; every field it asks for is recorded in the reader's problems. */
+  static GatehouseConfig read(ObjectReader r, Path baseDir) {
     NodeConfig node = node(r.object("node"));
     AdminConfig admin = AdminParser.parse(r.object("admin"), baseDir);
     ClusterConfig clusterConfig = ClusterParser.parse(r.object("cluster"), baseDir);

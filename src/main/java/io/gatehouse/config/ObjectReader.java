@@ -60,6 +60,11 @@ final class ObjectReader {
     return json.getValue(field);
   }
 
+  /** The field names asked for so far: the names this object knows. */
+  Set<String> fieldsAsked() {
+    return Set.copyOf(read);
+  }
+
   void error(String field, String message) {
     problems.error(pathOf(field), message);
   }

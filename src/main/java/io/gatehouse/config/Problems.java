@@ -2,6 +2,8 @@ package io.gatehouse.config;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What one parse found wrong (errors) or doubtful (warnings), in the order found. Every {@link ObjectReader}
@@ -31,6 +33,13 @@ final class Problems {
   /** Call once, after every object was read. */
   void reportUnknownFields() {
     readers.forEach(ObjectReader::reportUnread);
+  }
+
+  /** Every field name any object of the document was asked for (the reference page's test reads these). */
+  Set<String> fieldsAsked() {
+    Set<String> all = new TreeSet<>();
+    readers.forEach(r -> all.addAll(r.fieldsAsked()));
+    return all;
   }
 
   List<ConfigError> errors() {

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * What each {@code security_policy} allows, exactly as {@code spec/TLS-POLICIES.md} lists it: protocol versions
+ * What each {@code security_policy} allows, exactly as {@code docs/tls-policies.md} lists it: protocol versions
  * and cipher suites in server preference order. Suites are IANA names, which both the JDK and OpenSSL engines
  * accept.
  */
@@ -98,7 +98,7 @@ public record TlsPolicy(TlsPolicyName name, List<String> protocols, List<String>
   }
 
   /**
-   * The OpenSSL name of a suite of the policy table, as {@code TLS-POLICIES.md}, {@code openssl ciphers} and
+   * The OpenSSL name of a suite of the policy table, as {@code docs/tls-policies.md}, {@code openssl ciphers} and
    * testssl.sh show it; TLS 1.3 suites have one name.
    */
   public static String opensslName(String suite) {
