@@ -31,9 +31,16 @@ final class ClusterNodes implements AutoCloseable {
   private final String clusterName = "gatehouse-test-" + UUID.randomUUID();
   private final List<Integer> ports = new ArrayList<>();
   private final List<Gateway> started = new CopyOnWriteArrayList<>();
+  private final Path template;
 
   /** Reserves {@code n} Hazelcast ports: the member list every node gets. */
   ClusterNodes(int n) {
+    this(n, Path.of("cluster/hazelcast.xml"));
+  }
+
+  /** The same, with another Hazelcast file holding the shipped file's placeholders. */
+  ClusterNodes(int n, Path template) {
+    this.template = template;
     for (int i = 0; i < n; i++) {
       ports.add(hazelcastPort());
     }
@@ -53,6 +60,11 @@ final class ClusterNodes implements AutoCloseable {
       }
     }
     throw new IllegalStateException("no free port for Hazelcast");
+  }
+
+  /** The cluster name every node of this set joins with. */
+  String clusterName() {
+    return clusterName;
   }
 
   /** The Hazelcast port reserved for node {@code index}. */
@@ -76,7 +88,7 @@ final class ClusterNodes implements AutoCloseable {
       Files.writeString(file, json);
       Path hz = dir.resolve("hazelcast.xml");
       String members = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-      Files.writeString(hz, Files.readString(Path.of("cluster/hazelcast.xml"))
+      Files.writeString(hz, Files.readString(template)
           .replace("${gatehouse.cluster.name}", clusterName)
           .replace("${gatehouse.cluster.port}", String.valueOf(port))
           .replace("${gatehouse.cluster.interface}", host)
