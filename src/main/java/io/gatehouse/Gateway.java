@@ -93,6 +93,7 @@ public final class Gateway {
     RequestMeters requests = new RequestMeters(registry);
     Runtime runtime = new Runtime(loaded, options.configFile(), accessLog, cluster, requests);
     GatehouseMeters meters = new GatehouseMeters(registry, runtime::view, requests, cluster);
+    meters.buildInfo(BuildInfo.current().version(), BuildInfo.current().commit());
     runtime.onReload(outcome -> meters.reload(outcome.refused() ? GatehouseMeters.REFUSED
         : outcome.changed() ? GatehouseMeters.APPLIED : GatehouseMeters.UNCHANGED));
     Future<Void> demo = options.demo() ? new DemoBackends(vertx).start() : Future.succeededFuture();
@@ -138,6 +139,10 @@ public final class Gateway {
   /** Every meter of this gateway. */
   public GatehouseMeters meters() {
     return meters;
+  }
+
+  public AdminServer admin() {
+    return admin;
   }
 
   /** The admin server's bound port. */

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 /** The command line of the contract: {@code --config FILE [--cluster] [--cluster-config FILE] [--check]}. */
-@Command(name = "gatehouse", mixinStandardHelpOptions = true, version = "gatehouse 0.1.0",
+@Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = BuildInfo.Provider.class,
     description = "Load-balancing gateway: TCP, UDP, SSL, HTTP and HTTPS listeners.")
 public final class Main implements java.util.concurrent.Callable<Integer> {
 

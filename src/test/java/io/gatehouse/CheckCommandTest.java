@@ -5,19 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.config.TlsConfig;
+import io.gatehouse.testkit.CommandRun;
 import io.gatehouse.testkit.TestCerts;
 import io.gatehouse.tls.TlsEngine;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-/** {@code --check} names what a policy loses on its engine and the HTTPS pools whose members are not verified. */
+/**
+ * {@code --check} names what a policy loses on its engine, the HTTPS pools whose members are not verified, and CA files
+ * that will not verify what their operator expects.
+ */
 class CheckCommandTest {
 
   @Test
@@ -47,15 +47,26 @@ class CheckCommandTest {
     assertEquals("configuration ok: 2 listeners, 1 pools", lines.get(lines.size() - 1));
   }
 
+  @Test
+  void warnsAboutACaFileThatWillNotVerifyWhatTheOperatorExpects(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("gatehouse.json");
+    // an expired leaf, not a CA: both surprises of one file
+    Files.writeString(config, "{" + head() + """
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":8080,"default_pool":"p"}],
+        "pools":[{"name":"p","protocol":"HTTPS","ca_certificate":"%s","members":[]}]}
+        """.formatted(TestCerts.DIR.resolve("expired-server.crt")));
+    List<String> lines = check(config);
+
+    assertTrue(lines.contains("config warning: $.pools[0].ca_certificate: CN=localhost expired on 2021-01-01T00:00:00Z: "
+        + "members it signed fail verification"), lines.toString());
+    assertTrue(lines.contains("config warning: $.pools[0].ca_certificate: CN=localhost is not a CA certificate: only a "
+        + "member presenting this very certificate is trusted"), lines.toString());
+    assertEquals("configuration ok: 1 listeners, 1 pools", lines.get(lines.size() - 1));
+  }
+
   private static List<String> check(Path config) {
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(0, new CommandLine(new Main()).execute("--check", "--config", config.toString()));
-    } finally {
-      System.setOut(stdout);
-    }
-    return captured.toString(StandardCharsets.UTF_8).lines().toList();
+    CommandRun run = CommandRun.of("--check", "--config", config.toString());
+    assertEquals(0, run.exitCode(), run::toString);
+    return run.out();
   }
 }

@@ -72,10 +72,12 @@ class GatehouseJarIT {
   void warningsArePrintedByCheckAndAtStartUp() throws Exception {
     Path cfg = dir.resolve("gatehouse.json");
     Files.writeString(cfg, """
-        {"admin":{"port":%d},"drain_timeout":1,"colour":"blue",
+        {"admin":{"port":%d},"drain_timeout":1,
          "listeners":[{"name":"tcp","protocol":"TCP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
-         "pools":[{"name":"p","protocol":"TCP","members":[]}]}""".formatted(TestPorts.free(), TestPorts.free()));
-    String warning = "config warning: $.colour: unknown field, ignored";
+         "pools":[{"name":"p","protocol":"TCP","health_monitor":{"type":"TCP","url_path":"/x"},"members":[]}]}"""
+        .formatted(TestPorts.free(), TestPorts.free()));
+    String warning =
+        "config warning: $.pools[0].health_monitor.url_path: used only by HTTP and HTTPS monitors, ignored";
     Path check = dir.resolve("check.log");
     assertEquals(0, exitCode(launch(check, "--check", "--config", cfg.toString()), Duration.ofSeconds(30)),
         Files.readString(check));

@@ -4,7 +4,6 @@ import io.netty.util.NetUtil;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Arrays;
 import java.util.List;
@@ -31,23 +30,42 @@ final class AllowedHosts implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext rc) {
-    if (allows(name(rc.request()))) {
+    HttpServerRequest req = rc.request();
+    if (req.headers().getAll(HttpHeaders.HOST).size() > 1) {
+      // which one would a proxy in front have checked? Neither is believed (RFC 9112 3.2)
+      refuse(rc, 400, "400 Bad Request: more than one Host header\n");
+      return;
+    }
+    Authority authority = Authority.of(req);
+    if (authority == Authority.INVALID) {
+      refuse(rc, 400, "400 Bad Request: invalid Host\n");
+      return;
+    }
+    if (authority != null && allows(authority.name())) {
+      rc.put(Authority.class.getName(), authority);
       rc.next();
       return;
     }
-    rc.response().setStatusCode(403).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-        .end("403 Forbidden: this Host is not the admin API's (see admin.allowed_hosts)\n");
+    refuse(rc, 403, "403 Forbidden: this Host is not the admin API's (see admin.allowed_hosts)\n");
+  }
+
+  /** The authority a request that passed this handler named. */
+  static Authority of(RoutingContext rc) {
+    return rc.get(Authority.class.getName());
+  }
+
+  static void refuse(RoutingContext rc, int status, String body) {
+    rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end(body);
   }
 
   boolean allows(String name) {
-    if (name == null || name.isEmpty()) {
-      return false;
-    }
     if (name.equals("localhost") || name.equals(adminHost) || allowed.get().contains(name)) {
       return true;
     }
     byte[] address = NetUtil.createByteArrayFromIpAddressString(name);
-    return address != null && (Arrays.equals(address, adminAddress) || isLoopback(address));
+    return address != null && (Arrays.equals(address, adminAddress) || isLoopback(address)
+        // an address allowed in another spelling (2001:DB8::0001 for [2001:db8::1])
+        || allowed.get().stream().anyMatch(a -> Arrays.equals(address, NetUtil.createByteArrayFromIpAddressString(a))));
   }
 
   private static boolean isLoopback(byte[] a) {
@@ -60,28 +78,5 @@ final class AllowedHosts implements Handler<RoutingContext> {
       }
     }
     return a[15] == 1;
-  }
-
-  /** The host name of the request's {@code Host} (HTTP/2: {@code :authority}), without port or brackets, lower case. */
-  static String name(HttpServerRequest req) {
-    String host = req.getHeader(HttpHeaders.HOST);
-    if (host != null) {
-      return name(host.trim());
-    }
-    HostAndPort authority = req.authority(); // HTTP/2
-    return authority == null ? null : name(authority.host().indexOf(':') >= 0 && !authority.host().startsWith("[")
-        ? "[" + authority.host() + "]" : authority.host());
-  }
-
-  static String name(String host) {
-    if (host.startsWith("[")) {
-      int end = host.indexOf(']');
-      return end < 0 ? null : host.substring(1, end).toLowerCase(Locale.ROOT);
-    }
-    int colon = host.indexOf(':');
-    if (colon >= 0 && host.indexOf(':', colon + 1) >= 0) {
-      return null; // an IPv6 address must be in brackets
-    }
-    return (colon < 0 ? host : host.substring(0, colon)).toLowerCase(Locale.ROOT);
   }
 }

@@ -97,7 +97,7 @@ final class StatusDocument {
     return new JsonObject()
         .put("engine", tls.engine().configName()) // the engine in use, by the names of tls.engine
         .put("protocols", new JsonArray(tls.protocols()))
-        .put("cipher_suites", new JsonArray(tls.suites()))
+        .put("cipher_suites", new JsonArray(tls.offeredSuites())) // what a client can get, not the policy
         .put("certificates", certificates);
   }
 

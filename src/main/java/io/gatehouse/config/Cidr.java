@@ -7,7 +7,9 @@ import java.util.Optional;
 
 /**
  * An IPv4 or IPv6 network in CIDR notation. IPv4-mapped IPv6 client addresses ({@code ::ffff:a.b.c.d}) are
- * matched against IPv4 networks, because a dual-stack socket reports IPv4 clients that way.
+ * matched against IPv4 networks, because a dual-stack socket (or a PROXY header) may report IPv4 clients that way;
+ * a network written mapped ({@code ::ffff:10.0.0.0/104}) is the IPv4 network it maps ({@code 10.0.0.0/8}), and one
+ * wider than the mapped range ({@code /96}) is refused.
  */
 public record Cidr(String text, byte[] network, int prefixLength) {
 
@@ -27,7 +29,9 @@ public record Cidr(String text, byte[] network, int prefixLength) {
     } catch (UnknownHostException e) {
       return Optional.empty();
     }
-    int max = bytes.length * 8;
+    // an IPv4-mapped literal (::ffff:a.b.c.d) comes back as IPv4: its prefix counts the 96 bits in front
+    boolean mapped = addr.indexOf(':') >= 0 && bytes.length == 4;
+    int max = mapped ? 128 : bytes.length * 8;
     int prefix = max;
     if (slash >= 0) {
       String p = text.substring(slash + 1);
@@ -38,6 +42,12 @@ public record Cidr(String text, byte[] network, int prefixLength) {
       if (prefix > max) {
         return Optional.empty();
       }
+    }
+    if (mapped) {
+      if (prefix < 96) {
+        return Optional.empty(); // wider than the mapped range: not an IPv4 network
+      }
+      prefix -= 96;
     }
     return Optional.of(new Cidr(text, mask(bytes, prefix), prefix));
   }
@@ -73,9 +83,18 @@ public record Cidr(String text, byte[] network, int prefixLength) {
     return false;
   }
 
+  /** Whether {@code text} is written as an IPv4-mapped IPv6 address or network ({@code ::ffff:a.b.c.d[/n]}). */
+  public static boolean isV4MappedText(String text) {
+    return text != null && text.indexOf(':') >= 0 && text.indexOf('.') >= 0;
+  }
+
+  /**
+   * An IPv4-mapped address ({@code ::ffff:a.b.c.d}) is its IPv4 address: it matches IPv4 networks and no IPv6
+   * one, not even {@code ::/0}, which therefore matches every IPv6 client and no IPv4 one.
+   */
   public boolean contains(byte[] address) {
     byte[] a = address;
-    if (a.length == 16 && network.length == 4 && isV4Mapped(a)) {
+    if (a.length == 16 && isV4Mapped(a)) {
       a = Arrays.copyOfRange(a, 12, 16);
     }
     if (a.length != network.length) {
@@ -95,7 +114,8 @@ public record Cidr(String text, byte[] network, int prefixLength) {
     return (a[full] & m) == (network[full] & m);
   }
 
-  private static boolean isV4Mapped(byte[] a) {
+  /** Whether a 16-byte address is IPv4-mapped ({@code ::ffff:a.b.c.d}). */
+  public static boolean isV4Mapped(byte[] a) {
     for (int i = 0; i < 10; i++) {
       if (a[i] != 0) {
         return false;

@@ -66,7 +66,7 @@ public final class ConfigParser {
     Problems problems = new Problems();
     GatehouseConfig config = read(new ObjectReader(root, JsonPath.ROOT, problems),
         baseDir == null ? Path.of("") : baseDir);
-    problems.warnUnknownFields();
+    problems.reportUnknownFields();
     return new ConfigResult(problems.hasErrors() ? null : config, problems.errors(), problems.warnings(), digest);
   }
 

@@ -47,17 +47,31 @@ public record GatehouseConfig(
    * {@code admin.token_file}) null when the API is open; {@code tls} null for plain HTTP (an added field:
    * {@code admin.tls} takes the listener {@code tls} object); {@code allowedHosts} the names, besides the admin
    * address and loopback, a request's {@code Host} may give (lower case); {@code insecure} true when an API
-   * reachable from other hosts was explicitly left without a token.
+   * reachable from other hosts was explicitly left without a token; {@code tokenFile} the file the token was read
+   * from, null when inline or none (the reload scan watches it).
    */
   public record AdminConfig(String host, int port, String token, TlsConfig tls, List<String> allowedHosts,
-      boolean insecure) {
+      boolean insecure, java.nio.file.Path tokenFile) {
 
     public AdminConfig {
       allowedHosts = List.copyOf(allowedHosts);
     }
 
     public AdminConfig(String host, int port, String token, TlsConfig tls) {
-      this(host, port, token, tls, List.of(), false);
+      this(host, port, token, tls, List.of(), false, null);
+    }
+
+    /**
+     * The {@code config error:} message, at {@code $.admin.token}, when this version would leave an API bound on
+     * {@code boundHost} (the address a running server keeps until restart) open to other hosts: no token, not
+     * {@code insecure}, and that address beyond loopback; else null.
+     */
+    public String exposedOn(String boundHost, int boundPort) {
+      if (token != null || insecure || AdminParser.isLoopback(boundHost)) {
+        return null;
+      }
+      return "the admin API stays bound on " + boundHost + ":" + boundPort + " until a restart, where other hosts"
+          + " can reach it: keep token or token_file until then (or set insecure: true to leave it open)";
     }
 
     /** Whether the two bind the same server (address and TLS): anything else changes in the running one. */
@@ -69,7 +83,8 @@ public record GatehouseConfig(
     @Override
     public String toString() {
       return "AdminConfig[host=" + host + ", port=" + port + ", token=" + (token == null ? "null" : "[redacted]")
-          + ", tls=" + tls + ", allowedHosts=" + allowedHosts + ", insecure=" + insecure + "]";
+          + ", tls=" + tls + ", allowedHosts=" + allowedHosts + ", insecure=" + insecure + ", tokenFile=" + tokenFile
+          + "]";
     }
   }
 

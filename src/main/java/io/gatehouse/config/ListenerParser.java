@@ -231,8 +231,10 @@ final class ListenerParser {
       for (int i = 0; i < list.size(); i++) {
         String at = JsonPath.index(r.pathOf(field), i);
         Optional<Cidr> cidr = list.getValue(i) instanceof String s ? Cidr.parse(s) : Optional.empty();
-        cidr.ifPresentOrElse(cidrs::add,
-            () -> r.problems().error(at, "must be an IP address or network like 10.0.0.0/8 or ::1/128"));
+        String text = list.getValue(i) instanceof String s ? s : null;
+        cidr.ifPresentOrElse(cidrs::add, () -> r.problems().error(at, Cidr.isV4MappedText(text)
+            ? "an IPv4-mapped network (::ffff:a.b.c.d/n) needs a prefix of 96 to 128; or write it as IPv4"
+            : "must be an IP address or network like 10.0.0.0/8 or ::1/128"));
       }
     }
     return cidrs;

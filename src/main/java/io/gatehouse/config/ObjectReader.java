@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 /**
  * Typed, never-throwing access to the fields of one JSON object at a known path. A wrong value is reported to
  * {@link Problems} and read as absent, so that parsing goes on and every problem is found in one pass. A JSON
- * {@code null} counts as absent. Fields that were never asked for are reported as unknown at the end.
+ * {@code null} counts as absent. Fields that were never asked for are errors (unknown fields) at the end.
  */
 final class ObjectReader {
   private final JsonObject json;
@@ -83,9 +83,14 @@ final class ObjectReader {
     }
   }
 
-  void warnUnread() {
+  /**
+   * Every field nobody asked for is an error: a misspelt field read as absent would silently turn its feature
+   * off (a pool without its health monitor). The fields that were asked for are the names this object knows.
+   */
+  void reportUnread() {
     json.fieldNames().stream().filter(f -> !read.contains(f)).sorted()
-        .forEach(f -> problems.warn(pathOf(f), "unknown field, ignored"));
+        .forEach(f -> error(f, NearestName.of(f, read).map(k -> "unknown field (did you mean " + k + "?)")
+            .orElse("unknown field")));
   }
 
   // ---- strings

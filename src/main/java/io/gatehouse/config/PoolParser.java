@@ -57,6 +57,9 @@ final class PoolParser {
       String problem = CertificateCheck.caProblem(ca);
       if (problem != null) {
         r.error("ca_certificate", problem);
+      } else {
+        CertificateCheck.caSurprises(ca, java.time.Instant.now())
+            .forEach(line -> r.problems().warn(r.pathOf("ca_certificate"), line));
       }
     } else if (protocol == PoolProtocol.HTTPS && !r.has("ca_certificate")) {
       r.problems().warn(r.path(), "HTTPS pool without ca_certificate: any member certificate is accepted, so "

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What one parse found wrong (errors) or doubtful (warnings), in the order found. Every {@link ObjectReader}
- * registers here so that fields nobody read can be reported as unknown once the whole document was walked.
+ * registers here so that fields nobody read can be refused as unknown once the whole document was walked.
  */
 final class Problems {
   private final List<ConfigError> errors = new ArrayList<>();
@@ -29,8 +29,8 @@ final class Problems {
   }
 
   /** Call once, after every object was read. */
-  void warnUnknownFields() {
-    readers.forEach(ObjectReader::warnUnread);
+  void reportUnknownFields() {
+    readers.forEach(ObjectReader::reportUnread);
   }
 
   List<ConfigError> errors() {

@@ -226,6 +226,9 @@ public final class HealthChecker {
       c.add(r.up(), tookNanos);
     }
     s.lastUp = r.up();
+    if (r.tlsFailure() != null) {
+      m.tlsFailed(r.tlsFailure()); // counted with live traffic's: an OFFLINE member gets no traffic to count
+    }
     MemberStatus status = m.health().status();
     if (r.up()) {
       s.downs = 0;

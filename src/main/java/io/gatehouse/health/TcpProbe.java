@@ -37,7 +37,7 @@ final class TcpProbe implements Probe {
     }
     String tls = MemberTlsFailure.reason(e);
     if (tls != null) {
-      return ProbeResult.down("tls " + tls); // e.g. a certificate from another CA: "tls untrusted"
+      return ProbeResult.tlsFailed(tls);
     }
     String message = String.valueOf(e.getMessage());
     return ProbeResult.down(message.contains("refused") ? "connect refused" : "connect failed: " + message);

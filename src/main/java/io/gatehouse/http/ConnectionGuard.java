@@ -37,6 +37,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   private Phase phase = Phase.AWAITING_HEAD;
   private int inProgress;
   private boolean inputShut;
+  private boolean timedOut;
   /** Vert.x's shutdown event, held while a head is awaited. */
   private Object heldShutdown;
 
@@ -119,10 +120,21 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Whether the head timeout answered 408: the partial head the decoder still holds comes out as a malformed
+   * request when the connection closes, which is no request to answer or log again.
+   */
+  public boolean timedOut() {
+    return timedOut;
+  }
+
   private void fire() {
     if (phase == Phase.AWAITING_HEAD) {
-      onHeadTimeout.run();
-      ctx.writeAndFlush(ErrorPages.raw(408, "Request Timeout")).addListener(ChannelFutureListener.CLOSE);
+      timedOut = true;
+      ctx.writeAndFlush(ErrorPages.raw(408, "Request Timeout")).addListener(f -> {
+        onHeadTimeout.run(); // logged once written, with what was read and written counted
+        ctx.close();
+      });
     } else if (phase == Phase.IDLE) {
       ctx.close();
     }

@@ -28,7 +28,8 @@ public final class HopByHop {
 
   /**
    * Copies a client request's headers into the request to the member, minus hop-by-hop headers, Host, and any
-   * client-sent X-Client-Cert-Subject, which only the gateway may set.
+   * client-sent X-Client-Cert-Subject, which only the gateway may set, and underscore look-alikes of the forwarding
+   * headers ({@link ForwardedHeaders#disguised}).
    *
    * @param upgrading keep Upgrade and Connection: upgrade (a WebSocket handshake)
    */
@@ -40,13 +41,13 @@ public final class HopByHop {
       Iterator<Map.Entry<CharSequence, CharSequence>> it = netty.iteratorCharSequence();
       while (it.hasNext()) {
         Map.Entry<CharSequence, CharSequence> e = it.next();
-        if (endToEnd(e.getKey(), connection)) {
+        if (fromClient(e.getKey(), connection)) {
           to.add(e.getKey(), e.getValue());
         }
       }
     } else {
       for (Map.Entry<String, String> e : from) {
-        if (endToEnd(e.getKey(), connection)) {
+        if (fromClient(e.getKey(), connection)) {
           to.add(e.getKey(), e.getValue());
         }
       }
@@ -72,6 +73,11 @@ public final class HopByHop {
       to.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
       to.set(HttpHeaderNames.UPGRADE, from.get(HttpHeaderNames.UPGRADE));
     }
+  }
+
+  /** Whether a client's header goes on to the member: end to end, and no look-alike of a forwarding header. */
+  private static boolean fromClient(CharSequence name, List<String> connection) {
+    return endToEnd(name, connection) && !ForwardedHeaders.disguised(name);
   }
 
   /** Whether a header crosses the gateway: not hop-by-hop by name, nor listed in the Connection header. */

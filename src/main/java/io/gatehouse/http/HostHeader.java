@@ -2,6 +2,7 @@ package io.gatehouse.http;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 import java.util.Locale;
 
@@ -11,16 +12,25 @@ import java.util.Locale;
  */
 public final class HostHeader {
 
-  /** reg-name: unreserved, sub-delims and escapes (RFC 3986 3.2.2). */
-  private static final CharClass REG_NAME = CharClass.of("-._~!$&'()*+,;=%").withLettersAndDigits();
-  /** What brackets may hold: IPv6 (hex, ':' and a dotted IPv4 tail) and IPvFuture ('v', unreserved, sub-delims). */
-  private static final CharClass IP_LITERAL = REG_NAME.with(":");
+  /**
+   * reg-name: unreserved and sub-delims (RFC 3986 3.2.2). Not its escapes: no DNS name holds one, and a member
+   * that decoded {@code adm%69n} would serve a name the HOST_NAME rules did not see.
+   */
+  private static final CharClass REG_NAME = CharClass.of("-._~!$&'()*+,;=").withLettersAndDigits();
+  /**
+   * What brackets may hold: IPv6 (hex, ':' and a dotted IPv4 tail), a zone ({@code %25} and its name) and
+   * IPvFuture ('v', unreserved, sub-delims).
+   */
+  private static final CharClass IP_LITERAL = REG_NAME.with(":%");
 
   private HostHeader() {}
 
   /**
    * Whether the request's Host, or its :authority on HTTP/2, is valid. A second Host line is the strict decoder's
-   * to refuse ({@link StrictRequestDecoder}); on HTTP/2 Vert.x makes one authority of the Host fields.
+   * to refuse ({@link StrictRequestDecoder}); on HTTP/2 Vert.x makes one authority of the Host fields. HTTP/1.1
+   * and HTTP/2 need one (RFC 9112 3.2, RFC 9113 8.3.1: the http schemes have an authority); HTTP/1.0 may go
+   * without. An absolute-form target's authority must be the Host (RFC 9112 3.2: a client sends them identical),
+   * else the policies would match one name and a member that follows RFC 9112 3.2.2 act on the other.
    */
   static boolean valid(HttpServerRequest req) {
     String host = req.headers().get(HttpHeaders.HOST);
@@ -28,7 +38,14 @@ public final class HostHeader {
       return false;
     }
     HostAndPort authority = req.authority(); // HTTP/2's :authority, parsed by Vert.x
-    return host != null || authority == null || validAuthorityHost(authority.host()) && authority.port() <= 65_535;
+    if (host == null && authority == null) {
+      return req.version() == HttpVersion.HTTP_1_0;
+    }
+    if (host == null && !(validAuthorityHost(authority.host()) && authority.port() <= 65_535)) {
+      return false;
+    }
+    String target = RequestTarget.authority(req.uri());
+    return target == null || host != null && target.equalsIgnoreCase(host);
   }
 
   /** Vert.x may give an IPv6 authority without its brackets. */
@@ -56,7 +73,23 @@ public final class HostHeader {
     if (from < to && s.charAt(from) == '[') {
       return to - from >= 3 && s.charAt(to - 1) == ']' && chars(IP_LITERAL, s, from + 1, to - 1);
     }
-    return chars(REG_NAME, s, from, to);
+    return chars(REG_NAME, s, from, to) && labels(s, from, to);
+  }
+
+  /**
+   * No empty label but the root's (one trailing dot, which HOST_NAME rules ignore): {@code .a.example} and
+   * {@code a.example..} are no names, and members differ on whether to strip or refuse them.
+   */
+  private static boolean labels(String s, int from, int to) {
+    char previous = '.';
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c == '.' && previous == '.') {
+        return false;
+      }
+      previous = c;
+    }
+    return true;
   }
 
   private static boolean chars(CharClass allowed, String s, int from, int to) {

@@ -1,6 +1,7 @@
 package io.gatehouse.http;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Stream;
@@ -43,6 +44,22 @@ public final class Http2Guard extends Http2ConnectionAdapter {
     handler.connection().addListener(guard);
     guard.arm(firstRequestNanos);
     channel.closeFuture().addListener(f -> guard.cancel());
+  }
+
+  /**
+   * Whether the whole connection, not just one stream, can send nothing: the client grants no connection-level
+   * window, or its socket takes nothing (the channel is not writable). Its streams all wait on the client then.
+   */
+  public static boolean connectionStalled(Channel channel) {
+    if (!channel.isWritable()) {
+      return true;
+    }
+    Http2ConnectionHandler handler = channel.pipeline().get(Http2ConnectionHandler.class);
+    if (handler == null) {
+      return false;
+    }
+    Http2Connection c = handler.connection();
+    return c.remote().flowController().windowSize(c.connectionStream()) <= 0;
   }
 
   @Override

@@ -208,15 +208,16 @@ public final class MemberClients {
 
     private void connect(Waiter waiter) {
       connecting++;
+      long connectTimeout = Math.max(1, connectTimeoutMillis);
       MemberConnection conn = new MemberConnection(this);
       Bootstrap b = bootstrap.clone()
-          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, connectTimeoutMillis))
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout)
           .handler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
               if (memberTls != null) {
                 // SNI and the verified name: tls_server_name, else the member's address
-                ch.pipeline().addLast(memberTls.newHandler(ch.alloc(), address));
+                ch.pipeline().addLast(memberTls.newHandler(ch.alloc(), address, connectTimeout));
               }
               ch.pipeline().addLast(conn.responseBytes());
               ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()

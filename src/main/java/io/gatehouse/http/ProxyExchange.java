@@ -17,8 +17,11 @@ import io.gatehouse.pool.Member;
 import io.gatehouse.pool.Pick;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.tls.MemberTlsFailure;
+import io.gatehouse.vertx.Channels;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http2.Http2Error;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -36,7 +39,8 @@ import io.vertx.core.http.HttpVersion;
  * reuse goes again to the same member on a new connection first, without counting against the member's health
  * (like HAProxy and Envoy). A client silent for {@code client_timeout} while sending its body gets 408, or its
  * connection (HTTP/2: stream) closed once the response has begun; so does a client that reads nothing of the
- * response for {@code client_timeout} while its write queue is full, and the member connection is closed with it.
+ * response for {@code client_timeout} while its write queue is full (HTTP/1: and the socket takes no byte,
+ * {@link SendProgress}), and the member connection is closed with it.
  * The gateway's own answers are 502, 503, 504, 408 and 413. Member failure/success counts, the access-log line and
  * the request's share of the connection's bytes ({@link WireBytes}) are kept here. Event-loop confined.
  */
@@ -80,6 +84,8 @@ public final class ProxyExchange extends ExchangeStateMachine
   private final long headIn;
   /** client_timeout while the client's write queue stays full; made when the client first falls behind. */
   private LazyDeadline readStall;
+  /** HTTP/1: whether the client took bytes while its write queue stayed full (made with {@link #readStall}). */
+  private SendProgress sendProgress;
 
   /** {@code uri}: the request-target for the member, the normal path and the query as sent. */
   public ProxyExchange(ProxyContext ctx, HttpServerRequest req, String uri, Peer peer, String policy) {
@@ -123,7 +129,7 @@ public final class ProxyExchange extends ExchangeStateMachine
       code = 500;
       ErrorPages.answer(req, 500);
     } else if (!resp.ended()) {
-      resp.reset(); // a response begun cannot be answered again: cut, so that it is not taken for whole
+      resp.reset(Http2Error.INTERNAL_ERROR.code()); // a response begun cannot be answered again: cut, so that it is not taken for whole
     }
     finish(code, "internal_error");
   }
@@ -327,7 +333,7 @@ public final class ProxyExchange extends ExchangeStateMachine
   /** The client sent nothing for client_timeout while the gateway was ready to read its body. */
   void clientStalled() {
     if (phase().headPassed() || phase() == DONE) {
-      endStalled();
+      endStalled(false);
     } else if (phase().awaitsHead()) {
       clientStalled = true;
       cancelTimer();
@@ -340,6 +346,12 @@ public final class ProxyExchange extends ExchangeStateMachine
   void clientFellBehind() {
     if (readStall == null) {
       readStall = new LazyDeadline(ctx.loop(), cfg.clientTimeout().toNanos(), this::readStalled);
+      if (req.version() != HttpVersion.HTTP_2) {
+        // HTTP/2: the stream's own window decides; the connection's progress may be other streams'
+        sendProgress = new SendProgress(Channels.of(req.connection()));
+      }
+    } else if (sendProgress != null) {
+      sendProgress.mark();
     }
     readStall.arm(cfg.clientTimeout().toNanos());
   }
@@ -352,23 +364,44 @@ public final class ProxyExchange extends ExchangeStateMachine
   }
 
   private void readStalled() {
-    if (phase() == RELAYING_RESPONSE || phase() == ENDING) {
-      endStalled();
+    if (phase() != RELAYING_RESPONSE && phase() != ENDING) {
+      return;
+    }
+    if (sendProgress != null && sendProgress.moved()) {
+      readStall.arm(cfg.clientTimeout().toNanos()); // slow but taking bytes: another client_timeout from now
+    } else {
+      endStalled(true);
     }
   }
 
   /**
    * The client stalled once the response had begun (or ended, its body still coming): the member connection and
    * the client's stream, which for HTTP/1 is the connection, are closed; the status stays the one sent.
+   * {@code notReading}: it stopped taking the response, so its connection is aborted (a graceful close would wait
+   * for the flush it never takes); one that stopped sending its body still reads what was sent before the close.
    */
-  private void endStalled() {
+  private void endStalled(boolean notReading) {
     clientStalled = true;
     abortMember();
     finish(status, "client_timeout");
-    if (req.version() == HttpVersion.HTTP_2) {
-      resp.reset();
-    } else {
-      req.connection().close();
+    io.netty.channel.Channel channel = Channels.of(req.connection());
+    if (req.version() != HttpVersion.HTTP_2) {
+      if (notReading) {
+        Channels.abort(channel);
+      } else {
+        req.connection().close();
+      }
+      return;
+    }
+    // CANCEL (RFC 9113 section 8.4): the stream is no longer wanted; NO_ERROR would read as a clean end
+    Future<Void> reset = resp.reset(Http2Error.CANCEL.code());
+    if (Http2Guard.connectionStalled(channel)) {
+      // no stream of this connection can move: the connection goes, once the reset is out if the socket takes it
+      if (channel.isWritable()) {
+        reset.onComplete(v -> Channels.abort(channel));
+      } else {
+        Channels.abort(channel);
+      }
     }
   }
 
@@ -448,8 +481,8 @@ public final class ProxyExchange extends ExchangeStateMachine
       tunnel.close();
       finish(status, "tunnel_closed");
     } else if (phase() == RELAYING_RESPONSE) {
-      // mid-body: the client must not take a cut body for a whole one
-      resp.reset();
+      // mid-body: the client must not take a cut body for a whole one (HTTP/2: the member's failure, not a clean end)
+      resp.reset(Http2Error.INTERNAL_ERROR.code());
       finish(status, clientStalled ? "client_timeout" : clientGone ? "client_closed" : "member_reset_in_body");
     } else if (phase().awaitsHead()) {
       attemptFailed(cause, false);

@@ -10,8 +10,10 @@ import io.gatehouse.config.PathRules;
  *
  * <p>Refused ({@code null}), as a member might read such a path otherwise than the policies did: a character RFC 3986
  * does not allow in a path (control characters, space, {@code " # < > \ ^ ` { | }}, non-ASCII), an invalid escape, an
- * escaped control character, a {@code ..} that climbs above the root, and an escaped {@code /} or {@code \} unless
- * the listener keeps them ({@code escaped_slashes: "keep"}: passed on as sent, hex in upper case).
+ * escaped control character, a {@code ..} that climbs above the root, a dot segment with parameters
+ * ({@code /..;x/}: a plain segment to RFC 3986, a dot segment to Tomcat, Jetty and Spring, so {@code /x/..;/admin}
+ * would reach their {@code /admin} past a rule for it), and an escaped {@code /} or {@code \} unless the listener
+ * keeps them ({@code escaped_slashes: "keep"}: passed on as sent, hex in upper case).
  *
  * <p>Per request: a path that is already normal (no escape, no dot segment, no repeated slash) comes back as the
  * same string, without allocating.
@@ -43,11 +45,17 @@ public final class RequestPath {
           return rebuild(path, rules);
         }
         segment = i + 1;
-      } else if (!PATH.has(c)) { // '%' too: an escape to look at
+      } else if (!PATH.has(c) || c == ';' && dots(path, segment, i)) { // '%' too: an escape to look at
         return rebuild(path, rules);
       }
     }
     return path;
+  }
+
+  /** Whether {@code s[from, to)} is {@code .} or {@code ..}. */
+  private static boolean dots(CharSequence s, int from, int to) {
+    int length = to - from;
+    return (length == 1 || length == 2) && s.charAt(from) == '.' && s.charAt(to - 1) == '.';
   }
 
   /**
@@ -71,6 +79,10 @@ public final class RequestPath {
         return null;
       }
       int length = out.length() - start;
+      int semi = out.indexOf(";", start);
+      if (semi >= 0 && dots(out, start, semi)) {
+        return null; // a dot segment with parameters: see above
+      }
       if (length == 1 && out.charAt(start) == '.') {
         out.setLength(last ? start : slash);
       } else if (length == 2 && out.charAt(start) == '.' && out.charAt(start + 1) == '.') {

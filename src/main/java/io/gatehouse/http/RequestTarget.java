@@ -2,14 +2,15 @@ package io.gatehouse.http;
 
 /**
  * The forms of request-target RFC 9112 3.2 allows a gateway: origin-form ({@code /path?query}), absolute-form
- * ({@code http://host/path?query}) and asterisk-form ({@code *}); CONNECT's authority-form is refused before.
- * Checked here: the form, and the characters of the authority and the query (the path is {@link RequestPath}'s).
- * The query passes on as sent, so only its characters are checked, not its escapes.
+ * ({@code http://host/path?query}, scheme http or https, no userinfo: RFC 9110 4.2.4) and asterisk-form
+ * ({@code *}, OPTIONS only); CONNECT's authority-form is refused before. HTTP/2's :path is origin-form or
+ * {@code *} only (RFC 9113 8.3.1). Checked here: the form, and the characters of the authority and the query (the
+ * path is {@link RequestPath}'s). The query passes on as sent, so only its characters are checked, not its escapes.
  */
 final class RequestTarget {
 
-  private static final CharClass SCHEME = CharClass.of("+-.").withLettersAndDigits();
-  private static final CharClass AUTHORITY = RequestPath.PATH.with("[]%");
+  /** host and port: no '@' (userinfo), whose part before it some clients and servers take for the host. */
+  private static final CharClass AUTHORITY = CharClass.of("-._~!$&'()*+,;=:[]%").withLettersAndDigits();
   private static final CharClass QUERY = RequestPath.PATH.with("?%");
 
   private RequestTarget() {}
@@ -39,6 +40,29 @@ final class RequestTarget {
     return true;
   }
 
+  /** The authority of an absolute-form target (its Host), or null for the other forms. */
+  static String authority(String uri) {
+    if (uri == null || uri.isEmpty() || uri.charAt(0) == '/' || isAsterisk(uri)) {
+      return null;
+    }
+    int end = authorityEnd(uri);
+    return end < 0 ? null : uri.substring(uri.indexOf("://") + 3, end);
+  }
+
+  /**
+   * The path of a valid target: for absolute-form what lies between the authority and the query, {@code /} when
+   * nothing does (not Vert.x's reading, which takes a '/' in the query for the path's start).
+   */
+  static String path(String uri, String vertxPath) {
+    if (uri.charAt(0) == '/') {
+      return vertxPath;
+    }
+    int from = authorityEnd(uri);
+    int query = uri.indexOf('?', from);
+    int to = query < 0 ? uri.length() : query;
+    return from == to ? "/" : uri.substring(from, to);
+  }
+
   /**
    * The target the member gets: origin-form, the normal path and the query as sent. The client's own text when
    * that is what it sent already (the common case: nothing allocated).
@@ -53,14 +77,9 @@ final class RequestTarget {
   /** Where the path of an absolute-form target starts (after {@code scheme://authority}), or -1 if it is not one. */
   private static int authorityEnd(String uri) {
     int colon = uri.indexOf("://");
-    char first = (char) (uri.charAt(0) | 0x20);
-    if (colon <= 0 || first < 'a' || first > 'z') {
-      return -1;
-    }
-    for (int i = 0; i < colon; i++) {
-      if (!SCHEME.has(uri.charAt(i))) {
-        return -1;
-      }
+    if (!(colon == 4 && uri.regionMatches(true, 0, "http", 0, 4)
+        || colon == 5 && uri.regionMatches(true, 0, "https", 0, 5))) {
+      return -1; // another scheme is not this gateway's to serve
     }
     int i = colon + 3;
     for (; i < uri.length() && uri.charAt(i) != '/' && uri.charAt(i) != '?'; i++) {
@@ -68,6 +87,6 @@ final class RequestTarget {
         return -1;
       }
     }
-    return i;
+    return i == colon + 3 ? -1 : i; // RFC 9110 4.2.1: an http URI with an empty host is invalid
   }
 }

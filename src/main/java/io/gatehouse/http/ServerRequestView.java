@@ -1,7 +1,9 @@
 package io.gatehouse.http;
 
 import io.gatehouse.config.PathRules;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 
 /**
@@ -18,9 +20,12 @@ public record ServerRequestView(HttpServerRequest request, String path, String m
       return null;
     }
     if (RequestTarget.isAsterisk(uri)) {
-      return new ServerRequestView(req, uri, uri);
+      return req.method() == HttpMethod.OPTIONS ? new ServerRequestView(req, uri, uri) : null;
     }
-    String raw = req.path();
+    if (uri.charAt(0) != '/' && req.version() == HttpVersion.HTTP_2) {
+      return null; // :path holds no scheme or authority
+    }
+    String raw = RequestTarget.path(uri, req.path());
     String path = RequestPath.normalise(raw, rules);
     return path == null ? null : new ServerRequestView(req, path, RequestTarget.forMember(uri, raw, path, req.query()));
   }

@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What RFC 9112 and RFC 9110 require of a request head beyond what the decoders check; a request refused here
@@ -16,19 +17,32 @@ import java.util.List;
  *       and only once (RFC 9112 6.3), else 400; another coding before it is not implemented (501), rather than
  *       guessed at. A coding with parameters is another coding: {@code chunked;x} is not {@code chunked}.</li>
  *   <li>Host: a valid value ({@link HostHeader}), else 400 (a second Host line is refused by the decoder).</li>
+ *   <li>HTTP/2 fields (RFC 9113 8.2.1): HPACK carries any octet, and Vert.x checks names only in part and values
+ *       not at all, while the member gets the fields as HTTP/1.1 lines. A name that is not a lower-case token,
+ *       a value holding a control character but HTAB (CR and LF would forge lines, a whole request even, on the
+ *       member connection) or a second {@code host} field: 400 on the stream.</li>
  * </ul>
  */
 public final class StrictHead {
 
   private static final String CHUNKED = "chunked";
+  /** tchar (RFC 9110 5.6.2), letters in lower case only (RFC 9113 8.2.1). */
+  private static final CharClass FIELD_NAME = CharClass.of("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz");
 
   private StrictHead() {}
 
-  /** The status to refuse the request with, or 0 when it may go on. */
-  public static int status(HttpServerRequest req) {
-    int framing = req.version() == HttpVersion.HTTP_2 ? 0 : framing(req.headers());
+  /**
+   * The status to refuse the request with, or 0 when it may go on. {@code lenientHead}: the head was decoded by
+   * Vert.x's own decoder (an h2c listener's first request), which lets a second Host line through, so it is
+   * counted here.
+   */
+  public static int status(HttpServerRequest req, boolean lenientHead) {
+    int framing = req.version() == HttpVersion.HTTP_2 ? http2Fields(req.headers()) : framing(req.headers());
     if (framing != 0) {
       return framing;
+    }
+    if (lenientHead && req.headers().getAll(HttpHeaders.HOST).size() > 1) {
+      return 400;
     }
     return HostHeader.valid(req) ? 0 : 400;
   }
@@ -41,6 +55,44 @@ public final class StrictHead {
       return 400;
     }
     return codings(headers.getAll(HttpHeaders.TRANSFER_ENCODING));
+  }
+
+  /** 400 for an HTTP/2 field an HTTP/1.1 member would read otherwise, or a second host; else 0. */
+  static int http2Fields(MultiMap headers) {
+    int hosts = 0;
+    for (Map.Entry<String, String> field : headers) {
+      String name = field.getKey();
+      if (!name.isEmpty() && name.charAt(0) == ':') {
+        continue; // pseudo-headers: :path and :authority are checked as the target and the host
+      }
+      if (name.isEmpty() || !fieldName(name) || !fieldValue(field.getValue())) {
+        return 400;
+      }
+      if (name.equals("host") && ++hosts > 1) {
+        return 400;
+      }
+    }
+    return 0;
+  }
+
+  private static boolean fieldName(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      if (!FIELD_NAME.has(name.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** VCHAR, obs-text, SP and HTAB (RFC 9110 5.5). */
+  private static boolean fieldValue(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 && c != '\t' || c == 0x7f || c > 0xff) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Every line's comma-separated codings in order; empty list elements do not count (RFC 9110 5.6.1). */

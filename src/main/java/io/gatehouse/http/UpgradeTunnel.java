@@ -1,6 +1,7 @@
 package io.gatehouse.http;
 
 import io.gatehouse.vertx.Buffers;
+import io.gatehouse.vertx.Channels;
 import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
@@ -11,6 +12,8 @@ import io.vertx.core.net.NetSocket;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A WebSocket (or other) upgrade the member accepted with a 101: from here on raw bytes both ways, with
@@ -21,6 +24,8 @@ import java.util.List;
  * Event-loop confined.
  */
 final class UpgradeTunnel implements Handler<AsyncResult<NetSocket>> {
+
+  private static final Logger LOG = Logger.getLogger(UpgradeTunnel.class.getName());
 
   private final ProxyExchange exchange;
   private final long idleNanos;
@@ -78,6 +83,8 @@ final class UpgradeTunnel implements Handler<AsyncResult<NetSocket>> {
         toClient.pause(); // memberWritable() resumes it
       }
     });
+    // a client reset is routine for a tunnel: without a handler Vert.x logs it as an unhandled error with a trace
+    toClient.exceptionHandler(e -> LOG.log(Level.FINE, "tunnel client side failed: {0}", e.toString()));
     toClient.closeHandler(v -> {
       idle.stop();
       exchange.tunnelEnded("tunnel_closed");
@@ -107,10 +114,16 @@ final class UpgradeTunnel implements Handler<AsyncResult<NetSocket>> {
     }
   }
 
-  /** Nothing either way for keepalive_timeout: both sides close. */
+  /**
+   * Nothing either way for keepalive_timeout: both sides close, the client's at once (a client that stopped reading
+   * would hold a graceful close, and the socket, for as long as it pleased).
+   */
   private void idled() {
     exchange.tunnelEnded("idle_timeout");
-    close();
+    idle.stop();
+    if (client != null) {
+      Channels.abort(client);
+    }
   }
 
   /** The member side closed: so does the client's. */

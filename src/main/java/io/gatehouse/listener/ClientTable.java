@@ -9,7 +9,8 @@ import java.util.HashMap;
  * At most {@code capacity} entries: a new client past it takes the place of the least recently used entry with
  * nothing open, and is refused when every entry has a connection open. Entries with nothing open are kept in
  * the order of their last use, so that both that eviction and the sweep of quiet clients cost only what they
- * remove. One lock per table; what it guards is a map look-up and a few pointer moves.
+ * remove. One lock per table; what it guards is a map look-up and a few pointer moves. A listener's table is made
+ * of several of these ({@link ShardedClientTable}), so that its event loops do not all wait on one lock.
  */
 final class ClientTable {
 

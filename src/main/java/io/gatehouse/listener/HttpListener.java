@@ -16,6 +16,7 @@ import io.gatehouse.http.StrictHead;
 import io.gatehouse.http.StrictDecoderSwap;
 import io.gatehouse.http.StrictRequestDecoder;
 import io.gatehouse.http.WireBytes;
+import io.gatehouse.vertx.AcceptGate;
 import io.gatehouse.vertx.AcceptGates;
 import io.gatehouse.vertx.Channels;
 import io.gatehouse.vertx.Contexts;
@@ -54,6 +55,11 @@ public final class HttpListener extends VerticleBase {
   private final ListenerServices services;
   /** What requests need from their connection, kept on the connection's channel (HTTP/2 streams share it). */
   private static final AttributeKey<Conn> CONN = AttributeKey.valueOf("gatehouse.conn");
+  /**
+   * Set once an HTTP/1 connection has been answered with a refusal and is closing: requests Vert.x decoded after
+   * the refused one (pipelined, or the refused request's own body read as a request) are not acted on.
+   */
+  private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("gatehouse.refused");
   private HttpServer server;
   private MemberClients clients;
   private ProxyContext context;
@@ -71,6 +77,21 @@ public final class HttpListener extends VerticleBase {
   public HttpListener(ListenerState state, ListenerServices services) {
     this.state = state;
     this.services = services;
+  }
+
+  /**
+   * The listener's accept gate, and for an admitted connection its byte counter, put on before Vert.x reads a
+   * byte: the h2c preface, an HTTP/2 client's first frames and the first request of an h2c-enabled listener are
+   * read before the connection handler runs.
+   */
+  private final AcceptGate gate = this::admit;
+
+  private boolean admit(Channel accepted) {
+    if (!state.gate().admit(accepted)) {
+      return false;
+    }
+    WireBytes.onAccepted(accepted.pipeline(), new WireBytes(state::addBytes, state.config().tls() != null));
+    return true;
   }
 
   @Override
@@ -122,7 +143,7 @@ public final class HttpListener extends VerticleBase {
           .setProxyProtocolTimeout(cfg.clientTimeout().toMillis()).setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     }
     clients = new MemberClients(super.context);
-    AcceptGates.register(vertx, cfg.host(), cfg.protocolPort(), state.gate());
+    AcceptGates.register(vertx, cfg.host(), cfg.protocolPort(), gate);
     server = vertx.createHttpServer(options)
         .connectionHandler(this::connected)
         .requestHandler(this::request)
@@ -148,7 +169,7 @@ public final class HttpListener extends VerticleBase {
   public Future<?> stop() {
     long drain = services.config().get().drainTimeout().toMillis();
     ListenerConfig cfg = state.config();
-    AcceptGates.unregister(vertx, cfg.host(), cfg.protocolPort(), state.gate());
+    AcceptGates.unregister(vertx, cfg.host(), cfg.protocolPort(), gate);
     return server.shutdown(drain, TimeUnit.MILLISECONDS).eventually(() -> clients.close());
   }
 
@@ -165,8 +186,7 @@ public final class HttpListener extends VerticleBase {
     }
     HeadLimits limits = cfg.headLimits();
     ChannelPipeline pipeline = channel.pipeline();
-    WireBytes wire = new WireBytes(state::addBytes);
-    WireBytes.install(pipeline, wire);
+    WireBytes wire = WireBytes.of(pipeline, state::addBytes);
     Peer peer = new Peer(from.ip(), from.hash(), from.toString(), clientCertSubject(conn, cfg), from.bytes(), wire);
     ConnectionGuard guard = null;
     if (pipeline.get(VERTX_IDLE) != null) {
@@ -174,7 +194,7 @@ public final class HttpListener extends VerticleBase {
     }
     if (pipeline.get("httpDecoder") != null) {
       guard = new ConnectionGuard(cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(),
-          () -> logConnectionError(peer, 408, "client_timeout"));
+          () -> logAnswered(peer, 408, "client_timeout"));
       if (strictDecoder) {
         pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(decoderOptions(limits)));
       } else {
@@ -230,7 +250,10 @@ public final class HttpListener extends VerticleBase {
       return;
     }
     req.pause();
-    int strict = StrictHead.status(req);
+    if (refused(req)) {
+      return; // its connection closes once the refusal is written; RFC 9112 9.6: no further request is processed
+    }
+    int strict = StrictHead.status(req, lenientHead(req));
     if (strict != 0) {
       refuse(req, conn, strict);
       return;
@@ -262,6 +285,16 @@ public final class HttpListener extends VerticleBase {
         .start(decision);
   }
 
+  /** Whether Vert.x's own decoder read this head: an h2c listener's first request, before the swap. */
+  private static boolean lenientHead(HttpServerRequest req) {
+    return req.version() != HttpVersion.HTTP_2 && Channels.of(req.connection()).pipeline().get(StrictDecoderSwap.NAME)
+        != null;
+  }
+
+  private static boolean refused(HttpServerRequest req) {
+    return req.version() != HttpVersion.HTTP_2 && Channels.of(req.connection()).hasAttr(REFUSED);
+  }
+
   private static Conn conn(HttpServerRequest req) {
     return Channels.of(req.connection()).attr(CONN).get();
   }
@@ -280,11 +313,18 @@ public final class HttpListener extends VerticleBase {
 
   /** A request Vert.x could not decode: 431 for a head over the limit, else 400; then the connection closes. */
   private void invalid(HttpServerRequest req) {
+    if (refused(req)) {
+      return; // the bytes after a refused request: already answered, and closing
+    }
+    Conn conn = conn(req);
+    if (conn != null && conn.guard() != null && conn.guard().timedOut()) {
+      return; // the rest of a head the 408 answered, decoded as the connection closes
+    }
     Throwable cause = req.decoderResult().cause();
     // a request line past the limit is 414 (RFC 9110), a header block past it 431
     int status = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414
         : cause instanceof TooLongFrameException ? 431 : 400;
-    refuse(req, conn(req), status);
+    refuse(req, conn, status);
   }
 
   /**
@@ -301,8 +341,7 @@ public final class HttpListener extends VerticleBase {
     }
     req.response().putHeader("Retry-After", "1");
     req.resume();
-    ErrorPages.send(req.response(), 429).onComplete(v -> conn.peer().wire().flush()); // no request claims it
-    logConnectionError(conn.peer(), 429, "client_request_rate");
+    ErrorPages.send(req.response(), 429).onComplete(v -> logAnswered(conn.peer(), 429, "client_request_rate"));
   }
 
   /**
@@ -313,25 +352,38 @@ public final class HttpListener extends VerticleBase {
     if (conn != null && conn.guard() != null) {
       conn.guard().requestStarted();
     }
-    if (req.version() == HttpVersion.HTTP_2) {
+    boolean h2 = req.version() == HttpVersion.HTTP_2;
+    if (h2) {
       // frames keep streams apart: the stream is answered, the others go on (a Connection header is not HTTP/2's)
       req.resume(); // a body nobody reads is discarded
-      ErrorPages.send(req.response(), status);
     } else {
+      Channels.of(req.connection()).attr(REFUSED).set(Boolean.TRUE);
       req.response().putHeader("Connection", "close");
-      ErrorPages.send(req.response(), status).onComplete(v -> req.connection().close());
     }
-    if (conn != null) {
-      logConnectionError(conn.peer(), status, "bad_request");
-    }
+    ErrorPages.send(req.response(), status).onComplete(v -> {
+      if (conn != null) {
+        logAnswered(conn.peer(), status, "bad_request");
+      }
+      if (!h2) {
+        req.connection().close();
+      }
+    });
   }
 
-  private void logConnectionError(Peer peer, int status, String end) {
+  /**
+   * The access-log line of an answer of the gateway's own outside an exchange, once written: with the bytes read
+   * and written since the last request claimed its share (the head it refused, the answer), which the listener's
+   * meters get too.
+   */
+  private void logAnswered(Peer peer, int status, String end) {
+    long in = peer.wire().claimIn();
+    long out = peer.wire().claimOut();
+    state.addBytes(in, out);
     if (services.accessLog().enabled()) {
       ListenerConfig cfg = state.config();
       services.accessLog().log(Instant.now() + " " + cfg.name() + " " + cfg.protocol() + " client=" + peer.display()
-          + " method=- host=- path=- status=" + status + " policy=- pool=- member=- in=0 out=0 duration_ms=0"
-          + " member_ms=- sticky=- end=" + end);
+          + " method=- host=- path=- status=" + status + " policy=- pool=- member=- in=" + in + " out=" + out
+          + " duration_ms=0 member_ms=- sticky=- end=" + end);
     }
   }
 }

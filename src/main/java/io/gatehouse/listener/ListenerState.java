@@ -32,7 +32,7 @@ public final class ListenerState {
   private volatile Supplier<Future<Void>> portRelease = Future::succeededFuture;
   private final List<Function<ServerSSLOptions, Future<Boolean>>> tlsServers = new CopyOnWriteArrayList<>();
   private final AtomicInteger active = new AtomicInteger();
-  private final ClientTable clients;
+  private final ShardedClientTable clients;
   private final AcceptGate gate = this::admitAtAccept;
   private final LongAdder accepted = new LongAdder();
   private final LongAdder refusedAcl = new LongAdder();
@@ -52,7 +52,7 @@ public final class ListenerState {
   /** With a per-client table of at most {@code maxClients} entries. */
   ListenerState(ListenerSettings settings, int maxClients) {
     this.settings = settings;
-    this.clients = new ClientTable(maxClients);
+    this.clients = new ShardedClientTable(maxClients);
   }
 
   /** The running version's settings: read once per connection or request. */
@@ -141,11 +141,15 @@ public final class ListenerState {
   }
 
   /**
-   * Admits a new UDP session (or, through {@link #admit(ClientAddress, Channel)}, a connection) or says why
-   * not. An admitted one counts as active until {@link #release}.
+   * Admits a new UDP session (or, through {@link #admit(ClientAddress, Channel)}, a connection) under the settings
+   * in force now, or says why not. An admitted one counts as active until {@link #release}.
    */
   public Refusal admit(ClientAddress client) {
-    ListenerConfig c = settings.config();
+    return admit(client, settings.config());
+  }
+
+  /** Admits a new session under {@code c}: release it with {@link #countedPerClient(ListenerConfig) c's} answer. */
+  public Refusal admit(ClientAddress client, ListenerConfig c) {
     IpGroup acl = c.ipGroup();
     if (acl != null && !acl.admits(client.bytes())) {
       refusedAcl.increment();
@@ -155,8 +159,7 @@ public final class ListenerState {
       refusedLimit.increment();
       return Refusal.LIMIT;
     }
-    // counted for every client, so that a limit set by a reload sees the connections already open
-    if (!clients.tryOpen(client.tableKey(),
+    if (countedPerClient(c) && !clients.tryOpen(client.tableKey(),
         c.hasClientConnectionLimit() ? c.clientConnectionLimit() : Integer.MAX_VALUE, System.nanoTime())) {
       active.decrementAndGet();
       refusedLimit.increment();
@@ -167,14 +170,26 @@ public final class ListenerState {
   }
 
   /**
+   * Whether what {@code c} admits is counted in the per-client table: only under a per-client limit
+   * (client_connection_limit, or client_request_rate, whose bucket must not be evicted while its client is
+   * connected), so that other listeners keep no table, nor take its lock, per connection. A limit added by a reload
+   * therefore counts the connections opened after it; those already open are not held against their clients.
+   */
+  public static boolean countedPerClient(ListenerConfig c) {
+    return c.hasClientConnectionLimit() || c.clientRequestRate() != null;
+  }
+
+  /**
    * Admits a TCP connection (or says why not); an admitted one counts as active until its channel closes,
    * whoever closes it and whenever (a TLS handshake that fails included): released exactly once.
    */
   public Refusal admit(ClientAddress client, Channel channel) {
-    Refusal refusal = admit(client);
+    ListenerConfig c = settings.config();
+    Refusal refusal = admit(client, c);
     if (refusal == null) {
+      boolean counted = countedPerClient(c);
       channel.attr(ADMITTED).set(client);
-      channel.closeFuture().addListener(f -> release(client));
+      channel.closeFuture().addListener(f -> release(client, counted));
     }
     return refusal;
   }
@@ -189,8 +204,21 @@ public final class ListenerState {
   }
 
   private boolean admitAtAccept(Channel accepted) {
-    return settings.config().acceptsProxyProtocol()
-        || admit(ClientAddress.of(accepted.remoteAddress()), accepted) == null;
+    ListenerConfig c = settings.config();
+    if (c.acceptsProxyProtocol()) {
+      // the client is named by the PROXY header, read later; a peer that may not send one is refused now
+      return trustedProxy(c, accepted);
+    }
+    return admit(ClientAddress.of(accepted.remoteAddress()), accepted) == null;
+  }
+
+  /** Whether the peer of {@code channel} is in accept_proxy_protocol.trusted_cidrs; counted as acl when not. */
+  private boolean trustedProxy(ListenerConfig c, Channel channel) {
+    if (c.trustedProxy(ClientAddress.of(channel.remoteAddress()).bytes())) {
+      return true;
+    }
+    refusedAcl.increment();
+    return false;
   }
 
   /**
@@ -203,8 +231,11 @@ public final class ListenerState {
     if (admitted != null) {
       return admitted;
     }
-    if (cfg.acceptsProxyProtocol() && !cfg.trustedProxy(ClientAddress.of(channel.remoteAddress()).bytes())) {
-      refusedAcl.increment();
+    if (cfg.acceptsProxyProtocol() && !trustedProxy(cfg, channel)) {
+      return null; // a listener that took up accept_proxy_protocol by a reload, or a socket bound without a gate
+    }
+    if (remote.hostAddress() == null) {
+      refusedAcl.increment(); // a PROXY v2 header naming a Unix socket: no client address to check or count
       return null;
     }
     ClientAddress from = ClientAddress.of(remote);
@@ -237,6 +268,11 @@ public final class ListenerState {
     return rate == null || clients.tryRequest(clientKey, rate, System.nanoTime());
   }
 
+  /** Entries in the per-client table (tests). */
+  int trackedClients() {
+    return clients.size();
+  }
+
   /** Runtime context, once a second: forgets clients gone quiet. */
   public void sweepClients() {
     clients.sweep(System.nanoTime());
@@ -252,9 +288,14 @@ public final class ListenerState {
     return tlsFailures;
   }
 
-  /** An admitted session ended (UDP; connections are released when their channel closes). */
-  public void release(ClientAddress client) {
-    clients.close(client.tableKey(), System.nanoTime());
+  /**
+   * An admitted session ended (UDP; connections are released when their channel closes); {@code counted}: what
+   * {@link #countedPerClient} said of the settings it was admitted under.
+   */
+  public void release(ClientAddress client, boolean counted) {
+    if (counted) {
+      clients.close(client.tableKey(), System.nanoTime());
+    }
     active.decrementAndGet();
   }
 

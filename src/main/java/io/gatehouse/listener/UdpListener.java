@@ -245,16 +245,18 @@ public final class UdpListener extends VerticleBase {
     if (!state.config().hasConnectionLimit() && sessions.size() >= DEFAULT_MAX_SESSIONS) {
       return null;
     }
-    if (state.admit(from) != null) {
+    ListenerConfig cfg = state.config();
+    if (state.admit(from, cfg) != null) {
       return null;
     }
-    Pool pool = pools.get(state.config().defaultPool());
+    boolean counted = ListenerState.countedPerClient(cfg);
+    Pool pool = pools.get(cfg.defaultPool());
     Pick pick = pool == null ? Pick.NONE : pool.pick(from.ip(), from.hash());
     if (!pick.found()) {
-      state.release(from);
+      state.release(from, counted);
       return null;
     }
-    UdpSession s = new UdpSession(this, sender, from, pick.member(), state.name(), accessLog);
+    UdpSession s = new UdpSession(this, sender, from, counted, pick.member(), state.name(), accessLog);
     sessions.put(sender, s);
     unanswered.add(s);
     s.open();
@@ -287,7 +289,7 @@ public final class UdpListener extends VerticleBase {
     unanswered.remove(s);
     if (sessions.remove(s.client(), s)) {
       state.addBytes(s.bytesIn(), s.bytesOut());
-      state.release(s.from());
+      state.release(s.from(), s.countedPerClient());
     }
   }
 

@@ -33,6 +33,8 @@ final class UdpSession {
   private final UdpListener listener;
   private final InetSocketAddress client;
   private final ClientAddress from;
+  /** Whether this session counts in the listener's per-client table (see ListenerState.countedPerClient). */
+  private final boolean countedPerClient;
   private final Member member;
   private final String listenerName;
   private final AccessLog accessLog;
@@ -48,11 +50,12 @@ final class UdpSession {
   private long bytesIn;
   private long bytesOut;
 
-  UdpSession(UdpListener listener, InetSocketAddress client, ClientAddress from, Member member,
-      String listenerName, AccessLog accessLog) {
+  UdpSession(UdpListener listener, InetSocketAddress client, ClientAddress from, boolean countedPerClient,
+      Member member, String listenerName, AccessLog accessLog) {
     this.listener = listener;
     this.client = client;
     this.from = from;
+    this.countedPerClient = countedPerClient;
     this.member = member;
     this.listenerName = listenerName;
     this.accessLog = accessLog;
@@ -60,6 +63,10 @@ final class UdpSession {
 
   ClientAddress from() {
     return from;
+  }
+
+  boolean countedPerClient() {
+    return countedPerClient;
   }
 
   InetSocketAddress client() {

@@ -57,6 +57,7 @@ public final class GatehouseMeters {
   static final String CLUSTER_DROPPED = "gatehouse.cluster.writes.dropped";
   static final String CLUSTER_REJECTED = "gatehouse.cluster.rejected";
   static final String CERTIFICATE_RELOADS = "gatehouse.tls.certificate.reloads";
+  static final String BUILD_INFO = "gatehouse.build.info";
 
   static final String LISTENER = "listener";
   static final String POOL = "pool";
@@ -118,6 +119,13 @@ public final class GatehouseMeters {
     // standalone: this node alone
     Gauge.builder(CLUSTER_MEMBERS, view, v -> v.get().cluster().enabled() ? v.get().cluster().size() : 1)
         .description("gateway nodes in the cluster").strongReference(true).register(registry);
+  }
+
+  /** {@code gatehouse_build_info{version,commit,java} 1}: what runs, for dashboards and alerts on mixed versions. */
+  public void buildInfo(String version, String commit) {
+    Gauge.builder(BUILD_INFO, () -> 1).tags("version", version, "commit", commit, "java",
+        System.getProperty("java.version")).description("the gateway's build; always 1").strongReference(true)
+        .register(registry);
   }
 
   public PrometheusMeterRegistry registry() {

@@ -36,6 +36,29 @@ public final class CertificateCheck {
     }
   }
 
+  /**
+   * What a usable CA file will surprise its operator with, one line per certificate, else none: one past its
+   * {@code notAfter} (what it signed fails verification), or one that is no CA (basicConstraints without CA:TRUE),
+   * which the JDK trusts as exactly that certificate and never as the signer of another.
+   */
+  public static java.util.List<String> caSurprises(Path caFile, java.time.Instant now) {
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    try {
+      for (java.security.cert.X509Certificate c : Pem.certificates(Files.readAllBytes(caFile))) {
+        String who = c.getSubjectX500Principal().getName();
+        if (c.getNotAfter().toInstant().isBefore(now)) {
+          lines.add(who + " expired on " + c.getNotAfter().toInstant() + ": members it signed fail verification");
+        }
+        if (c.getBasicConstraints() < 0) {
+          lines.add(who + " is not a CA certificate: only a member presenting this very certificate is trusted");
+        }
+      }
+    } catch (IOException | BadPem e) {
+      // caProblem reports an unusable file
+    }
+    return lines;
+  }
+
   /** Checks a PEM file of one or more CA certificates; null when good, else what is wrong. */
   public static String caProblem(Path caFile) {
     try {

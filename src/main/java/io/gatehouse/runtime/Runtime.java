@@ -41,6 +41,9 @@ public final class Runtime extends VerticleBase {
   private ListenerSet listeners;
   private Reconciler reconciler;
   private ConfigSource source;
+  private TokenFileWatch tokenWatch;
+  /** The admin API's address: bound at start, kept until restart whatever a reload says. */
+  private final GatehouseConfig.AdminConfig boundAdmin;
   private Future<?> reloads = Future.succeededFuture();
   private Consumer<ReloadOutcome> reloadListener = outcome -> { };
   private GatehouseConfig config;
@@ -56,6 +59,7 @@ public final class Runtime extends VerticleBase {
   public Runtime(ConfigResult loaded, Path configFile, AccessLog accessLog, ClusterNode cluster,
       RequestMetrics requests) {
     this.config = loaded.config();
+    this.boundAdmin = config.admin();
     this.version = new ConfigVersion(1, loaded.digest(), java.time.Instant.now());
     this.configFile = configFile;
     this.cluster = cluster;
@@ -107,7 +111,7 @@ public final class Runtime extends VerticleBase {
           publish();
           publishVersion();
           if (configFile != null) {
-            source = new ConfigSource(vertx, configFile, first.reload().scanPeriodMs(), this::reloadText);
+            scan(first.reload().scanPeriodMs());
           }
           vertx.setPeriodic(RESOLVE_PERIOD_MS, id -> refreshAddresses());
           vertx.setPeriodic(1000, id -> tick());
@@ -168,23 +172,25 @@ public final class Runtime extends VerticleBase {
           }
           PreparedVersion p = ar.result();
           ConfigResult r = p.result();
-          // the same text as the running version is unchanged even where a file it names went bad since: that is
-          // the certificate watcher's to report, not a reason to refuse a version nobody edited. A token file that
-          // now holds another token is a change, though: the admin API takes it at once
-          boolean unchanged = r.digest() != null && r.digest().equals(version.digest())
-              && (r.config() == null || sameSecrets(r.config(), running));
+          // unchanged: the same text and the same secrets read from it (a token file that now holds another token is a
+          // change: the admin API takes it at once; so is a new cluster secret or session key file). Never a version
+          // that does not parse: a file it names that went bad (an emptied token file) is refused and shown, the
+          // running version kept
+          boolean unchanged = r.ok() && r.digest().equals(version.digest()) && sameSecrets(r.config(), running);
           if (!unchanged) {
             // the lines start-up and --check print: an edit read by a reload is warned about like one read at
             // start (an unchanged file's warnings were logged when it was loaded)
             r.warnings().forEach(LOG::warning);
           }
-          if (!r.ok() && !unchanged) {
+          if (!r.ok()) {
             return Future.succeededFuture(refuse(r.errorLines()));
           }
+          String exposed = r.config().admin().exposedOn(boundAdmin.host(), boundAdmin.port());
+          if (exposed != null) {
+            return Future.succeededFuture(refuse(List.of("config error: $.admin.token: " + exposed)));
+          }
           if (unchanged) {
-            if (r.ok()) {
-              pools.useMemberTls(p.memberTls()); // a replaced ca_certificate file takes effect on reload
-            }
+            pools.useMemberTls(p.memberTls()); // a replaced ca_certificate file takes effect on reload
             lastError = null;
             publish();
             return Future.succeededFuture(new ReloadOutcome(version.number(), false, List.of()));
@@ -222,6 +228,9 @@ public final class Runtime extends VerticleBase {
       }
       lastError = null;
       publish();
+      if (tokenWatch != null) {
+        tokenWatch.watch(config.admin().tokenFile(), config.admin().token());
+      }
       LOG.info("configuration version " + version.number() + " applied");
       publishVersion();
       return new ReloadOutcome(version.number(), true, List.of());
@@ -234,7 +243,10 @@ public final class Runtime extends VerticleBase {
       return;
     }
     source.close();
-    source = new ConfigSource(vertx, configFile, periodMs, this::reloadText);
+    if (tokenWatch != null) {
+      tokenWatch.close();
+    }
+    scan(periodMs);
     listeners.watchCertificates(periodMs);
   }
 
@@ -248,6 +260,19 @@ public final class Runtime extends VerticleBase {
       cluster.rekey(next.cluster());
     }
     LOG.info("reload: cluster and cookie keys now " + cookieKeys.describe(next));
+  }
+
+  /**
+   * The reload scan at {@code periodMs} (0: none, reloads on demand only): the configuration file's text, and the
+   * token file it names, whose content is not in the text.
+   */
+  private void scan(long periodMs) {
+    source = new ConfigSource(vertx, configFile, periodMs, this::reloadText);
+    tokenWatch = null;
+    if (periodMs > 0) {
+      tokenWatch = new TokenFileWatch(vertx, periodMs, this::reload);
+      tokenWatch.watch(config.admin().tokenFile(), config.admin().token());
+    }
   }
 
   private ReloadOutcome refuse(List<String> errors) {
@@ -287,6 +312,9 @@ public final class Runtime extends VerticleBase {
       publish();
       if (source != null) {
         source.close();
+      }
+      if (tokenWatch != null) {
+        tokenWatch.close();
       }
       if (cluster == null) {
         pools.stopHealth();

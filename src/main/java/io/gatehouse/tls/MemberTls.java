@@ -99,9 +99,15 @@ public final class MemberTls {
     return serverName != null ? serverName : memberAddress;
   }
 
-  /** A handler for a new connection to {@code member}, on its event loop. */
-  public SslHandler newHandler(ByteBufAllocator alloc, InetSocketAddress member) {
-    return context.newHandler(alloc, peerHost(member.getHostString()), member.getPort());
+  /**
+   * A handler for a new connection to {@code member}, on its event loop. The handshake gets the connect's time
+   * ({@code handshakeTimeoutMillis}), not Netty's 10 s: a member that accepts and never answers TLS must not hold a
+   * request longer than one that never accepts.
+   */
+  public SslHandler newHandler(ByteBufAllocator alloc, InetSocketAddress member, long handshakeTimeoutMillis) {
+    SslHandler handler = context.newHandler(alloc, peerHost(member.getHostString()), member.getPort());
+    handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+    return handler;
   }
 
   /**

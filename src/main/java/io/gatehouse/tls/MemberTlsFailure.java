@@ -3,6 +3,8 @@ package io.gatehouse.tls;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
 
@@ -16,6 +18,10 @@ public final class MemberTlsFailure {
   public static final String UNTRUSTED = "untrusted";
   /** The certificate chains, but names neither {@code tls_server_name} nor the member's address. */
   public static final String NAME_MISMATCH = "name_mismatch";
+  /** The certificate (or one of its chain) is past its {@code notAfter}. */
+  public static final String EXPIRED = "expired";
+  /** The certificate (or one of its chain) is before its {@code notBefore}: often a clock out of step. */
+  public static final String NOT_YET_VALID = "not_yet_valid";
   public static final String TIMEOUT = "timeout";
   /** Any other TLS failure: no shared version or suite, a bad record, the member closing mid-handshake. */
   public static final String HANDSHAKE = "handshake";
@@ -27,6 +33,15 @@ public final class MemberTlsFailure {
     if (e instanceof SslHandshakeTimeoutException) {
       return TIMEOUT;
     }
+    // the validity error sits below the path error that wraps it: what an operator fixes differs (renew, not trust)
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof CertificateExpiredException) {
+        return EXPIRED;
+      }
+      if (t instanceof CertificateNotYetValidException) {
+        return NOT_YET_VALID;
+      }
+    }
     boolean tls = false;
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       tls |= t instanceof SSLException;
@@ -37,7 +52,8 @@ public final class MemberTlsFailure {
         return NAME_MISMATCH;
       }
       if (t instanceof CertPathValidatorException || m.contains("path building failed")
-          || m.contains("unable to find valid certification path") || m.contains("certificate_unknown")) {
+          || m.contains("unable to find valid certification path") || m.contains("certificate_unknown")
+          || m.contains("is not a ca certificate")) { // a chain whose anchor in ca_certificate is a leaf
         return UNTRUSTED;
       }
     }

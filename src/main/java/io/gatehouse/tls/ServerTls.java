@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +30,7 @@ public final class ServerTls {
   private final TlsEngine engine;
   private final List<String> protocols;
   private final List<String> suites;
+  private final List<String> offered;
   private final ServerSSLOptions ssl;
   private final List<ServedCertificate> certificates;
 
@@ -44,6 +47,10 @@ public final class ServerTls {
       served.add(new ServedCertificate(paths.certificate(), paths.privateKey(), pair.names(), pair.notAfter()));
     }
     this.certificates = List.copyOf(served);
+    Set<String> keys = new HashSet<>();
+    keys.add(files.main().key().getAlgorithm());
+    files.sni().forEach(pair -> keys.add(pair.key().getAlgorithm()));
+    this.offered = suites.stream().filter(suite -> signableWith(suite, keys)).toList();
     this.ssl = new ServerSSLOptions()
         .setKeyCertOptions(new SniKeyCertOptions(files.main(), files.sni(), engine))
         // even with one pair: Vert.x fixes a server's use of SNI when it binds, and a reload may add pairs
@@ -118,6 +125,25 @@ public final class ServerTls {
   /** The policy's suites this engine offers, in server preference order. */
   public List<String> suites() {
     return suites;
+  }
+
+  /**
+   * Of {@link #suites()}, those a client can get from the served key pairs, as the status document shows them: a
+   * TLS 1.2 suite names the key that signs (ECDSA suites need an EC pair, RSA ones an RSA pair), so a listener with
+   * RSA pairs only never negotiates an ECDSA suite; TLS 1.3 suites work with either.
+   */
+  public List<String> offeredSuites() {
+    return offered;
+  }
+
+  private static boolean signableWith(String suite, Set<String> keyAlgorithms) {
+    if (suite.contains("_ECDSA_")) {
+      return keyAlgorithms.contains("EC");
+    }
+    if (suite.contains("_RSA_")) {
+      return keyAlgorithms.contains("RSA");
+    }
+    return true;
   }
 
   private static Buffer pem(X509Certificate cert) {

@@ -1,8 +1,10 @@
 package io.gatehouse.vertx;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.InternetProtocolFamily;
 import io.vertx.core.Vertx;
@@ -44,5 +46,34 @@ public final class Channels {
   public static DatagramChannel datagramChannel(Vertx vertx, boolean v6) {
     return ((VertxInternal) vertx).transport()
         .datagramChannel(v6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4);
+  }
+
+  /**
+   * Closes a connection at once, whatever it still has to send: SO_LINGER 0, so the kernel drops its send queue
+   * and answers with a reset instead of holding the socket (and its buffers) until a peer that reads nothing takes
+   * the rest; and straight through the channel's own close, not down the pipeline, where Vert.x's handler would
+   * hold the close until the pending writes are flushed, which they never are. Vert.x sees the channel go inactive
+   * and cleans up as after any close.
+   */
+  public static void abort(Channel channel) {
+    if (!channel.isOpen()) {
+      return;
+    }
+    try {
+      channel.config().setOption(ChannelOption.SO_LINGER, 0);
+    } catch (ChannelException e) {
+      // the socket is going already: the close below is all there is to do
+    }
+    channel.unsafe().close(channel.unsafe().voidPromise());
+  }
+
+  /** {@link #abort(Channel)} for a server-side HTTP connection. */
+  public static void abort(HttpConnection connection) {
+    abort(of(connection));
+  }
+
+  /** {@link #abort(Channel)} for a TCP socket. */
+  public static void abort(NetSocket socket) {
+    abort(of(socket));
   }
 }

@@ -31,6 +31,11 @@ final class AdminClient {
     return send(request(path).POST(HttpRequest.BodyPublishers.noBody()));
   }
 
+  /** Any method, no body. */
+  HttpResponse<String> call(String method, String path) {
+    return send(request(path).method(method, HttpRequest.BodyPublishers.noBody()));
+  }
+
   HttpResponse<String> get(String path, String authorization) {
     return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
         .header("Authorization", authorization).GET());

@@ -9,14 +9,19 @@ import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.runtime.ReloadOutcome;
+import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.LogCapture;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TestPorts;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -63,6 +68,70 @@ class AdminSecurityTest {
         + ",\"token\":\"t0ken-for-the-warning-test\"}"));
     assertEquals(List.of(), exposureWarnings("{\"host\":\"127.0.0.2\",\"port\":" + TestPorts.free() + "}"));
   }
+
+  /**
+   * The admin server keeps the address it was bound to until a restart: a reload that moves it to loopback and
+   * drops the token at once would leave the wildcard socket open to the network with no token. Refused; moving
+   * first (token kept) and dropping the token after the restart is the way.
+   */
+  @Test
+  void aReloadThatDropsTheTokenWhileTheApiStaysBoundBeyondLoopbackIsRefused() {
+    int port = TestPorts.free();
+    String token = "t0ken-for-the-bound-address-test";
+    try (GatewayHarness gw = GatewayHarness.start(config("{\"host\":\"0.0.0.0\",\"port\":" + port
+        + ",\"token\":\"" + token + "\"}"))) {
+      AdminClient admin = new AdminClient(port, token);
+      AdminClient anonymous = new AdminClient(port, null);
+      gw.rewrite(config("{\"host\":\"127.0.0.1\",\"port\":" + port + "}"));
+      HttpResponse<String> refused = admin.post("/api/v1/reload");
+      assertEquals(400, refused.statusCode(), refused.body());
+      assertEquals(List.of("config error: $.admin.token: the admin API stays bound on 0.0.0.0:" + port
+          + " until a restart, where other hosts can reach it: keep token or token_file until then"
+          + " (or set insecure: true to leave it open)"), gw.gateway().runtime().view().lastError());
+      assertEquals(401, anonymous.get("/api/v1/status").statusCode(), "the token still guards the API");
+      assertEquals(401, anonymous.post("/api/v1/reload").statusCode());
+      // moved with the token kept: applied (the move itself waits for the restart), the token still needed
+      gw.rewrite(config("{\"host\":\"127.0.0.1\",\"port\":" + port + ",\"token\":\"" + token + "\"}"));
+      assertEquals(200, admin.post("/api/v1/reload").statusCode());
+      assertEquals(401, anonymous.get("/api/v1/status").statusCode());
+      // an explicit insecure: true is the operator's word
+      gw.rewrite(config("{\"host\":\"127.0.0.1\",\"port\":" + port + ",\"insecure\":true}"));
+      assertEquals(200, admin.post("/api/v1/reload").statusCode());
+      assertEquals(200, anonymous.get("/api/v1/status").statusCode());
+    }
+  }
+
+  /**
+   * Connecting needs no token: the admin API holds at most AdminConnections.MAX connections, refusing the next at
+   * accept, so that nobody who can reach it holds the process's file descriptors (and with them every listener).
+   */
+  @Test
+  void theAdminApiRefusesConnectionsPastItsBound() {
+    int port = TestPorts.free();
+    List<RawHttp> held = new ArrayList<>();
+    try (GatewayHarness gw = GatewayHarness.start(config("{\"port\":" + port + "}"))) {
+      for (int i = 0; i < AdminConnections.MAX; i++) {
+        RawHttp c = new RawHttp(port);
+        held.add(c);
+        assertEquals(200, c.send(HEALTH).read().status(), "connection " + i);
+      }
+      try (RawHttp extra = new RawHttp(port)) {
+        assertTrue(extra.closedByPeer(), "a connection past the bound was kept");
+      }
+      held.remove(0).close();
+      Await.until(Duration.ofSeconds(5), () -> {
+        try (RawHttp next = new RawHttp(port)) {
+          return next.send(HEALTH).read().status() == 200;
+        } catch (RuntimeException refused) {
+          return false;
+        }
+      }, "no room after a connection closed");
+    } finally {
+      held.forEach(RawHttp::close);
+    }
+  }
+
+  private static final String HEALTH = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
   @Test
   void byDefaultTheAdminApiListensOnLoopbackOnly() throws Exception {

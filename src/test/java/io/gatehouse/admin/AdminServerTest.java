@@ -236,7 +236,8 @@ class AdminServerTest {
     while (label.find()) {
       keys.add(label.group(1));
     }
-    assertEquals(Set.of("listener", "pool", "member", "code", "reason", "direction", "result", "le"), keys,
+    assertEquals(Set.of("listener", "pool", "member", "code", "reason", "direction", "result", "le", "version", "commit",
+        "java"), keys,
         "labels in use: none can hold a client address");
   }
 

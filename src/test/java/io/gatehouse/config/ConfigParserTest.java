@@ -217,25 +217,58 @@ class ConfigParserTest {
   }
 
   @Test
-  void warnsOfUnknownAndIrrelevantFieldsWithoutFailing() {
+  void warnsOfIrrelevantFieldsWithoutFailing() {
     ConfigResult result = parse("""
-        { 'colour': 'blue', 'node': { 'name': 'n', 'nick': 'x' },
-          'listeners': [ { 'name': 'web', 'protocol': 'HTTP', 'protocol_port': 80, 'default_pool': 'p', 'foo': 1,
+        { 'listeners': [ { 'name': 'web', 'protocol': 'HTTP', 'protocol_port': 80, 'default_pool': 'p',
               'l7_policies': [ { 'name': 'f', 'action': 'FIXED_RESPONSE', 'redirect_pool': 'p',
-                  'rules': [ { 'type': 'PATH', 'compare_type': 'EQUAL_TO', 'value': '/', 'negate': true } ] } ] } ],
+                  'rules': [ { 'type': 'PATH', 'compare_type': 'EQUAL_TO', 'value': '/' } ] } ] } ],
           'pools': [ { 'name': 'p', 'protocol': 'HTTP', 'health_monitor': { 'type': 'TCP', 'url_path': '/x' },
-                       'members': [ { 'address': 'localhost', 'protocol_port': 80, 'Weight': 2 } ] } ] }
+                       'members': [ { 'address': 'localhost', 'protocol_port': 80 } ] } ] }
         """);
     assertTrue(result.ok(), () -> result.errorLines().toString());
     assertEquals(List.of(
         "config warning: $.listeners[0].l7_policies[0].redirect_pool: not used by action FIXED_RESPONSE, ignored",
-        "config warning: $.pools[0].health_monitor.url_path: used only by HTTP and HTTPS monitors, ignored",
-        "config warning: $.colour: unknown field, ignored",
-        "config warning: $.node.nick: unknown field, ignored",
-        "config warning: $.listeners[0].foo: unknown field, ignored",
-        "config warning: $.listeners[0].l7_policies[0].rules[0].negate: unknown field, ignored",
-        "config warning: $.pools[0].members[0].Weight: unknown field, ignored"), result.warnings());
+        "config warning: $.pools[0].health_monitor.url_path: used only by HTTP and HTTPS monitors, ignored"),
+        result.warnings());
     assertNull(result.config().listeners().get(0).l7Policies().get(0).redirectPool());
+  }
+
+  @Test
+  void refusesUnknownFieldsSuggestingTheKnownNameWhenOneIsClose() {
+    ConfigResult result = parse("""
+        { 'colour': 'blue', 'node': { 'name': 'n', 'nick': 'x' }, 'drain_timeuot': 5,
+          'listeners': [ { 'name': 'web', 'protocol': 'HTTP', 'protocol_port': 80, 'default_pool': 'p', 'foo': 1,
+              'clientTimeout': 5, 'insert_headers': { 'X-Real-IP': true },
+              'l7_policies': [ { 'name': 'f', 'action': 'FIXED_RESPONSE',
+                  'rules': [ { 'type': 'PATH', 'compare_type': 'EQUAL_TO', 'value': '/', 'negate': true } ] } ] } ],
+          'pools': [ { 'name': 'p', 'protocol': 'HTTP', 'health_moniter': { 'type': 'TCP' },
+                       'session-persistence': { 'type': 'HTTP_COOKIE' },
+                       'members': [ { 'address': 'localhost', 'protocol_port': 80, 'Weight': 2,
+                                      'admin_stat_up': false } ] } ] }
+        """);
+    // each object's unknown fields in name order, objects in the order the parser met them
+    assertEquals(List.of(
+        "config error: $.colour: unknown field",
+        "config error: $.drain_timeuot: unknown field (did you mean drain_timeout?)",
+        "config error: $.node.nick: unknown field",
+        "config error: $.listeners[0].clientTimeout: unknown field (did you mean client_timeout?)",
+        "config error: $.listeners[0].foo: unknown field",
+        "config error: $.pools[0].health_moniter: unknown field (did you mean health_monitor?)",
+        "config error: $.pools[0]['session-persistence']: unknown field (did you mean session_persistence?)",
+        "config error: $.listeners[0].l7_policies[0].rules[0].negate: unknown field",
+        "config error: $.pools[0].members[0].Weight: unknown field (did you mean weight?)",
+        "config error: $.pools[0].members[0].admin_stat_up: unknown field (did you mean admin_state_up?)"),
+        result.errorLines());
+    assertNull(result.config());
+  }
+
+  @Test
+  void aNameIsCloseWithinOneEditWhenShortAndTwoWhenLong() {
+    assertEquals(java.util.Optional.of("port"), NearestName.of("prot", List.of("port", "name")));
+    assertEquals(java.util.Optional.empty(), NearestName.of("nick", List.of("name", "event_loops")));
+    assertEquals(java.util.Optional.of("max_retries_down"),
+        NearestName.of("max_retires_donw", List.of("max_retries", "max_retries_down")));
+    assertEquals(java.util.Optional.empty(), NearestName.of("colour", List.of()));
   }
 
   @Test
@@ -408,5 +441,30 @@ class ConfigParserTest {
     assertEquals(InsertHeaders.XForwardedFor.APPEND, plain.insertHeaders().xForwardedFor());
     assertEquals(List.of(), plain.trustedProxies());
     assertTrue(!plain.forwardsFor(new byte[] {127, 0, 0, 1}));
+  }
+
+  @Test
+  void trustedProxiesTakeIpv4MappedNetworksAsIpv4AndRefuseWiderOnes() {
+    GatehouseConfig c = valid("""
+        { 'listeners': [
+            { 'name': 'a', 'protocol': 'HTTP', 'protocol_port': 8080, 'default_pool': 'p',
+              'trusted_proxies': [ '::ffff:10.0.0.0/104', '::/0' ] } ],
+          'pools': [ { 'name': 'p', 'protocol': 'HTTP', 'members': [] } ] }
+        """);
+    ListenerConfig a = c.listener("a").orElseThrow();
+    assertTrue(a.forwardsFor(new byte[] {10, 9, 8, 7}), "the mapped network is 10.0.0.0/8");
+    byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 10, 9, 8, 7};
+    assertTrue(a.forwardsFor(mapped), "and so is an address written mapped");
+    byte[] mappedOther = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 11, 9, 8, 7};
+    assertTrue(!a.forwardsFor(mappedOther), "::/0 is every IPv6 address, not an IPv4 one written mapped");
+    assertTrue(!a.forwardsFor(new byte[] {11, 9, 8, 7}));
+    assertTrue(a.forwardsFor(new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}));
+    assertEquals(List.of("config error: $.listeners[0].trusted_proxies[0]: an IPv4-mapped network (::ffff:a.b.c.d/n)"
+        + " needs a prefix of 96 to 128; or write it as IPv4"), parse("""
+        { 'listeners': [
+            { 'name': 'a', 'protocol': 'HTTP', 'protocol_port': 8080, 'default_pool': 'p',
+              'trusted_proxies': [ '::ffff:10.0.0.0/8' ] } ],
+          'pools': [ { 'name': 'p', 'protocol': 'HTTP', 'members': [] } ] }
+        """).errorLines());
   }
 }

@@ -38,13 +38,54 @@ class ClientTableTest {
     assertEquals(key("192.0.2.7"), key("192.0.2.7"));
   }
 
+  /** A dual-stack socket or proxy shows IPv4 clients as ::ffff:a.b.c.d, a NAT64 as 64:ff9b::a.b.c.d. */
+  @Test
+  void anIpv4ClientSeenThroughIpv6IsKeyedAsItsIpv4Address() {
+    assertEquals(key("192.0.2.7"), mappedKey("::ffff:192.0.2.7"));
+    assertNotEquals(mappedKey("::ffff:192.0.2.7"), mappedKey("::ffff:192.0.2.8"));
+    assertEquals(key("192.0.2.7"), key("64:ff9b::c000:207"));
+    assertNotEquals(key("64:ff9b::c000:207"), key("64:ff9b::c000:208"));
+  }
+
+  /** IPv4 keys are ff00:0000:a.b.c.d/64-like: the multicast /64s that look like them share one other key. */
+  @Test
+  void noIpv6Slash64SharesAKeyWithAnIpv4Address() {
+    assertNotEquals(key("255.0.0.1"), key("ff00::ff00:1"));
+    assertNotEquals(key("0.0.0.1"), key("ff00:0:0:1::"));
+    assertNotEquals(key("255.255.255.255"), key("ff00:0:ffff:ffff::"));
+    assertEquals(key("ff02::1"), key("ff00:0:ffff:ffff::"), "multicast, never a client: one shared key");
+  }
+
+  @Test
+  void aListenerWithoutClientConnectionLimitKeepsNoTable() {
+    ListenerState state = state("", 100);
+    for (int i = 1; i <= 5; i++) {
+      assertNull(state.admit(client("10.0.0." + i)));
+    }
+    assertEquals(0, state.trackedClients());
+    assertEquals(5, state.active());
+  }
+
+  /** The 100,000 of a real listener are split into shards; a client's entry is found in its own. */
+  @Test
+  void aShardedTableHoldsItsCapAcrossItsShards() {
+    ShardedClientTable table = new ShardedClientTable(ClientTable.MAX_CLIENTS);
+    for (long k = 0; k < 20_000; k++) {
+      assertTrue(table.tryOpen(k, 1, 0));
+    }
+    assertEquals(20_000, table.size());
+    assertFalse(table.tryOpen(7, 1, 0), "the client's own count, in its shard");
+    table.close(7, 1);
+    assertTrue(table.tryOpen(7, 1, 2));
+  }
+
   @Test
   void twoAddressesOfOneSlash64CountAsOneClient() {
     ListenerState state = state(",\"client_connection_limit\":1", 100);
     assertNull(state.admit(client("2001:db8::1")));
     assertEquals(Refusal.LIMIT, state.admit(client("2001:db8::2")), "a second address of the same /64");
     assertNull(state.admit(client("2001:db8:0:1::1")), "the next /64 is another client");
-    state.release(client("2001:db8::1"));
+    state.release(client("2001:db8::1"), true);
     assertNull(state.admit(client("2001:db8::2")));
   }
 
@@ -81,13 +122,13 @@ class ClientTableTest {
 
   @Test
   void aNewClientIsRefusedAsLimitWhenEveryEntryHasAConnectionOpen() {
-    ListenerState state = state("", 2);
+    ListenerState state = state(",\"client_connection_limit\":10", 2);
     assertNull(state.admit(client("10.0.0.1")));
     assertNull(state.admit(client("10.0.0.2")));
     assertEquals(Refusal.LIMIT, state.admit(client("10.0.0.3")));
     assertEquals(1, state.refused(Refusal.LIMIT));
     assertNull(state.admit(client("10.0.0.1")), "a client already in the table is still counted");
-    state.release(client("10.0.0.2"));
+    state.release(client("10.0.0.2"), true);
     assertNull(state.admit(client("10.0.0.3")), "the idle entry gave way");
     assertEquals(3, state.active());
   }
@@ -107,6 +148,11 @@ class ClientTableTest {
 
   private static long key(String ip) {
     return client(ip).tableKey();
+  }
+
+  /** Kept as written, as a PROXY header names it (the JDK would turn it into an IPv4 address). */
+  private static long mappedKey(String ip) {
+    return ClientAddress.of(io.vertx.core.net.SocketAddress.inetSocketAddress(40000, ip)).tableKey();
   }
 
   private static ClientAddress client(String ip) {

@@ -121,6 +121,49 @@ class ForwardedHeadersTest {
     assertFalse(untrusted.contains("10.1.1.1"), untrusted);
   }
 
+  @Test
+  void aPROXYHeadersIpv4MappedClientIsItsIpv4AddressForTrustedProxies() {
+    gateway.start(",\"accept_proxy_protocol\":{\"trusted_cidrs\":[\"127.0.0.2/32\"]},"
+        + "\"trusted_proxies\":[\"::ffff:203.0.113.0/120\",\"::/0\"],"
+        + "\"insert_headers\":{\"X-Forwarded-For\":\"replace\"}", "", members(a));
+    int port = gateway.port();
+    String trusted = viaProxyProtocol("PROXY TCP6 ::ffff:203.0.113.9 ::1 40001 " + port + "\r\n" + SPOOFING);
+    assertEquals(List.of("10.1.1.1, 10.2.2.2, 203.0.113.9"), received(trusted, "X-Forwarded-For"), trusted);
+    // ::/0 is every IPv6 client, and an IPv4 client written mapped is an IPv4 client
+    String untrusted = viaProxyProtocol("PROXY TCP6 ::ffff:198.51.100.7 ::1 40001 " + port + "\r\n" + SPOOFING);
+    assertEquals(List.of("198.51.100.7"), received(untrusted, "X-Forwarded-For"), untrusted);
+  }
+
+  @Test
+  void underscoreLookAlikesOfForwardingHeadersNeverReachTheMember() {
+    gateway.start(",\"trusted_proxies\":[\"127.0.0.0/8\"]", "", members(a));
+    String got = ask("GET / HTTP/1.1\r\nHost: x\r\nX_Forwarded_For: 6.6.6.6\r\nx_real_ip: 6.6.6.6\r\n"
+        + "X_FORWARDED_PROTO: https\r\nX_Client_Cert_Subject: CN=admin\r\nX_Other: kept\r\n"
+        + "Connection: close\r\n\r\n");
+    assertFalse(got.contains("6.6.6.6") || got.contains("CN=admin"), got);
+    assertEquals(List.of("http"), received(got, "X-Forwarded-Proto"), got);
+    assertEquals(List.of("kept"), received(got, "X_Other"), "other underscore names pass: " + got);
+  }
+
+  @Test
+  void emptyXForwardedForElementsAreDropped() {
+    gateway.start("", "", members(a));
+    String got = ask("GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: , 10.1.1.1,,\r\nX-Forwarded-For: \r\n"
+        + "Connection: close\r\n\r\n");
+    assertEquals(List.of("10.1.1.1, 127.0.0.1"), received(got, "X-Forwarded-For"), got);
+  }
+
+  @Test
+  void xRealIpIsThePeerOrFromATrustedProxyTheLastAddressItForwardsFor() {
+    String request = "GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.1.1.1, 203.0.113.7\r\n"
+        + "X-Real-IP: 6.6.6.6\r\nConnection: close\r\n\r\n";
+    gateway.start(",\"insert_headers\":{\"X-Real-IP\":true}", "", members(a));
+    assertEquals(List.of("127.0.0.1"), received(ask(request), "X-Real-IP"), "untrusted: the peer");
+    gateway.start(",\"trusted_proxies\":[\"127.0.0.0/8\"],\"insert_headers\":{\"X-Real-IP\":true}", "",
+        members(a));
+    assertEquals(List.of("203.0.113.7"), received(ask(request), "X-Real-IP"), "the client the proxy names");
+  }
+
   static String viaProxyProtocol(String request) {
     try (TcpClient l4 = TcpClient.connect("127.0.0.1", gateway.port(), "127.0.0.2")) {
       l4.write(request);

@@ -77,7 +77,11 @@ class HttpBadInputTest {
   static Stream<Arguments> strictHeads() {
     Stream<Arguments> targets = Stream.of("/a\u0001b", "/a\u0000b", "/a\u007fb", "/a\"b", "/a\\b", "/a<b>", "/a{b}",
         "/?q={b}", "/?q=a|b", "/a#b", "/caf\u00e9", "a/b", "/../etc/passwd", "/a/%2e%2e/%2E%2E/b", "/a%2Fb",
-        "/a%5cb", "/a%zz", "/a%0Ab", "http://x/a\u0001b", "http://x y/").map(target ->
+        "/a%5cb", "/a%zz", "/a%0Ab", "http://x/a\u0001b", "http://x y/",
+        // dot segments with parameters (Tomcat's and Jetty's /admin), asterisk-form but for OPTIONS, absolute-form
+        // with userinfo, another scheme, no host, or another host than the Host line (RFC 9112 3.2)
+        "/x/..;/admin", "/..;/admin", "/.;x/admin", "/x/%2e%2E;/admin", "*", "http://u@x/", "ftp://x/", "http:///a",
+        "http://y/").map(target ->
         Arguments.of("request-target " + printable(target), "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n", 400));
     Stream<Arguments> codings = Stream.of("chunked, identity", "chunked, chunked", "gzip", "chunked;x=1",
         "chunked\r\nTransfer-Encoding: identity", "chunked\r\nTransfer-Encoding: chunked").map(te ->
@@ -85,9 +89,11 @@ class HttpBadInputTest {
             // no body: where no coding is chunked, its bytes would be another request, answered before the close
             "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te + "\r\n\r\n", 400));
     Stream<Arguments> hosts = Stream.of("x\r\nHost: y", "x\r\nHost: x", "x y", "x/y", "a@x", "x\"", "x:abc", "x:",
-        "x:99999", "x:8o", ":80", "[::1", "x\\y").map(host ->
+        "x:99999", "x:8o", ":80", "[::1", "x\\y", "a.x..", ".a.x", "a..x", "adm%69n.x").map(host ->
         Arguments.of("Host: " + printable(host), "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 400));
-    return Stream.of(targets, codings, hosts).flatMap(s -> s);
+    Stream<Arguments> noHost = Stream.of(Arguments.of("HTTP/1.1 without Host (RFC 9112 3.2)",
+        "GET / HTTP/1.1\r\nX-A: b\r\n\r\n", 400));
+    return Stream.of(targets, codings, hosts, noHost).flatMap(s -> s);
   }
 
   private static String printable(String s) {

@@ -212,7 +212,9 @@ class HttpPathPolicyTest {
     assertEquals("p", kept.getString("pool"));
     JsonObject fqdn = new JsonObject(gw.admin("/api/v1/route?listener=web&client=10.0.0.1&host=example.com."));
     assertEquals("example", fqdn.getString("policy"));
-    for (String refused : List.of("/%252e%252e/admin", "/a%252Fb", "/a%22b", "admin")) {
+    JsonObject emptyLabel = new JsonObject(gw.admin("/api/v1/route?listener=web&client=10.0.0.1&host=example.com.."));
+    assertTrue(emptyLabel.getJsonArray("errors").getString(0).contains("would be refused"), emptyLabel.encode());
+    for (String refused : List.of("/%252e%252e/admin", "/a%252Fb", "/a%22b", "admin", "/x/..%3B/admin")) {
       JsonObject answer = new JsonObject(gw.admin("/api/v1/route?listener=web&client=10.0.0.1&path=" + refused));
       assertTrue(answer.getJsonArray("errors").getString(0).contains("would be refused"), refused + ": " + answer);
     }

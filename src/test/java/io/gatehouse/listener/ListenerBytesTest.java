@@ -9,6 +9,7 @@ import io.gatehouse.admin.PrometheusText;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.RawH2;
 import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.TestCerts;
 import io.gatehouse.testkit.TestPorts;
@@ -42,14 +43,19 @@ class ListenerBytesTest {
   }
 
   void start() {
+    start("");
+  }
+
+  /** {@code webExtra}: more fields of the HTTP listener. */
+  void start(String webExtra) {
     http = TestPorts.free();
     https = TestPorts.free();
     gw = gateway.start("{" + head() + """
-        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"},
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"%s},
                      {"name":"secure","protocol":"HTTPS","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
                       "http2_enable":true,"tls":{"certificate":"%s","private_key":"%s"}}],
         "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
-        """.formatted(http, https, TestCerts.RSA_CERT, TestCerts.RSA_KEY, members(a)));
+        """.formatted(http, webExtra, https, TestCerts.RSA_CERT, TestCerts.RSA_KEY, members(a)));
   }
 
   @Test
@@ -88,6 +94,57 @@ class ListenerBytesTest {
     } finally {
       Sync.await(client.close());
     }
+  }
+
+  @Test
+  void anH2cListenersFirstRequestAndPriorKnowledgePrefaceAreCounted() throws Exception {
+    http = TestPorts.free();
+    gw = gateway.start("{" + head() + """
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+                      "http2_enable":true}],
+        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+        """.formatted(http, members(a)));
+    // Vert.x reads a whole first head (or the HTTP/2 preface and SETTINGS) before it hands the connection over
+    try (RawHttp raw = new RawHttp(http)) {
+      exchange("web", raw, "GET /bytes-5 HTTP/1.1\r\nHost: x\r\n\r\n", "/bytes-5");
+    }
+    long in0 = bytes("web", "in");
+    try (RawH2 h2 = RawH2.h2c(http)) {
+      assertEquals(200, h2.get(1, "/bytes-6").flush().status(1));
+    }
+    String line = gw.awaitAccessLog("path=/bytes-6 ");
+    long in = bytes("web", "in") - in0;
+    // the preface, SETTINGS, its ACK and a HEADERS frame at least
+    assertTrue(in >= RawH2.PREFACE.length + 3 * 9 + "/bytes-6".length(), "in=" + in + ": " + line);
+    assertTrue(line.contains(" in=" + in + " "), line);
+  }
+
+  @Test
+  void theGatewaysOwnAnswersCountWhatWasReadAndWrittenOnOneLineEach() {
+    start(",\"client_timeout\":0.5");
+    String bad = "GET /a\u0001b HTTP/1.1\r\nHost: x\r\n\r\n";
+    try (RawHttp raw = new RawHttp(http)) {
+      RawHttp.Response r = raw.send(bad).read();
+      assertEquals(400, r.status());
+      String line = gw.awaitAccessLog("status=400");
+      assertTrue(line.contains(" in=" + bad.length() + " out=" + (r.head().length() + r.body().length()) + " "), line);
+    }
+    String partial = "GET /never-ends HTTP/1.1\r\nHost: x\r\n";
+    try (RawHttp raw = new RawHttp(http)) {
+      RawHttp.Response r = raw.send(partial).read();
+      assertEquals(408, r.status());
+      String line = gw.awaitAccessLog("status=408");
+      assertTrue(line.contains(" in=" + partial.length() + " out=" + (r.head().length() + r.body().length()) + " "),
+          line);
+      assertTrue(raw.closedByPeer());
+    }
+    // a later request's line comes after anything the 408's connection could still log
+    try (RawHttp raw = new RawHttp(http)) {
+      assertEquals(200, raw.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+      gw.awaitAccessLog("path=/after ");
+    }
+    assertEquals(1, gw.accessLogLines("status=400").size(), "the 408 has no phantom 400 beside it");
+    assertEquals(1, gw.accessLogLines("status=408").size());
   }
 
   /** Sends {@code request} on a kept-alive connection and checks the meter's deltas against it and the log. */

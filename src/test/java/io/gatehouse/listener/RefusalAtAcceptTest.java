@@ -65,14 +65,15 @@ class RefusalAtAcceptTest {
   void start(String protocol, String listenerExtra) {
     this.protocol = protocol;
     port = TestPorts.free();
-    boolean https = protocol.equals("HTTPS");
+    boolean toHttp = protocol.startsWith("HTTP");
+    String tls = protocol.equals("HTTPS") || protocol.equals("SSL")
+        ? ",\"tls\":{\"certificate\":\"%s\",\"private_key\":\"%s\"}".formatted(TestCerts.RSA_CERT, TestCerts.RSA_KEY)
+        : "";
     gw = gateway.start("{" + head() + """
         "listeners":[{"name":"front","protocol":"%s","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
-                      "client_timeout":10,
-                      "tls":{"certificate":"%s","private_key":"%s"}%s}],
+                      "client_timeout":10%s%s}],
         "pools":[{"name":"p","protocol":"%s","members":%s}]}
-        """.formatted(protocol, port, TestCerts.RSA_CERT, TestCerts.RSA_KEY, listenerExtra,
-        https ? "HTTP" : "TCP", members(https ? http : tcp)));
+        """.formatted(protocol, port, tls, listenerExtra, toHttp ? "HTTP" : "TCP", members(toHttp ? http : tcp)));
   }
 
   @ParameterizedTest
@@ -175,8 +176,73 @@ class RefusalAtAcceptTest {
     assertTrue(gw.metrics().contains("gatehouse_listener_connections_active{listener=\"front\"} 0.0"), gw.metrics());
   }
 
+  /**
+   * A peer outside accept_proxy_protocol.trusted_cidrs may not name a client: it is refused at accept (an acl
+   * refusal), not held until client_timeout waiting for a PROXY header it may not send. It sends nothing here, so
+   * only the accept gate can end it in time.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"TCP", "SSL", "HTTP", "HTTPS"})
+  void aPeerThatIsNotATrustedProxyIsRefusedAtAccept(String protocol) {
+    start(protocol, ",\"accept_proxy_protocol\":{\"trusted_cidrs\":[\"127.0.0.3/32\"]}");
+    assertRefusedAtAccept("127.0.0.2", new byte[0]);
+    assertEquals(1, state().refused(Refusal.ACL));
+    assertEquals(Map.of(), TlsFailureCounts.of(state()));
+    assertServedViaProxy("127.0.0.3", "PROXY TCP4 203.0.113.7 127.0.0.1 40000 " + port + "\r\n");
+    assertEquals(1, state().accepted());
+  }
+
+  /** From {@code from}, a PROXY header then the protocol's exchange over it (a TLS handshake first on SSL/HTTPS). */
+  private void assertServedViaProxy(String from, String header) {
+    try (Socket raw = new Socket()) {
+      raw.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+      raw.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      raw.setSoTimeout(5000);
+      raw.getOutputStream().write(header.getBytes(StandardCharsets.US_ASCII));
+      Socket s = protocol.equals("SSL") || protocol.equals("HTTPS")
+          ? tls.getSocketFactory().createSocket(raw, "127.0.0.1", port, false) : raw;
+      if (protocol.startsWith("HTTP")) {
+        assertEquals(200, new RawHttp(s).send(GET).read().status());
+      } else {
+        assertEquals("t", new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A dual-stack proxy names IPv4 clients as IPv4-mapped IPv6 addresses: each is the IPv4 client it is, with its
+   * own client_connection_limit budget (they used to share one key: one client refused all the others), and the
+   * same client named either way is one client.
+   */
+  @Test
+  void ipv4MappedClientsNamedByAProxyHaveTheirOwnBudgets() {
+    start("TCP", ",\"client_connection_limit\":1,\"accept_proxy_protocol\":{\"trusted_cidrs\":[\"127.0.0.0/8\"]}");
+    try (TcpClient a = viaProxy("TCP6 ::ffff:203.0.113.7 ::ffff:127.0.0.1");
+        TcpClient b = viaProxy("TCP6 ::ffff:203.0.113.8 ::ffff:127.0.0.1")) {
+      assertEquals("t", a.readLine());
+      assertEquals("t", b.readLine(), "another IPv4 client behind the same proxy");
+      try (TcpClient sameAsA = viaProxy("TCP4 203.0.113.7 127.0.0.1")) {
+        assertTrue(sameAsA.closedWithNothingSent(), "203.0.113.7 named as IPv4 is the client already at its limit");
+      }
+      assertEquals(1, state().refused(Refusal.LIMIT));
+    }
+  }
+
+  private TcpClient viaProxy(String addresses) {
+    TcpClient c = TcpClient.connect("127.0.0.1", port, "127.0.0.2");
+    c.write("PROXY " + addresses + " 40000 " + port + "\r\n");
+    return c;
+  }
+
   /** Connects from {@code from}, sends a ClientHello: the connection ends at once with nothing read. */
   private void assertRefusedAtAccept(String from) {
+    assertRefusedAtAccept(from, TlsClients.clientHello(port));
+  }
+
+  /** Connects from {@code from}, sends {@code first}: the connection ends at once with nothing read. */
+  private void assertRefusedAtAccept(String from, byte[] first) {
     long start = System.nanoTime();
     int read;
     try (Socket client = new Socket()) {
@@ -184,7 +250,7 @@ class RefusalAtAcceptTest {
       try {
         client.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         client.setSoTimeout(REFUSED_WITHIN_MILLIS);
-        client.getOutputStream().write(TlsClients.clientHello(port));
+        client.getOutputStream().write(first);
         read = client.getInputStream().read();
       } catch (SocketTimeoutException held) {
         throw new AssertionError("the refused connection was held open", held);

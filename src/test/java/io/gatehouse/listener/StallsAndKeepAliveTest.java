@@ -9,6 +9,7 @@ import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.LogCapture;
 import io.gatehouse.testkit.RawH2;
 import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.SocketTimers;
@@ -30,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -89,6 +91,8 @@ class StallsAndKeepAliveTest {
       String line = gw.awaitAccessLog("path=/big");
       assertTrue(line.contains("status=200") && line.contains("end=client_timeout"), line);
       Await.until(Duration.ofSeconds(5), () -> active(big) == 0, "the member is not counted busy any more");
+      // aborted, not closed gracefully: a socket left to flush to a client that reads nothing would stay
+      assertGone(gateway.port(), s.getLocalPort());
       assertTrue(endsWithin(s, Duration.ofSeconds(5)), "the client connection is closed after what was buffered");
     }
   }
@@ -104,12 +108,46 @@ class StallsAndKeepAliveTest {
         f = h2.read();
       } while (f != null && !(f.type() == RawH2.RST_STREAM && f.stream() == 1));
       long ms = (System.nanoTime() - t0) / 1_000_000;
-      assertTrue(f != null, "the stream is reset, not the connection closed");
+      assertTrue(f != null, "the stream is reset first");
+      assertEquals(0x8, f.errorCode(), "CANCEL, not NO_ERROR: the response was cut");
       assertTrue(ms >= 900 && ms < 6000, "reset after " + ms + " ms");
       String line = gw.awaitAccessLog("path=/download/10000000");
       assertTrue(line.contains("status=200") && line.contains("end=client_timeout"), line);
       Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "the member is released");
+      // no connection-level window left: no stream of it could move, so the connection is aborted too
+      assertGone(gateway.port(), h2.localPort());
     }
+  }
+
+  @Test
+  void anHttp2ConnectionWhoseSocketTakesNothingIsAbortedAfterClientTimeout() throws Exception {
+    gw = gateway.start(",\"client_timeout\":1,\"http2_enable\":true", "", members(a));
+    try (RawH2 h2 = RawH2.h2c(gateway.port())) {
+      // windows wide open (stream and connection), then the client reads nothing more: the socket fills up
+      h2.frame(RawH2.SETTINGS, 0, 0, new byte[] {0, 4, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff})
+          .frame(RawH2.WINDOW_UPDATE, 0, 0, new byte[] {0x7f, (byte) 0xff, 0, 0})
+          .get(1, "/download/64000000").flush();
+      String line = gw.awaitAccessLog("path=/download/64000000");
+      assertTrue(line.contains("status=200") && line.contains("end=client_timeout"), line);
+      assertGone(gateway.port(), h2.localPort());
+      Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "the member is released");
+    }
+  }
+
+  /** The gateway's socket to a client port is gone from the kernel's table: aborted, nothing left to flush. */
+  static void assertGone(int gatewayPort, int clientPort) {
+    Await.until(Duration.ofSeconds(5), () -> SocketTimers.any(gatewayPort, clientPort).isEmpty(),
+        () -> "the gateway's socket is still there: " + SocketTimers.any(gatewayPort, clientPort));
+  }
+
+  /** A client with a receive buffer of {@code receiveBuffer} that has asked for a download of {@code size}. */
+  static Socket download(int size, int receiveBuffer) throws IOException {
+    Socket s = new Socket();
+    s.setReceiveBufferSize(receiveBuffer);
+    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), gateway.port()));
+    s.setSoTimeout(5000);
+    s.getOutputStream().write(("GET /download/" + size + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes());
+    return s;
   }
 
   /** Reads (and drops) what the gateway had sent, and says whether the connection then ended. */
@@ -136,11 +174,7 @@ class StallsAndKeepAliveTest {
   void aSlowClientThatKeepsReadingIsNotCut() throws Exception {
     gw = gateway.start(",\"client_timeout\":0.5", "", members(a));
     int size = 1_500_000;
-    try (Socket s = new Socket()) {
-      s.setReceiveBufferSize(16 * 1024);
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), gateway.port()));
-      s.setSoTimeout(5000);
-      s.getOutputStream().write(("GET /download/" + size + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes());
+    try (Socket s = download(size, 16 * 1024)) {
       InputStream in = s.getInputStream();
       byte[] buf = new byte[16 * 1024];
       long got = 0;
@@ -154,6 +188,32 @@ class StallsAndKeepAliveTest {
       assertTrue(got >= size, "received " + got);
     }
     assertTrue(gw.awaitAccessLog("path=/download/" + size).contains("end=ok"));
+  }
+
+  @Test
+  void aReaderTakingAKilobyteEvery200MsIsNotCutThoughItsQueueStaysFull() throws Exception {
+    // the progress seen below the gateway's queue is the kernel's (tcp_info), which NIO does not show
+    Assumptions.assumeFalse(Boolean.getBoolean("gatehouse.transport.nio"), "epoll only");
+    gw = gateway.start(",\"client_timeout\":1", "", members(a));
+    int size = 6_000_000; // more than the kernel's buffers take at first: the gateway's queue fills
+    try (Socket s = download(size, 1)) { // the smallest window: it reopens after every kilobyte or two
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[64 * 1024];
+      long got = 0;
+      // four client_timeouts at 5 KB/s: each stretch without a flip of writability is longer than the timeout
+      for (long end = System.nanoTime() + Duration.ofSeconds(4).toNanos(); System.nanoTime() < end; ) {
+        int n = in.read(buf, 0, 1024);
+        assertTrue(n > 0, "closed after " + got + " bytes");
+        got += n;
+        Thread.sleep(200); // the client's pace, not a synchronisation
+      }
+      for (int n; got < size && (n = in.read(buf)) > 0; ) {
+        got += n;
+      }
+      assertTrue(got >= size, "received " + got);
+    }
+    String line = gw.awaitAccessLog("path=/download/" + size);
+    assertTrue(line.contains("end=ok"), line);
   }
 
   @Test
@@ -187,6 +247,25 @@ class StallsAndKeepAliveTest {
       Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "member released");
     } finally {
       Sync.await(ws.close());
+    }
+  }
+
+  @Test
+  void aClientResettingItsTunnelIsRoutineNotAnError() throws Exception {
+    gw = gateway.start("", "", members(a));
+    try (LogCapture log = LogCapture.start()) {
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+        s.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes());
+        s.setSoTimeout(5000);
+        byte[] head = new byte[12];
+        new java.io.DataInputStream(s.getInputStream()).readFully(head);
+        assertEquals("HTTP/1.1 101", new String(head), "upgraded");
+        s.setSoLinger(true, 0); // the close below is a reset
+      }
+      assertTrue(gw.awaitAccessLog("status=101").contains("end=tunnel_closed"));
+      Await.until(Duration.ofSeconds(5), () -> active(a) == 0, "member released");
+      assertEquals(List.of(), log.lines().stream().filter(l -> l.startsWith("SEVERE")).toList(), log.text());
     }
   }
 

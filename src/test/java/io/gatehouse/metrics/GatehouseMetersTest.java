@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatehouse.admin.PrometheusText;
 import io.gatehouse.testkit.Backends;
+import io.gatehouse.testkit.CommandRun;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TestPorts;
@@ -17,6 +19,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Meters follow the running state: a member removed from a pool takes its meters with it. */
@@ -83,4 +87,15 @@ class GatehouseMetersTest {
     }
   }
 
+  @Test
+  void buildInfoSaysWhatVersionOfWhichCommitRunsOnWhichJava() {
+    String version = CommandRun.of("--version").out().get(0);
+    Matcher m = Pattern.compile("gatehouse (\\S+) \\((\\S+)\\)").matcher(version);
+    assertTrue(m.matches(), version);
+    try (GatewayHarness gw = GatewayHarness.start("{" + head() + "\"listeners\":[],\"pools\":[]}")) {
+      String text = gw.gateway().meters().scrape();
+      assertEquals(1.0, PrometheusText.value(text, "gatehouse_build_info", "version=" + m.group(1),
+          "commit=" + m.group(2), "java=" + System.getProperty("java.version")), text);
+    }
+  }
 }

@@ -147,15 +147,27 @@ class ReloadTest {
   void warningsOfAReloadedVersionAreLoggedAndTheVersionApplied() {
     start(config(members(a), ""));
     try (LogCapture log = LogCapture.start()) {
-      ReloadOutcome out = reload(config(members(b), "").replace("\"default_pool\":\"p\"}",
-          "\"default_pool\":\"p\",\"colour\":\"blue\"}"));
+      ReloadOutcome out = reload(config(members(b), "").replace("\"protocol\":\"TCP\",\"members\"",
+          "\"protocol\":\"TCP\",\"health_monitor\":{\"type\":\"TCP\",\"url_path\":\"/x\"},\"members\""));
       assertEquals(new ReloadOutcome(2, true, java.util.List.of()), out);
       // the same text as start-up and --check print (Main), here as a log line
       String line = log.await("config warning: ");
       assertTrue(line.startsWith("WARNING io.gatehouse.runtime.Runtime: "
-          + "config warning: $.listeners[0].colour: unknown field, ignored"), line);
+          + "config warning: $.pools[0].health_monitor.url_path: used only by HTTP and HTTPS monitors, ignored"),
+          line);
       assertEquals("b", memberOf(port));
     }
+  }
+
+  @Test
+  void aVersionWithAMisspeltFieldIsRefusedAndTheRunningOneKept() {
+    start(config(members(a), ""));
+    ReloadOutcome out = reload(config(members(b), "").replace("\"protocol\":\"TCP\",\"members\"",
+        "\"protocol\":\"TCP\",\"health_moniter\":{\"type\":\"TCP\"},\"members\""));
+    assertEquals(java.util.List.of(
+        "config error: $.pools[0].health_moniter: unknown field (did you mean health_monitor?)"), out.errors());
+    assertEquals(1, runtime().view().version().number());
+    assertEquals("a", memberOf(port));
   }
 
   @Test

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Collects a gateway's access log lines (and echoes them to stdout for the test report). */
@@ -31,6 +32,15 @@ final class AccessLogCapture {
 
   PrintStream stream() {
     return stream;
+  }
+
+  /** The lines written so far that contain {@code text}. */
+  List<String> matching(String text) {
+    String all;
+    synchronized (bytes) {
+      all = bytes.toString(StandardCharsets.UTF_8);
+    }
+    return Arrays.stream(all.split("\n")).filter(l -> l.contains(text)).toList();
   }
 
   String await(String text) {

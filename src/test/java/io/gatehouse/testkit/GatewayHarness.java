@@ -30,21 +30,31 @@ public final class GatewayHarness implements AutoCloseable {
     return accessLog.await(text);
   }
 
+  /** The access log lines so far that contain {@code text}. */
+  public java.util.List<String> accessLogLines(String text) {
+    return accessLog.matching(text);
+  }
+
   public static GatewayHarness start(String json) {
     try {
       Path dir = Files.createTempDirectory("gatehouse-test");
       Path file = dir.resolve("gatehouse.json");
       Files.writeString(file, json);
-      ConfigResult loaded = ConfigParser.load(file);
-      if (!loaded.ok()) {
-        throw new AssertionError("test configuration refused: " + loaded.errors());
-      }
-      AccessLogCapture log = new AccessLogCapture();
-      Gateway gateway = Sync.await(Gateway.start(loaded, Gateway.Options.standalone(file, log.stream())));
-      return new GatewayHarness(file, gateway, log);
+      return start(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** From a configuration file in place (its relative certificate paths resolved against its folder). */
+  public static GatewayHarness start(Path file) {
+    ConfigResult loaded = ConfigParser.load(file);
+    if (!loaded.ok()) {
+      throw new AssertionError("test configuration refused: " + loaded.errors());
+    }
+    AccessLogCapture log = new AccessLogCapture();
+    Gateway gateway = Sync.await(Gateway.start(loaded, Gateway.Options.standalone(file, log.stream())));
+    return new GatewayHarness(file, gateway, log);
   }
 
   public Gateway gateway() {

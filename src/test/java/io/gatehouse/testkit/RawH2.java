@@ -40,6 +40,7 @@ public final class RawH2 implements AutoCloseable {
   public static final int RST_STREAM = 0x3;
   public static final int SETTINGS = 0x4;
   public static final int GOAWAY = 0x7;
+  public static final int WINDOW_UPDATE = 0x8;
   public static final int CONTINUATION = 0x9;
   public static final int END_STREAM = 0x1;
   public static final int ACK = 0x1;
@@ -137,6 +138,11 @@ public final class RawH2 implements AutoCloseable {
   }
 
   /** The server's SETTINGS, by identifier. */
+  /** This end's port, to find the gateway's end of the connection ({@link SocketTimers}). */
+  public int localPort() {
+    return socket.getLocalPort();
+  }
+
   public Map<Integer, Long> serverSettings() {
     return serverSettings;
   }

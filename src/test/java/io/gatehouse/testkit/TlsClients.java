@@ -30,10 +30,15 @@ public final class TlsClients {
 
   /** A context that trusts {@link TestCerts#CA_CERT} and presents {@code clientCert} (null: none). */
   public static SSLContext context(Path clientCert, Path clientKey) {
+    return context(TestCerts.CA_CERT, clientCert, clientKey);
+  }
+
+  /** A context that trusts {@code caCert} (a CA or a self-signed certificate) and presents {@code clientCert}. */
+  public static SSLContext context(Path caCert, Path clientCert, Path clientKey) {
     try {
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
-      trust.setCertificateEntry("ca", x509(TestCerts.CA_CERT));
+      trust.setCertificateEntry("ca", x509(caCert));
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
       KeyManagerFactory kmf = null;

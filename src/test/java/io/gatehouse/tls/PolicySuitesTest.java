@@ -116,7 +116,10 @@ class PolicySuitesTest {
         TlsPolicy policy = TlsPolicy.of(policyOf(l.getString("name")));
         JsonObject tls = l.getJsonObject("tls");
         assertEquals(engine.configName(), tls.getString("engine"), l.getString("name"));
-        assertEquals(new JsonArray(engine.suites(policy)), tls.getJsonArray("cipher_suites"), l.getString("name"));
+        // what the listener's key can sign for, as the handshakes above found: an RSA pair gets no ECDSA suite
+        String other = l.getString("name").endsWith("-rsa") ? "_ECDSA_" : "_RSA_";
+        assertEquals(new JsonArray(engine.suites(policy).stream().filter(suite -> !suite.contains(other)).toList()),
+            tls.getJsonArray("cipher_suites"), l.getString("name"));
         assertEquals(new JsonArray(policy.protocols()), tls.getJsonArray("protocols"), l.getString("name"));
       }
     }
