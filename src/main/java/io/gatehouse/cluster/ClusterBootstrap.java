@@ -53,6 +53,9 @@ public final class ClusterBootstrap {
       return Future.failedFuture(new IllegalArgumentException(unprotected));
     }
     String name = config.getClusterName();
+    if (cluster.secret() == null) {
+      LOG.warning(withoutSecret(name));
+    }
     // named, not Hazelcast's default "_hzInstance_N_<cluster name>"; also how JoinRefusals tells members apart
     config.setInstanceName("gatehouse-" + nodeName + "-" + UUID.randomUUID().toString().substring(0, 8));
     config.getMemberAttributeConfig().setAttribute(HazelcastView.NODE_ATTRIBUTE, nodeName);
@@ -120,6 +123,13 @@ public final class ClusterBootstrap {
       throw new IllegalArgumentException(m != null && m.startsWith("cluster error:") ? m
           : "cluster error: cluster configuration " + clusterConfig + ": " + m, e);
     }
+  }
+
+  /** The start-up warning of a cluster without a secret: what is then open to anyone on the cluster network. */
+  static String withoutSecret(String clusterName) {
+    return "cluster: no cluster.secret: shared entries travel unsealed and HTTP_COOKIE cookies are signed with a key"
+        + " derived from the cluster name '" + clusterName + "', which anyone who knows it can forge; set"
+        + " cluster.secret_file (openssl rand -hex 32)";
   }
 
   /** The error when a node would bind or join beyond loopback with nothing sealed, unless told it may. */

@@ -55,10 +55,16 @@ public final class ClusterNode {
 
   /**
    * Seals with {@code config}'s secret and opens with it and its accepted ones from now on (a reload). Entries
-   * already applied here stay; entries only the dropped secrets open are ignored from now on.
+   * already applied here stay; the entries this node owns that an older secret sealed are sealed again under the
+   * new one (its configuration entry, the verdicts of the members it probes, the sticky entries whose key it owns),
+   * so that dropping the old secret at the end of a rotation leaves nothing unreadable behind; entries only the
+   * dropped secrets open are ignored from now on.
    */
   public void rekey(ClusterConfig config) {
     seal = EntrySeal.of(config.secret(), config.accepted());
+    configs.reseal(nodeName);
+    health.reseal();
+    sticky.reseal(k -> nodeName.equals(Rendezvous.owner(view.members(), k)));
   }
 
   /** The Hazelcast cluster name this node joined. */

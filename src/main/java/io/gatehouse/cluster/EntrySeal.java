@@ -82,6 +82,12 @@ final class EntrySeal {
     return current != null;
   }
 
+  /** Whether {@code value} is sealed, but not under the current secret: a rotation left it behind. */
+  boolean sealedByAnother(Object value) {
+    return current != null && value instanceof byte[] b && b.length > HEADER && b[0] == SEALED
+        && !Arrays.equals(b, 1, 1 + ClusterSecret.ID_BYTES, current.id(), 0, ClusterSecret.ID_BYTES);
+  }
+
   /** {@code plaintext} sealed for the entry {@code key} of {@code map}. Called on the writer thread. */
   byte[] seal(Purpose purpose, String map, String key, byte[] plaintext) {
     if (current == null) {

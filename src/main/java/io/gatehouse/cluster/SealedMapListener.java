@@ -26,6 +26,24 @@ abstract class SealedMapListener extends EntryAdapter<String, Object> {
     this.rejected = rejected;
   }
 
+  /**
+   * On the writer thread: every entry of {@code map} that {@code owns} names and that another held secret sealed is
+   * sealed again, in place, under the current one; so that once the old secret is dropped everywhere, what it
+   * sealed is not left behind unreadable (a rotation). Each entry has one owner among the live nodes, so it is
+   * written once.
+   */
+  static void resealOwned(ReplicatedMap<String, Object> map, String name, ClusterWriter writer, EntrySeal s,
+      EntrySeal.Purpose purpose, java.util.function.Predicate<String> owns) {
+    writer.submit(() -> map.forEach((k, v) -> {
+      if (s.sealedByAnother(v) && owns.test(k)) {
+        byte[] plain = s.open(purpose, name, k, v);
+        if (plain != null) {
+          map.put(k, s.seal(purpose, name, k, plain));
+        }
+      }
+    }));
+  }
+
   /** Starts receiving entry events: called by the subclass once its own fields are set. */
   protected final void listen() {
     registration = map.addEntryListener(this);

@@ -47,6 +47,11 @@ final class SharedConfigs extends SealedMapListener {
     return map.keySet().stream().filter(k -> !opened.containsKey(k)).sorted().toList();
   }
 
+  /** This node's own entry, if an older secret sealed it, sealed again under the current one. */
+  void reseal(String node) {
+    resealOwned(map, MAP, writer, seal.get(), Purpose.CONFIG, node::equals);
+  }
+
   void remove(String node) {
     map.remove(node);
   }

@@ -157,6 +157,14 @@ final class SharedHealth extends EntryAdapter<String, Object>
     return status;
   }
 
+  /** The verdicts this node owns that an older secret sealed, sealed again under the current one. */
+  void reseal() {
+    SealedMapListener.resealOwned(map, MAP, writer, seal.get(), Purpose.HEALTH, k -> {
+      int i = k.indexOf(SEPARATOR);
+      return i > 0 && owns(k.substring(0, i), k.substring(i + 1));
+    });
+  }
+
   void close() {
     map.removeEntryListener(mapRegistration);
     topic.removeMessageListener(topicRegistration);

@@ -80,6 +80,28 @@ final class SharedSticky extends SealedMapListener
     writer.submit(() -> seal.get().clientKeys(pool, key).forEach(k -> map.remove(pool + SEPARATOR + k)));
   }
 
+  /**
+   * The entries {@code owns} names that an older secret sealed, written again under the current one: their map key
+   * is the current secret's hash of the client, so the copy goes beside the old entry, which its TTL ends (removing
+   * it would remove the client's entry on every node).
+   */
+  void reseal(java.util.function.Predicate<String> owns) {
+    EntrySeal s = seal.get();
+    writer.submit(() -> map.forEach((k, v) -> {
+      int i = k.indexOf(SEPARATOR);
+      byte[] plain = i > 0 && s.sealedByAnother(v) && owns.test(k) ? s.open(Purpose.STICKY, MAP, k, v) : null;
+      String text = plain == null ? "" : new String(plain, StandardCharsets.UTF_8);
+      int j = text.indexOf(SEPARATOR);
+      StickyValue value = j < 0 ? null : StickyValue.decode(text.substring(0, j));
+      long ttl = value == null ? 0 : value.expiresAtMillis() - System.currentTimeMillis();
+      if (ttl > 0) {
+        String pool = k.substring(0, i);
+        String moved = pool + SEPARATOR + s.clientKey(pool, text.substring(j + 1));
+        map.put(moved, s.seal(Purpose.STICKY, MAP, moved, plain), ttl, TimeUnit.MILLISECONDS);
+      }
+    }));
+  }
+
   @Override
   public void entryAdded(EntryEvent<String, Object> event) {
     Received r = receive(event.getKey(), event.getValue(), true);

@@ -112,12 +112,17 @@ final class ClusterParser {
       problems.error(at, "invalid path: " + e.getReason());
       return null;
     }
+    if (file == null) {
+      problems.error(at, "must not be empty");
+      return null;
+    }
+    String unreadable = ConfigFiles.problem(file);
+    if (unreadable != null) {
+      problems.error(at, unreadable);
+      return null;
+    }
     byte[] bytes;
     try {
-      if (file == null) {
-        problems.error(at, "must not be empty");
-        return null;
-      }
       if (Files.size(file) > MAX_SECRET + 2) {
         problems.error(at, "must hold at most " + MAX_SECRET + " bytes: " + file);
         return null;

@@ -127,6 +127,17 @@ public final class StickyCookie {
     return memberId == null ? null : new String(memberId, StandardCharsets.UTF_8);
   }
 
+  /**
+   * Whether a cookie value names the key that signs now; one that verifies under a key that only verifies (a
+   * rotation) is signed again, so that dropping that key later loses no session.
+   */
+  public boolean signedByCurrentKey(String cookieValue) {
+    int firstDot = cookieValue.indexOf('.');
+    int secondDot = firstDot < 0 ? -1 : cookieValue.indexOf('.', firstDot + 1);
+    int thirdDot = secondDot < 0 ? -1 : cookieValue.indexOf('.', secondDot + 1);
+    return thirdDot > 0 && signer(cookieValue, secondDot + 1, thirdDot) == keys.get(0);
+  }
+
   /** The key whose id is {@code value[from, to)}, or null when none held here has it. */
   private Signer signer(String value, int from, int to) {
     for (Signer k : keys) {

@@ -261,7 +261,9 @@ class ClusterAttackTest {
     ClientConfig c = new ClientConfig();
     c.setClusterName(clusterName);
     c.getNetworkConfig().addAddress("127.0.0.1:" + port);
-    c.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(2_000);
+    // loopback: a member that takes clients answers within a second, and a refusing one is given up on sooner
+    c.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(1_000)
+        .setInitialBackoffMillis(100);
     c.setProperty("hazelcast.logging.type", "jdk");
     return c;
   }

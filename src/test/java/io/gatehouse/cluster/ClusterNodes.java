@@ -31,6 +31,8 @@ final class ClusterNodes implements AutoCloseable {
   private final String clusterName = "gatehouse-test-" + UUID.randomUUID();
   private final List<Integer> ports = new ArrayList<>();
   private final List<Gateway> started = new CopyOnWriteArrayList<>();
+  /** Each started node's configuration file, for reloads. */
+  private final java.util.Map<Gateway, Path> files = new java.util.concurrent.ConcurrentHashMap<>();
   private final Path template;
 
   /** Reserves {@code n} Hazelcast ports: the member list every node gets. */
@@ -102,10 +104,23 @@ final class ClusterNodes implements AutoCloseable {
       }
       return Gateway.start(loaded,
           new Gateway.Options(file, true, hz, false, new PrintStream(OutputStream.nullOutputStream())))
-          .onSuccess(started::add);
+          .onSuccess(g -> {
+            files.put(g, file);
+            started.add(g);
+          });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Writes {@code json} as node {@code g}'s configuration and reloads it; the reload's outcome. */
+  io.gatehouse.runtime.ReloadOutcome reload(Gateway g, String json) {
+    try {
+      Files.writeString(files.get(g), json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Sync.await(g.runtime().reload(), Duration.ofSeconds(30));
   }
 
   /** Stops one node as SIGTERM would: drain, leave the cluster, close. */

@@ -1,6 +1,7 @@
 package io.gatehouse.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,6 +71,8 @@ class StickyCookieTest {
     String fresh = rotating.issue("web-pool", MEMBER, LATER);
     assertEquals(next.id(), fresh.split("\\.")[2]);
     assertNull(cookies.verify("web-pool", fresh, NOW), "the old key alone does not verify the new cookie");
+    assertFalse(rotating.signedByCurrentKey(issued), "signed again when it comes back");
+    assertTrue(rotating.signedByCurrentKey(fresh));
     rotating.rekey(next, java.util.List.of());
     assertNull(rotating.verify("web-pool", issued, NOW), "dropped: the old cookie no longer verifies");
     assertEquals(MEMBER, rotating.verify("web-pool", fresh, NOW));
