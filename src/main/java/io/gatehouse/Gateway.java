@@ -77,7 +77,7 @@ public final class Gateway {
     GatehouseConfig config = loaded.config();
     ServerTls.prepareJdk(config.listeners().stream().map(l -> l.tls()).filter(t -> t != null).toList());
     if (options.cluster()) {
-      return ClusterBootstrap.start(config.node().name(), options.clusterConfig(), config.cluster().secret(),
+      return ClusterBootstrap.start(config.node().name(), options.clusterConfig(), config.cluster(),
           vertxOptions(config))
           .compose(node -> start(loaded, options, node.vertx(), node));
     }
@@ -129,6 +129,11 @@ public final class Gateway {
 
   public Runtime runtime() {
     return runtime;
+  }
+
+  /** This node's membership of the cluster, or null when standalone. */
+  public ClusterNode cluster() {
+    return cluster;
   }
 
   /** Every meter of this gateway. */

@@ -1,5 +1,6 @@
 package io.gatehouse;
 
+import io.gatehouse.cluster.ClusterBootstrap;
 import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
@@ -10,6 +11,7 @@ import io.gatehouse.tls.EngineWarnings;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +65,13 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     GatehouseConfig cfg = result.config();
     EngineWarnings.of(cfg).forEach(out::println);
     if (check) {
+      // the cluster part as a start would see it: the Hazelcast file and GATEHOUSE_CLUSTER_* resolved
+      List<String> clusterErrors = cluster || cfg.cluster().enabled()
+          ? ClusterBootstrap.check(clusterConfig, cfg.cluster()) : List.of();
+      if (!clusterErrors.isEmpty()) {
+        clusterErrors.forEach(System.err::println);
+        return 1;
+      }
       out.println("configuration ok: " + cfg.listeners().size() + " listeners, " + cfg.pools().size() + " pools");
       return 0;
     }

@@ -3,99 +3,182 @@ package io.gatehouse.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.XmlConfigBuilder;
 import com.hazelcast.config.YamlConfigBuilder;
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
-import io.gatehouse.config.ClusterSecret;
+import io.gatehouse.config.GatehouseConfig.ClusterConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.logging.Level;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
 /**
  * Joins the cluster: reads the Hazelcast configuration ({@code --cluster-config}, XML or YAML) with its
- * {@code ${gatehouse.cluster.*}} values from the environment, builds a clustered Vert.x on Hazelcast, then
- * agrees on the cookie signing key and waits for the shared state before the gateway serves.
+ * {@code ${gatehouse.cluster.*}} values from the environment, starts an embedded Hazelcast member (member endpoint
+ * only) beside an unclustered Vert.x, then waits for the shared state before the gateway serves.
  */
 public final class ClusterBootstrap {
 
   private static final Logger LOG = Logger.getLogger(ClusterBootstrap.class.getName());
-  private static final String SECRETS = "gatehouse.secrets";
   private static final int WRITE_QUEUE = 65_536;
-  /** Logs "Cluster name: ..." at INFO on start; held here, as JUL keeps loggers (and their level) weakly. */
-  private static final Logger HAZELCAST_SYSTEM = Logger.getLogger("com.hazelcast.system");
 
   private ClusterBootstrap() {
   }
 
   /**
-   * Starts a clustered Vert.x for node {@code nodeName}; fails when the configuration cannot be read, or when
-   * members of the list refused this node (another cluster name or secret) and it would be alone.
-   *
-   * @param secret {@code cluster.secret}, or null: the cluster name is then the configured one
+   * Starts Vert.x and a Hazelcast member for node {@code nodeName}; fails when the configuration cannot be read,
+   * joins beyond loopback without a secret, or when this node cannot share state with the members: refused at join
+   * (another cluster name) and alone, or unable to open any other node's entries (another secret).
    */
-  public static Future<ClusterNode> start(String nodeName, Path clusterConfig, ClusterSecret secret,
+  public static Future<ClusterNode> start(String nodeName, Path clusterConfig, ClusterConfig cluster,
       VertxOptions options) {
     Config config;
+    List<String> exposed;
     try {
-      config = load(clusterConfig, properties(System.getenv(), System.getProperties()));
-    } catch (IOException | RuntimeException e) {
-      return Future.failedFuture(new IllegalArgumentException(
-          "cluster configuration " + clusterConfig + ": " + e.getMessage(), e));
+      config = read(clusterConfig, cluster);
+      exposed = MemberAllowList.beyondLoopback(config);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    String unprotected = unprotected(exposed, cluster);
+    if (unprotected != null) {
+      return Future.failedFuture(new IllegalArgumentException(unprotected));
     }
     String name = config.getClusterName();
-    if (secret != null) {
-      config.setClusterName(secret.clusterName(name));
-      // Hazelcast starts each log line with the cluster name, which is now as good as the secret for joining
-      config.setProperty("hazelcast.logging.details.enabled", "false");
-      HAZELCAST_SYSTEM.setLevel(Level.WARNING);
+    if (cluster.secret() == null) {
+      LOG.warning(withoutSecret(name));
     }
-    // named, not Hazelcast's default "_hzInstance_N_<cluster name>", which would show the name in thread names
+    // named, not Hazelcast's default "_hzInstance_N_<cluster name>"; also how JoinRefusals tells members apart
     config.setInstanceName("gatehouse-" + nodeName + "-" + UUID.randomUUID().toString().substring(0, 8));
     config.getMemberAttributeConfig().setAttribute(HazelcastView.NODE_ATTRIBUTE, nodeName);
     MemberAllowList allowed = MemberAllowList.of(config);
-    HazelcastClusterManager manager = new HazelcastClusterManager(config);
     JoinRefusals refusals = JoinRefusals.listen(config.getInstanceName());
     long started = System.nanoTime();
-    String joined = "cluster '" + name + "'" + (secret != null ? " (name derived from cluster.secret)" : "");
-    return io.gatehouse.vertx.VertxTransports.builder(options).withClusterManager(manager).buildClustered()
-        .eventually(() -> {
-          refusals.close();
-          return Future.succeededFuture();
-        })
-        .compose(vertx -> vertx.executeBlocking(() -> {
-          HazelcastInstance hz = manager.getHazelcastInstance();
-          checkAdmitted(hz, refusals.refusedBy(), secret != null);
-          ClusterNode node = new ClusterNode(vertx, hz, nodeName, allowed, new ClusterWriter(WRITE_QUEUE),
-              sharedKey(hz));
-          int entries = node.fill();
-          LOG.info("cluster: node " + nodeName + " joined " + joined + " in "
-              + (System.nanoTime() - started) / 1_000_000 + " ms; members " + node.view().members()
-              + "; " + entries + " shared entries");
-          return node;
-        }).onFailure(e -> vertx.close()));
+    String joined = "cluster '" + name + "'" + (cluster.secret() != null ? ", entries sealed" : ", entries NOT sealed");
+    // unclustered: Gatehouse uses neither the event bus nor Vert.x shared data, so no event-bus port is opened
+    Vertx vertx = io.gatehouse.vertx.VertxTransports.builder(options).build();
+    // a thread of its own, not a Vert.x worker: a failure closes Vert.x, and the future must still complete
+    CompletableFuture<ClusterNode> joining = CompletableFuture.supplyAsync(() -> {
+      HazelcastInstance hz;
+      try {
+        hz = Hazelcast.newHazelcastInstance(config);
+      } finally {
+        refusals.close();
+      }
+      try {
+        checkAdmitted(hz, refusals.refusedBy());
+        ClusterNode node = new ClusterNode(vertx, hz, nodeName, allowed, new ClusterWriter(WRITE_QUEUE), cluster,
+            !exposed.isEmpty());
+        int entries = node.fill();
+        checkSameSecret(node, cluster);
+        LOG.info("cluster: node " + nodeName + " joined " + joined + " in "
+            + (System.nanoTime() - started) / 1_000_000 + " ms; members " + node.view().members()
+            + "; " + entries + " shared entries; member endpoint only");
+        return node;
+      } catch (RuntimeException e) {
+        hz.shutdown();
+        throw e;
+      }
+    }, r -> new Thread(r, "gatehouse-cluster-join").start());
+    return Future.fromCompletionStage(joining.whenComplete((node, e) -> {
+      if (e != null) {
+        LOG.log(java.util.logging.Level.WARNING, "cluster: node " + nodeName + " did not start", e);
+        vertx.close();
+      }
+    })).recover(e -> Future.failedFuture(e instanceof java.util.concurrent.CompletionException ? e.getCause() : e));
+  }
+
+  /**
+   * The {@code config error:} lines of {@code --check} for the cluster part: the Hazelcast file and environment
+   * resolved, as a start would.
+   */
+  public static List<String> check(Path clusterConfig, ClusterConfig cluster) {
+    try {
+      String unprotected = unprotected(MemberAllowList.beyondLoopback(read(clusterConfig, cluster)), cluster);
+      return unprotected == null ? List.of() : List.of(unprotected);
+    } catch (IllegalArgumentException e) {
+      return List.of(e.getMessage());
+    }
+  }
+
+  /** The Hazelcast configuration a node runs with: the file, the environment, {@code cluster.name}, hardened. */
+  private static Config read(Path clusterConfig, ClusterConfig cluster) {
+    try {
+      Config config = load(clusterConfig, properties(System.getenv(), System.getProperties()));
+      harden(config);
+      if (cluster.name() != null) {
+        config.setClusterName(cluster.name());
+      }
+      return config;
+    } catch (IOException | RuntimeException e) {
+      String m = e.getMessage();
+      throw new IllegalArgumentException(m != null && m.startsWith("cluster error:") ? m
+          : "cluster error: cluster configuration " + clusterConfig + ": " + m, e);
+    }
+  }
+
+  /** The start-up warning of a cluster without a secret: what is then open to anyone on the cluster network. */
+  static String withoutSecret(String clusterName) {
+    return "cluster: no cluster.secret: shared entries travel unsealed and HTTP_COOKIE cookies are signed with a key"
+        + " derived from the cluster name '" + clusterName + "', which anyone who knows it can forge; set"
+        + " cluster.secret_file (openssl rand -hex 32)";
+  }
+
+  /** The error when a node would bind or join beyond loopback with nothing sealed, unless told it may. */
+  static String unprotected(List<String> exposed, ClusterConfig cluster) {
+    if (exposed.isEmpty() || cluster.secret() != null || cluster.insecure()) {
+      return null;
+    }
+    return "config error: $.cluster.secret: required when the cluster binds or joins beyond loopback ("
+        + String.join(", ", exposed) + "): anyone reaching the cluster port could read and steer the shared state;"
+        + " set cluster.secret_file (openssl rand -hex 32), or cluster.insecure: true on a network you trust";
+  }
+
+  /**
+   * Other nodes are there but none of their entries opens here: they seal with another secret (or none, or this
+   * node has none). Serving beside them would route on state nobody shares, so the start fails.
+   */
+  private static void checkSameSecret(ClusterNode node, ClusterConfig cluster) {
+    List<String> unopened = node.unopenedNodes();
+    if (unopened.isEmpty()) {
+      return;
+    }
+    String why = "the entries of nodes " + unopened + " do not open with this node's "
+        + (cluster.secret() == null ? "settings: they are sealed, and this node has no cluster.secret"
+        : "cluster.secret or accept_secret_files: they hold another secret, or none");
+    if (node.configs().isEmpty()) {
+      throw new IllegalStateException("cluster error: " + why + "; not serving beside them");
+    }
+    LOG.warning("cluster: " + why);
+  }
+
+  /**
+   * The settings every gateway node runs with, whatever its file says: a member endpoint only (no client, REST or
+   * memcache endpoint), a Java serialization allow-list, no shutdown hook (the gateway leaves after draining).
+   */
+  static void harden(Config config) {
+    MemberOnlyNetwork.apply(config);
+    config.getSerializationConfig().setJavaSerializationFilterConfig(SerializationAllowList.filter());
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
   }
 
   /**
    * Refused by members of the list and alone: serving would route with state of its own, beside the cluster it
    * was meant to join, so the start fails. Refused by some but joined to others: only a warning.
    */
-  private static void checkAdmitted(HazelcastInstance hz, List<String> refusedBy, boolean secret) {
+  private static void checkAdmitted(HazelcastInstance hz, List<String> refusedBy) {
     if (refusedBy.isEmpty()) {
       return;
     }
-    String why = "refused by " + String.join(", ", refusedBy) + ": their cluster has another name"
-        + (secret ? " or another cluster.secret" : " or uses a cluster.secret this node lacks");
+    String why = "refused by " + String.join(", ", refusedBy) + ": their cluster has another name";
     if (hz.getCluster().getMembers().size() == 1) {
       throw new IllegalStateException("cluster error: " + why + "; not serving alone");
     }
@@ -133,14 +216,5 @@ public final class ClusterBootstrap {
           : new XmlConfigBuilder(in).setProperties(properties).build();
       return c;
     }
-  }
-
-  /** Blocking: the first node to join stores a random key; every later one reads it. */
-  private static byte[] sharedKey(HazelcastInstance hz) {
-    byte[] mine = new byte[32];
-    new SecureRandom().nextBytes(mine);
-    IMap<String, byte[]> secrets = hz.getMap(SECRETS);
-    byte[] existing = secrets.putIfAbsent("cookie", mine);
-    return existing != null ? existing : mine;
   }
 }

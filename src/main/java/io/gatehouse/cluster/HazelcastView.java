@@ -85,9 +85,13 @@ final class HazelcastView implements ClusterView, MembershipListener {
     hz.getCluster().removeMembershipListener(registration);
   }
 
+  /**
+   * The gateway nodes: members that carry a node name. A bare Hazelcast member (anyone's, see README "Cluster
+   * security") is no node: counted among the owners it would take members' probing away from every node.
+   */
   private List<String> names() {
     return hz.getCluster().getMembers().stream()
-        .map(HazelcastView::nameOf)
+        .map(m -> (String) m.getAttribute(NODE_ATTRIBUTE))
         .filter(Objects::nonNull)
         .sorted()
         .toList();

@@ -2,6 +2,9 @@ package io.gatehouse.cluster;
 
 import com.hazelcast.cluster.Address;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.InterfacesConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.config.TcpIpConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -29,7 +32,7 @@ final class MemberAllowList {
   }
 
   static MemberAllowList of(Config config) {
-    TcpIpConfig tcp = config.getNetworkConfig().getJoin().getTcpIpConfig();
+    TcpIpConfig tcp = MemberOnlyNetwork.join(config).getTcpIpConfig();
     if (!tcp.isEnabled() || tcp.getMembers().isEmpty()) {
       return new MemberAllowList(List.of(), null);
     }
@@ -49,6 +52,54 @@ final class MemberAllowList {
       }
     }
     return new MemberAllowList(entries, members.trim());
+  }
+
+  /**
+   * What a configuration (after {@link MemberOnlyNetwork#apply}) binds or joins beyond loopback: interfaces, the
+   * public address, members of the TCP-IP list, multicast or discovery. Empty when everything stays on loopback.
+   */
+  static List<String> beyondLoopback(Config config) {
+    List<String> out = new ArrayList<>();
+    ServerSocketEndpointConfig member = MemberOnlyNetwork.memberEndpoint(config);
+    String local = config.getProperty("hazelcast.local.localAddress");
+    InterfacesConfig interfaces = member == null ? null : member.getInterfaces();
+    if (local != null) {
+      addUnlessLoopback(out, local);
+    } else if (interfaces == null || !interfaces.isEnabled() || interfaces.getInterfaces().isEmpty()) {
+      out.add("every interface (no <interfaces> given)");
+    } else {
+      interfaces.getInterfaces().forEach(i -> addUnlessLoopback(out, i));
+    }
+    if (member != null && member.getPublicAddress() != null) {
+      addUnlessLoopback(out, member.getPublicAddress().replaceFirst(":\\d+$", ""));
+    }
+    JoinConfig join = MemberOnlyNetwork.join(config);
+    if (join.getMulticastConfig().isEnabled()) {
+      out.add("multicast");
+    }
+    if (join.getAutoDetectionConfig().isEnabled() || !join.getDiscoveryConfig().getDiscoveryStrategyConfigs().isEmpty()) {
+      out.add("discovery");
+    }
+    MemberAllowList listed = of(config);
+    listed.entries.stream().filter(e -> !e.address().isLoopbackAddress())
+        .forEach(e -> out.add(e.address().getHostAddress() + (e.port() < 0 ? "" : ":" + e.port())));
+    return out.stream().distinct().toList();
+  }
+
+  private static void addUnlessLoopback(List<String> out, String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    // an interface pattern such as 127.0.0.* stays on loopback; 10.5.0.* does not
+    boolean loopback = h.matches("127(\\.(\\d{1,3}|\\*|\\d{1,3}-\\d{1,3})){3}");
+    if (!loopback && !h.contains("*") && !h.contains("-")) {
+      try {
+        loopback = InetAddress.getByName(h).isLoopbackAddress();
+      } catch (UnknownHostException e) {
+        loopback = false;
+      }
+    }
+    if (!loopback) {
+      out.add(host);
+    }
   }
 
   /** Whether any member list applies. */

@@ -9,36 +9,44 @@ import io.gatehouse.health.HealthChecker;
 import io.gatehouse.health.HealthShare;
 import io.gatehouse.health.SharedStatus;
 import io.vertx.core.Context;
+import io.gatehouse.cluster.EntrySeal.Purpose;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.UUID;
 
 /**
  * Health shared by the cluster. A member's owner is the rendezvous choice of {@code pool/member} over the live
- * nodes; it alone probes the member and publishes changes to the replicated map {@code gatehouse.health}. Other
- * nodes ask it for a probe on the topic {@code gatehouse.probe}. Events arrive on Hazelcast threads and are only
+ * nodes; it alone probes the member and publishes changes, sealed, to the replicated map {@code gatehouse.health}.
+ * Other nodes ask it for a probe on the topic {@code gatehouse.probe} (sealed too). Events arrive on Hazelcast threads and are only
  * posted to the Runtime context, where the pools' {@link HealthChecker}s apply them.
  */
-final class SharedHealth extends EntryAdapter<String, String>
+final class SharedHealth extends EntryAdapter<String, Object>
     implements HealthShare {
 
   static final String MAP = "gatehouse.health";
   static final String TOPIC = "gatehouse.probe";
   private static final char SEPARATOR = '\n';
 
-  private final ReplicatedMap<String, String> map;
-  private final ITopic<String> topic;
+  private final ReplicatedMap<String, Object> map;
+  private final ITopic<Object> topic;
   private final HazelcastView view;
   private final ClusterWriter writer;
+  private final Supplier<EntrySeal> seal;
+  private final RejectedEntries rejected;
   private final UUID mapRegistration;
   private final UUID topicRegistration;
   private volatile Context context;
   private volatile Map<String, HealthChecker> checkers;
 
-  SharedHealth(HazelcastInstance hz, HazelcastView view, ClusterWriter writer) {
+  SharedHealth(HazelcastInstance hz, HazelcastView view, ClusterWriter writer, Supplier<EntrySeal> seal,
+      RejectedEntries rejected) {
     this.map = hz.getReplicatedMap(MAP);
     this.topic = hz.getTopic(TOPIC);
     this.view = view;
     this.writer = writer;
+    this.seal = seal;
+    this.rejected = rejected;
     this.mapRegistration = map.addEntryListener(this);
     this.topicRegistration = topic.addMessageListener(m -> probeAsked(m.getMessageObject()));
     view.onChange(() -> onContext(all -> all.values().forEach(HealthChecker::ownersChanged)));
@@ -66,25 +74,34 @@ final class SharedHealth extends EntryAdapter<String, String>
 
   @Override
   public SharedStatus current(String pool, String member) {
-    String v = map.get(pool + SEPARATOR + member);
-    return v == null ? null : SharedStatus.decode(v);
+    String k = pool + SEPARATOR + member;
+    Object v = map.get(k);
+    return v == null ? null : receive(k, v);
   }
 
   @Override
   public void publish(String pool, String member, SharedStatus status) {
     String k = pool + SEPARATOR + member;
-    String v = status.encode();
-    writer.submit(() -> map.put(k, v));
+    byte[] plain = status.encode().getBytes(StandardCharsets.UTF_8);
+    writer.submit(() -> map.put(k, seal.get().seal(Purpose.HEALTH, MAP, k, plain)));
   }
 
   @Override
   public void askProbe(String pool, String member) {
     String m = pool + SEPARATOR + member;
-    writer.submit(() -> topic.publish(m));
+    byte[] plain = m.getBytes(StandardCharsets.UTF_8);
+    writer.submit(() -> topic.publish(seal.get().seal(Purpose.PROBE, TOPIC, "", plain)));
   }
 
-  private void probeAsked(String poolAndMember) {
+  private void probeAsked(Object message) {
+    byte[] plain = seal.get().open(Purpose.PROBE, TOPIC, "", message);
+    String poolAndMember = plain == null ? "" : new String(plain, StandardCharsets.UTF_8);
     int i = poolAndMember.indexOf(SEPARATOR);
+    if (i < 0) {
+      rejected.reject(TOPIC, plain == null ? RejectedEntries.OPEN_FAILED : RejectedEntries.DECODE_FAILED,
+          "a probe request that is not from a node of this cluster");
+      return;
+    }
     String pool = poolAndMember.substring(0, i);
     String member = poolAndMember.substring(i + 1);
     onContext(all -> {
@@ -96,25 +113,56 @@ final class SharedHealth extends EntryAdapter<String, String>
   }
 
   @Override
-  public void entryAdded(EntryEvent<String, String> event) {
+  public void entryAdded(EntryEvent<String, Object> event) {
     String key = event.getKey();
-    String value = event.getValue();
     int i = key.indexOf(SEPARATOR);
-    if (value == null || i < 0) {
+    SharedStatus status = event.getValue() == null ? null : receive(key, event.getValue());
+    if (status == null || i < 0) {
       return;
     }
-    SharedStatus status = SharedStatus.decode(value);
     onContext(all -> {
       HealthChecker c = all.get(key.substring(0, i));
-      if (c != null) {
-        c.applyShared(key.substring(i + 1), status);
+      if (c != null && !c.applyShared(key.substring(i + 1), status)) {
+        rejected.reject(MAP, RejectedEntries.SEQ_OUT_OF_RANGE, key.replace(SEPARATOR, ' ')
+            + ": a verdict older than the one this node holds (replayed, or very late)");
       }
     });
   }
 
   @Override
-  public void entryUpdated(EntryEvent<String, String> event) {
+  public void entryUpdated(EntryEvent<String, Object> event) {
     entryAdded(event);
+  }
+
+  /**
+   * The verdict at {@code key}, or null (counted and logged) when it does not open, is no verdict, or carries a
+   * sequence ahead of this node's clock (sequences are milliseconds: one far ahead would pin the verdict).
+   */
+  private SharedStatus receive(String key, Object sealed) {
+    byte[] plain = seal.get().open(Purpose.HEALTH, MAP, key, sealed);
+    if (plain == null) {
+      rejected.reject(MAP, RejectedEntries.OPEN_FAILED, "an entry that does not open with this node's secrets");
+      return null;
+    }
+    SharedStatus status = SharedStatus.decode(new String(plain, StandardCharsets.UTF_8));
+    if (status == null) {
+      rejected.reject(MAP, RejectedEntries.DECODE_FAILED, key.replace(SEPARATOR, ' ') + ": not a health verdict");
+      return null;
+    }
+    if (status.seq() > System.currentTimeMillis() + SharedSticky.SKEW_MILLIS) {
+      rejected.reject(MAP, RejectedEntries.SEQ_OUT_OF_RANGE, key.replace(SEPARATOR, ' ')
+          + ": a sequence ahead of this node's clock");
+      return null;
+    }
+    return status;
+  }
+
+  /** The verdicts this node owns that an older secret sealed, sealed again under the current one. */
+  void reseal() {
+    SealedMapListener.resealOwned(map, MAP, writer, seal.get(), Purpose.HEALTH, k -> {
+      int i = k.indexOf(SEPARATOR);
+      return i > 0 && owns(k.substring(0, i), k.substring(i + 1));
+    });
   }
 
   void close() {

@@ -11,13 +11,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** A JSON value with object keys sorted and no whitespace, and the SHA-256 of that form. */
+/**
+ * A JSON value with object keys sorted and no whitespace, and the SHA-256 of that form with every secret blanked:
+ * the digest is shown in the status and published to the cluster, and a hash of a short admin token or secret
+ * could be guessed offline.
+ */
 final class CanonicalJson {
+  /** Fields whose values are secrets wherever they appear (admin.token, cluster.secret, inline keys). */
+  private static final java.util.Set<String> SECRET_FIELDS = java.util.Set.of("token", "secret", "password",
+      "passphrase", "key", "private_key_pem", "key_pem");
+  private static final String BLANK = "(secret)";
+
   private CanonicalJson() {}
 
   static String digest(Object json) {
     try {
-      byte[] canonical = encode(json).getBytes(StandardCharsets.UTF_8);
+      byte[] canonical = encode(blanked(json)).getBytes(StandardCharsets.UTF_8);
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
@@ -29,6 +38,22 @@ final class CanonicalJson {
     return sorted instanceof JsonObject o ? o.encode()
         : sorted instanceof JsonArray a ? a.encode()
         : new JsonArray().add(sorted).encode(); // a scalar document: encoded inside a one-element list
+  }
+
+  /** A copy with the value of every secret field replaced by the same placeholder. */
+  static Object blanked(Object value) {
+    if (value instanceof JsonObject o) {
+      JsonObject out = new JsonObject();
+      o.forEach(e -> out.put(e.getKey(), SECRET_FIELDS.contains(e.getKey()) && e.getValue() instanceof String
+          ? BLANK : blanked(e.getValue())));
+      return out;
+    }
+    if (value instanceof JsonArray a) {
+      List<Object> list = new ArrayList<>();
+      a.forEach(v -> list.add(blanked(v)));
+      return new JsonArray(list);
+    }
+    return value;
   }
 
   private static Object sorted(Object value) {

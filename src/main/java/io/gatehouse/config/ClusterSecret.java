@@ -1,19 +1,18 @@
 package io.gatehouse.config;
 
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
- * {@code cluster.secret} or the contents of {@code cluster.secret_file}: only nodes holding the same bytes form a
- * cluster. Never printed: {@link #toString} is redacted, so configuration records can be logged as they are.
+ * Secret bytes: {@code cluster.secret}, the contents of {@code cluster.secret_file}, of a file of
+ * {@code cluster.accept_secret_files} or of {@code session_key_file}. Keys are derived from it per purpose; the bytes
+ * themselves never leave this class. Never printed: {@link #toString} is redacted, so configuration records can be logged as they are.
  */
 public final class ClusterSecret {
+
+  /** Length of {@link #id}. */
+  public static final int ID_BYTES = 3;
 
   private final byte[] bytes;
 
@@ -21,19 +20,29 @@ public final class ClusterSecret {
     this.bytes = bytes.clone();
   }
 
+  /** A key for one purpose (HKDF-SHA256 of the secret with the purpose as info): 32 bytes, unrelated across purposes. */
+  public byte[] derive(String purpose) {
+    return Hkdf.derive(bytes, purpose, 32);
+  }
+
   /**
-   * The Hazelcast cluster name nodes with this secret share: {@code base-<128 bits of HMAC-SHA256(secret, base)>}.
-   * Hazelcast OS refuses a join whose cluster name differs; the secret itself never goes on the wire.
+   * A short public name of this secret (3 bytes of its own derivation): sealed entries and cookies carry it, so that
+   * a node holding several secrets during a rotation knows which one opens them, without revealing any key.
    */
-  public String clusterName(String base) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(bytes, "HmacSHA256"));
-      byte[] tag = mac.doFinal(("gatehouse cluster name v1\0" + base).getBytes(StandardCharsets.UTF_8));
-      return base + "-" + HexFormat.of().formatHex(tag, 0, 16);
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-    }
+  public byte[] id() {
+    return Hkdf.derive(bytes, "gatehouse key id v1", ID_BYTES);
+  }
+
+  /** Secret bytes made up here (a standalone node's per-process cookie key). */
+  public static ClusterSecret random() {
+    byte[] b = new byte[32];
+    new java.security.SecureRandom().nextBytes(b);
+    return new ClusterSecret(b);
+  }
+
+  /** Secret bytes that are no secret (a cluster without cluster.secret): derived from a public name. */
+  public static ClusterSecret publicName(String name) {
+    return new ClusterSecret(("gatehouse public " + name).getBytes(StandardCharsets.UTF_8));
   }
 
   int length() {

@@ -59,7 +59,7 @@ public record ConfigDiff(
     if (!Objects.equals(from.node().name(), to.node().name())) {
       restart.add("node.name");
     }
-    if (!from.cluster().equals(to.cluster())) {
+    if (!from.cluster().sameMembership(to.cluster())) {
       restart.add("cluster");
     }
     return new ConfigDiff(added, removed, inPlace, replaced, addedPools, removedPools, changedPools, restart);

@@ -29,15 +29,20 @@ final class ConfigFiles {
       r.error(field, "invalid path: " + e.getReason());
       return null;
     }
-    String problem = !Files.exists(path) ? "file not found: " + path
-        : !Files.isRegularFile(path) ? "not a file: " + path
-        : !Files.isReadable(path) ? "file not readable: " + path
-        : null;
+    String problem = problem(path);
     if (problem != null) {
       r.error(field, problem);
       return null;
     }
     return path;
+  }
+
+  /** Why {@code path} cannot be read as a file, or null when it can. */
+  static String problem(Path path) {
+    return !Files.exists(path) ? "file not found: " + path
+        : !Files.isRegularFile(path) ? "not a file: " + path
+        : !Files.isReadable(path) ? "file not readable: " + path
+        : null;
   }
 
   /** Group or world read permission on a POSIX file system (elsewhere: not known, no warning). */

@@ -85,7 +85,8 @@ public final class ConfigParser {
     List<ListenerConfig> listeners = each(listenerEntries, new ListenerParser(declared, baseDir, admin)::parse,
         ListenerConfig::name);
     List<PoolConfig> pools = each(poolEntries, p -> PoolParser.parse(p, baseDir), PoolConfig::name);
-    return new GatehouseConfig(node, admin, clusterConfig, reload, drain, accessLog, listeners, pools);
+    return new GatehouseConfig(node, admin, clusterConfig, reload, drain, accessLog, listeners, pools,
+        ClusterParser.sessionKey(r, baseDir));
   }
 
   /** Parses every entry of a list whose entries are named uniquely. */

@@ -17,11 +17,18 @@ public record GatehouseConfig(
     Duration drainTimeout,
     boolean accessLog,
     List<ListenerConfig> listeners,
-    List<PoolConfig> pools) {
+    List<PoolConfig> pools,
+    ClusterSecret sessionKey) {
 
   public GatehouseConfig {
     listeners = List.copyOf(listeners);
     pools = List.copyOf(pools);
+  }
+
+  /** Without {@code session_key_file}. */
+  public GatehouseConfig(NodeConfig node, AdminConfig admin, ClusterConfig cluster, ReloadConfig reload,
+      Duration drainTimeout, boolean accessLog, List<ListenerConfig> listeners, List<PoolConfig> pools) {
+    this(node, admin, cluster, reload, drainTimeout, accessLog, listeners, pools, null);
   }
 
   public Optional<PoolConfig> pool(String name) {
@@ -82,10 +89,27 @@ public record GatehouseConfig(
   }
 
   /**
-   * {@code cluster}: whether to join; {@code secret} (from {@code cluster.secret} or {@code cluster.secret_file},
-   * added fields) null when any node with the same cluster name may join.
+   * {@code cluster}: whether to join; {@code name} the Hazelcast cluster name, or null for the Hazelcast file's;
+   * {@code secret} (from {@code cluster.secret} or {@code cluster.secret_file}) seals shared entries and signs
+   * cookies, null when entries travel unsealed; {@code accepted} ({@code accept_secret_files}) only open and verify;
+   * {@code insecure} allows no secret beyond loopback.
    */
-  public record ClusterConfig(boolean enabled, ClusterSecret secret) {}
+  public record ClusterConfig(boolean enabled, String name, ClusterSecret secret, List<ClusterSecret> accepted,
+      boolean insecure) {
+
+    public ClusterConfig {
+      accepted = List.copyOf(accepted);
+    }
+
+    public ClusterConfig(boolean enabled, ClusterSecret secret) {
+      this(enabled, null, secret, List.of(), false);
+    }
+
+    /** What only a restart changes: membership and the cluster name; secrets are applied by a reload. */
+    public boolean sameMembership(ClusterConfig other) {
+      return enabled == other.enabled && java.util.Objects.equals(name, other.name);
+    }
+  }
 
   public record ReloadConfig(long scanPeriodMs) {}
 }

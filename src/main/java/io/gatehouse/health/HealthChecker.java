@@ -167,11 +167,13 @@ public final class HealthChecker {
   /**
    * A status published by the member's owner: applied when newer than what this node knows (late or repeated
    * events are ignored); the member's streaks restart, in case this node becomes its owner.
+   *
+   * @return false when the status is older than the one this node holds (a replay, or a very late event)
    */
-  public void applyShared(String memberId, SharedStatus shared) {
+  public boolean applyShared(String memberId, SharedStatus shared) {
     Schedule s = schedules.get(memberId);
     if (s == null || shared.seq() <= s.seq) {
-      return;
+      return s == null || shared.seq() == s.seq;
     }
     s.seq = shared.seq();
     s.ups = 0;
@@ -186,6 +188,7 @@ public final class HealthChecker {
       LOG.info("pool " + pool.name() + " member " + m.id() + ": " + prev + " -> " + shared.health().status()
           + " (" + shared.health().reason() + ", from its prober)");
     }
+    return true;
   }
 
   /** A member new to this checker takes the status the cluster holds for it, if any. */
@@ -250,7 +253,9 @@ public final class HealthChecker {
     m.setHealth(health);
     Schedule s = schedules.get(m.id());
     if (s != null) {
-      s.seq++;
+      // the wall clock in milliseconds (never less than one more): bounded, so a receiver can refuse a sequence
+      // far ahead of its own clock, which would otherwise pin the verdict for good
+      s.seq = Math.max(s.seq + 1, System.currentTimeMillis());
       share.publish(pool.name(), m.id(), new SharedStatus(health, s.seq));
     }
     if (next == MemberStatus.OFFLINE) {

@@ -15,10 +15,14 @@ public record SharedStatus(MemberHealth health, long seq) {
     return seq + " " + health.status() + " " + health.since().toEpochMilli() + " " + health.reason();
   }
 
-  /** The value {@link #encode} wrote. */
+  /** The value {@link #encode} wrote, or null for anything else (never throws: the text came from the network). */
   public static SharedStatus decode(String text) {
     String[] p = text.split(" ", 4);
-    return new SharedStatus(new MemberHealth(MemberStatus.valueOf(p[1]), Instant.ofEpochMilli(Long.parseLong(p[2])),
-        p.length > 3 ? p[3] : ""), Long.parseLong(p[0]));
+    try {
+      return new SharedStatus(new MemberHealth(MemberStatus.valueOf(p[1]),
+          Instant.ofEpochMilli(Long.parseLong(p[2])), p.length > 3 ? p[3] : ""), Long.parseLong(p[0]));
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 }

@@ -77,7 +77,8 @@ public record MemberChoice(Member member, PickReason reason, String sticky, Stri
       String id = value == null ? null : signer.verify(pool.name(), value, System.currentTimeMillis());
       Member m = id == null ? null : s.usableMember(id);
       if (m != null) {
-        return new MemberChoice(m, PickReason.COOKIE, "hit", id);
+        // no cookie member id when an older key signed it: the answer sets a cookie of the current key, same member
+        return new MemberChoice(m, PickReason.COOKIE, "hit", signer.signedByCurrentKey(value) ? id : null);
       }
       return fresh(pool, s, hash, preview, value == null ? "new" : "replaced", id);
     }
@@ -115,7 +116,8 @@ public record MemberChoice(Member member, PickReason reason, String sticky, Stri
       String value = signer.issue(pool.name(), answered.id(), System.currentTimeMillis() + ttl);
       clientResponse.add(HttpHeaders.SET_COOKIE, STICKY_COOKIE + "=" + value + "; Path=/; Max-Age=" + ttl / 1000
           + "; HttpOnly" + (secure ? "; Secure" : ""));
-      return "hit".equals(sticky) ? "replaced" : sticky; // the cookie's member failed and another took the request
+      // the cookie's member failed and another took the request (else: a cookie of an older key, signed again)
+      return "hit".equals(sticky) && cookieMemberId != null ? "replaced" : sticky;
     }
     if (p.type() == SessionPersistence.Type.APP_COOKIE) {
       List<String> setCookies = memberResponse.getAll(HttpHeaders.SET_COOKIE);

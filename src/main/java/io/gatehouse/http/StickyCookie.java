@@ -3,17 +3,19 @@ package io.gatehouse.http;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The HTTP_COOKIE persistence value, stateless so any node can honour it:
- * {@code base64url(memberId) "." base36(expiry epoch seconds) "." base64url(HMAC-SHA256 truncated to 16 bytes)}.
- * The MAC covers {@code pool "|" base64url(memberId) "|" expiry} as they appear in the cookie: neither the
- * encoded member nor the expiry can hold '|', so the input is unambiguous, and a cookie for one pool never
- * verifies for another. A client cannot forge or alter a cookie to steer itself onto a member of its choice.
+ * {@code base64url(memberId) "." base36(expiry epoch seconds) "." key id "." base64url(HMAC-SHA256 truncated to 16
+ * bytes)}. The MAC covers {@code pool "|" base64url(memberId) "|" expiry "|" key id} as they appear in the cookie:
+ * none of them can hold '|', so the input is unambiguous, and a cookie for one pool never verifies for another.
+ * The key id names which key signed it: one key signs, older ones (a rotation) still verify, see {@link #rekey}. A client cannot forge or alter a cookie to steer itself onto a member of its choice.
  * {@link #verify} never throws: garbage reads as "no cookie".
  */
 public final class StickyCookie {
@@ -28,28 +30,66 @@ public final class StickyCookie {
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
-  private final ThreadLocal<Mac> mac;
+  /** A key and its id (base64url, no dot), as the cookie names it. */
+  public record Key(String id, byte[] secret) {
 
-  /** @param key the HMAC key (shared by every node of a cluster, random per process when standalone) */
-  public StickyCookie(byte[] key) {
-    SecretKeySpec spec = new SecretKeySpec(Arrays.copyOf(key, key.length), ALGORITHM);
-    this.mac = ThreadLocal.withInitial(() -> {
+    /** A key named by a hash of itself. */
+    public static Key of(byte[] secret) {
       try {
-        Mac m = Mac.getInstance(ALGORITHM);
-        m.init(spec);
-        return m;
+        byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(secret);
+        return new Key(ENCODER.encodeToString(Arrays.copyOf(h, 3)), secret);
       } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        throw new IllegalStateException("SHA-256 is part of every JDK", e);
       }
-    });
-    mac.get(); // fail at construction, not on a request, if the key is unusable
+    }
+  }
+
+  /** One key's MAC, per thread. */
+  private record Signer(String id, ThreadLocal<Mac> mac) {
+
+    static Signer of(Key key) {
+      SecretKeySpec spec = new SecretKeySpec(Arrays.copyOf(key.secret(), key.secret().length), ALGORITHM);
+      Signer s = new Signer(key.id(), ThreadLocal.withInitial(() -> {
+        try {
+          Mac m = Mac.getInstance(ALGORITHM);
+          m.init(spec);
+          return m;
+        } catch (GeneralSecurityException e) {
+          throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+      }));
+      s.mac().get(); // fail at construction, not on a request, if the key is unusable
+      return s;
+    }
+  }
+
+  /** The signing key first, then those that only verify; swapped whole by {@link #rekey}. */
+  private volatile List<Signer> keys;
+
+  /** @param key signs and verifies, named by a hash of itself */
+  public StickyCookie(byte[] key) {
+    this(Key.of(key), List.of());
+  }
+
+  /** @param verifying keys whose cookies are still honoured, never used to sign (a rotation in progress) */
+  public StickyCookie(Key signing, List<Key> verifying) {
+    rekey(signing, verifying);
+  }
+
+  /** From now on {@code signing} signs; cookies of it or of {@code verifying} verify. Any thread. */
+  public void rekey(Key signing, List<Key> verifying) {
+    List<Signer> next = new ArrayList<>();
+    next.add(Signer.of(signing));
+    verifying.stream().filter(k -> !k.id().equals(signing.id())).map(Signer::of).forEach(next::add);
+    keys = List.copyOf(next);
   }
 
   /** An opaque, signed cookie value naming {@code memberId} until {@code expiresAtMillis}. */
   public String issue(String poolName, String memberId, long expiresAtMillis) {
     String member = ENCODER.encodeToString(memberId.getBytes(StandardCharsets.UTF_8));
     String expiry = Long.toString(Math.max(0, Math.floorDiv(expiresAtMillis, 1000L)), 36);
-    return member + '.' + expiry + '.' + ENCODER.encodeToString(sign(poolName, member, expiry));
+    Signer k = keys.get(0);
+    return member + '.' + expiry + '.' + k.id() + '.' + ENCODER.encodeToString(sign(k, poolName, member, expiry));
   }
 
   /** The member id a cookie value names, or null when it is malformed, tampered with, for another pool, or expired. */
@@ -59,19 +99,24 @@ public final class StickyCookie {
     }
     int firstDot = cookieValue.indexOf('.');
     int secondDot = firstDot < 0 ? -1 : cookieValue.indexOf('.', firstDot + 1);
-    if (firstDot < 0 || secondDot < 0 || cookieValue.length() - secondDot - 1 != SIGNATURE_CHARS) {
+    int thirdDot = secondDot < 0 ? -1 : cookieValue.indexOf('.', secondDot + 1);
+    if (thirdDot < 0 || cookieValue.length() - thirdDot - 1 != SIGNATURE_CHARS) {
       return null;
     }
     String member = cookieValue.substring(0, firstDot);
     String expiry = cookieValue.substring(firstDot + 1, secondDot);
+    Signer key = signer(cookieValue, secondDot + 1, thirdDot);
+    if (key == null) {
+      return null;
+    }
     long expirySeconds = parseBase36(expiry);
     if (expirySeconds < 0) {
       return null;
     }
     // Compared as text: decoding first would accept the variants of the last character that differ only in
     // base64's unused low bits.
-    byte[] given = cookieValue.substring(secondDot + 1).getBytes(StandardCharsets.UTF_8);
-    byte[] expected = ENCODER.encode(sign(poolName, member, expiry));
+    byte[] given = cookieValue.substring(thirdDot + 1).getBytes(StandardCharsets.UTF_8);
+    byte[] expected = ENCODER.encode(sign(key, poolName, member, expiry));
     if (!MessageDigest.isEqual(given, expected)) {
       return null;
     }
@@ -82,13 +127,36 @@ public final class StickyCookie {
     return memberId == null ? null : new String(memberId, StandardCharsets.UTF_8);
   }
 
-  private byte[] sign(String pool, String member, String expiry) {
-    Mac m = mac.get();
+  /**
+   * Whether a cookie value names the key that signs now; one that verifies under a key that only verifies (a
+   * rotation) is signed again, so that dropping that key later loses no session.
+   */
+  public boolean signedByCurrentKey(String cookieValue) {
+    int firstDot = cookieValue.indexOf('.');
+    int secondDot = firstDot < 0 ? -1 : cookieValue.indexOf('.', firstDot + 1);
+    int thirdDot = secondDot < 0 ? -1 : cookieValue.indexOf('.', secondDot + 1);
+    return thirdDot > 0 && signer(cookieValue, secondDot + 1, thirdDot) == keys.get(0);
+  }
+
+  /** The key whose id is {@code value[from, to)}, or null when none held here has it. */
+  private Signer signer(String value, int from, int to) {
+    for (Signer k : keys) {
+      if (k.id().length() == to - from && value.startsWith(k.id(), from)) {
+        return k;
+      }
+    }
+    return null;
+  }
+
+  private static byte[] sign(Signer key, String pool, String member, String expiry) {
+    Mac m = key.mac().get();
     m.update(pool.getBytes(StandardCharsets.UTF_8));
     m.update((byte) '|');
     m.update(member.getBytes(StandardCharsets.UTF_8));
     m.update((byte) '|');
     m.update(expiry.getBytes(StandardCharsets.UTF_8));
+    m.update((byte) '|');
+    m.update(key.id().getBytes(StandardCharsets.UTF_8));
     return Arrays.copyOf(m.doFinal(), SIGNATURE_BYTES);
   }
 

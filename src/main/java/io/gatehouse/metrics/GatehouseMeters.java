@@ -2,6 +2,7 @@ package io.gatehouse.metrics;
 
 import io.gatehouse.cluster.ClusterNode;
 import io.gatehouse.cluster.ClusterWriter;
+import io.gatehouse.cluster.RejectedEntries;
 import io.gatehouse.health.HealthChecker;
 import io.gatehouse.health.ProbeCounts;
 import io.gatehouse.listener.ListenerState;
@@ -54,6 +55,7 @@ public final class GatehouseMeters {
   static final String TLS_FAILURES = "gatehouse.tls.handshake.failures";
   static final String CLUSTER_WRITES = "gatehouse.cluster.writes";
   static final String CLUSTER_DROPPED = "gatehouse.cluster.writes.dropped";
+  static final String CLUSTER_REJECTED = "gatehouse.cluster.rejected";
   static final String CERTIFICATE_RELOADS = "gatehouse.tls.certificate.reloads";
   static final String BUILD_INFO = "gatehouse.build.info";
 
@@ -105,6 +107,14 @@ public final class GatehouseMeters {
           .register(registry);
       FunctionCounter.builder(CLUSTER_DROPPED, writer, ClusterWriter::dropped)
           .description("cluster writes dropped: queue full or cluster unreachable").register(registry);
+      RejectedEntries rejected = cluster.rejected();
+      for (String map : RejectedEntries.MAPS) {
+        for (String reason : RejectedEntries.REASONS) {
+          FunctionCounter.builder(CLUSTER_REJECTED, rejected, r -> r.count(map, reason))
+              .description("shared entries this node ignored: not sealed by a secret it holds, not Gatehouse's,"
+                  + " or out of sequence").tags("map", map, "reason", reason).register(registry);
+        }
+      }
     }
     // standalone: this node alone
     Gauge.builder(CLUSTER_MEMBERS, view, v -> v.get().cluster().enabled() ? v.get().cluster().size() : 1)

@@ -13,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -37,6 +36,7 @@ public final class Runtime extends VerticleBase {
   private final PoolRegistry registry;
   private final ListenerServices services;
   private final MemberResolver resolver = new MemberResolver();
+  private final CookieKeys cookieKeys;
   private PoolSet pools;
   private ListenerSet listeners;
   private Reconciler reconciler;
@@ -64,17 +64,10 @@ public final class Runtime extends VerticleBase {
     this.configFile = configFile;
     this.cluster = cluster;
     this.registry = new PoolRegistry();
-    byte[] cookieKey = cluster != null ? cluster.cookieKey() : randomKey();
-    this.services = new ListenerServices(registry, accessLog, () -> view.get().config(), new StickyCookie(cookieKey),
-        requests);
+    this.cookieKeys = new CookieKeys(cluster != null ? cluster.clusterName() : null);
+    this.services = new ListenerServices(registry, accessLog, () -> view.get().config(),
+        new StickyCookie(cookieKeys.signing(config), cookieKeys.verifying(config)), requests);
     publish();
-  }
-
-  /** A per-process cookie signing key: cookies stay valid for this process's life (standalone). */
-  private static byte[] randomKey() {
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
-    return key;
   }
 
   /** What runs now; a new view after every change. Any thread. */
@@ -179,11 +172,11 @@ public final class Runtime extends VerticleBase {
           }
           PreparedVersion p = ar.result();
           ConfigResult r = p.result();
-          // unchanged: the same text and the same admin settings read from it (a token file that now holds another
-          // token is a change: the admin API takes it at once). Never a version that does not parse: a file it names
-          // that went bad (an emptied token file) is refused and shown, the running version kept
-          boolean unchanged = r.ok() && r.digest().equals(version.digest())
-              && r.config().admin().equals(running.admin());
+          // unchanged: the same text and the same secrets read from it (a token file that now holds another token is a
+          // change: the admin API takes it at once; so is a new cluster secret or session key file). Never a version
+          // that does not parse: a file it names that went bad (an emptied token file) is refused and shown, the
+          // running version kept
+          boolean unchanged = r.ok() && r.digest().equals(version.digest()) && sameSecrets(r.config(), running);
           if (!unchanged) {
             // the lines start-up and --check print: an edit read by a reload is warned about like one read at
             // start (an unchanged file's warnings were logged when it was loaded)
@@ -206,7 +199,20 @@ public final class Runtime extends VerticleBase {
         });
   }
 
+  /**
+   * The digest blanks secrets, so a version whose only change is a secret (an admin token, a cluster secret, a
+   * file's new contents) is told apart here.
+   */
+  private static boolean sameSecrets(GatehouseConfig next, GatehouseConfig running) {
+    return next.admin().equals(running.admin()) && next.cluster().equals(running.cluster())
+        && java.util.Objects.equals(next.sessionKey(), running.sessionKey());
+  }
+
   private Future<ReloadOutcome> switchTo(PreparedVersion p) {
+    String unprotected = cluster == null ? null : cluster.unprotected(p.config().cluster());
+    if (unprotected != null) {
+      return Future.succeededFuture(refuse(List.of(unprotected)));
+    }
     LOG.info("applying configuration version " + (version.number() + 1) + ": " + p.diff().summary());
     p.diff().needRestart().forEach(what -> LOG.warning("reload: a change to " + what + " takes effect at restart"));
     return reconciler.apply(p).map(errors -> {
@@ -215,6 +221,7 @@ public final class Runtime extends VerticleBase {
       }
       GatehouseConfig before = config;
       config = p.config();
+      rekey(before, config);
       version = version.next(p.result().digest());
       if (before.reload().scanPeriodMs() != config.reload().scanPeriodMs()) {
         rescan(config.reload().scanPeriodMs());
@@ -241,6 +248,18 @@ public final class Runtime extends VerticleBase {
     }
     scan(periodMs);
     listeners.watchCertificates(periodMs);
+  }
+
+  /** New secrets seal, sign, open and verify from this version on; the others stop. */
+  private void rekey(GatehouseConfig before, GatehouseConfig next) {
+    if (sameSecrets(next, before)) {
+      return;
+    }
+    services.cookies().rekey(cookieKeys.signing(next), cookieKeys.verifying(next));
+    if (cluster != null) {
+      cluster.rekey(next.cluster());
+    }
+    LOG.info("reload: cluster and cookie keys now " + cookieKeys.describe(next));
   }
 
   /**

@@ -27,11 +27,18 @@ public record StickyValue(String memberId, long createdAtMillis, long expiresAtM
     return createdAtMillis + " " + expiresAtMillis + " " + memberId;
   }
 
-  /** The value {@link #encode} wrote. */
+  /** The value {@link #encode} wrote, or null for anything else (never throws: the text came from the network). */
   public static StickyValue decode(String text) {
     int a = text.indexOf(' ');
-    int b = text.indexOf(' ', a + 1);
-    return new StickyValue(text.substring(b + 1), Long.parseLong(text.substring(0, a)),
-        Long.parseLong(text.substring(a + 1, b)));
+    int b = a < 0 ? -1 : text.indexOf(' ', a + 1);
+    if (b < 0 || b == text.length() - 1) {
+      return null;
+    }
+    try {
+      return new StickyValue(text.substring(b + 1), Long.parseLong(text.substring(0, a)),
+          Long.parseLong(text.substring(a + 1, b)));
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 }

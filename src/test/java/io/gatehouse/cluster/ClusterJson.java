@@ -7,11 +7,18 @@ import io.gatehouse.testkit.TestPorts;
 /** Pieces of the jar cluster tests' node configurations. */
 final class ClusterJson {
 
+  /** One secret per test JVM: the jar clusters run as the README says to, with their entries sealed. */
+  static final String SECRET = java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();
+
   private ClusterJson() {}
 
-  /** The start of node {@code name}'s file up to its listeners: admin on a free port, fast drain, no access log. */
+  /**
+   * The start of node {@code name}'s file up to its listeners: admin on a free port, fast drain, no access log, the
+   * cluster secret.
+   */
   static String head(String name) {
     return "{\"node\":{\"name\":\"" + name + "\",\"event_loops\":1},\"admin\":{\"port\":" + TestPorts.free() + "},"
+        + "\"cluster\":{\"secret\":\"" + SECRET + "\"},"
         + "\"reload\":{\"scan_period_ms\":0},\"drain_timeout\":1,\"access_log\":false,";
   }
 

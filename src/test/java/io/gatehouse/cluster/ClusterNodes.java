@@ -31,9 +31,18 @@ final class ClusterNodes implements AutoCloseable {
   private final String clusterName = "gatehouse-test-" + UUID.randomUUID();
   private final List<Integer> ports = new ArrayList<>();
   private final List<Gateway> started = new CopyOnWriteArrayList<>();
+  /** Each started node's configuration file, for reloads. */
+  private final java.util.Map<Gateway, Path> files = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Path template;
 
   /** Reserves {@code n} Hazelcast ports: the member list every node gets. */
   ClusterNodes(int n) {
+    this(n, Path.of("cluster/hazelcast.xml"));
+  }
+
+  /** The same, with another Hazelcast file holding the shipped file's placeholders. */
+  ClusterNodes(int n, Path template) {
+    this.template = template;
     for (int i = 0; i < n; i++) {
       ports.add(hazelcastPort());
     }
@@ -53,6 +62,11 @@ final class ClusterNodes implements AutoCloseable {
       }
     }
     throw new IllegalStateException("no free port for Hazelcast");
+  }
+
+  /** The cluster name every node of this set joins with. */
+  String clusterName() {
+    return clusterName;
   }
 
   /** The Hazelcast port reserved for node {@code index}. */
@@ -76,7 +90,7 @@ final class ClusterNodes implements AutoCloseable {
       Files.writeString(file, json);
       Path hz = dir.resolve("hazelcast.xml");
       String members = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-      Files.writeString(hz, Files.readString(Path.of("cluster/hazelcast.xml"))
+      Files.writeString(hz, Files.readString(template)
           .replace("${gatehouse.cluster.name}", clusterName)
           .replace("${gatehouse.cluster.port}", String.valueOf(port))
           .replace("${gatehouse.cluster.interface}", host)
@@ -90,10 +104,23 @@ final class ClusterNodes implements AutoCloseable {
       }
       return Gateway.start(loaded,
           new Gateway.Options(file, true, hz, false, new PrintStream(OutputStream.nullOutputStream())))
-          .onSuccess(started::add);
+          .onSuccess(g -> {
+            files.put(g, file);
+            started.add(g);
+          });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Writes {@code json} as node {@code g}'s configuration and reloads it; the reload's outcome. */
+  io.gatehouse.runtime.ReloadOutcome reload(Gateway g, String json) {
+    try {
+      Files.writeString(files.get(g), json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Sync.await(g.runtime().reload(), Duration.ofSeconds(30));
   }
 
   /** Stops one node as SIGTERM would: drain, leave the cluster, close. */

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Real Hazelcast members on loopback, TCP-IP join: two nodes with one cluster.secret form the cluster; a node with
- * another secret or none is refused at join and its gateway does not start; a node with the secret at an address
+ * another secret or none cannot open their entries and its gateway does not start; a node with the secret at an address
  * outside the member list (127.0.0.2) is admitted by Hazelcast OS, and flagged.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -96,12 +96,13 @@ class ClusterSecretTest {
 
   @Test
   void aNodeWithAnotherSecretIsRefusedAndDoesNotStart() {
-    assertRefused(config("s-wrong", "{\"secret\":\"not-the-" + SECRET + "\"}"), "or another cluster.secret");
+    assertRefused(config("s-wrong", "{\"secret\":\"not-the-" + SECRET + "\"}"),
+        "cluster.secret or accept_secret_files: they hold another secret, or none");
   }
 
   @Test
   void aNodeWithoutTheSecretIsRefusedAndDoesNotStart() {
-    assertRefused(config("s-none", "{}"), "or uses a cluster.secret this node lacks");
+    assertRefused(config("s-none", "{}"), "settings: they are sealed, and this node has no cluster.secret");
   }
 
   private static void assertRefused(String json, String why) {
@@ -109,10 +110,11 @@ class ClusterSecretTest {
     AssertionError e = assertThrows(AssertionError.class,
         () -> Sync.await(cluster.begin("127.0.0.1", cluster.port(2), json), Duration.ofSeconds(60)));
     String message = e.getCause().getMessage();
-    assertTrue(message.startsWith("cluster error: refused by [127.0.0.1]:"), message);
-    assertTrue(message.contains("their cluster has another name " + why + "; not serving alone"), message);
-    assertEquals(List.of("s-0", "s-1"), a.runtime().view().cluster().members());
-    assertEquals(List.of("s-0", "s-1"), b.runtime().view().cluster().members());
+    assertTrue(message.startsWith("cluster error: the entries of nodes [s-0, s-1] do not open with this node's "
+        + why + "; not serving beside them"), message);
+    // it joined Hazelcast (same cluster name) and left again at once
+    Await.until(SOON, () -> a.runtime().view().cluster().members().equals(List.of("s-0", "s-1"))
+        && b.runtime().view().cluster().members().equals(List.of("s-0", "s-1")), "the refused node gone");
   }
 
   @Test
@@ -140,11 +142,10 @@ class ClusterSecretTest {
 
   @Test
   @Order(Integer.MAX_VALUE) // after the joins, refusals and flags above have logged
-  void neitherTheSecretNorTheClusterNameDerivedFromItIsLogged() {
+  void theSecretIsNeverLogged() {
     assertFalse(LOGGED.isEmpty());
     for (String line : LOGGED) {
       assertFalse(line.contains(SECRET), line);
-      assertFalse(line.matches("(?s).*gatehouse-test-[0-9a-f-]{36}-[0-9a-f]{32}.*"), line);
     }
   }
 }

@@ -147,7 +147,14 @@ class SharedStateTest {
         () -> "a=" + onA.lookup(key) + " b=" + onB.lookup(key));
     String winner = onA.lookup(key);
     // and it stays so: the loser's write does not come back later
-    Gateway c = cluster.start(2, config(2));
+    Gateway c;
+    try (io.gatehouse.testkit.LogCapture log = io.gatehouse.testkit.LogCapture.start()) {
+      c = cluster.start(2, config(2));
+      // these nodes have no secret: the start says what that leaves open
+      assertTrue(log.await("no cluster.secret").contains("WARNING io.gatehouse.cluster.ClusterBootstrap: cluster: no"
+          + " cluster.secret: shared entries travel unsealed and HTTP_COOKIE cookies are signed with a key derived"
+          + " from the cluster name"), log.text());
+    }
     try {
       Await.until(SOON, () -> winner.equals(pool(c, "ip").sticky().lookup(key)), "a joining node holds the winner");
       assertEquals(winner, onA.lookup(key));

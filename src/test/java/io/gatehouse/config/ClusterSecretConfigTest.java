@@ -62,14 +62,16 @@ class ClusterSecretConfigTest {
   }
 
   @Test
-  void theClusterNameDependsOnTheSecretAndTheBaseNameAndDoesNotShowTheSecret() {
+  void keysAreDerivedPerPurposeAndPerSecretAndTheIdNamesTheSecretOnly() {
     ClusterSecret s = new ClusterSecret(SECRET.getBytes());
-    String name = s.clusterName("gatehouse");
-    assertTrue(name.matches("gatehouse-[0-9a-f]{32}"), name);
-    assertEquals(name, new ClusterSecret(SECRET.getBytes()).clusterName("gatehouse"));
-    assertNotEquals(name, new ClusterSecret((SECRET + "x").getBytes()).clusterName("gatehouse"));
-    assertNotEquals(name.substring(name.indexOf('-')), s.clusterName("other").substring("other".length()));
-    assertFalse(name.contains(SECRET));
+    ClusterSecret other = new ClusterSecret((SECRET + "x").getBytes());
+    assertEquals(32, s.derive("a").length);
+    assertTrue(java.util.Arrays.equals(s.derive("a"), new ClusterSecret(SECRET.getBytes()).derive("a")));
+    assertFalse(java.util.Arrays.equals(s.derive("a"), s.derive("b")));
+    assertFalse(java.util.Arrays.equals(s.derive("a"), other.derive("a")));
+    assertEquals(ClusterSecret.ID_BYTES, s.id().length);
+    assertFalse(java.util.Arrays.equals(s.id(), other.id()));
+    assertFalse(new String(s.derive("a"), java.nio.charset.StandardCharsets.ISO_8859_1).contains(SECRET));
   }
 
   @Test
@@ -106,7 +108,7 @@ class ClusterSecretConfigTest {
         + " can be read by other users; chmod 600 it"), r.warnings());
     ConfigResult shortOne = cluster("secret", "'hunter2'");
     assertTrue(shortOne.ok());
-    assertEquals(List.of("config warning: $.cluster.secret: shorter than 16 bytes, so it can be guessed from the "
-        + "cluster name on the wire; use e.g. openssl rand -hex 32"), shortOne.warnings());
+    assertEquals(List.of("config warning: $.cluster.secret: shorter than 16 bytes, so it can be guessed "
+        + "offline from any sealed entry; use e.g. openssl rand -hex 32"), shortOne.warnings());
   }
 }

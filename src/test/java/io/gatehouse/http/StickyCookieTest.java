@@ -1,6 +1,7 @@
 package io.gatehouse.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +24,7 @@ class StickyCookieTest {
   private final StickyCookie cookies = new StickyCookie("test-key".getBytes(StandardCharsets.UTF_8));
   private final String issued = cookies.issue("web-pool", MEMBER, LATER);
 
-  /** The cookie with part {@code index} (0 member, 1 expiry, 2 signature) replaced. */
+  /** The cookie with part {@code index} (0 member, 1 expiry, 2 key id, 3 signature) replaced. */
   private String withPart(int index, String part) {
     String[] parts = issued.split("\\.");
     parts[index] = part;
@@ -38,7 +39,7 @@ class StickyCookieTest {
   void roundTripNamesTheMemberUntilExpiry() {
     assertEquals(MEMBER, cookies.verify("web-pool", issued, NOW));
     assertEquals(MEMBER, cookies.verify("web-pool", issued, LATER - 1000));
-    assertTrue(issued.matches("[A-Za-z0-9_-]+\\.[0-9a-z]+\\.[A-Za-z0-9_-]{22}"), issued);
+    assertTrue(issued.matches("[A-Za-z0-9_-]+\\.[0-9a-z]+\\.[A-Za-z0-9_-]{4}\\.[A-Za-z0-9_-]{22}"), issued);
     String ipv6 = cookies.issue("web-pool", "[2001:db8::7]:443", LATER);
     assertEquals("[2001:db8::7]:443", cookies.verify("web-pool", ipv6, NOW));
   }
@@ -62,6 +63,27 @@ class StickyCookieTest {
   }
 
   @Test
+  void aCookieOfAKeyThatOnlyVerifiesStillVerifiesAndNewOnesAreSignedWithTheNewKey() {
+    StickyCookie.Key old = StickyCookie.Key.of("test-key".getBytes(StandardCharsets.UTF_8));
+    StickyCookie.Key next = StickyCookie.Key.of("next-key".getBytes(StandardCharsets.UTF_8));
+    StickyCookie rotating = new StickyCookie(next, java.util.List.of(old));
+    assertEquals(MEMBER, rotating.verify("web-pool", issued, NOW));
+    String fresh = rotating.issue("web-pool", MEMBER, LATER);
+    assertEquals(next.id(), fresh.split("\\.")[2]);
+    assertNull(cookies.verify("web-pool", fresh, NOW), "the old key alone does not verify the new cookie");
+    assertFalse(rotating.signedByCurrentKey(issued), "signed again when it comes back");
+    assertTrue(rotating.signedByCurrentKey(fresh));
+    rotating.rekey(next, java.util.List.of());
+    assertNull(rotating.verify("web-pool", issued, NOW), "dropped: the old cookie no longer verifies");
+    assertEquals(MEMBER, rotating.verify("web-pool", fresh, NOW));
+  }
+
+  @Test
+  void anotherKeyIdIsRefused() {
+    assertNull(cookies.verify("web-pool", withPart(2, "AAAA"), NOW));
+  }
+
+  @Test
   void tamperedMemberIsRefused() {
     assertNull(cookies.verify("web-pool", withPart(0, b64("10.0.0.6:8080")), NOW));
   }
@@ -77,13 +99,13 @@ class StickyCookieTest {
 
   @Test
   void everyAlteredSignatureCharacterIsRefused() {
-    String signature = issued.split("\\.")[2];
+    String signature = issued.split("\\.")[3];
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     for (int i = 0; i < signature.length(); i++) {
       for (char c : alphabet.toCharArray()) {
         if (c != signature.charAt(i)) {
           String forged = signature.substring(0, i) + c + signature.substring(i + 1);
-          assertNull(cookies.verify("web-pool", withPart(2, forged), NOW), forged);
+          assertNull(cookies.verify("web-pool", withPart(3, forged), NOW), forged);
         }
       }
     }
@@ -121,6 +143,7 @@ class StickyCookieTest {
   void randomCookieShapedStringsNeverVerifyNorThrow(
       @ForAll String member, @ForAll String expiry, @ForAll String signature, @ForAll long now) {
     assertNull(cookies.verify("web-pool", b64(member) + "." + expiry + "." + signature, now));
+    assertNull(cookies.verify("web-pool", issued.substring(0, issued.lastIndexOf('.') + 1) + signature, now));
   }
 
   @Property(tries = 300)
