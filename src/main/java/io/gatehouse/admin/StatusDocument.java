@@ -1,7 +1,6 @@
 package io.gatehouse.admin;
 
 import io.gatehouse.cluster.ClusterView;
-import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.listener.ListenerState;
 import io.gatehouse.pool.Member;
 import io.gatehouse.pool.MemberHealth;
@@ -26,11 +25,10 @@ final class StatusDocument {
   private StatusDocument() {}
 
   static JsonObject of(RuntimeView view) {
-    GatehouseConfig config = view.config();
     ConfigVersion version = view.version();
     List<String> lastError = view.lastError();
     JsonObject doc = new JsonObject()
-        .put("node", config.node().name())
+        .put("node", view.nodeName())
         .put("cluster", cluster(view))
         .put("config", new JsonObject()
             .put("version", version.number())

@@ -44,6 +44,8 @@ public final class Runtime extends VerticleBase {
   private TokenFileWatch tokenWatch;
   /** The admin API's address: bound at start, kept until restart whatever a reload says. */
   private final GatehouseConfig.AdminConfig boundAdmin;
+  /** node.name needs a restart: the status keeps the name the node started with after a reload changes it. */
+  private final String startNodeName;
   private Future<?> reloads = Future.succeededFuture();
   private Consumer<ReloadOutcome> reloadListener = outcome -> { };
   private GatehouseConfig config;
@@ -60,6 +62,7 @@ public final class Runtime extends VerticleBase {
       RequestMetrics requests) {
     this.config = loaded.config();
     this.boundAdmin = config.admin();
+    this.startNodeName = config.node().name();
     this.version = new ConfigVersion(1, loaded.digest(), java.time.Instant.now());
     this.configFile = configFile;
     this.cluster = cluster;
@@ -81,7 +84,7 @@ public final class Runtime extends VerticleBase {
   }
 
   private void publish() {
-    view.set(new RuntimeView(config, version, lastError, phase,
+    view.set(new RuntimeView(startNodeName, config, version, lastError, phase,
         listeners == null ? java.util.Map.of() : listeners.inOrder(config),
         listeners == null ? List.of() : listeners.drainingStates(),
         pools == null ? java.util.Map.of() : pools.inOrder(config),

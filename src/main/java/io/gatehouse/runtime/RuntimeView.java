@@ -22,6 +22,7 @@ public final class RuntimeView {
   /** Where the node is in its life: {@code /health} answers 503 STARTING, 200 UP, 503 DRAINING. */
   public enum Phase { STARTING, READY, DRAINING }
 
+  private final String nodeName;
   private final GatehouseConfig config;
   private final ConfigVersion version;
   private final List<String> lastError;
@@ -33,9 +34,10 @@ public final class RuntimeView {
   private final ClusterNode cluster;
   private final StickyCookie cookies;
 
-  RuntimeView(GatehouseConfig config, ConfigVersion version, List<String> lastError, Phase phase,
+  RuntimeView(String nodeName, GatehouseConfig config, ConfigVersion version, List<String> lastError, Phase phase,
       Map<String, ListenerState> listeners, List<ListenerState> draining, Map<String, Pool> pools,
       Map<String, HealthChecker> health, ClusterNode cluster, StickyCookie cookies) {
+    this.nodeName = nodeName;
     this.config = config;
     this.version = version;
     this.lastError = lastError == null ? null : List.copyOf(lastError);
@@ -46,6 +48,11 @@ public final class RuntimeView {
     this.health = health;
     this.cluster = cluster;
     this.cookies = cookies;
+  }
+
+  /** The name this node runs under: node.name as read at start (a reload that changes it waits for a restart). */
+  public String nodeName() {
+    return nodeName;
   }
 
   public GatehouseConfig config() {
@@ -102,7 +109,7 @@ public final class RuntimeView {
 
   /** The cluster for the status document and {@code gatehouse_cluster_members}; no members when standalone. */
   public ClusterView cluster() {
-    return cluster != null ? cluster.view() : ClusterView.standalone(config.node().name());
+    return cluster != null ? cluster.view() : ClusterView.standalone(nodeName);
   }
 
   /** Each clustered node's running configuration as {@code version digest}, by node name; empty standalone. */

@@ -104,6 +104,21 @@ class ReloadTest {
   }
 
   @Test
+  void aRenamedNodeKeepsItsNameInTheStatusUntilARestart() {
+    start(config(members(a), ""));
+    try (LogCapture log = LogCapture.start()) {
+      ReloadOutcome out = reload(config(members(b), "").replace("\"name\":\"test\"", "\"name\":\"renamed\""));
+      assertEquals(new ReloadOutcome(2, true, java.util.List.of()), out);
+      log.await("reload: a change to node.name takes effect at restart");
+    }
+    // the rest of the version is applied; the status does not claim a name the node does not run under yet
+    assertEquals("b", memberOf(port));
+    assertEquals("test", gw.status().getString("node"));
+    assertEquals("test", gw.status().getJsonObject("cluster").getString("node"));
+    assertEquals(java.util.List.of("test"), gw.status().getJsonObject("cluster").getJsonArray("members").getList());
+  }
+
+  @Test
   void aMissingFileIsRefusedAndTheRunningVersionKeepsServing() throws Exception {
     start(config(members(a), ""));
     java.nio.file.Files.delete(gw.configFile());
