@@ -29,6 +29,11 @@ record PreparedVersion(ConfigResult result, ConfigDiff diff, Map<String, ServerT
     }
     ConfigDiff diff = ConfigDiff.between(running, r.config());
     resolver.refresh(PoolSet.allMembers(r.config()));
+    if (r.config().listeners().stream().anyMatch(l -> l.protocol().isHttp())) {
+      // the first call loads the native TLS library and builds a context (seconds on a busy machine): here, on a
+      // worker, not in an HTTP listener's start on an event loop that may already serve TCP traffic
+      MemberTls.insecure();
+    }
     List<ListenerConfig> tlsToLoad = new ArrayList<>(diff.addedListeners());
     tlsToLoad.addAll(diff.replacedListeners());
     for (ListenerConfig l : diff.changedInPlace()) {
