@@ -166,6 +166,7 @@ public final class ClusterBootstrap {
    */
   static void harden(Config config) {
     MemberOnlyNetwork.apply(config);
+    CodeExecution.refuse(config);
     config.getSerializationConfig().setJavaSerializationFilterConfig(SerializationAllowList.filter());
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
   }
