@@ -79,6 +79,7 @@ public final class ClusterBootstrap {
             !exposed.isEmpty());
         int entries = node.fill();
         checkSameSecret(node, cluster);
+        node.serving();
         LOG.info("cluster: node " + nodeName + " joined " + joined + " in "
             + (System.nanoTime() - started) / 1_000_000 + " ms; members " + node.view().members()
             + "; " + entries + " shared entries; member endpoint only");

@@ -91,6 +91,11 @@ public final class ClusterNode {
     return configs.unopened();
   }
 
+  /** The node passed its start checks and serves. */
+  void serving() {
+    view.serving();
+  }
+
   /** Blocking: waits until this node holds the cluster's sticky entries and statuses; returns their count. */
   int fill() {
     return sticky.fill() + health.fill();

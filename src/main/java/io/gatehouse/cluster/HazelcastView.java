@@ -34,6 +34,8 @@ final class HazelcastView implements ClusterView, MembershipListener {
   /** Whether a member claiming {@code name} showed it holds this cluster's secret. */
   private final Predicate<String> proven;
   private volatile boolean detached;
+  /** Set once the node serves: a start that fails shuts its member down itself, which is no alarm. */
+  private volatile boolean serving;
   private volatile List<String> members;
   private volatile List<String> unexpected = List.of();
 
@@ -104,7 +106,7 @@ final class HazelcastView implements ClusterView, MembershipListener {
 
   /** Hazelcast stopping while the gateway did not ask it to: what the gateway then routes on is its own. */
   private synchronized void lifecycle(LifecycleEvent event) {
-    if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && !detached) {
+    if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && serving && !detached) {
       detached = true;
       LOG.severe("cluster: the Hazelcast member of node " + nodeName + " is shutting down, not asked to by this node"
           + " (a member shut the cluster down, or Hazelcast failed): this node now routes on its local state alone"
@@ -113,6 +115,11 @@ final class HazelcastView implements ClusterView, MembershipListener {
       unexpected = List.of();
       changeListeners.forEach(Runnable::run);
     }
+  }
+
+  /** The node serves from now on: a shutdown it did not ask for is the alarm above. */
+  void serving() {
+    serving = true;
   }
 
   void close() {
