@@ -45,7 +45,7 @@ public final class ClusterNode {
     this.writer = writer;
     this.configs = new SharedConfigs(hz, writer, this::seal, rejected);
     this.view = new HazelcastView(hz, nodeName, allowed, configs::proven);
-    configs.onNodesChanged(view::refresh);
+    configs.onNodesChanged(view::entriesChanged);
     this.sticky = new SharedSticky(hz, writer, this::seal, rejected);
     this.health = new SharedHealth(hz, view, writer, this::seal, rejected);
   }

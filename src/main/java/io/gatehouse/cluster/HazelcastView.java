@@ -87,7 +87,19 @@ final class HazelcastView implements ClusterView, MembershipListener {
   }
 
   private void changed(String what, MembershipEvent event) {
-    LOG.info("cluster: node " + event.getMember().getAttribute(NODE_ATTRIBUTE) + " " + what + "; members " + refresh());
+    String name = event.getMember().getAttribute(NODE_ATTRIBUTE);
+    List<String> now = refresh();
+    LOG.info("cluster: node " + name + " " + what + "; members " + now + (name != null && what.equals("joined")
+        && !now.contains(name) ? " (" + name + " counts once its sealed configuration entry opens here)" : ""));
+  }
+
+  /** A node's sealed configuration entry opened here, or went: the nodes that count may have changed. */
+  void entriesChanged() {
+    List<String> before = members;
+    List<String> now = refresh();
+    if (!now.equals(before)) {
+      LOG.info("cluster: a node's configuration entry opened or went; members " + now);
+    }
   }
 
   /**
