@@ -79,6 +79,7 @@ public final class ClusterBootstrap {
             !exposed.isEmpty());
         int entries = node.fill();
         checkSameSecret(node, cluster);
+        node.serving();
         LOG.info("cluster: node " + nodeName + " joined " + joined + " in "
             + (System.nanoTime() - started) / 1_000_000 + " ms; members " + node.view().members()
             + "; " + entries + " shared entries; member endpoint only");
@@ -166,6 +167,7 @@ public final class ClusterBootstrap {
    */
   static void harden(Config config) {
     MemberOnlyNetwork.apply(config);
+    CodeExecution.refuse(config);
     config.getSerializationConfig().setJavaSerializationFilterConfig(SerializationAllowList.filter());
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
   }

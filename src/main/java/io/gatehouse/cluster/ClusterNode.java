@@ -42,9 +42,10 @@ public final class ClusterNode {
     this.hz = hz;
     this.beyondLoopback = beyondLoopback;
     this.seal = EntrySeal.of(config.secret(), config.accepted());
-    this.view = new HazelcastView(hz, nodeName, allowed);
     this.writer = writer;
     this.configs = new SharedConfigs(hz, writer, this::seal, rejected);
+    this.view = new HazelcastView(hz, nodeName, allowed, configs::proven);
+    configs.onNodesChanged(view::entriesChanged);
     this.sticky = new SharedSticky(hz, writer, this::seal, rejected);
     this.health = new SharedHealth(hz, view, writer, this::seal, rejected);
   }
@@ -88,6 +89,11 @@ public final class ClusterNode {
   /** Nodes whose configuration entry did not open here (another secret); those that did, by name. */
   java.util.List<String> unopenedNodes() {
     return configs.unopened();
+  }
+
+  /** The node passed its start checks and serves. */
+  void serving() {
+    view.serving();
   }
 
   /** Blocking: waits until this node holds the cluster's sticky entries and statuses; returns their count. */
@@ -136,11 +142,15 @@ public final class ClusterNode {
   /** Stops listening, lets queued writes finish and leaves the cluster; the caller then closes Vert.x. */
   public Future<Void> close() {
     return vertx.executeBlocking(() -> {
-      configs.remove(nodeName);
-      configs.close();
-      sticky.close();
-      health.close();
-      view.close();
+      try {
+        configs.remove(nodeName);
+        configs.close();
+        sticky.close();
+        health.close();
+        view.close();
+      } catch (com.hazelcast.core.HazelcastInstanceNotActiveException gone) {
+        // the member stopped under the gateway earlier (see HazelcastView): nothing left to leave
+      }
       writer.close(FLUSH_MILLIS);
       hz.shutdown();
       return null;

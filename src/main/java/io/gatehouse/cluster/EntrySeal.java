@@ -33,6 +33,11 @@ final class EntrySeal {
   private static final int TAG_BITS = 128;
   private static final int HEADER = 1 + ClusterSecret.ID_BYTES + NONCE;
   private static final int HASH_BYTES = 16;
+  /**
+   * The largest value opened: Gatehouse's are a few hundred bytes (a client key is at most a cookie value); a bigger
+   * one is a stranger's, and decrypting megabytes for each would only cost time.
+   */
+  static final int MAX_VALUE_BYTES = 16 * 1024;
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final ThreadLocal<Cipher> AES = ThreadLocal.withInitial(() -> {
     try {
@@ -117,7 +122,7 @@ final class EntrySeal {
    * or copied from another key, map or purpose. Never throws.
    */
   byte[] open(Purpose purpose, String map, String key, Object value) {
-    if (!(value instanceof byte[] b) || b.length == 0) {
+    if (!(value instanceof byte[] b) || b.length == 0 || b.length > MAX_VALUE_BYTES) {
       return null;
     }
     if (current == null) {

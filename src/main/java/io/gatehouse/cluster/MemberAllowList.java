@@ -61,9 +61,11 @@ final class MemberAllowList {
   static List<String> beyondLoopback(Config config) {
     List<String> out = new ArrayList<>();
     ServerSocketEndpointConfig member = MemberOnlyNetwork.memberEndpoint(config);
-    String local = config.getProperty("hazelcast.local.localAddress");
+    String local = property(config, "hazelcast.local.localAddress");
     InterfacesConfig interfaces = member == null ? null : member.getInterfaces();
-    if (local != null) {
+    if (MemberOnlyNetwork.bindsAny(config)) {
+      out.add("every interface (hazelcast.socket.bind.any)");
+    } else if (local != null) {
       addUnlessLoopback(out, local);
     } else if (interfaces == null || !interfaces.isEnabled() || interfaces.getInterfaces().isEmpty()) {
       out.add("every interface (no <interfaces> given)");
@@ -72,6 +74,10 @@ final class MemberAllowList {
     }
     if (member != null && member.getPublicAddress() != null) {
       addUnlessLoopback(out, member.getPublicAddress().replaceFirst(":\\d+$", ""));
+    }
+    String publicAddress = property(config, "hazelcast.local.publicAddress");
+    if (publicAddress != null) {
+      addUnlessLoopback(out, publicAddress.replaceFirst(":\\d+$", ""));
     }
     JoinConfig join = MemberOnlyNetwork.join(config);
     if (join.getMulticastConfig().isEnabled()) {
@@ -84,6 +90,12 @@ final class MemberAllowList {
     listed.entries.stream().filter(e -> !e.address().isLoopbackAddress())
         .forEach(e -> out.add(e.address().getHostAddress() + (e.port() < 0 ? "" : ":" + e.port())));
     return out.stream().distinct().toList();
+  }
+
+  /** A Hazelcast property as Hazelcast reads it: the file's, else the JVM's (-D, e.g. in JAVA_OPTS). */
+  private static String property(Config config, String name) {
+    String v = config.getProperty(name);
+    return v != null ? v : System.getProperty(name);
   }
 
   private static void addUnlessLoopback(List<String> out, String host) {

@@ -22,6 +22,7 @@ final class MemberOnlyNetwork {
 
   /** Rewrites {@code config} in place; throws with a {@code cluster error:} line when it declares other endpoints. */
   static void apply(Config config) {
+    bindOnlyTheMemberAddress(config);
     AdvancedNetworkConfig advanced = config.getAdvancedNetworkConfig();
     if (advanced.isEnabled()) {
       List<String> others = advanced.getEndpointConfigs().keySet().stream()
@@ -50,6 +51,27 @@ final class MemberOnlyNetwork {
     advanced.setMemberAddressProviderConfig(plain.getMemberAddressProviderConfig());
     advanced.setIcmpFailureDetectorConfig(plain.getIcmpFailureDetectorConfig());
     advanced.setMemberEndpointConfig(member);
+  }
+
+  /**
+   * Hazelcast binds its server socket to the wildcard address by default ({@code hazelcast.socket.bind.any}), whatever
+   * {@code <interfaces>} says: a cluster on 127.0.0.1 would accept members from every network. Unless the file says
+   * otherwise, it binds the member's own address only.
+   */
+  private static void bindOnlyTheMemberAddress(Config config) {
+    for (String p : BIND_ANY) {
+      if (config.getProperty(p) == null) {
+        config.setProperty(p, "false");
+      }
+    }
+  }
+
+  /** The properties that make Hazelcast bind the wildcard address (the second overrides the first). */
+  static final List<String> BIND_ANY = List.of("hazelcast.socket.bind.any", "hazelcast.socket.server.bind.any");
+
+  /** Whether the file asks for the wildcard address (its own property, not the default this class sets). */
+  static boolean bindsAny(Config config) {
+    return BIND_ANY.stream().anyMatch(p -> "true".equalsIgnoreCase(String.valueOf(config.getProperty(p)).trim()));
   }
 
   /** The join section in effect: the advanced network's when enabled, else the plain one's. */

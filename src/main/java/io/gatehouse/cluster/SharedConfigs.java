@@ -17,6 +17,8 @@ final class SharedConfigs extends SealedMapListener {
   static final String MAP = "gatehouse.config";
 
   private final Map<String, String> opened = new ConcurrentHashMap<>();
+  /** Told when a node's entry first opens here or goes: the nodes that proved they hold the secret changed. */
+  private volatile Runnable nodesChanged = () -> { };
 
   SharedConfigs(HazelcastInstance hz, ClusterWriter writer, Supplier<EntrySeal> seal, RejectedEntries rejected) {
     super(hz, MAP, writer, seal, rejected);
@@ -27,6 +29,18 @@ final class SharedConfigs extends SealedMapListener {
   void publish(String node, int version, String digest) {
     byte[] plain = (version + " " + digest).getBytes(StandardCharsets.UTF_8);
     writer.submit(() -> map.put(node, seal.get().seal(Purpose.CONFIG, MAP, node, plain)));
+  }
+
+  void onNodesChanged(Runnable r) {
+    nodesChanged = r;
+  }
+
+  /**
+   * Whether node {@code name} showed it holds a secret of this node: its configuration entry, sealed for its own
+   * name, opened here. Without a secret nothing is sealed and every name counts.
+   */
+  boolean proven(String name) {
+    return !seal.get().sealing() || opened.containsKey(name);
   }
 
   /** Every node's configuration that opened here, by node name. */
@@ -68,20 +82,24 @@ final class SharedConfigs extends SealedMapListener {
 
   @Override
   public void entryRemoved(EntryEvent<String, Object> event) {
-    opened.remove(event.getKey());
+    if (opened.remove(event.getKey()) != null) {
+      nodesChanged.run();
+    }
   }
 
   private void receive(String node, Object sealed) {
     byte[] plain = seal.get().open(Purpose.CONFIG, MAP, node, sealed);
     String text = plain == null ? null : new String(plain, StandardCharsets.UTF_8);
     if (text == null) {
-      opened.remove(node);
+      if (opened.remove(node) != null) {
+        nodesChanged.run();
+      }
       rejected.reject(MAP, RejectedEntries.OPEN_FAILED, "node " + node + ": an entry that does not open with this"
           + " node's secrets");
     } else if (!text.matches("\\d{1,9} [0-9a-f]{0,64}")) {
       rejected.reject(MAP, RejectedEntries.DECODE_FAILED, "node " + node + ": not a configuration version");
-    } else {
-      opened.put(node, text);
+    } else if (opened.put(node, text) == null) {
+      nodesChanged.run();
     }
   }
 }

@@ -27,6 +27,11 @@ final class SharedHealth extends EntryAdapter<String, Object>
   static final String MAP = "gatehouse.health";
   static final String TOPIC = "gatehouse.probe";
   private static final char SEPARATOR = '\n';
+  /**
+   * A member is probed on request at most this often: a sealed request can be replayed by any member of the
+   * cluster, and each one honoured would be a probe, back to back.
+   */
+  static final long PROBE_REQUEST_EVERY_NANOS = 1_000_000_000L;
 
   private final ReplicatedMap<String, Object> map;
   private final ITopic<Object> topic;
@@ -38,6 +43,8 @@ final class SharedHealth extends EntryAdapter<String, Object>
   private final UUID topicRegistration;
   private volatile Context context;
   private volatile Map<String, HealthChecker> checkers;
+  /** When a probe request was last honoured, by {@code pool \n member}; only members that exist are entered. */
+  private final Map<String, Long> lastRequested = new java.util.concurrent.ConcurrentHashMap<>();
 
   SharedHealth(HazelcastInstance hz, HazelcastView view, ClusterWriter writer, Supplier<EntrySeal> seal,
       RejectedEntries rejected) {
@@ -75,7 +82,12 @@ final class SharedHealth extends EntryAdapter<String, Object>
   @Override
   public SharedStatus current(String pool, String member) {
     String k = pool + SEPARATOR + member;
-    Object v = map.get(k);
+    Object v;
+    try {
+      v = map.get(k);
+    } catch (com.hazelcast.core.HazelcastInstanceNotActiveException e) {
+      return null; // the Hazelcast member stopped under the gateway: the node goes on with its own probes
+    }
     return v == null ? null : receive(k, v);
   }
 
@@ -102,14 +114,23 @@ final class SharedHealth extends EntryAdapter<String, Object>
           "a probe request that is not from a node of this cluster");
       return;
     }
+    if (askedJustNow(poolAndMember)) {
+      return; // one probe a second answers every node that asked; more is a replay or a flood
+    }
     String pool = poolAndMember.substring(0, i);
     String member = poolAndMember.substring(i + 1);
     onContext(all -> {
       HealthChecker c = all.get(pool);
-      if (c != null && owns(pool, member)) {
+      if (c != null && owns(pool, member) && !askedJustNow(poolAndMember)) {
+        lastRequested.put(poolAndMember, System.nanoTime());
         c.probeRequested(member);
       }
     });
+  }
+
+  private boolean askedJustNow(String poolAndMember) {
+    Long last = lastRequested.get(poolAndMember);
+    return last != null && System.nanoTime() - last < PROBE_REQUEST_EVERY_NANOS;
   }
 
   @Override

@@ -90,6 +90,8 @@ class ClusterAttackTest {
     Config c = new Config();
     c.setClusterName(clusterName);
     c.setInstanceName("attacker-" + gatewayPort);
+    // claims to be a gateway node: any member can set the attribute, so a name alone makes no prober
+    c.getMemberAttributeConfig().setAttribute(HazelcastView.NODE_ATTRIBUTE, "attacked-0");
     c.setProperty("hazelcast.logging.type", "jdk");
     c.setProperty("hazelcast.wait.seconds.before.join", "0");
     c.getNetworkConfig().setPort(ClusterNodes.hazelcastPort()).setPortAutoIncrement(false);
@@ -228,6 +230,105 @@ class ClusterAttackTest {
       client.shutdown();
     } finally {
       member.shutdown();
+    }
+  }
+
+  /**
+   * The raw member calls itself a node: counted among the probers, it would own a share of the members and never
+   * probe them, so a member going down there would stay ONLINE on every node.
+   */
+  @Test
+  void aMemberThatOnlyClaimsANodeNameIsNoNodeAndProbesNothing() {
+    assertEquals(List.of("attacked-1"), clusterNode().view().members());
+    for (Pool p : List.of(pool("ip"), pool("probed"))) {
+      p.members().forEach(m -> assertTrue(clusterNode().health().owns(p.name(), m.id()), m.id()));
+    }
+  }
+
+  /**
+   * A member shuts the whole cluster down (Hazelcast OS lets any member do so): each node goes on alone and probes
+   * every member itself, rather than leaving the share of the node it last saw to nobody.
+   */
+  @Test
+  void aClusterShutDownByAMemberLeavesEachNodeProbingEveryMember() {
+    Backends.Member down = backends.tcpEcho("down");
+    try (ClusterNodes two = new ClusterNodes(2)) {
+      String secret = "{\"secret\":\"attack-test-secret-0123456789abcdef\"}";
+      List<Gateway> nodes = List.of(two.start(0, probedConfig("shut-1", secret, down)),
+          two.start(1, probedConfig("shut-2", secret, down)));
+      Await.until(SOON, () -> nodes.stream().allMatch(g -> g.cluster().view().members().size() == 2), "two nodes");
+      HazelcastInstance rogue = Hazelcast.newHazelcastInstance(rawMember(two.clusterName(), two.port(0)));
+      try {
+        // refused while partitions still migrate to the new member: retried until it goes through
+        Await.until(SOON, () -> {
+          try {
+            rogue.getCluster().shutdown();
+            return true;
+          } catch (IllegalStateException migrating) {
+            return false;
+          }
+        }, "the cluster shut down");
+      } finally {
+        rogue.getLifecycleService().terminate();
+      }
+      for (Gateway g : nodes) {
+        Await.until(SOON, () -> g.cluster().view().members().equals(List.of(g.cluster().view().nodeName())),
+            () -> "alone: " + g.cluster().view().members());
+      }
+      down.stop();
+      for (Gateway g : nodes) {
+        Pool p = g.runtime().view().pool("probed");
+        Await.until(SOON, () -> p.member("127.0.0.1:" + down.port()).health().status() == MemberStatus.OFFLINE,
+            () -> g.cluster().view().nodeName() + " saw the member go down");
+      }
+    }
+  }
+
+  private static String probedConfig(String name, String cluster, Backends.Member other) {
+    return config(name, cluster).replace("\"members\":" + Configs.members(probed),
+        "\"members\":" + Configs.members(probed, other));
+  }
+
+  /**
+   * A sealed probe request, as any member sees it go by on the topic, replayed many times: the owner probes the
+   * member at most once a second on request, not once per copy.
+   */
+  @Test
+  void aReplayedProbeRequestIsHonouredAtMostOnceASecond() {
+    com.hazelcast.topic.ITopic<Object> topic = attacker.getTopic(SharedHealth.TOPIC);
+    java.util.concurrent.atomic.AtomicReference<Object> seen = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.UUID listening = topic.addMessageListener(m -> seen.compareAndSet(null, m.getMessageObject()));
+    try {
+      clusterNode().health().askProbe("probed", "127.0.0.1:" + probed.port());
+      Await.until(SOON, () -> seen.get() != null, "the sealed request went by");
+      int before = probed.hits.get();
+      for (int i = 0; i < 300; i++) {
+        topic.publish(seen.get());
+      }
+      // messages of one publisher arrive in order: once this one is counted, the replays were all handled
+      long rejected = count(SharedHealth.TOPIC, RejectedEntries.OPEN_FAILED);
+      topic.publish(new byte[] {1, 2, 3});
+      Await.until(SOON, () -> count(SharedHealth.TOPIC, RejectedEntries.OPEN_FAILED) > rejected, "control counted");
+      long until = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+      while (System.nanoTime() < until) {
+        // scheduled probes every 0.3 s, and one or two on request: a few, not hundreds
+        assertTrue(probed.hits.get() - before < 20, () -> (probed.hits.get() - before) + " probes");
+        java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+      }
+    } finally {
+      topic.removeMessageListener(listening);
+    }
+  }
+
+  /** 127.0.0.2 is loopback too, but not the node's address: a wildcard bind would take the connection. */
+  @Test
+  void theMemberPortListensOnTheMemberAddressOnly() throws IOException {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", shipped.port(0))) {
+      assertTrue(s.isConnected());
+    }
+    for (int port : List.of(shipped.port(0), plain.port(0))) {
+      assertThrows(java.net.ConnectException.class, () -> new java.net.Socket("127.0.0.2", port).close(),
+          "port " + port + " answers on 127.0.0.2");
     }
   }
 

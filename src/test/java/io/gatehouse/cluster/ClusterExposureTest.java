@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.hazelcast.config.Config;
 import io.gatehouse.config.GatehouseConfig.ClusterConfig;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -57,5 +58,37 @@ class ClusterExposureTest {
     assertEquals(List.of("127.0.0.1"), List.copyOf(MemberOnlyNetwork.memberEndpoint(c).getInterfaces().getInterfaces()));
     assertEquals(List.of("127.0.0.1:5799", "10.0.0.7"), MemberOnlyNetwork.join(c).getTcpIpConfig().getMembers());
     assertEquals(List.of("10.0.0.7"), MemberAllowList.beyondLoopback(c));
+  }
+  /** Hazelcast binds the wildcard address by default: a cluster "on loopback" took members from every network. */
+  @Test
+  void theMemberPortIsBoundToTheMemberAddressUnlessTheFileAsksForEveryInterface() throws IOException {
+    Config c = resolved(Path.of("cluster/hazelcast.xml"), Map.of());
+    assertEquals("false", c.getProperty("hazelcast.socket.bind.any"));
+    assertEquals("false", c.getProperty("hazelcast.socket.server.bind.any"));
+    Config any = resolved(withProperty("hazelcast.socket.bind.any", "true"), Map.of());
+    assertEquals(List.of("every interface (hazelcast.socket.bind.any)"), MemberAllowList.beyondLoopback(any));
+    assertTrue(ClusterBootstrap.unprotected(MemberAllowList.beyondLoopback(any), NO_SECRET)
+        .startsWith("config error: $.cluster.secret: required"));
+  }
+
+  /** Through Jet or user code deployment a member runs code on the others: a stranger's member would too. */
+  @Test
+  void aFileThatEnablesJetOrUserCodeDeploymentIsRefused() throws IOException {
+    for (String section : List.of("<jet enabled=\"true\"/>", "<user-code-deployment enabled=\"true\"/>")) {
+      Path file = Files.createTempFile("hazelcast-code", ".xml");
+      Files.writeString(file, Files.readString(Path.of("cluster/hazelcast.xml"))
+          .replace("</hazelcast>", section + "</hazelcast>"));
+      List<String> errors = ClusterBootstrap.check(file, NO_SECRET);
+      assertEquals(1, errors.size(), errors.toString());
+      assertTrue(errors.get(0).startsWith("cluster error: the Hazelcast configuration enables "
+          + section.replace("/>", ">")), errors.get(0));
+    }
+  }
+
+  private static Path withProperty(String name, String value) throws IOException {
+    Path file = Files.createTempFile("hazelcast-property", ".xml");
+    Files.writeString(file, Files.readString(Path.of("cluster/hazelcast.xml")).replace("<properties>",
+        "<properties><property name=\"" + name + "\">" + value + "</property>"));
+    return file;
   }
 }
