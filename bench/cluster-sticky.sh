@@ -56,9 +56,9 @@ config() { # NAME HTTP_PORT ADMIN_PORT
 EOF
 }
 
-await_ready() { # ADMIN_PORT
+await_ready() { # ADMIN_PORT: /health is 200 once every listener is bound (the admin API answers before that)
   for _ in $(seq 150); do
-    curl -sf -o /dev/null "http://127.0.0.1:$1/api/v1/status" && return 0
+    curl -sf -o /dev/null "http://127.0.0.1:$1/health" && return 0
     sleep 0.2
   done
   echo "gateway on admin port $1 did not start" >&2; exit 1

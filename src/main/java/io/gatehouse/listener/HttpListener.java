@@ -285,10 +285,13 @@ public final class HttpListener extends VerticleBase {
         .start(decision);
   }
 
-  /** Whether Vert.x's own decoder read this head: an h2c listener's first request, before the swap. */
-  private static boolean lenientHead(HttpServerRequest req) {
-    return req.version() != HttpVersion.HTTP_2 && Channels.of(req.connection()).pipeline().get(StrictDecoderSwap.NAME)
-        != null;
+  /**
+   * Whether Vert.x's own decoder read this head: an h2c listener's first request, before the swap. Only an h2c
+   * listener installs the swap, so every other listener skips the pipeline lookup.
+   */
+  private boolean lenientHead(HttpServerRequest req) {
+    return !strictDecoder && req.version() != HttpVersion.HTTP_2
+        && Channels.of(req.connection()).pipeline().get(StrictDecoderSwap.NAME) != null;
   }
 
   private static boolean refused(HttpServerRequest req) {
