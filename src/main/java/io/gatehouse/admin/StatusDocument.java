@@ -48,7 +48,7 @@ final class StatusDocument {
   /**
    * Whether this node is clustered, the live nodes (this one alone when standalone), and, in a cluster, each
    * node's running configuration with whether it differs from this node's ({@code drift}): digests are compared
-   * without the {@code node} section, so that nodes named apart but running the same file agree.
+   * without the {@code node} and {@code admin} sections, so that nodes named apart but running the same file agree.
    */
   private static JsonObject cluster(RuntimeView runtime) {
     ClusterView view = runtime.cluster();

@@ -123,7 +123,7 @@ public final class Runtime extends VerticleBase {
 
   private void publishVersion() {
     if (cluster != null) {
-      cluster.publishConfig(version.number(), version.sharedDigest()); // drift ignores node names
+      cluster.publishConfig(version.number(), version.sharedDigest()); // drift ignores node and admin
     }
   }
 

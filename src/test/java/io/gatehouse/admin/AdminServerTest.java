@@ -143,7 +143,8 @@ class AdminServerTest {
     HttpResponse<String> page = new AdminClient(gw.gateway().adminPort(), null).get("/");
     String csp = page.headers().firstValue("Content-Security-Policy").orElse("");
     String body = page.body();
-    for (String[] element : new String[][] {{"script-src", "<script>", "</script>"}, {"style-src", "<style>", "</style>"}}) {
+    String[][] inlineElements = {{"script-src", "<script>", "</script>"}, {"style-src", "<style>", "</style>"}};
+    for (String[] element : inlineElements) {
       String inline = body.substring(body.indexOf(element[1]) + element[1].length(), body.indexOf(element[2]));
       String hash = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256")
           .digest(inline.getBytes(java.nio.charset.StandardCharsets.UTF_8)));

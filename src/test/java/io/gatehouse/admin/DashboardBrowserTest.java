@@ -77,7 +77,8 @@ class DashboardBrowserTest {
   void thePageWorksWithTheBearerToken() throws Exception {
     GatewayHarness gw = GatewayHarness.start("{" + head().replace("\"admin\":{", "\"admin\":{\"token\":\"s3cret\",")
         + """
-        "listeners":[],"pools":[{"name":"p","protocol":"HTTP","members":[{"address":"127.0.0.1","protocol_port":9}]}]}""");
+        "listeners":[],
+        "pools":[{"name":"p","protocol":"HTTP","members":[{"address":"127.0.0.1","protocol_port":9}]}]}""");
     try {
       // what an operator does: type the token into the form the page shows after its first 401
       String member = chromium.awaitValue("http://127.0.0.1:" + gw.gateway().adminPort() + "/", """
