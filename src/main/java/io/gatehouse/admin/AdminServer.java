@@ -45,7 +45,7 @@ public final class AdminServer {
   private Router router;
 
   /** The static answers, read once at start (off the event loop). */
-  private record Pages(String dashboard, String openapi) {}
+  private record Pages(DashboardPage dashboard, String openapi) {}
 
   private AdminServer(Runtime runtime, GatehouseMeters meters, Pages pages) {
     this.runtime = runtime;
@@ -73,7 +73,7 @@ public final class AdminServer {
       if (config.tls() != null) {
         ServerTls.load(config.tls(), HANDSHAKE_TIMEOUT).applyTo(options); // reads the PEM files: off the loop
       }
-      return new Pages(readResource(DASHBOARD), readResource(OPENAPI));
+      return new Pages(DashboardPage.of(readResource(DASHBOARD)), readResource(OPENAPI));
     }).compose(pages -> {
       AdminServer admin = new AdminServer(runtime, meters, pages);
       admin.router = admin.router(vertx, config.host());
@@ -119,7 +119,9 @@ public final class AdminServer {
     router.route().handler(new AllowedHosts(host, () -> runtime.view().config().admin().allowedHosts()));
     router.route().handler(new SameOriginWrites());
     router.get("/").handler(rc -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(pages.dashboard()));
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .putHeader("Content-Security-Policy", pages.dashboard().contentSecurityPolicy())
+        .putHeader("X-Content-Type-Options", "nosniff").end(pages.dashboard().html()));
     router.route("/api/*").handler(new BearerToken(() -> runtime.view().config().admin().token()));
     router.get("/api/v1/status").handler(rc -> json(rc.response(), 200, StatusDocument.of(runtime.view())));
     router.post("/api/v1/reload").handler(this::reload);

@@ -14,6 +14,8 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The contract's status document ({@code GET /api/v1/status}), plus a few counters the dashboard turns into
@@ -33,6 +35,7 @@ final class StatusDocument {
         .put("config", new JsonObject()
             .put("version", version.number())
             .put("loaded_at", time(version.loadedAt()))
+            .put("digest", version.sharedDigest()) // what cluster.nodes[].config_digest compares
             .put("last_error", lastError == null ? null : new JsonArray(List.copyOf(lastError))));
     JsonArray listeners = new JsonArray();
     view.listeners().values().forEach(s -> listeners.add(listener(s))); // configuration order
@@ -44,7 +47,8 @@ final class StatusDocument {
 
   /**
    * Whether this node is clustered, the live nodes (this one alone when standalone), and, in a cluster, each
-   * node's running configuration so that drift between nodes shows.
+   * node's running configuration with whether it differs from this node's ({@code drift}): digests are compared
+   * without the {@code node} and {@code admin} sections, so that nodes named apart but running the same file agree.
    */
   private static JsonObject cluster(RuntimeView runtime) {
     ClusterView view = runtime.cluster();
@@ -52,11 +56,16 @@ final class StatusDocument {
         .put("members", new JsonArray(view.enabled() ? List.copyOf(view.members()) : List.of(view.nodeName())))
         .put("node", view.nodeName());
     if (view.enabled()) {
+      ConfigVersion local = runtime.version();
+      Map<String, String> published = new TreeMap<>(runtime.clusterConfigs());
+      // this node's own entry from its running version: the map's copy lags a reload by a write
+      published.put(view.nodeName(), local.number() + " " + local.sharedDigest());
       JsonArray nodes = new JsonArray();
-      runtime.clusterConfigs().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> {
-        String[] versionDigest = e.getValue().split(" ", 2);
-        nodes.add(new JsonObject().put("name", e.getKey()).put("config_version", Integer.parseInt(versionDigest[0]))
-            .put("config_digest", versionDigest.length > 1 ? versionDigest[1] : null));
+      published.forEach((name, versionDigest) -> {
+        String[] parts = versionDigest.split(" ", 2);
+        String digest = parts.length > 1 ? parts[1] : null;
+        nodes.add(new JsonObject().put("name", name).put("config_version", Integer.parseInt(parts[0]))
+            .put("config_digest", digest).put("drift", !local.sharedDigest().equals(digest)));
       });
       out.put("nodes", nodes);
       out.put("unexpected_members", new JsonArray(List.copyOf(view.unexpectedMembers())));

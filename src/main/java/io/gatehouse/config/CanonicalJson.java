@@ -33,6 +33,20 @@ final class CanonicalJson {
     }
   }
 
+  /** The sections that belong to one node, not to the cluster: its name and event loops, its admin API. */
+  private static final List<String> NODE_OWN = List.of("node", "admin");
+
+  /**
+   * The digest of a document without the sections each node has of its own ({@code node}, {@code admin}): nodes
+   * that run the same configuration under their own names and admin ports have the same one, so that the
+   * cluster's status shows real drift.
+   */
+  static String sharedDigest(JsonObject json) {
+    JsonObject shared = json.copy();
+    NODE_OWN.forEach(shared::remove);
+    return digest(shared);
+  }
+
   static String encode(Object json) {
     Object sorted = sorted(json);
     return sorted instanceof JsonObject o ? o.encode()

@@ -63,11 +63,13 @@ public final class ConfigParser {
     if (!(json instanceof JsonObject root)) {
       return failure("must be an object", digest);
     }
+    String sharedDigest = CanonicalJson.sharedDigest(root);
     Problems problems = new Problems();
     GatehouseConfig config = read(new ObjectReader(root, JsonPath.ROOT, problems),
         baseDir == null ? Path.of("") : baseDir);
     problems.reportUnknownFields();
-    return new ConfigResult(problems.hasErrors() ? null : config, problems.errors(), problems.warnings(), digest);
+    return new ConfigResult(problems.hasErrors() ? null : config, problems.errors(), problems.warnings(), digest,
+        sharedDigest);
   }
 
   /** Reads the whole document through {@code r}; every field it asks for is recorded in the reader's problems. */
@@ -159,6 +161,6 @@ public final class ConfigParser {
   }
 
   private static ConfigResult failure(String message, String digest) {
-    return new ConfigResult(null, List.of(new ConfigError(JsonPath.ROOT, message)), List.of(), digest);
+    return new ConfigResult(null, List.of(new ConfigError(JsonPath.ROOT, message)), List.of(), digest, digest);
   }
 }

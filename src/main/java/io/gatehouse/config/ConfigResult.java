@@ -5,9 +5,11 @@ import java.util.List;
 /**
  * What a parse gives: the configuration (null iff there are errors), every error and warning found, and the
  * digest of the document's canonical form (null when the text is not JSON), which ignores formatting and key
- * order so that a reload of a reformatted file is recognised as unchanged.
+ * order so that a reload of a reformatted file is recognised as unchanged, and the same digest without the
+ * {@code node} section ({@code sharedDigest}), which nodes of a cluster compare to find drift.
  */
-public record ConfigResult(GatehouseConfig config, List<ConfigError> errors, List<String> warnings, String digest) {
+public record ConfigResult(GatehouseConfig config, List<ConfigError> errors, List<String> warnings, String digest,
+    String sharedDigest) {
 
   public ConfigResult {
     errors = List.copyOf(errors);

@@ -1,11 +1,19 @@
 package io.gatehouse.runtime;
 
+import io.gatehouse.config.ConfigResult;
 import java.time.Instant;
 
-/** The running configuration's number (1 for the first), its digest and when it was applied. */
-public record ConfigVersion(int number, String digest, Instant loadedAt) {
+/**
+ * The running configuration's number (1 for the first), its digest, its digest without the {@code node} section
+ * (what the cluster compares for drift) and when it was applied.
+ */
+public record ConfigVersion(int number, String digest, String sharedDigest, Instant loadedAt) {
 
-  ConfigVersion next(String nextDigest) {
-    return new ConfigVersion(number + 1, nextDigest, Instant.now());
+  static ConfigVersion first(ConfigResult loaded) {
+    return new ConfigVersion(1, loaded.digest(), loaded.sharedDigest(), Instant.now());
+  }
+
+  ConfigVersion next(ConfigResult applied) {
+    return new ConfigVersion(number + 1, applied.digest(), applied.sharedDigest(), Instant.now());
   }
 }

@@ -63,7 +63,7 @@ public final class Runtime extends VerticleBase {
     this.config = loaded.config();
     this.boundAdmin = config.admin();
     this.startNodeName = config.node().name();
-    this.version = new ConfigVersion(1, loaded.digest(), java.time.Instant.now());
+    this.version = ConfigVersion.first(loaded);
     this.configFile = configFile;
     this.cluster = cluster;
     this.registry = new PoolRegistry();
@@ -104,7 +104,7 @@ public final class Runtime extends VerticleBase {
       cluster.attach(context, pools.health());
     }
     GatehouseConfig first = config;
-    ConfigResult loaded = new ConfigResult(first, List.of(), List.of(), version.digest());
+    ConfigResult loaded = new ConfigResult(first, List.of(), List.of(), version.digest(), version.sharedDigest());
     return vertx.executeBlocking(() -> PreparedVersion.of(loaded, PreparedVersion.nothingOf(first), resolver))
         .compose(reconciler::apply)
         .compose(errors -> errors.isEmpty() ? Future.succeededFuture()
@@ -123,7 +123,7 @@ public final class Runtime extends VerticleBase {
 
   private void publishVersion() {
     if (cluster != null) {
-      cluster.publishConfig(version.number(), version.digest());
+      cluster.publishConfig(version.number(), version.sharedDigest()); // drift ignores node and admin
     }
   }
 
@@ -225,7 +225,7 @@ public final class Runtime extends VerticleBase {
       GatehouseConfig before = config;
       config = p.config();
       rekey(before, config);
-      version = version.next(p.result().digest());
+      version = version.next(p.result());
       if (before.reload().scanPeriodMs() != config.reload().scanPeriodMs()) {
         rescan(config.reload().scanPeriodMs());
       }

@@ -138,6 +138,24 @@ class AdminServerTest {
     assertTrue(page.body().contains("/api/v1/status"), "the page polls the status document");
   }
 
+  @Test
+  void theDashboardRunsOnlyItsOwnScriptAndStyle() throws Exception {
+    HttpResponse<String> page = new AdminClient(gw.gateway().adminPort(), null).get("/");
+    String csp = page.headers().firstValue("Content-Security-Policy").orElse("");
+    String body = page.body();
+    String[][] inlineElements = {{"script-src", "<script>", "</script>"}, {"style-src", "<style>", "</style>"}};
+    for (String[] element : inlineElements) {
+      String inline = body.substring(body.indexOf(element[1]) + element[1].length(), body.indexOf(element[2]));
+      String hash = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(inline.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      assertTrue(csp.contains(element[0] + " 'sha256-" + hash + "';"), element[0] + " of the page's own in " + csp);
+    }
+    assertTrue(csp.startsWith("default-src 'none';"), csp);
+    assertTrue(csp.contains("connect-src 'self';") && csp.contains("frame-ancestors 'none'"), csp);
+    assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(""));
+    assertTrue(body.contains("fetch(\"/metrics\""), "the page reads the metrics too");
+  }
+
   // --- status ---
 
   @Test
@@ -151,6 +169,7 @@ class AdminServerTest {
     assertTrue(config.getString("loaded_at").matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), config.encode());
     assertTrue(config.containsKey("last_error"));
     assertNull(config.getValue("last_error"));
+    assertTrue(config.getString("digest").matches("[0-9a-f]{64}"), config.encode()); // what a cluster compares
 
     JsonObject web = doc.getJsonArray("listeners").getJsonObject(0);
     assertEquals("web", web.getString("name"));

@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  * ports of their own and a cluster name unique to the test class. Each node's Hazelcast file is the shipped
  * {@code cluster/hazelcast.xml} with its placeholders filled in.
  */
-final class ClusterNodes implements AutoCloseable {
+public final class ClusterNodes implements AutoCloseable {
 
   private final String clusterName = "gatehouse-test-" + UUID.randomUUID();
   private final List<Integer> ports = new ArrayList<>();
@@ -36,7 +36,7 @@ final class ClusterNodes implements AutoCloseable {
   private final Path template;
 
   /** Reserves {@code n} Hazelcast ports: the member list every node gets. */
-  ClusterNodes(int n) {
+  public ClusterNodes(int n) {
     this(n, Path.of("cluster/hazelcast.xml"));
   }
 
@@ -75,7 +75,7 @@ final class ClusterNodes implements AutoCloseable {
   }
 
   /** Starts node {@code index} (0-based) from the gateway configuration {@code json}. */
-  Gateway start(int index, String json) {
+  public Gateway start(int index, String json) {
     return Sync.await(begin("127.0.0.1", ports.get(index), json), Duration.ofSeconds(60));
   }
 
@@ -114,7 +114,7 @@ final class ClusterNodes implements AutoCloseable {
   }
 
   /** Writes {@code json} as node {@code g}'s configuration and reloads it; the reload's outcome. */
-  io.gatehouse.runtime.ReloadOutcome reload(Gateway g, String json) {
+  public io.gatehouse.runtime.ReloadOutcome reload(Gateway g, String json) {
     try {
       Files.writeString(files.get(g), json);
     } catch (IOException e) {

@@ -379,6 +379,16 @@ class ConfigParserTest {
   }
 
   @Test
+  void theSharedDigestIgnoresWhatEachNodeHasOfItsOwn() {
+    String a = "{\"node\":{\"name\":\"gw-1\"},\"admin\":{\"port\":9901},\"drain_timeout\":5}";
+    String b = "{\"node\":{\"name\":\"gw-2\",\"event_loops\":1},\"admin\":{\"port\":9902},\"drain_timeout\":5}";
+    ConfigResult first = ConfigParser.parse(a, dir);
+    assertEquals(first.sharedDigest(), ConfigParser.parse(b, dir).sharedDigest());
+    assertNotEquals(first.digest(), ConfigParser.parse(b, dir).digest(), "the whole file's digest still sees them");
+    assertNotEquals(first.sharedDigest(), ConfigParser.parse(a.replace("5}", "6}"), dir).sharedDigest());
+  }
+
+  @Test
   void reportsInvalidJsonWithItsPlace() {
     assertEquals(List.of("config error: $: invalid JSON: Unexpected character ('}' (code 125)): was expecting "
         + "double-quote to start field name at line 2, column 10"),
