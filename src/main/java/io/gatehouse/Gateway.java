@@ -7,6 +7,7 @@ import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.demo.DemoBackends;
 import io.gatehouse.log.AccessLog;
+import io.gatehouse.log.Logs;
 import io.gatehouse.metrics.GatehouseMeters;
 import io.gatehouse.metrics.RequestMeters;
 import io.gatehouse.runtime.Runtime;
@@ -86,9 +87,11 @@ public final class Gateway {
 
   private static Future<Gateway> start(ConfigResult loaded, Options options, Vertx vertx, ClusterNode cluster) {
     GatehouseConfig config = loaded.config();
+    Logs.apply(config.log());
     LOG.info("node " + config.node().name() + ": " + config.node().eventLoops() + " event loops, "
         + transport(vertx));
     AccessLog accessLog = new AccessLog(options.accessLogOut(), config.accessLog());
+    accessLog.setFormat(config.log().accessFormat());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RequestMeters requests = new RequestMeters(registry);
     Runtime runtime = new Runtime(loaded, options.configFile(), accessLog, cluster, requests);
