@@ -117,6 +117,9 @@ public abstract class AccessFields {
     public AccessFields client(String addressAndPort) {
       text("client", addressAndPort);
       int colon = addressAndPort.lastIndexOf(':');
+      if (colon <= 0) {
+        return this; // not address:port: nothing to split
+      }
       boolean v6 = addressAndPort.startsWith("[");
       text("client_ip", addressAndPort.substring(v6 ? 1 : 0, v6 ? colon - 1 : colon));
       return number("client_port", Integer.parseInt(addressAndPort.substring(colon + 1)));

@@ -12,10 +12,13 @@ import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.TcpClient;
+import io.gatehouse.testkit.TestCerts;
+import io.gatehouse.testkit.TlsClients;
 import io.gatehouse.testkit.TestPorts;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -112,7 +115,7 @@ class AccessLogFormatTest {
   }
 
   @Test
-  void anL4LineInJsonAndText() throws Exception {
+  void anL4LineInJson() {
     Member echo = gateway.backends().tcpEcho("echo");
     int port = port();
     GatewayHarness gw = gateway.start("{" + Configs.head().replace("\"drain_timeout\":1,",
@@ -134,6 +137,27 @@ class AccessLogFormatTest {
     assertEquals(10, j.getValue("out"), "the greeting and the echo");
     assertTrue(j.getValue("duration_ms") instanceof Integer);
     assertTrue(j.containsKey("end") && j.containsKey("tls_version"), j.encode());
+  }
+
+  @Test
+  void anSslLineNamesTheAgreedTlsVersionAndCipher() throws Exception {
+    Member echo = gateway.backends().tcpEcho("echo");
+    int port = port();
+    GatewayHarness gw = gateway.start("{" + Configs.head() + """
+        "listeners":[{"name":"ssl","protocol":"SSL","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+          "tls":{"certificate":"%s","private_key":"%s"}}],
+        "pools":[{"name":"p","protocol":"TCP","members":%s}]}
+        """.formatted(port, TestCerts.RSA_CERT, TestCerts.RSA_KEY, members(echo)));
+    String protocol;
+    String suite;
+    try (SSLSocket s = TlsClients.socket(port, TlsClients.context(null, null))) {
+      s.startHandshake();
+      protocol = s.getSession().getProtocol();
+      suite = s.getSession().getCipherSuite();
+      s.getInputStream().readNBytes(5); // the greeting
+    }
+    String line = gw.awaitAccessLog(" ssl SSL ");
+    assertTrue(line.endsWith(" pool=p tls_version=" + protocol + " tls_cipher=" + suite), line);
   }
 
   private static int port() {
