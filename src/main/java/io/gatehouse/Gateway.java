@@ -76,6 +76,7 @@ public final class Gateway {
    */
   public static Future<Gateway> start(ConfigResult loaded, Options options) {
     GatehouseConfig config = loaded.config();
+    Logs.apply(config.log()); // first: the cluster's start-up lines are in the configured format already
     ServerTls.prepareJdk(config.listeners().stream().map(l -> l.tls()).filter(t -> t != null).toList());
     if (options.cluster()) {
       return ClusterBootstrap.start(config.node().name(), options.clusterConfig(), config.cluster(),
@@ -87,7 +88,6 @@ public final class Gateway {
 
   private static Future<Gateway> start(ConfigResult loaded, Options options, Vertx vertx, ClusterNode cluster) {
     GatehouseConfig config = loaded.config();
-    Logs.apply(config.log());
     LOG.info("node " + config.node().name() + ": " + config.node().eventLoops() + " event loops, "
         + transport(vertx));
     AccessLog accessLog = new AccessLog(options.accessLogOut(), config.accessLog());
