@@ -7,6 +7,7 @@ import io.gatehouse.config.ConfigResult;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.demo.DemoBackends;
 import io.gatehouse.log.AccessLog;
+import io.gatehouse.log.Logs;
 import io.gatehouse.metrics.GatehouseMeters;
 import io.gatehouse.metrics.RequestMeters;
 import io.gatehouse.runtime.Runtime;
@@ -75,6 +76,7 @@ public final class Gateway {
    */
   public static Future<Gateway> start(ConfigResult loaded, Options options) {
     GatehouseConfig config = loaded.config();
+    Logs.apply(config.log()); // first: the cluster's start-up lines are in the configured format already
     ServerTls.prepareJdk(config.listeners().stream().map(l -> l.tls()).filter(t -> t != null).toList());
     if (options.cluster()) {
       return ClusterBootstrap.start(config.node().name(), options.clusterConfig(), config.cluster(),
@@ -89,6 +91,7 @@ public final class Gateway {
     LOG.info("node " + config.node().name() + ": " + config.node().eventLoops() + " event loops, "
         + transport(vertx));
     AccessLog accessLog = new AccessLog(options.accessLogOut(), config.accessLog());
+    accessLog.setFormat(config.log().accessFormat());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RequestMeters requests = new RequestMeters(registry);
     Runtime runtime = new Runtime(loaded, options.configFile(), accessLog, cluster, requests);

@@ -88,7 +88,7 @@ public final class ConfigParser {
         ListenerConfig::name);
     List<PoolConfig> pools = each(poolEntries, p -> PoolParser.parse(p, baseDir), PoolConfig::name);
     return new GatehouseConfig(node, admin, clusterConfig, reload, drain, accessLog, listeners, pools,
-        ClusterParser.sessionKey(r, baseDir));
+        ClusterParser.sessionKey(r, baseDir), LogConfig.parse(r.object("log")));
   }
 
   /** Parses every entry of a list whose entries are named uniquely. */

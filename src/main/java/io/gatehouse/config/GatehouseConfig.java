@@ -18,11 +18,19 @@ public record GatehouseConfig(
     boolean accessLog,
     List<ListenerConfig> listeners,
     List<PoolConfig> pools,
-    ClusterSecret sessionKey) {
+    ClusterSecret sessionKey,
+    LogConfig log) {
 
   public GatehouseConfig {
     listeners = List.copyOf(listeners);
     pools = List.copyOf(pools);
+  }
+
+  /** With the default {@code log} section. */
+  public GatehouseConfig(NodeConfig node, AdminConfig admin, ClusterConfig cluster, ReloadConfig reload,
+      Duration drainTimeout, boolean accessLog, List<ListenerConfig> listeners, List<PoolConfig> pools,
+      ClusterSecret sessionKey) {
+    this(node, admin, cluster, reload, drainTimeout, accessLog, listeners, pools, sessionKey, LogConfig.DEFAULTS);
   }
 
   /** Without {@code session_key_file}. */

@@ -2,10 +2,10 @@ package io.gatehouse.config;
 
 import java.util.List;
 
-/** The six header names {@code insert_headers} knows, spelled as the contract spells them. */
+/** The header names {@code insert_headers} knows, spelled as the contract spells them. */
 final class InsertHeaderNames {
   static final List<String> NAMES = List.of("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Port",
-      "X-Forwarded-Host", "X-Real-IP", "X-Forwarded-ELB-IP");
+      "X-Forwarded-Host", "X-Real-IP", "X-Forwarded-ELB-IP", "X-Request-Id", "traceparent");
   private static final String XFF = NAMES.get(0);
 
   private InsertHeaderNames() {}
@@ -14,7 +14,7 @@ final class InsertHeaderNames {
   static InsertHeaders merge(ObjectReader r, InsertHeaders base) {
     InsertHeaders.XForwardedFor xff = base.xForwardedFor();
     boolean[] on = {false, base.xForwardedProto(), base.xForwardedPort(), base.xForwardedHost(),
-        base.xRealIp(), base.xForwardedElbIp()};
+        base.xRealIp(), base.xForwardedElbIp(), base.xRequestId(), base.traceparent()};
     for (String name : r.fieldNames()) {
       int i = NAMES.indexOf(name);
       if (i == 0) {
@@ -26,7 +26,7 @@ final class InsertHeaderNames {
         r.error(name, "unknown header, must be one of " + String.join(", ", NAMES));
       }
     }
-    return new InsertHeaders(xff, on[1], on[2], on[3], on[4], on[5]);
+    return new InsertHeaders(xff, on[1], on[2], on[3], on[4], on[5], on[6], on[7]);
   }
 
   /** {@code true} (append), {@code false} or {@code "replace"}. */

@@ -1,13 +1,18 @@
 package io.gatehouse.config;
 
-/** {@code insert_headers}: which forwarding headers the HTTP listeners add to requests to members. */
+/**
+ * {@code insert_headers}: which forwarding headers the HTTP listeners add to requests to members, and the request
+ * ID ({@code X-Request-Id}, also on the response) and trace context ({@code traceparent}) they give requests.
+ */
 public record InsertHeaders(
     XForwardedFor xForwardedFor,
     boolean xForwardedProto,
     boolean xForwardedPort,
     boolean xForwardedHost,
     boolean xRealIp,
-    boolean xForwardedElbIp) {
+    boolean xForwardedElbIp,
+    boolean xRequestId,
+    boolean traceparent) {
 
   /** What {@code "X-Forwarded-For"} does with the client's value. */
   public enum XForwardedFor {
@@ -25,10 +30,13 @@ public record InsertHeaders(
   /** The contract's defaults. */
   public static final InsertHeaders DEFAULTS = new InsertHeaders(true, true, true, true, false, false);
 
-  /** With X-Forwarded-For on ({@code APPEND}) or off, as the six booleans the first round had. */
+  /**
+   * With X-Forwarded-For on ({@code APPEND}) or off, as the six booleans the first round had; X-Request-Id on and
+   * traceparent off, their defaults.
+   */
   public InsertHeaders(boolean xForwardedFor, boolean xForwardedProto, boolean xForwardedPort, boolean xForwardedHost,
       boolean xRealIp, boolean xForwardedElbIp) {
     this(xForwardedFor ? XForwardedFor.APPEND : XForwardedFor.OFF, xForwardedProto, xForwardedPort, xForwardedHost,
-        xRealIp, xForwardedElbIp);
+        xRealIp, xForwardedElbIp, true, false);
   }
 }

@@ -22,9 +22,12 @@ final class MemberRequest {
 
   private MemberRequest() {}
 
-  /** The headers for the member, but Host (per attempt: see {@link #head}). */
+  /**
+   * The headers for the member, but Host (per attempt: see {@link #head}); {@code requestId} replaces any
+   * X-Request-Id the client sent, unless null (the listener gives none: the client's passes as it is).
+   */
   static io.netty.handler.codec.http.HttpHeaders headers(ProxyContext ctx, HttpServerRequest req, Peer peer,
-      boolean upgrade, String host) {
+      boolean upgrade, String host, String requestId) {
     // names and values were checked by the decoder that read them from the client
     io.netty.handler.codec.http.HttpHeaders h = UNCHECKED_HEADERS.newHeaders();
     HopByHop.copy(req.headers(), h, upgrade);
@@ -34,6 +37,12 @@ final class MemberRequest {
         ctx.config().insertHeaders().xForwardedElbIp() ? req.localAddress().hostAddress() : null);
     if (peer.certSubject() != null) {
       h.set(HopByHop.X_CLIENT_CERT_SUBJECT, peer.certSubject());
+    }
+    if (requestId != null) {
+      h.set(RequestIds.X_REQUEST_ID, requestId);
+    }
+    if (ctx.config().insertHeaders().traceparent()) {
+      TraceContext.ensure(h);
     }
     return h;
   }

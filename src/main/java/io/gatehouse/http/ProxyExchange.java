@@ -62,6 +62,8 @@ public final class ProxyExchange extends ExchangeStateMachine
   private final long startNanos = System.nanoTime();
   private final boolean hasBody;
   private final boolean upgrade;
+  /** The request's X-Request-Id, null when the listener gives none. */
+  private final String requestId;
   private Pool pool;
   private String cookieMemberId;
   private String sticky = "-";
@@ -100,6 +102,7 @@ public final class ProxyExchange extends ExchangeStateMachine
     this.upgrade = req.version() != HttpVersion.HTTP_2 && HopByHop.isUpgrade(req.headers());
     this.hasBody = MemberRequest.hasBody(req);
     this.headIn = peer.wire().claimIn();
+    this.requestId = RequestIds.of(cfg, req, peer);
   }
 
   /** Acts on the (paused) request as the forwarding policies decided. */
@@ -127,6 +130,7 @@ public final class ProxyExchange extends ExchangeStateMachine
     int code = status;
     if (!resp.headWritten() && !resp.ended()) {
       code = 500;
+      tagAnswer();
       ErrorPages.answer(req, 500);
     } else if (!resp.ended()) {
       resp.reset(Http2Error.INTERNAL_ERROR.code()); // a response begun cannot be answered again: cut, so that it is not taken for whole
@@ -160,7 +164,7 @@ public final class ProxyExchange extends ExchangeStateMachine
     }
     cookieMemberId = choice.cookieMemberId();
     host = MemberRequest.originalHost(req);
-    memberHeaders = MemberRequest.headers(ctx, req, peer, upgrade, host);
+    memberHeaders = MemberRequest.headers(ctx, req, peer, upgrade, host, requestId);
     send(choice.member(), false);
   }
 
@@ -427,6 +431,9 @@ public final class ProxyExchange extends ExchangeStateMachine
     memberNanos = System.nanoTime() - memberStartNanos;
     member.recordSuccess();
     status = head.status().code();
+    if (requestId != null) {
+      head.headers().set(RequestIds.X_REQUEST_ID, requestId); // the gateway's ID, not a member's own, goes back
+    }
     if (upgrade && status == 101) {
       if (move(TUNNEL)) {
         tunnel = new UpgradeTunnel(this, ctx.loop(), cfg.keepaliveTimeout().toNanos());
@@ -521,6 +528,7 @@ public final class ProxyExchange extends ExchangeStateMachine
       return;
     }
     status = r.getStatusCode();
+    tagAnswer();
     req.resume(); // a body nobody reads is discarded
     (body == null ? r.end() : r.end(body)).onComplete(v -> finish(status, end));
   }
@@ -534,8 +542,14 @@ public final class ProxyExchange extends ExchangeStateMachine
     if (clientGone) {
       finish(code, "client_closed");
     } else {
+      tagAnswer();
       ErrorPages.answer(req, code).onComplete(v -> finish(code, reason));
     }
+  }
+
+  /** The request ID on an answer of the gateway's own. */
+  private void tagAnswer() {
+    RequestIds.tag(resp, requestId);
   }
 
   private void finish(int code, String end) {
@@ -550,8 +564,8 @@ public final class ProxyExchange extends ExchangeStateMachine
     ctx.bytes().add(in, out);
     ctx.metrics().record(cfg.name(), pool, member, code, startNanos);
     if (ctx.accessLog().enabled()) {
-      ctx.accessLog().log(AccessLogLine.of(cfg, peer, req, policy, pool, member, code, in, out,
-          System.nanoTime() - startNanos, memberNanos, sticky, end));
+      ctx.accessLog().log(HttpAccessEntry.of(ctx, peer, req, policy, pool, member, code, in, out,
+          System.nanoTime() - startNanos, memberNanos, sticky, end, requestId));
     }
   }
 }

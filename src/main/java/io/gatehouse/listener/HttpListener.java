@@ -6,10 +6,12 @@ import io.gatehouse.config.ListenerProtocol;
 import io.gatehouse.http.ConnectionGuard;
 import io.gatehouse.http.ErrorPages;
 import io.gatehouse.http.Http2Guard;
+import io.gatehouse.http.HttpAccessEntry;
 import io.gatehouse.http.MemberClients;
 import io.gatehouse.http.Peer;
 import io.gatehouse.http.ProxyContext;
 import io.gatehouse.http.ProxyExchange;
+import io.gatehouse.http.RequestIds;
 import io.gatehouse.http.RouteDecision;
 import io.gatehouse.http.ServerRequestView;
 import io.gatehouse.http.StrictHead;
@@ -34,10 +36,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * An HTTP or HTTPS listener instance: one per event loop, all sharing the port. The connection handler applies
@@ -187,14 +189,16 @@ public final class HttpListener extends VerticleBase {
     HeadLimits limits = cfg.headLimits();
     ChannelPipeline pipeline = channel.pipeline();
     WireBytes wire = WireBytes.of(pipeline, state::addBytes);
-    Peer peer = new Peer(from.ip(), from.hash(), from.toString(), clientCertSubject(conn, cfg), from.bytes(), wire);
+    SSLSession tls = conn.isSsl() ? conn.sslSession() : null; // agreed by now: the handshake precedes this handler
+    Peer peer = new Peer(from.ip(), from.hash(), from.toString(), clientCertSubject(conn, cfg), from.bytes(), wire,
+        tls == null ? null : tls.getProtocol(), tls == null ? null : tls.getCipherSuite());
     ConnectionGuard guard = null;
     if (pipeline.get(VERTX_IDLE) != null) {
       pipeline.remove(VERTX_IDLE);
     }
     if (pipeline.get("httpDecoder") != null) {
       guard = new ConnectionGuard(cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(),
-          () -> logAnswered(peer, 408, "client_timeout"));
+          () -> logAnswered(peer, 408, "client_timeout", null));
       if (strictDecoder) {
         pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(decoderOptions(limits)));
       } else {
@@ -344,7 +348,9 @@ public final class HttpListener extends VerticleBase {
     }
     req.response().putHeader("Retry-After", "1");
     req.resume();
-    ErrorPages.send(req.response(), 429).onComplete(v -> logAnswered(conn.peer(), 429, "client_request_rate"));
+    String id = RequestIds.of(state.config(), req, conn.peer());
+    RequestIds.tag(req.response(), id);
+    ErrorPages.send(req.response(), 429).onComplete(v -> logAnswered(conn.peer(), 429, "client_request_rate", id));
   }
 
   /**
@@ -363,9 +369,11 @@ public final class HttpListener extends VerticleBase {
       Channels.of(req.connection()).attr(REFUSED).set(Boolean.TRUE);
       req.response().putHeader("Connection", "close");
     }
+    String id = conn == null ? null : RequestIds.of(state.config(), req, conn.peer());
+    RequestIds.tag(req.response(), id);
     ErrorPages.send(req.response(), status).onComplete(v -> {
       if (conn != null) {
-        logAnswered(conn.peer(), status, "bad_request");
+        logAnswered(conn.peer(), status, "bad_request", id);
       }
       if (!h2) {
         req.connection().close();
@@ -378,15 +386,14 @@ public final class HttpListener extends VerticleBase {
    * and written since the last request claimed its share (the head it refused, the answer), which the listener's
    * meters get too.
    */
-  private void logAnswered(Peer peer, int status, String end) {
+  private void logAnswered(Peer peer, int status, String end, String requestId) {
     long in = peer.wire().claimIn();
     long out = peer.wire().claimOut();
     state.addBytes(in, out);
     if (services.accessLog().enabled()) {
       ListenerConfig cfg = state.config();
-      services.accessLog().log(Instant.now() + " " + cfg.name() + " " + cfg.protocol() + " client=" + peer.display()
-          + " method=- host=- path=- status=" + status + " policy=- pool=- member=- in=" + in + " out=" + out
-          + " duration_ms=0 member_ms=- sticky=- end=" + end);
+      services.accessLog().log(HttpAccessEntry.answered(cfg.name(), cfg.protocol().name(), peer, status, in, out,
+          end, requestId));
     }
   }
 }

@@ -20,6 +20,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import javax.net.ssl.SSLSession;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -182,6 +183,8 @@ public final class TcpListener extends VerticleBase {
     final ListenerConfig cfg;
     final TcpTunnel tunnel;
     final long startNanos;
+    /** SSL: what the handshake agreed, read while the connection is open (null on TCP). */
+    final SSLSession tls;
     boolean clientGone;
 
     Connection(NetSocket client, ClientAddress from, ListenerConfig cfg, TcpTunnel tunnel,
@@ -191,6 +194,7 @@ public final class TcpListener extends VerticleBase {
       this.cfg = cfg;
       this.tunnel = tunnel;
       this.startNanos = startNanos;
+      this.tls = client.isSsl() ? client.sslSession() : null;
     }
 
     /** Ends a connection that never reached a member. */
@@ -204,9 +208,9 @@ public final class TcpListener extends VerticleBase {
         return;
       }
       long ms = (System.nanoTime() - startNanos) / 1_000_000;
-      accessLog.log(Instant.now() + " " + state.name() + " " + cfg.protocol() + " client=" + from
-          + " member=" + (m == null ? "-" : m.id()) + " in=" + in + " out=" + out + " duration_ms=" + ms
-          + " end=" + how);
+      accessLog.log(new L4AccessEntry(Instant.now(), state.name(), cfg.protocol().name(), from.toString(),
+          m == null ? null : m.id(), in, out, ms, how, cfg.defaultPool(), tls == null ? null : tls.getProtocol(),
+          tls == null ? null : tls.getCipherSuite()));
     }
   }
 }

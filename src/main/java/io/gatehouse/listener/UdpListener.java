@@ -256,7 +256,8 @@ public final class UdpListener extends VerticleBase {
       state.release(from, counted);
       return null;
     }
-    UdpSession s = new UdpSession(this, sender, from, counted, pick.member(), state.name(), accessLog);
+    UdpSession s = new UdpSession(this, sender, from, counted, pick.member(), state.name(), pool.name(),
+        accessLog);
     sessions.put(sender, s);
     unanswered.add(s);
     s.open();

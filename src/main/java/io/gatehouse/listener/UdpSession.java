@@ -37,6 +37,7 @@ final class UdpSession {
   private final boolean countedPerClient;
   private final Member member;
   private final String listenerName;
+  private final String poolName;
   private final AccessLog accessLog;
   private final long startNanos = System.nanoTime();
   private final ArrayDeque<ByteBuf> queued = new ArrayDeque<>();
@@ -51,13 +52,14 @@ final class UdpSession {
   private long bytesOut;
 
   UdpSession(UdpListener listener, InetSocketAddress client, ClientAddress from, boolean countedPerClient,
-      Member member, String listenerName, AccessLog accessLog) {
+      Member member, String listenerName, String poolName, AccessLog accessLog) {
     this.listener = listener;
     this.client = client;
     this.from = from;
     this.countedPerClient = countedPerClient;
     this.member = member;
     this.listenerName = listenerName;
+    this.poolName = poolName;
     this.accessLog = accessLog;
   }
 
@@ -201,8 +203,8 @@ final class UdpSession {
     listener.ended(this);
     if (accessLog.enabled()) {
       long ms = (System.nanoTime() - startNanos) / 1_000_000;
-      accessLog.log(Instant.now() + " " + listenerName + " UDP client=" + from + " member=" + member.id()
-          + " in=" + bytesIn + " out=" + bytesOut + " duration_ms=" + ms + " end=" + why);
+      accessLog.log(new L4AccessEntry(Instant.now(), listenerName, "UDP", from.toString(), member.id(), bytesIn,
+          bytesOut, ms, why, poolName, null, null));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.gatehouse.log;
 
+import io.gatehouse.config.LogConfig;
 import java.io.PrintStream;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -8,17 +9,20 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One line per closed L4 connection, UDP session or HTTP request, written to stdout by one writer thread so
- * that an event loop never blocks on the console. The queue is bounded: past it, lines are dropped and counted.
+ * that an event loop never blocks on the console. Event loops queue a small {@link AccessEntry}; the writer
+ * formats it, as text or JSON ({@code log.access_format}, switched by a reload from the next line on). The queue
+ * is bounded: past it, lines are dropped and counted.
  */
 public final class AccessLog implements AutoCloseable {
 
   private static final int CAPACITY = 65_536;
 
-  private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
+  private final BlockingQueue<AccessEntry> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final LongAdder dropped = new LongAdder();
   private final PrintStream out;
   private final Thread writer;
   private volatile boolean enabled;
+  private volatile LogConfig.Format format = LogConfig.Format.TEXT;
   private volatile boolean running = true;
 
   public AccessLog(PrintStream out, boolean enabled) {
@@ -37,8 +41,13 @@ public final class AccessLog implements AutoCloseable {
     this.enabled = enabled;
   }
 
+  /** The line format from the next line written on. */
+  public void setFormat(LogConfig.Format format) {
+    this.format = format;
+  }
+
   /** Queues a line; never blocks. */
-  public void log(String line) {
+  public void log(AccessEntry line) {
     if (enabled && !queue.offer(line)) {
       dropped.increment();
     }
@@ -52,14 +61,23 @@ public final class AccessLog implements AutoCloseable {
     StringBuilder batch = new StringBuilder(8192);
     while (running || !queue.isEmpty()) {
       try {
-        String line = queue.poll(200, TimeUnit.MILLISECONDS);
+        AccessEntry line = queue.poll(200, TimeUnit.MILLISECONDS);
         if (line == null) {
           continue;
         }
         batch.setLength(0);
-        batch.append(line).append('\n');
-        for (String more; batch.length() < 65_536 && (more = queue.poll()) != null; ) {
-          batch.append(more).append('\n');
+        AccessFields fields = format == LogConfig.Format.JSON ? new AccessFields.Json(batch)
+            : new AccessFields.Text(batch);
+        for (AccessEntry next = line; next != null;
+            next = batch.length() < 65_536 ? queue.poll() : null) {
+          int start = batch.length();
+          try {
+            next.writeTo(fields);
+            fields.end();
+          } catch (RuntimeException e) {
+            batch.setLength(start); // a line that cannot be formatted is dropped, never the writer
+            dropped.increment();
+          }
         }
         out.print(batch);
         out.flush();

@@ -76,6 +76,6 @@ record PreparedVersion(ConfigResult result, ConfigDiff diff, Map<String, ServerT
   /** The version's starting point: its own settings with no listeners and no pools, so that all are added. */
   static GatehouseConfig nothingOf(GatehouseConfig c) {
     return new GatehouseConfig(c.node(), c.admin(), c.cluster(), c.reload(), c.drainTimeout(), c.accessLog(),
-        List.of(), List.of(), c.sessionKey());
+        List.of(), List.of(), c.sessionKey(), c.log());
   }
 }

@@ -9,6 +9,7 @@ import io.gatehouse.http.L7Router;
 import io.gatehouse.listener.ListenerSettings;
 import io.gatehouse.listener.ListenerState;
 import io.gatehouse.log.AccessLog;
+import io.gatehouse.log.Logs;
 import io.gatehouse.tls.ServerTls;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -141,6 +142,8 @@ final class Reconciler {
     return listeners.swapIn(prepared.bound.values()).onComplete(v -> {
       diff.removedListeners().forEach(l -> listeners.remove(l.name()));
       accessLog.setEnabled(next.accessLog());
+      accessLog.setFormat(next.log().accessFormat());
+      Logs.apply(next.log());
       for (PoolConfig pc : diff.removedPools()) {
         pools.remove(pc.name()); // after the listeners that named it
       }

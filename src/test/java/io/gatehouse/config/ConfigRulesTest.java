@@ -81,7 +81,8 @@ class ConfigRulesTest {
         rule("listeners[1].keepalive_timeout", "true", "$.listeners[1].keepalive_timeout: must be a number"),
         rule("listeners[0].insert_headers", "{'X-Forwarded-Foo': true}",
             "$.listeners[0].insert_headers['X-Forwarded-Foo']: unknown header, must be one of X-Forwarded-For, "
-                + "X-Forwarded-Proto, X-Forwarded-Port, X-Forwarded-Host, X-Real-IP, X-Forwarded-ELB-IP"),
+                + "X-Forwarded-Proto, X-Forwarded-Port, X-Forwarded-Host, X-Real-IP, X-Forwarded-ELB-IP, "
+                + "X-Request-Id, traceparent"),
         rule("listeners[0].insert_headers", "{'X-Real-IP': 'yes'}",
             "$.listeners[0].insert_headers['X-Real-IP']: must be a boolean"),
         rule("listeners[1].insert_headers", "{'X-Real-IP': true}",

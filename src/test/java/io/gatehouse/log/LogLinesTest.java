@@ -1,0 +1,45 @@
+package io.gatehouse.log;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import org.junit.jupiter.api.Test;
+
+/** The JSON application log line: whatever a message holds, one valid JSON object on one ASCII line. */
+class LogLinesTest {
+
+  static final String NASTY = "say \"hi\"\nsecond line\r\t\u0001 back\\slash caf\u00e9 \u2028 \ud83d\ude00 }{";
+
+  @Test
+  void aMessageWithQuotesNewlinesControlsAndNonAsciiStaysOneParsableLine() {
+    LogRecord r = new LogRecord(Level.WARNING, NASTY);
+    r.setLoggerName("io.gatehouse.listener.HttpListener");
+    r.setThrown(new IllegalStateException("broken \"state\"\nhere"));
+    String line = new Logs.JsonLine().format(r);
+    assertTrue(line.endsWith("}\n"), line);
+    String body = line.substring(0, line.length() - 1);
+    assertFalse(body.contains("\n") || body.contains("\r"), body);
+    assertTrue(body.chars().allMatch(c -> c >= 0x20 && c < 0x7f), body);
+    JsonObject j = new JsonObject(body);
+    assertEquals(NASTY, j.getString("message"));
+    assertEquals("warn", j.getString("level"));
+    assertEquals("listener.HttpListener", j.getString("logger"));
+    assertEquals("java.lang.IllegalStateException: broken \"state\"\nhere", j.getString("error"));
+    assertEquals(r.getInstant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString(), j.getString("time"));
+  }
+
+  @Test
+  void noErrorFieldWithoutAThrowableAndLevelsInTheConfigurationsWords() {
+    for (Level level : new Level[] {Level.SEVERE, Level.WARNING, Level.INFO, Level.FINE}) {
+      JsonObject j = new JsonObject(new Logs.JsonLine().format(new LogRecord(level, "m")));
+      assertFalse(j.containsKey("error"));
+      assertEquals(Logs.levelName(level), j.getString("level"));
+    }
+    assertEquals("error", Logs.levelName(Level.SEVERE));
+    assertEquals("debug", Logs.levelName(Level.FINER));
+  }
+}
