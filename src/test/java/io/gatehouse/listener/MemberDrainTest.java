@@ -143,6 +143,25 @@ class MemberDrainTest {
   }
 
   @Test
+  void aRemovedMemberStaysInTheStatusWhileItsConnectionsGoOn() {
+    Member a = gateway.backends().tcpEcho("a");
+    Member b = gateway.backends().tcpEcho("b");
+    start("TCP", "TCP", "", members(a));
+    try (TcpClient client = TcpClient.connect(port)) {
+      assertEquals("a", client.readLine());
+      gw.rewrite(config("TCP", "TCP", "", members(b)));
+      assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
+      JsonObject removed = status(a);
+      assertEquals(true, removed.getBoolean("removed"), removed.encode());
+      assertEquals("DRAINING", removed.getString("state"));
+      assertEquals(1, removed.getJsonObject("drain").getInteger("connections"));
+      assertEquals("again", echo(client, "again"), "without a delay the removed member's tunnel goes on");
+    }
+    Await.until(SOON, () -> gw.status().getJsonArray("pools").getJsonObject(0).getJsonArray("members").size() == 1,
+        "gone from the status once its last connection ended");
+  }
+
+  @Test
   void aDelayOf0ClosesAtOnceAndRemovalByAReloadDrains() {
     Member a = gateway.backends().tcpEcho("a");
     Member b = gateway.backends().tcpEcho("b");
@@ -217,6 +236,23 @@ class MemberDrainTest {
     assertTrue(heldMillis >= 2000 - SLACK_MILLIS, "the tunnel is cut only after the delay: " + heldMillis + " ms");
     Await.until(SOON, () -> status(held).getInteger("active_connections") == 0, "nothing open to the member");
     Sync.await(ws.close());
+  }
+
+  @Test
+  void aRequestStillInFlightWhenTheDelayIsOverIsCut() throws Exception {
+    Member a = gateway.backends().http("a");
+    start("HTTP", "HTTP", ",\"deregistration_delay\":1", members(a));
+    int hits = a.hits.get();
+    CompletableFuture<HttpResponse<String>> slow = JDK.sendAsync(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/slow/20000")).build(), HttpResponse.BodyHandlers.ofString());
+    Await.until(SOON, () -> a.hits.get() > hits, "the slow request reached the member");
+    long drainedAt = System.nanoTime();
+    drain(a);
+    HttpResponse<String> cut = slow.get(10, TimeUnit.SECONDS);
+    long heldMillis = (System.nanoTime() - drainedAt) / 1_000_000;
+    assertEquals(502, cut.statusCode(), "no response head yet: the gateway answers for the member it cut");
+    assertTrue(heldMillis >= 1000 - SLACK_MILLIS && heldMillis < 5000, "cut at the delay: " + heldMillis + " ms");
+    Await.until(SOON, () -> a.open.get() == 0, "no connection left to the member");
   }
 
   @Test
