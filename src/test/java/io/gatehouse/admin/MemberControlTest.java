@@ -136,6 +136,11 @@ class MemberControlTest {
     AdminClient anonymous = new AdminClient(gw.gateway().adminPort(), null);
     assertEquals(401, anonymous.post(V4 + "/drain").statusCode());
     assertEquals(401, anonymous.call("DELETE", V4 + "/override").statusCode());
+    try (RawHttp raw = new RawHttp(gw.gateway().adminPort())) {
+      RawHttp.Response r = raw.send("POST " + V4 + "/drain HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+          + TOKEN + "\r\nOrigin: http://evil.example\r\nContent-Length: 0\r\n\r\n").read();
+      assertEquals(403, r.status(), "a cross-origin change is refused as for reload: " + r.body());
+    }
     assertEquals("ACTIVE", statusOf(8081).getString("state"));
   }
 
