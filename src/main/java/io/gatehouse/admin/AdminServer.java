@@ -27,7 +27,8 @@ import java.util.logging.Logger;
 
 /**
  * The admin API on {@code admin.host:admin.port}: {@code /health}, {@code /metrics}, {@code /api/v1/status},
- * {@code /api/v1/reload}, {@code /api/v1/route}, {@code /api/v1/openapi.json} (their description) and the dashboard
+ * {@code /api/v1/reload}, {@code /api/v1/route}, the member overrides ({@link MemberControl}),
+ * {@code /api/v1/openapi.json} (their description) and the dashboard
  * at {@code /}. Started before the listeners are bound (so that {@code /health} can say 503 STARTING) and stopped
  * last.
  */
@@ -126,6 +127,7 @@ public final class AdminServer {
     router.get("/api/v1/status").handler(rc -> json(rc.response(), 200, StatusDocument.of(runtime.view())));
     router.post("/api/v1/reload").handler(this::reload);
     router.get("/api/v1/route").handler(this::route);
+    MemberControl.routes(router, runtime);
     // behind the token like every /api/* route (the contract): the description tells what can be changed
     router.get("/api/v1/openapi.json").handler(rc -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON)
         .end(pages.openapi()));

@@ -3,6 +3,8 @@ package io.gatehouse.admin;
 import io.gatehouse.cluster.ClusterView;
 import io.gatehouse.listener.ListenerState;
 import io.gatehouse.pool.Member;
+import io.gatehouse.pool.MemberDrain;
+import io.gatehouse.pool.MemberOverride;
 import io.gatehouse.pool.MemberHealth;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.runtime.ConfigVersion;
@@ -111,6 +113,7 @@ final class StatusDocument {
   private static JsonObject pool(Pool p) {
     JsonArray members = new JsonArray();
     p.members().forEach(m -> members.add(member(m)));
+    p.retired().forEach(m -> members.add(member(m).put("removed", true))); // draining after a reload removed them
     return new JsonObject()
         .put("name", p.name())
         .put("lb_algorithm", p.config().lbAlgorithm().name())
@@ -123,14 +126,34 @@ final class StatusDocument {
     return new JsonObject()
         .put("address", m.config().address())
         .put("protocol_port", m.config().protocolPort())
-        .put("weight", m.config().weight())
-        .put("admin_state_up", m.config().adminStateUp())
+        .put("weight", m.weight())
+        .put("admin_state_up", m.adminStateUp())
         .put("status", h.status().name())
         .put("status_since", time(h.since()))
         .put("status_reason", h.reason())
         .put("active_connections", m.active())
         .put("usable", m.usable())
-        .put("requests_total", m.total());
+        .put("requests_total", m.total())
+        .put("state", m.draining() ? "DRAINING" : "ACTIVE")
+        .put("drain", drain(m))
+        .put("override", override(m.override()));
+  }
+
+  /** While the member drains: its open connections and when those left are closed (null: left to end). */
+  private static JsonObject drain(Member m) {
+    MemberDrain d = m.drain();
+    return d == null ? null : new JsonObject()
+        .put("connections", m.active())
+        .put("ends_at", d.endsAt() == null ? null : time(d.endsAt()));
+  }
+
+  private static JsonObject override(MemberOverride o) {
+    return o == null ? null : new JsonObject()
+        .put("action", o.action().name())
+        .put("weight", o.weight())
+        .put("by", o.by())
+        .put("node", o.node())
+        .put("at", time(o.at()));
   }
 
   /** ISO-8601 UTC to the second, as the contract shows it. */

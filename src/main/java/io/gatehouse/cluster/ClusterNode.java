@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.gatehouse.config.GatehouseConfig.ClusterConfig;
 import io.gatehouse.health.HealthChecker;
 import io.gatehouse.health.HealthShare;
+import io.gatehouse.pool.OverrideShare;
 import io.gatehouse.session.StickyTable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -26,6 +27,7 @@ public final class ClusterNode {
   private final ClusterWriter writer;
   private final SharedSticky sticky;
   private final SharedHealth health;
+  private final SharedOverrides overrides;
   /** Each node's running configuration ({@code version digest}) by node name: drift shows in the status. */
   private final SharedConfigs configs;
   private final String nodeName;
@@ -48,6 +50,7 @@ public final class ClusterNode {
     configs.onNodesChanged(view::entriesChanged);
     this.sticky = new SharedSticky(hz, writer, this::seal, rejected);
     this.health = new SharedHealth(hz, view, writer, this::seal, rejected);
+    this.overrides = new SharedOverrides(hz, writer, this::seal, rejected);
   }
 
   private EntrySeal seal() {
@@ -65,6 +68,7 @@ public final class ClusterNode {
     seal = EntrySeal.of(config.secret(), config.accepted());
     configs.reseal(nodeName);
     health.reseal();
+    overrides.reseal(nodeName);
     sticky.reseal(k -> nodeName.equals(Rendezvous.owner(view.members(), k)));
   }
 
@@ -98,7 +102,7 @@ public final class ClusterNode {
 
   /** Blocking: waits until this node holds the cluster's sticky entries and statuses; returns their count. */
   int fill() {
-    return sticky.fill() + health.fill();
+    return sticky.fill() + health.fill() + overrides.map.size();
   }
 
   public Vertx vertx() {
@@ -119,9 +123,18 @@ public final class ClusterNode {
     return health;
   }
 
-  /** Status changes, probe requests and owner changes are applied to these checkers on the Runtime context. */
-  public void attach(Context runtimeContext, Map<String, HealthChecker> checkers) {
+  /** Member overrides set on any node: published here, applied through the sink given to {@link #attach}. */
+  public OverrideShare overrides() {
+    return overrides;
+  }
+
+  /**
+   * Status changes, probe requests and owner changes are applied to these checkers on the Runtime context, and
+   * member overrides (those in the cluster already, then each change) to {@code overrideSink}.
+   */
+  public void attach(Context runtimeContext, Map<String, HealthChecker> checkers, OverrideShare.Sink overrideSink) {
     health.attach(runtimeContext, checkers);
+    overrides.attach(runtimeContext, overrideSink);
   }
 
   /** Publishes this node's running configuration version (through the writer: never blocks the caller). */
@@ -147,6 +160,7 @@ public final class ClusterNode {
         configs.close();
         sticky.close();
         health.close();
+        overrides.close();
         view.close();
       } catch (com.hazelcast.core.HazelcastInstanceNotActiveException gone) {
         // the member stopped under the gateway earlier (see HazelcastView): nothing left to leave

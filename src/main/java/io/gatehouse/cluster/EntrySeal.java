@@ -48,7 +48,7 @@ final class EntrySeal {
   });
 
   /** The purposes values are sealed for; each has its own derived key. */
-  enum Purpose { STICKY, HEALTH, CONFIG, PROBE }
+  enum Purpose { STICKY, HEALTH, CONFIG, PROBE, OVERRIDE }
 
   /** One secret's derived keys. */
   private record Keys(byte[] id, Map<Purpose, SecretKeySpec> seal, SecretKeySpec clientKey) {

@@ -22,7 +22,7 @@ public final class RejectedEntries {
   public static final String SEQ_OUT_OF_RANGE = "seq_out_of_range";
   public static final List<String> REASONS = List.of(OPEN_FAILED, DECODE_FAILED, SEQ_OUT_OF_RANGE);
   public static final List<String> MAPS = List.of(SharedSticky.MAP, SharedHealth.MAP, SharedConfigs.MAP,
-      SharedHealth.TOPIC);
+      SharedHealth.TOPIC, SharedOverrides.MAP);
 
   private static final Logger LOG = Logger.getLogger(RejectedEntries.class.getName());
   private static final long LOG_EVERY_MILLIS = 10_000;

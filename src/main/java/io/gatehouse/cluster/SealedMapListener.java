@@ -1,6 +1,7 @@
 package io.gatehouse.cluster;
 
 import com.hazelcast.core.EntryAdapter;
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.replicatedmap.ReplicatedMap;
 import java.util.UUID;
@@ -42,6 +43,23 @@ abstract class SealedMapListener extends EntryAdapter<String, Object> {
         }
       }
     }));
+  }
+
+  /**
+   * An entry added or changed by any node, as it is in the map (sealed); on a Hazelcast thread. Subclasses that
+   * keep the entry events below override it (the sticky tables handle their events themselves).
+   */
+  protected void receive(String key, Object sealed) {
+  }
+
+  @Override
+  public void entryAdded(EntryEvent<String, Object> event) {
+    receive(event.getKey(), event.getValue());
+  }
+
+  @Override
+  public void entryUpdated(EntryEvent<String, Object> event) {
+    receive(event.getKey(), event.getValue());
   }
 
   /** Starts receiving entry events: called by the subclass once its own fields are set. */

@@ -71,23 +71,14 @@ final class SharedConfigs extends SealedMapListener {
   }
 
   @Override
-  public void entryAdded(EntryEvent<String, Object> event) {
-    receive(event.getKey(), event.getValue());
-  }
-
-  @Override
-  public void entryUpdated(EntryEvent<String, Object> event) {
-    receive(event.getKey(), event.getValue());
-  }
-
-  @Override
   public void entryRemoved(EntryEvent<String, Object> event) {
     if (opened.remove(event.getKey()) != null) {
       nodesChanged.run();
     }
   }
 
-  private void receive(String node, Object sealed) {
+  @Override
+  protected void receive(String node, Object sealed) {
     byte[] plain = seal.get().open(Purpose.CONFIG, MAP, node, sealed);
     String text = plain == null ? null : new String(plain, StandardCharsets.UTF_8);
     if (text == null) {

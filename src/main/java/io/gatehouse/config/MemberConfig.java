@@ -6,4 +6,10 @@ public record MemberConfig(String address, int protocolPort, int weight, boolean
   public String id() {
     return address + ":" + protocolPort;
   }
+
+  /** Whether {@code other} names this member's address ({@code ::1} and {@code 0:0::1} alike, names in any case). */
+  public boolean isAt(String other, int port) {
+    return port == protocolPort && address != null && other != null
+        && Addresses.canonical(address).equals(Addresses.canonical(other));
+  }
 }

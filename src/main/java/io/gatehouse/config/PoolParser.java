@@ -13,11 +13,14 @@ import java.util.regex.Pattern;
 
 /**
  * One {@code pools[]} entry with its session persistence, health monitor, slow start, outlier detection and
- * members.
+ * members, and the deregistration delay of its draining members.
  */
 final class PoolParser {
   /** RFC 6265 cookie-name: an RFC 2616 token. */
   private static final Pattern COOKIE_TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
+
+  /** An hour, as AWS allows: a drain is for maintenance, not a way to keep a member half-alive for days. */
+  private static final long MAX_DEREGISTRATION_DELAY = 3600;
 
   private PoolParser() {}
 
@@ -39,7 +42,8 @@ final class PoolParser {
             Duration.ofSeconds(30))),
         od == null ? OutlierDetection.DEFAULT : outlierDetection(od),
         members(r),
-        memberTls(r, protocol, baseDir));
+        memberTls(r, protocol, baseDir),
+        r.secondsIn("deregistration_delay", 0, MAX_DEREGISTRATION_DELAY, null));
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.gatehouse.http;
 
+import io.gatehouse.pool.Member;
+import io.gatehouse.pool.MemberLink;
 import io.gatehouse.vertx.Channels;
 import io.gatehouse.vertx.Contexts;
 import io.gatehouse.tls.MemberTls;
@@ -107,11 +109,11 @@ public final class MemberClients {
   }
 
   /**
-   * Hands {@code waiter} a connection to {@code member} (over TLS with {@code memberTls} when {@code tlsToMember}): an idle one at once, a new one, or the next freed one.
+   * Hands {@code waiter} a connection to {@code member}'s address (over TLS with {@code memberTls} when {@code tlsToMember}): an idle one at once, a new one, or the next freed one.
    * {@code fresh}: not an idle one (a retry after the member dropped one at reuse); a new one when the member's
    * connections are all busy is still the next freed one.
    */
-  void acquire(SocketAddress member, boolean tlsToMember, MemberTls memberTls, long connectTimeoutMillis,
+  void acquire(Member member, boolean tlsToMember, MemberTls memberTls, long connectTimeoutMillis,
       boolean fresh, Waiter waiter) {
     if (closed) {
       waiter.connectFailed(STOPPED);
@@ -123,11 +125,13 @@ public final class MemberClients {
     }
     Map<SocketAddress, Endpoint> endpoints = memberTls == null ? plain : tls.computeIfAbsent(memberTls,
         t -> new HashMap<>());
-    Endpoint e = endpoints.get(member);
+    SocketAddress address = member.socketAddress();
+    Endpoint e = endpoints.get(address);
     if (e == null) {
-      e = new Endpoint(member, memberTls);
-      endpoints.put(member, e);
+      e = new Endpoint(address, memberTls);
+      endpoints.put(address, e);
     }
+    e.serve(member);
     e.acquire(connectTimeoutMillis, fresh, waiter);
   }
 
@@ -162,8 +166,13 @@ public final class MemberClients {
     });
   }
 
-  /** The connections to one member address. */
-  final class Endpoint {
+  /**
+   * The connections to one member address. Linked to the member it serves: when that member drains its idle
+   * connections close at once and freed ones are not kept, and when the drain's delay is over every connection
+   * still open (requests in flight, WebSocket tunnels) closes. A member address in two pools is one endpoint: a
+   * drain of either closes its connections.
+   */
+  final class Endpoint implements MemberLink {
     private final InetSocketAddress address;
     /** The pool's TLS settings, or null for plain HTTP. */
     private final MemberTls memberTls;
@@ -173,10 +182,38 @@ public final class MemberClients {
     private final Set<Channel> open = new HashSet<>();
     private int connecting;
     private long connectTimeoutMillis;
+    /** The member this endpoint served last, linked to it; null until the first request. */
+    private Member member;
 
     Endpoint(SocketAddress member, MemberTls memberTls) {
       this.address = new InetSocketAddress(member.host(), member.port()); // an IP literal: no look-up
       this.memberTls = memberTls;
+    }
+
+    /** Links the endpoint to the member it now serves (a read and nothing more when it is the same one). */
+    void serve(Member m) {
+      if (m != member) {
+        if (member != null) {
+          member.unlink(this);
+        }
+        member = m;
+        m.link(this);
+      }
+    }
+
+    @Override
+    public void drainBegan() {
+      context.runOnContext(v -> {
+        MemberConnection c;
+        while ((c = idle.pollFirst()) != null) {
+          c.abort();
+        }
+      });
+    }
+
+    @Override
+    public void sever() {
+      context.runOnContext(v -> List.copyOf(open).forEach(Channel::close));
     }
 
     void acquire(long timeoutMillis, boolean fresh, Waiter waiter) {
@@ -267,6 +304,11 @@ public final class MemberClients {
           return;
         }
       }
+      Member m = member;
+      if (m != null && m.draining()) {
+        c.abort(); // a draining member keeps no idle connection
+        return;
+      }
       c.idleSinceNanos = System.nanoTime();
       idle.addFirst(c);
     }
@@ -300,10 +342,22 @@ public final class MemberClients {
       while (!idle.isEmpty() && now - idle.peekLast().idleSinceNanos > KEEP_ALIVE_NANOS) {
         idle.pollLast().abort();
       }
-      return open.isEmpty() && connecting == 0 && waiting.isEmpty();
+      boolean empty = open.isEmpty() && connecting == 0 && waiting.isEmpty();
+      if (empty) {
+        unlink(); // the endpoint is dropped
+      }
+      return empty;
+    }
+
+    private void unlink() {
+      if (member != null) {
+        member.unlink(this);
+        member = null;
+      }
     }
 
     void closeAll(List<ChannelFuture> closing) {
+      unlink();
       for (Waiting w : waiting) {
         w.waiter().connectFailed(STOPPED);
       }

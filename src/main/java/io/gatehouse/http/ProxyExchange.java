@@ -178,7 +178,7 @@ public final class ProxyExchange extends ExchangeStateMachine
     }
     memberStartNanos = System.nanoTime();
     boolean tls = pool.config().protocol() == PoolProtocol.HTTPS;
-    ctx.clients().acquire(m.socketAddress(), tls, tls ? pool.memberTls() : null, Math.min(cfg.memberTimeout().toMillis(), MAX_CONNECT_MILLIS), fresh,
+    ctx.clients().acquire(m, tls, tls ? pool.memberTls() : null, Math.min(cfg.memberTimeout().toMillis(), MAX_CONNECT_MILLIS), fresh,
         this);
   }
 

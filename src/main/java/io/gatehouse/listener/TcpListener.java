@@ -166,10 +166,12 @@ public final class TcpListener extends VerticleBase {
         : null;
     double memberIdle = Math.min(seconds(c.cfg.memberTimeout()), seconds(c.cfg.keepaliveTimeout()));
     c.tunnel.join(ms, memberIdle, header, done -> {
+      m.unlink(done);
       m.release();
       state.addBytes(done.bytesIn(), done.bytesOut());
       c.log(m, done.bytesIn(), done.bytesOut(), done.end().name().toLowerCase(java.util.Locale.ROOT));
     });
+    m.link(c.tunnel); // a drain of the member ends the tunnel after its deregistration_delay
   }
 
   private static double seconds(java.time.Duration d) {

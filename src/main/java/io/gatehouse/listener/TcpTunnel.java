@@ -1,5 +1,6 @@
 package io.gatehouse.listener;
 
+import io.gatehouse.pool.MemberLink;
 import io.gatehouse.vertx.Channels;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -32,10 +33,10 @@ import java.util.function.Consumer;
  * tunnel ends when both directions have ended, or either side closes, resets or stays idle past its limit.
  * Everything runs on the client connection's event loop, which the member connection shares.
  */
-public final class TcpTunnel {
+public final class TcpTunnel implements MemberLink {
 
   /** How a tunnel ended, for the access log. */
-  public enum End { CLOSED, CLIENT_IDLE, MEMBER_IDLE, CLIENT_RESET, MEMBER_RESET }
+  public enum End { CLOSED, CLIENT_IDLE, MEMBER_IDLE, CLIENT_RESET, MEMBER_RESET, MEMBER_DRAINED }
 
   /** Bytes a client may send before its member is connected; past this the client is not read until then. */
   private static final int MAX_EARLY_BYTES = 64 * 1024;
@@ -95,6 +96,12 @@ public final class TcpTunnel {
   public void abort() {
     inbound.dropHeld();
     client.close();
+  }
+
+  /** The member's drain delay is over: both sides close (any thread; done on the client's event loop). */
+  @Override
+  public void sever() {
+    inbound.channel.eventLoop().execute(() -> ended(End.MEMBER_DRAINED));
   }
 
   public long bytesIn() {

@@ -322,6 +322,11 @@ public final class UdpListener extends VerticleBase {
     return released.future();
   }
 
+  /** Runs {@code r} on this listener's event loop, where its sessions live. Any thread. */
+  void onLoop(Runnable r) {
+    loop.runOnContext(v -> r.run());
+  }
+
   private void closeAll(String why) {
     new ArrayList<>(sessions.values()).forEach(s -> s.close(why));
   }

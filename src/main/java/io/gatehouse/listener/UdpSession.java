@@ -2,6 +2,7 @@ package io.gatehouse.listener;
 
 import io.gatehouse.log.AccessLog;
 import io.gatehouse.pool.Member;
+import io.gatehouse.pool.MemberLink;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,7 +26,7 @@ import java.util.Collection;
  * sends nothing for an empty buffer on a connected channel, so an empty datagram from the client is dropped
  * (counted), the price of keeping the socket connected.
  */
-final class UdpSession {
+final class UdpSession implements MemberLink {
 
   /** Datagrams held while the member-side socket connects; beyond that they are dropped. */
   private static final int MAX_QUEUED = 64;
@@ -94,6 +95,7 @@ final class UdpSession {
 
   void open() {
     member.acquire();
+    member.link(this); // a drain of the member ends the session after its deregistration_delay
     // the member's address is resolved already: an IP literal, parsed without a look-up
     InetSocketAddress to = new InetSocketAddress(member.socketAddress().hostAddress(), member.socketAddress().port());
     memberAddress = to;
@@ -199,6 +201,7 @@ final class UdpSession {
       }
       channel.close();
     }
+    member.unlink(this);
     member.release();
     listener.ended(this);
     if (accessLog.enabled()) {
@@ -206,6 +209,12 @@ final class UdpSession {
       accessLog.log(new L4AccessEntry(Instant.now(), listenerName, "UDP", from.toString(), member.id(), bytesIn,
           bytesOut, ms, why, poolName, null, null));
     }
+  }
+
+  /** The member's drain delay is over: the session ends (any thread; done on the listener's event loop). */
+  @Override
+  public void sever() {
+    listener.onLoop(() -> close("member_drained"));
   }
 
   /** The member's replies (only the member's: the socket is connected), on the listener's event loop. */

@@ -4,6 +4,7 @@ import io.gatehouse.balance.Target;
 import io.gatehouse.config.MemberConfig;
 import io.vertx.core.net.SocketAddress;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -36,6 +37,14 @@ public final class Member implements Target {
   /** Taken out of rotation on this node by passive detection; the shared status is untouched. */
   private volatile boolean ejected;
   private volatile TrafficObserver observer = TrafficObserver.NONE;
+  /** Set through the admin API (possibly on another node), or null. */
+  private volatile MemberOverride override;
+  /** While the member drains, else null. */
+  private volatile MemberDrain drain;
+  /** The drain's delay is over: what links now is closed at once. */
+  private volatile boolean severed;
+  /** Tunnels, sessions and keep-alive pools open to the member: what a drain closes when its delay is over. */
+  private final Set<MemberLink> links = ConcurrentHashMap.newKeySet();
 
   public Member(MemberConfig config, SocketAddress socketAddress, MemberHealth health) {
     this.id = config.id();
@@ -68,10 +77,49 @@ public final class Member implements Target {
     return at == NEVER_RECOVERED ? Long.MAX_VALUE : nowNanos - at;
   }
 
-  /** Weight from the configuration, 0 when administratively down. */
+  /** Weight from the configuration and any override, 0 when administratively down. */
   public int configuredWeight() {
-    MemberConfig c = config;
-    return c.adminStateUp() ? c.weight() : 0;
+    return adminStateUp() ? weight() : 0;
+  }
+
+  /** {@code admin_state_up} with the override in force applied. */
+  public boolean adminStateUp() {
+    MemberOverride o = override;
+    return o == null ? config.adminStateUp() : o.adminStateUp(config.adminStateUp());
+  }
+
+  /** {@code weight} with the override in force applied. */
+  public int weight() {
+    MemberOverride o = override;
+    return o == null ? config.weight() : o.weight(config.weight());
+  }
+
+  public MemberOverride override() {
+    return override;
+  }
+
+  /** The drain under way, or null while the member is ACTIVE. */
+  public MemberDrain drain() {
+    return drain;
+  }
+
+  public boolean draining() {
+    return drain != null;
+  }
+
+  /**
+   * Registers something open to the member until {@link #unlink}; when the member's drain delay is already over
+   * it is severed at once (a connection that was being set up as the delay ended).
+   */
+  public void link(MemberLink l) {
+    links.add(l);
+    if (severed) {
+      l.sever();
+    }
+  }
+
+  public void unlink(MemberLink l) {
+    links.remove(l);
   }
 
   /** Whether the member may take new connections: admin up, weight above 0, resolved, not OFFLINE, not ejected. */
@@ -136,6 +184,33 @@ public final class Member implements Target {
   void update(MemberConfig config, SocketAddress socketAddress) {
     this.config = config;
     this.socketAddress = socketAddress;
+  }
+
+  /** Sets or clears (null) the override; the pool's snapshot is rebuilt by the caller. */
+  public void override(MemberOverride o) {
+    this.override = o;
+  }
+
+  /** The member begins to drain: links let go of what is idle. */
+  public void beginDrain(MemberDrain d) {
+    drain = d;
+    severed = false;
+    links.forEach(MemberLink::drainBegan);
+  }
+
+  /** The member is back in service (enabled again, or back in the configuration): its drain is over. */
+  public void endDrain() {
+    drain = null;
+    severed = false;
+  }
+
+  /** The delay of drain {@code d} is over: what is open to the member closes, unless that drain ended meanwhile. */
+  public void sever(MemberDrain d) {
+    if (drain != d) {
+      return;
+    }
+    severed = true;
+    links.forEach(MemberLink::sever);
   }
 
   /** Who hears about live-traffic failures (the pool's passive detector). */

@@ -27,6 +27,9 @@ public final class Pool {
   /** In a cluster: SOURCE_IP-persistent first picks hash the client address (see {@link PoolSnapshot#stickyBalancer}). */
   private final boolean hashFirstPicks;
   private final Map<String, Member> members = new LinkedHashMap<>();
+  /** Members a reload removed that still drain: shown in the status until their last connection ends. */
+  private final Map<String, Member> retired = new LinkedHashMap<>();
+  private volatile List<Member> retiredView = List.of();
   private volatile PoolSnapshot snapshot;
   /** HTTPS pools: how members are spoken to and checked, set by the Runtime; null until then, and for others. */
   private volatile MemberTls memberTls;
@@ -191,12 +194,18 @@ public final class Pool {
 
   /**
    * Applies a (possibly changed) configuration in place: members that stay keep their counters and health,
-   * new ones start as the contract says (ONLINE when monitored, NO_MONITOR otherwise), removed ones go.
+   * new ones start as the contract says (ONLINE when monitored, NO_MONITOR otherwise), removed ones go. A removed
+   * member that comes back while it still drains is the same member again.
+   *
+   * @return the members this configuration removed (to be drained by the caller)
    */
-  public void apply(PoolConfig config, Function<MemberConfig, SocketAddress> resolver) {
+  public List<Member> apply(PoolConfig config, Function<MemberConfig, SocketAddress> resolver) {
     Map<String, Member> next = new LinkedHashMap<>();
     for (MemberConfig mc : config.members()) {
       Member m = members.get(mc.id());
+      if (m == null) {
+        m = retired.remove(mc.id());
+      }
       SocketAddress address = resolver.apply(mc);
       if (m == null) {
         m = new Member(mc, address, MemberHealth.initial(config.healthMonitor() != null));
@@ -210,9 +219,30 @@ public final class Pool {
       }
       next.put(mc.id(), m);
     }
+    List<Member> removed = new ArrayList<>();
+    members.forEach((id, m) -> {
+      if (!next.containsKey(id)) {
+        removed.add(m);
+        retired.put(id, m);
+      }
+    });
     members.clear();
     members.putAll(next);
     snapshot = PoolSnapshot.build(config, new ArrayList<>(members.values()), hashFirstPicks);
+    retiredView = List.copyOf(retired.values());
+    return removed;
+  }
+
+  /** Removed members whose drain is over and that have nothing open any more are forgotten. */
+  public void forgetDrained() {
+    if (retired.values().removeIf(m -> m.active() == 0)) {
+      retiredView = List.copyOf(retired.values());
+    }
+  }
+
+  /** Members a reload removed that still have connections open, draining. Any thread. */
+  public List<Member> retired() {
+    return retiredView;
   }
 
   /** Rebuilds the snapshot after a health or slow-start change. */
@@ -222,6 +252,16 @@ public final class Pool {
 
   public Member member(String id) {
     return members.get(id);
+  }
+
+  /** The member at {@code address} (any spelling of it) and {@code port}, or null. Runtime context only. */
+  public Member memberAt(String address, int port) {
+    for (Member m : members.values()) {
+      if (m.config().isAt(address, port)) {
+        return m;
+      }
+    }
+    return null;
   }
 
   public List<Member> members() {

@@ -23,7 +23,7 @@ public final class PoolRegistry {
     pools.put(pool.name(), pool);
   }
 
-  public void remove(String name) {
-    pools.remove(name);
+  public Pool remove(String name) {
+    return pools.remove(name);
   }
 }

@@ -7,12 +7,16 @@ import io.gatehouse.config.PoolConfig;
 import io.gatehouse.health.HealthChecker;
 import io.gatehouse.health.HealthShare;
 import io.gatehouse.health.ProbeClients;
+import io.gatehouse.pool.Member;
+import io.gatehouse.pool.MemberOverride;
+import io.gatehouse.pool.OverrideShare;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.pool.PoolRegistry;
 import io.gatehouse.session.StickyTable;
 import io.gatehouse.tls.MemberTls;
 import io.vertx.core.Vertx;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +37,13 @@ final class PoolSet {
   private final PoolRegistry registry;
   private final Map<String, HealthChecker> health = new LinkedHashMap<>();
   private ProbeClients probeClients;
+  private final MemberDrains drains;
+  /**
+   * Member overrides in force by {@code pool \n member}: those set here and those the cluster brought, also for
+   * pools or members this node has not loaded yet (a node that joins applies them once its pools exist).
+   */
+  private final Map<String, MemberOverride> overrides = new HashMap<>();
+  private final OverrideShare share;
 
   /** @param cluster this node's membership of the cluster, or null when standalone */
   PoolSet(Vertx vertx, ClusterNode cluster, MemberResolver resolver, PoolRegistry registry) {
@@ -40,6 +51,8 @@ final class PoolSet {
     this.registry = registry;
     this.cluster = cluster;
     this.resolver = resolver;
+    this.drains = new MemberDrains(vertx);
+    this.share = cluster != null ? cluster.overrides() : OverrideShare.LOCAL;
   }
 
   /** The health checkers, live: the cluster applies shared status changes to them on the Runtime context. */
@@ -64,13 +77,71 @@ final class PoolSet {
     HealthChecker checker = new HealthChecker(vertx, pool, probeClients,
         cluster != null ? cluster.health() : HealthShare.LOCAL);
     health.put(pc.name(), checker);
+    applyOverrides(pool);
     checker.start();
   }
 
-  /** A changed pool, in place: its members keep counters, health and sticky entries. */
+  /**
+   * A changed pool, in place: its members keep counters, health, sticky entries and overrides. Removed members
+   * drain and lose their overrides, here and in the cluster.
+   */
   void update(PoolConfig pc) {
-    registry.get(pc.name()).apply(pc, resolver::resolve);
+    Pool pool = registry.get(pc.name());
+    List<Member> removed = pool.apply(pc, resolver::resolve);
+    for (Member m : removed) {
+      if (overrides.remove(key(pool.name(), m.id())) != null) {
+        m.override(null);
+        share.publish(pool.name(), m.id(), null);
+      }
+    }
+    drains.retire(pool, removed);
     health.get(pc.name()).update(pc);
+    applyOverrides(pool);
+  }
+
+  /** The overrides known for {@code pool}'s members set on them, then drains started or ended to match. */
+  private void applyOverrides(Pool pool) {
+    for (Member m : pool.members()) {
+      m.override(overrides.get(key(pool.name(), m.id())));
+    }
+    pool.rebuild();
+    drains.reconcile(pool);
+  }
+
+  /**
+   * Sets ({@code o}) or clears (null) the override of a member of this node, and shares it with the cluster.
+   *
+   * @return the member, or null when the pool or member is unknown
+   */
+  Member override(String poolName, String memberId, MemberOverride o) {
+    Pool pool = registry.get(poolName);
+    Member m = pool == null ? null : pool.member(memberId);
+    if (m == null) {
+      return null;
+    }
+    shared(poolName, memberId, o);
+    share.publish(poolName, memberId, o);
+    return m;
+  }
+
+  /** An override set or cleared on any node (this one included), applied here. */
+  void shared(String poolName, String memberId, MemberOverride o) {
+    if (o == null) {
+      overrides.remove(key(poolName, memberId));
+    } else {
+      overrides.put(key(poolName, memberId), o);
+    }
+    Pool pool = registry.get(poolName);
+    Member m = pool == null ? null : pool.member(memberId);
+    if (m != null && !java.util.Objects.equals(m.override(), o)) {
+      m.override(o);
+      pool.rebuild();
+      drains.reconcile(pool);
+    }
+  }
+
+  private static String key(String pool, String member) {
+    return pool + '\n' + member;
   }
 
   /**
@@ -91,7 +162,14 @@ final class PoolSet {
   }
 
   void remove(String name) {
-    registry.remove(name);
+    Pool pool = registry.remove(name);
+    if (pool != null) {
+      for (Member m : pool.members()) {
+        if (overrides.remove(key(name, m.id())) != null) {
+          share.publish(name, m.id(), null); // its members left the configuration
+        }
+      }
+    }
     HealthChecker checker = health.remove(name);
     if (checker != null) {
       checker.stop();
@@ -105,6 +183,7 @@ final class PoolSet {
         p.rebuild();
       }
       p.sticky().sweep();
+      p.forgetDrained();
     }
   }
 

@@ -8,6 +8,9 @@ import io.gatehouse.http.RequestMetrics;
 import io.gatehouse.http.StickyCookie;
 import io.gatehouse.listener.ListenerServices;
 import io.gatehouse.log.AccessLog;
+import io.gatehouse.pool.Member;
+import io.gatehouse.pool.MemberOverride;
+import io.gatehouse.pool.Pool;
 import io.gatehouse.pool.PoolRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -101,7 +104,7 @@ public final class Runtime extends VerticleBase {
     listeners = new ListenerSet(vertx, services, this::publish);
     reconciler = new Reconciler(pools, listeners, services.accessLog());
     if (cluster != null) {
-      cluster.attach(context, pools.health());
+      cluster.attach(context, pools.health(), pools::shared);
     }
     GatehouseConfig first = config;
     ConfigResult loaded = new ConfigResult(first, List.of(), List.of(), version.digest(), version.sharedDigest());
@@ -300,6 +303,30 @@ public final class Runtime extends VerticleBase {
         pools.addressesChanged();
       }
     });
+  }
+
+  // --- member overrides (admin API) ---
+
+  /**
+   * Sets ({@code o}) or clears (null) the override of the member of {@code pool} with this address and port, on
+   * this node at once and on every node through the cluster. Any thread.
+   *
+   * @return the member with the override applied, or null when the pool or the member is unknown
+   */
+  public Future<Member> override(String pool, String address, int port, MemberOverride o, String caller) {
+    Promise<Member> done = Promise.promise();
+    context.runOnContext(v -> {
+      Pool p = registry.get(pool);
+      Member m = p == null ? null : p.memberAt(address, port);
+      if (m != null) {
+        pools.override(pool, m.id(), o);
+        LOG.info("pool " + pool + ": member " + m.id() + ": " + (o == null ? "override cleared"
+            : "override " + o.action().name().toLowerCase(java.util.Locale.ROOT)
+            + (o.weight() == null ? "" : " weight " + o.weight())) + " by " + caller);
+      }
+      done.complete(m);
+    });
+    return done.future();
   }
 
   // --- stop ---

@@ -31,6 +31,10 @@ final class AdminClient {
     return send(request(path).POST(HttpRequest.BodyPublishers.noBody()));
   }
 
+  HttpResponse<String> post(String path, String body) {
+    return send(request(path).POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
   /** Any method, no body. */
   HttpResponse<String> call(String method, String path) {
     return send(request(path).method(method, HttpRequest.BodyPublishers.noBody()));

@@ -34,7 +34,7 @@ class OpenApiTest {
     try (GatewayHarness gw = GatewayHarness.start("{" + head().replace("\"admin\":{", "\"admin\":{\"token\":\""
         + TOKEN + "\",") + """
         "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
-        "pools":[{"name":"p","protocol":"HTTP","members":[]}]}""".formatted(port))) {
+        "pools":[{"name":"p","protocol":"HTTP","members":[{"address":"127.0.0.1","protocol_port":9}]}]}""".formatted(port))) {
       AdminClient admin = new AdminClient(gw.gateway().adminPort(), TOKEN);
       assertEquals(401, new AdminClient(gw.gateway().adminPort(), null).get("/api/v1/openapi.json").statusCode());
       HttpResponse<String> r = admin.get("/api/v1/openapi.json");

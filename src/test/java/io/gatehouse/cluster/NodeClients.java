@@ -32,4 +32,12 @@ final class NodeClients {
           + (cookie == null ? "" : "Cookie: " + cookie + "\r\n") + "Connection: close\r\n\r\n").read();
     }
   }
+
+  /** {@code method path} on node {@code g}'s admin API (no token, no body). */
+  static RawHttp.Response admin(io.gatehouse.Gateway g, String method, String path) {
+    try (RawHttp http = new RawHttp(g.adminPort())) {
+      return http.send(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+          + "Connection: close\r\n\r\n").read();
+    }
+  }
 }

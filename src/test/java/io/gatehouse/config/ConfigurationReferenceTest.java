@@ -98,7 +98,7 @@ class ConfigurationReferenceTest {
           'pools': [
             { 'name': 'web-pool', 'protocol': 'HTTPS', 'lb_algorithm': 'LEAST_CONNECTIONS', 'ca_certificate': 'ca.pem',
               'tls_server_name': 'api.example.com',
-              'outlier_detection': { 'enabled': true, 'consecutive_failures': 5, 'base_ejection_time': 30 },
+              'deregistration_delay': 300, 'outlier_detection': { 'enabled': true, 'consecutive_failures': 5, 'base_ejection_time': 30 },
               'slow_start': { 'enable': true, 'duration': 60 },
               'session_persistence': { 'type': 'APP_COOKIE', 'cookie_name': 'JSESSIONID', 'persistence_timeout': 60 },
               'health_monitor': { 'type': 'HTTPS', 'url_path': '/health', 'http_method': 'GET',

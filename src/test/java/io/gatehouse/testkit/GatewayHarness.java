@@ -72,11 +72,17 @@ public final class GatewayHarness implements AutoCloseable {
 
   /** The body of an admin API GET (no token). */
   public String admin(String path) {
+    return adminCall("GET", path).body();
+  }
+
+  /** An admin API call without a body (no token), e.g. {@code POST /api/v1/pools/p/members/127.0.0.1:80/drain}. */
+  public java.net.http.HttpResponse<String> adminCall(String method, String path) {
     try {
       return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
           .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-              "http://127.0.0.1:" + gateway.adminPort() + path)).timeout(java.time.Duration.ofSeconds(10)).build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+              "http://127.0.0.1:" + gateway.adminPort() + path)).timeout(java.time.Duration.ofSeconds(10))
+              .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
