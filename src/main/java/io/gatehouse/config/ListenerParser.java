@@ -64,13 +64,19 @@ final class ListenerParser {
     }
     int port = r.requiredIntIn("protocol_port", 1, 65535);
     ports.claim(r, name, protocol, host, port);
-    String defaultPool = r.requiredString("default_pool");
-    declared.checkPool(r, "default_pool", defaultPool, protocol);
+    boolean http = protocol == null || protocol.isHttp();
+    if (!http) {
+      r.refuse("default_pools", "only HTTP and HTTPS listeners split between pools; give default_pool");
+      r.refuse("split_sticky", "only HTTP and HTTPS listeners take split_sticky (a cookie)");
+    }
+    List<PoolWeight> defaultPools = http || !r.has("default_pools")
+        ? PoolSplitParser.parse(r, "default_pool", declared, protocol) : List.of();
+    String defaultPool = defaultPools.size() == 1 ? defaultPools.get(0).pool() : null;
+    SplitSticky splitSticky = http ? PoolSplitParser.sticky(r.object("split_sticky")) : SplitSticky.OFF;
 
     int limit = connectionLimit(r);
     Duration client = r.positiveSeconds("client_timeout", MAX_SECONDS, DEFAULT_TIMEOUT);
     Duration member = r.positiveSeconds("member_timeout", MAX_SECONDS, DEFAULT_TIMEOUT);
-    boolean http = protocol == null || protocol.isHttp();
     Duration keepalive = r.positiveSeconds("keepalive_timeout", MAX_SECONDS, http ? DEFAULT_TIMEOUT : L4_KEEPALIVE);
 
     boolean l4 = protocol == null || protocol == ListenerProtocol.TCP || protocol == ListenerProtocol.SSL;
@@ -117,7 +123,8 @@ final class ListenerParser {
             && r.oneOf("escaped_slashes", ListenerParser::keepEscapedSlashes, "reject, keep",
                 PathRules.DEFAULTS.keepEscapedSlashes()));
     return new ListenerConfig(name, protocol, host, port, defaultPool, limit, client, member, keepalive, headers,
-        tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom, perClient, rate, head, trusted, paths);
+        tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom, perClient, rate, head, trusted, paths,
+        defaultPools, splitSticky);
   }
 
   /** {@code escaped_slashes}: {@code keep} (true) or {@code reject}. */
