@@ -70,14 +70,13 @@ final class RoutePreview {
         .put("listener", cfg.name())
         .put("protocol", cfg.protocol().name())
         .put("client", ipText(address));
-    String pool = cfg.defaultPool();
     QueryRequestView request = null;
-    PoolReason poolReason = PoolReason.SINGLE;
     out.put("policy", null);
+    RouteDecision decision = settings.router().defaultRoute(); // L4: the default pool or split
     if (cfg.protocol().isHttp()) {
       request = QueryRequestView.of(params, cfg.pathRules());
       out.put("path", request.path()); // the normal path the policies matched, and the member would get
-      RouteDecision decision = settings.router().route(request);
+      decision = settings.router().route(request);
       out.put("policy", decision.policy());
       out.put("action", action(cfg, decision));
       if (decision instanceof RouteDecision.Redirect r) {
@@ -88,16 +87,18 @@ final class RoutePreview {
         return out.put("pool", null).put("pool_reason", null).put("member", null).put("reason", "fixed_response")
             .put("status_code", f.status());
       }
-      if (decision instanceof RouteDecision.ToSplit split) {
-        PoolSplit.Choice c = split.split().preview(view.pools()::get, view.cookies(), request.headers(),
-            ipText(address));
-        pool = c.pool();
-        poolReason = c.reason();
-      } else {
-        pool = ((RouteDecision.ToPool) decision).pool();
-      }
     } else {
       out.put("action", L7Policy.Action.REDIRECT_TO_POOL.name());
+    }
+    String pool;
+    PoolReason poolReason = PoolReason.SINGLE;
+    if (decision instanceof RouteDecision.ToSplit split) {
+      PoolSplit.Choice c = split.split().preview(view.pools()::get, view.cookies(),
+          request == null ? null : request.headers(), ipText(address));
+      pool = c.pool();
+      poolReason = c.reason();
+    } else {
+      pool = ((RouteDecision.ToPool) decision).pool();
     }
     out.put("pool", pool).put("pool_reason", poolReason.label());
     choose(out, view.pools(), view.cookies(), pool, ipText(address),

@@ -13,8 +13,7 @@ import java.util.List;
  * headers (X-Forwarded-For, Forwarded) are believed. {@code pathRules} is {@link PathRules#DEFAULTS} unless an
  * HTTP or HTTPS listener sets {@code merge_slashes} or {@code escaped_slashes}. {@code defaultPools} is never
  * empty in a valid configuration: {@code default_pool} reads as one entry of weight 1, and then {@code defaultPool}
- * names it; with {@code default_pools} (HTTP and HTTPS only) {@code defaultPool} is the only entry's pool, or null
- * for a split of several.
+ * names it; with {@code default_pools} {@code defaultPool} is the only entry's pool, or null for a split of several.
  */
 public record ListenerConfig(
     String name,

@@ -65,14 +65,11 @@ final class ListenerParser {
     int port = r.requiredIntIn("protocol_port", 1, 65535);
     ports.claim(r, name, protocol, host, port);
     boolean http = protocol == null || protocol.isHttp();
-    if (!http) {
-      r.refuse("default_pools", "only HTTP and HTTPS listeners split between pools; give default_pool");
-      r.refuse("split_sticky", "only HTTP and HTTPS listeners take split_sticky (a cookie)");
-    }
-    List<PoolWeight> defaultPools = http || !r.has("default_pools")
-        ? PoolSplitParser.parse(r, "default_pool", declared, protocol) : List.of();
+    List<PoolWeight> defaultPools = PoolSplitParser.parse(r, "default_pool", declared, protocol);
     String defaultPool = defaultPools.size() == 1 ? defaultPools.get(0).pool() : null;
-    SplitSticky splitSticky = http ? PoolSplitParser.sticky(r.object("split_sticky")) : SplitSticky.OFF;
+    SplitSticky splitSticky = onlyFor(r, "split_sticky", http, "only HTTP and HTTPS listeners take split_sticky (a"
+        + " cookie); TCP, SSL and UDP clients keep their pool by its SOURCE_IP session_persistence")
+        ? PoolSplitParser.sticky(r.object("split_sticky")) : SplitSticky.OFF;
 
     int limit = connectionLimit(r);
     Duration client = r.positiveSeconds("client_timeout", MAX_SECONDS, DEFAULT_TIMEOUT);

@@ -5,6 +5,7 @@ import io.gatehouse.config.L7Policy;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.PoolWeight;
 import io.gatehouse.config.SplitSticky;
+import io.gatehouse.pool.Pool;
 import java.util.List;
 import java.util.function.Function;
 
@@ -47,6 +48,21 @@ public final class L7Router {
         .map(p -> CompiledPolicy.of(p, config, listener.splitSticky()))
         .toArray(CompiledPolicy[]::new);
     return new L7Router(compiled, toPools(null, listener.defaultPools(), listener.splitSticky()));
+  }
+
+  /** Where a connection or request goes when no policy decides: the default pool or split. */
+  public RouteDecision defaultRoute() {
+    return defaultDecision;
+  }
+
+  /**
+   * TCP, SSL and UDP listeners: the pool of a new connection or session, the default pool or the split's choice
+   * (a session there is the client address under SOURCE_IP persistence). Thread-safe.
+   */
+  public String connectionPool(Function<String, Pool> pools, String clientIp) {
+    return defaultDecision instanceof RouteDecision.ToSplit s
+        ? s.split().choose(pools, null, null, clientIp, false).pool()
+        : ((RouteDecision.ToPool) defaultDecision).pool();
   }
 
   /** The first policy (by position) whose rules all match, else the default pool. Thread-safe. */

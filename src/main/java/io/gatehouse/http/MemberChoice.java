@@ -67,7 +67,7 @@ public record MemberChoice(Member member, PickReason reason, String sticky, Stri
   static boolean hasSession(Pool pool, StickyCookie signer, MultiMap headers, String ip, long nowMillis) {
     PoolSnapshot s = pool.snapshot();
     SessionPersistence p = s.config().sessionPersistence();
-    if (p == null || s.usable().isEmpty()) {
+    if (p == null || s.usable().isEmpty() || (headers == null && p.type() != SessionPersistence.Type.SOURCE_IP)) {
       return false;
     }
     return switch (p.type()) {

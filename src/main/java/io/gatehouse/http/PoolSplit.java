@@ -59,7 +59,10 @@ public final class PoolSplit {
     return new PoolSplit(pools, sticky);
   }
 
-  /** Chooses the pool of a request and moves the rotation on; {@code pools} finds a running pool by name. */
+  /**
+   * Chooses the pool of a request and moves the rotation on; {@code pools} finds a running pool by name.
+   * {@code headers} null: an L4 connection, whose only session is its address (and no cookie).
+   */
   public Choice choose(Function<String, Pool> pools, StickyCookie signer, MultiMap headers, String clientIp,
       boolean secure) {
     return of(pools, signer, headers, clientIp, secure, false);
@@ -79,7 +82,7 @@ public final class PoolSplit {
         return new Choice(s.id, PoolReason.STICKY, null);
       }
     }
-    String value = sticky.enable() ? Cookies.find(headers.getAll(HttpHeaders.COOKIE), COOKIE) : null;
+    String value = sticky.enable() && headers != null ? Cookies.find(headers.getAll(HttpHeaders.COOKIE), COOKIE) : null;
     String named = value == null ? null : signer.verify(SCOPE, value, now);
     if (named != null && inSplit(named) && usable(pools, named)) {
       // an older key's cookie is signed again, so that retiring that key loses no client

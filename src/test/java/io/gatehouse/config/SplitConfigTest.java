@@ -56,6 +56,9 @@ class SplitConfigTest {
     ListenerConfig secure = r.config().listeners().get(3);
     assertEquals(List.of(new PoolWeight("web-pool", 1)), secure.defaultPools());
     assertEquals(SplitSticky.OFF, secure.splitSticky());
+    JsonObject l4 = with(with(base(), "listeners[2].default_pool", REMOVE), "listeners[2].default_pools",
+        "[{'pool':'udp-pool','weight':2}]");
+    assertEquals(List.of(new PoolWeight("udp-pool", 2)), parse(l4).config().listeners().get(2).defaultPools());
     assertEquals(new SplitSticky(true, Duration.ofHours(1)), parse(with(base(), "listeners[0].split_sticky",
         "{'enable':true}")).config().listeners().get(0).splitSticky(), "an hour by default");
   }
@@ -84,10 +87,11 @@ class SplitConfigTest {
         rule(split("[{'pool':'web-pool','wieght':3}]"),
             "$.listeners[0].default_pools[0].wieght: unknown field (did you mean weight?)"),
         rule(with(with(base(), "listeners[1].default_pool", REMOVE), "listeners[1].default_pools",
-            "[{'pool':'tcp-pool'}]"), "$.listeners[1].default_pools: only HTTP and HTTPS listeners split between"
-                + " pools; give default_pool"),
+            "[{'pool':'udp-pool'}]"), "$.listeners[1].default_pools[0].pool: pool \"udp-pool\" has protocol UDP,"
+                + " which a TCP listener cannot use"),
         rule(with(base(), "listeners[2].split_sticky", "{'enable':true}"),
-            "$.listeners[2].split_sticky: only HTTP and HTTPS listeners take split_sticky (a cookie)"),
+            "$.listeners[2].split_sticky: only HTTP and HTTPS listeners take split_sticky (a cookie); TCP, SSL and"
+                + " UDP clients keep their pool by its SOURCE_IP session_persistence"),
         rule(with(base(), "listeners[0].split_sticky", "{'enable':true,'duration':0}"),
             "$.listeners[0].split_sticky.duration: must be 1-86400"),
         rule(with(base(), "listeners[0].split_sticky", "{'enabled':true}"),
