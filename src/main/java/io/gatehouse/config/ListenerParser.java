@@ -89,6 +89,9 @@ final class ListenerParser {
     IpGroup ipGroup = ig == null ? null : ipGroup(ig);
     List<L7Policy> l7 = onlyFor(r, "l7_policies", http, "only HTTP and HTTPS listeners take l7_policies")
         ? policies.parse(r.objects("l7_policies"), name, protocol) : List.of();
+    if (splitSticky.enable() && defaultPools.size() < 2 && l7.stream().allMatch(p -> p.redirectPools().size() < 2)) {
+      r.problems().warn(r.pathOf("split_sticky"), "no split between pools on this listener, so no cookie to set");
+    }
     boolean proxy = onlyFor(r, "proxy_protocol", l4, "only TCP and SSL listeners take proxy_protocol")
         && r.bool("proxy_protocol", false);
     long maxBody = onlyFor(r, "max_body_size", http, "only HTTP and HTTPS listeners take max_body_size")

@@ -5,6 +5,7 @@ import static io.gatehouse.config.TestDocuments.base;
 import static io.gatehouse.config.TestDocuments.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -61,6 +62,17 @@ class SplitConfigTest {
     assertEquals(List.of(new PoolWeight("udp-pool", 2)), parse(l4).config().listeners().get(2).defaultPools());
     assertEquals(new SplitSticky(true, Duration.ofHours(1)), parse(with(base(), "listeners[0].split_sticky",
         "{'enable':true}")).config().listeners().get(0).splitSticky(), "an hour by default");
+  }
+
+  @Test
+  void splitStickyWithoutASplitIsAWarning() {
+    ConfigResult r = parse(with(base(), "listeners[0].split_sticky", "{'enable':true}"));
+    assertEquals(List.of(), r.errorLines());
+    assertEquals(1, r.warnings().size(), r.warnings().toString());
+    assertTrue(r.warnings().get(0).toString().contains("$.listeners[0].split_sticky: no split between pools"),
+        r.warnings().toString());
+    assertEquals(List.of(), parse(with(split("[{'pool':'web-pool'},{'pool':'api-pool'}]"),
+        "listeners[0].split_sticky", "{'enable':true}")).warnings());
   }
 
   static Stream<Arguments> rules() {
