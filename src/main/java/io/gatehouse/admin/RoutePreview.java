@@ -6,6 +6,8 @@ import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.SessionPersistence;
 import io.gatehouse.http.Cookies;
 import io.gatehouse.http.MemberChoice;
+import io.gatehouse.http.PoolReason;
+import io.gatehouse.http.PoolSplit;
 import io.gatehouse.http.RouteDecision;
 import io.gatehouse.http.StickyCookie;
 import io.gatehouse.listener.ListenerSettings;
@@ -28,7 +30,8 @@ import java.util.List;
  * {@code GET /api/v1/route}: where a request or connection like the one described would go now, and why. It
  * takes the same steps as the listeners (forwarding policies, then {@link MemberChoice}: sticky entry, signed cookie
  * or learned application cookie, then the balancer) through side-effect-free previews: nothing is sent, no sticky
- * entry is recorded or refreshed, no round-robin position advances. Reads the Runtime's view: any thread.
+ * entry is recorded or refreshed, no round-robin position advances. A split between pools is previewed the same
+ * way ({@link PoolSplit}), and {@code pool_reason} says why its pool. Reads the Runtime's view: any thread.
  */
 final class RoutePreview {
 
@@ -67,28 +70,37 @@ final class RoutePreview {
         .put("listener", cfg.name())
         .put("protocol", cfg.protocol().name())
         .put("client", ipText(address));
-    String pool = cfg.defaultPool();
     QueryRequestView request = null;
     out.put("policy", null);
+    RouteDecision decision = settings.router().defaultRoute(); // L4: the default pool or split
     if (cfg.protocol().isHttp()) {
       request = QueryRequestView.of(params, cfg.pathRules());
       out.put("path", request.path()); // the normal path the policies matched, and the member would get
-      RouteDecision decision = settings.router().route(request);
+      decision = settings.router().route(request);
       out.put("policy", decision.policy());
       out.put("action", action(cfg, decision));
       if (decision instanceof RouteDecision.Redirect r) {
-        return out.put("pool", null).put("member", null).put("reason", "redirect")
+        return out.put("pool", null).put("pool_reason", null).put("member", null).put("reason", "redirect")
             .put("status_code", r.status()).put("location", r.location());
       }
       if (decision instanceof RouteDecision.Fixed f) {
-        return out.put("pool", null).put("member", null).put("reason", "fixed_response")
+        return out.put("pool", null).put("pool_reason", null).put("member", null).put("reason", "fixed_response")
             .put("status_code", f.status());
       }
-      pool = ((RouteDecision.ToPool) decision).pool();
     } else {
       out.put("action", L7Policy.Action.REDIRECT_TO_POOL.name());
     }
-    out.put("pool", pool);
+    String pool;
+    PoolReason poolReason = PoolReason.SINGLE;
+    if (decision instanceof RouteDecision.ToSplit split) {
+      PoolSplit.Choice c = split.split().preview(view.pools()::get, view.cookies(),
+          request == null ? null : request.headers(), ipText(address));
+      pool = c.pool();
+      poolReason = c.reason();
+    } else {
+      pool = ((RouteDecision.ToPool) decision).pool();
+    }
+    out.put("pool", pool).put("pool_reason", poolReason.label());
     choose(out, view.pools(), view.cookies(), pool, ipText(address),
         ClientHash.of(address), request);
     return out;

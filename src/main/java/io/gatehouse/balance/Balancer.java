@@ -38,4 +38,12 @@ public interface Balancer<T extends Target> {
       case SOURCE_IP -> new MaglevHash<>(members, weights);
     };
   }
+
+  /**
+   * Smooth weighted round robin starting at the head of its cycle, so that its order is the same on every node
+   * and after every rebuild (splits between pools; members start at a random offset instead).
+   */
+  static <T extends Target> Balancer<T> smoothFromStart(List<T> members, int[] weights) {
+    return new SmoothWeightedRoundRobin<>(members, weights, 0);
+  }
 }

@@ -18,12 +18,13 @@ final class L7PolicyParser {
   private static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 307, 308);
   private static final int MAX_BODY = 8192;
   private static final Map<Action, List<String>> ACTION_FIELDS = Map.of(
-      Action.REDIRECT_TO_POOL, List.of("redirect_pool"),
+      Action.REDIRECT_TO_POOL, List.of("redirect_pool", "redirect_pools"),
       Action.REDIRECT_TO_URL, List.of("redirect_url", "status_code"),
       Action.REDIRECT_TO_LISTENER, List.of("redirect_listener", "status_code"),
       Action.FIXED_RESPONSE, List.of("status_code", "content_type", "body"));
   private static final List<String> ALL_ACTION_FIELDS =
-      List.of("redirect_pool", "redirect_url", "redirect_listener", "status_code", "content_type", "body");
+      List.of("redirect_pool", "redirect_pools", "redirect_url", "redirect_listener", "status_code", "content_type",
+          "body");
 
   private final Declarations declared;
 
@@ -71,9 +72,9 @@ final class L7PolicyParser {
         .forEach(f -> r.ignore(f, "not used by action " + action));
     return switch (action) {
       case REDIRECT_TO_POOL -> {
-        String pool = r.requiredString("redirect_pool");
-        declared.checkPool(r, "redirect_pool", pool, protocol);
-        yield new L7Policy(name, position, rules, action, pool, null, null, 0, null, null);
+        List<PoolWeight> pools = PoolSplitParser.parse(r, "redirect_pool", declared, protocol);
+        String pool = pools.size() == 1 ? pools.get(0).pool() : null;
+        yield new L7Policy(name, position, rules, action, pool, null, null, 0, null, null, pools);
       }
       case REDIRECT_TO_URL -> new L7Policy(name, position, rules, action, null, url(r), null, redirectCode(r, 302),
           null, null);

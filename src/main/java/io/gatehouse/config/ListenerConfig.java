@@ -11,7 +11,9 @@ import java.util.List;
  * is empty unless every connection must start with a PROXY protocol header, which is accepted from these
  * networks only. {@code trustedProxies} ({@code trusted_proxies}, HTTP and HTTPS) are the peers whose forwarding
  * headers (X-Forwarded-For, Forwarded) are believed. {@code pathRules} is {@link PathRules#DEFAULTS} unless an
- * HTTP or HTTPS listener sets {@code merge_slashes} or {@code escaped_slashes}.
+ * HTTP or HTTPS listener sets {@code merge_slashes} or {@code escaped_slashes}. {@code defaultPools} is never
+ * empty in a valid configuration: {@code default_pool} reads as one entry of weight 1, and then {@code defaultPool}
+ * names it; with {@code default_pools} {@code defaultPool} is the only entry's pool, or null for a split of several.
  */
 public record ListenerConfig(
     String name,
@@ -35,7 +37,9 @@ public record ListenerConfig(
     ClientRate clientRequestRate,
     HeadLimits headLimits,
     List<Cidr> trustedProxies,
-    PathRules pathRules) {
+    PathRules pathRules,
+    List<PoolWeight> defaultPools,
+    SplitSticky splitSticky) {
 
   /** {@code client_request_rate}: each client address may send {@code perSecond} requests, {@code burst} at once. */
   public record ClientRate(double perSecond, int burst) {}
@@ -44,6 +48,25 @@ public record ListenerConfig(
     l7Policies = List.copyOf(l7Policies);
     proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
     trustedProxies = List.copyOf(trustedProxies);
+    defaultPools = List.copyOf(defaultPools);
+  }
+
+  /** A listener with one default pool and no split. */
+  public ListenerConfig(String name, ListenerProtocol protocol, String host, int protocolPort, String defaultPool,
+      int connectionLimit, Duration clientTimeout, Duration memberTimeout, Duration keepaliveTimeout,
+      InsertHeaders insertHeaders, TlsConfig tls, boolean http2Enable, IpGroup ipGroup, List<L7Policy> l7Policies,
+      boolean proxyProtocol, long maxBodySize, List<Cidr> proxyProtocolFrom, int clientConnectionLimit,
+      ClientRate clientRequestRate, HeadLimits headLimits, List<Cidr> trustedProxies, PathRules pathRules) {
+    this(name, protocol, host, protocolPort, defaultPool, connectionLimit, clientTimeout, memberTimeout,
+        keepaliveTimeout, insertHeaders, tls, http2Enable, ipGroup, l7Policies, proxyProtocol, maxBodySize,
+        proxyProtocolFrom, clientConnectionLimit, clientRequestRate, headLimits, trustedProxies, pathRules,
+        defaultPool == null ? List.of() : List.of(new PoolWeight(defaultPool, 1)), SplitSticky.OFF);
+  }
+
+  /** The default pool, or the split ({@code a:95,b:5}) when there are several: for logs. */
+  public String defaultPoolsText() {
+    return defaultPools.size() == 1 ? defaultPools.get(0).pool() : String.join(",",
+        defaultPools.stream().map(w -> w.pool() + ":" + w.weight()).toList());
   }
 
   /** {@code client_connection_limit}: concurrent connections (UDP: sessions) per client address; -1 = none. */

@@ -64,13 +64,16 @@ final class ListenerParser {
     }
     int port = r.requiredIntIn("protocol_port", 1, 65535);
     ports.claim(r, name, protocol, host, port);
-    String defaultPool = r.requiredString("default_pool");
-    declared.checkPool(r, "default_pool", defaultPool, protocol);
+    boolean http = protocol == null || protocol.isHttp();
+    List<PoolWeight> defaultPools = PoolSplitParser.parse(r, "default_pool", declared, protocol);
+    String defaultPool = defaultPools.size() == 1 ? defaultPools.get(0).pool() : null;
+    SplitSticky splitSticky = onlyFor(r, "split_sticky", http, "only HTTP and HTTPS listeners take split_sticky (a"
+        + " cookie); TCP, SSL and UDP clients keep their pool by its SOURCE_IP session_persistence")
+        ? PoolSplitParser.sticky(r.object("split_sticky")) : SplitSticky.OFF;
 
     int limit = connectionLimit(r);
     Duration client = r.positiveSeconds("client_timeout", MAX_SECONDS, DEFAULT_TIMEOUT);
     Duration member = r.positiveSeconds("member_timeout", MAX_SECONDS, DEFAULT_TIMEOUT);
-    boolean http = protocol == null || protocol.isHttp();
     Duration keepalive = r.positiveSeconds("keepalive_timeout", MAX_SECONDS, http ? DEFAULT_TIMEOUT : L4_KEEPALIVE);
 
     boolean l4 = protocol == null || protocol == ListenerProtocol.TCP || protocol == ListenerProtocol.SSL;
@@ -86,6 +89,9 @@ final class ListenerParser {
     IpGroup ipGroup = ig == null ? null : ipGroup(ig);
     List<L7Policy> l7 = onlyFor(r, "l7_policies", http, "only HTTP and HTTPS listeners take l7_policies")
         ? policies.parse(r.objects("l7_policies"), name, protocol) : List.of();
+    if (splitSticky.enable() && defaultPools.size() < 2 && l7.stream().allMatch(p -> p.redirectPools().size() < 2)) {
+      r.problems().warn(r.pathOf("split_sticky"), "no split between pools on this listener, so no cookie to set");
+    }
     boolean proxy = onlyFor(r, "proxy_protocol", l4, "only TCP and SSL listeners take proxy_protocol")
         && r.bool("proxy_protocol", false);
     long maxBody = onlyFor(r, "max_body_size", http, "only HTTP and HTTPS listeners take max_body_size")
@@ -117,7 +123,8 @@ final class ListenerParser {
             && r.oneOf("escaped_slashes", ListenerParser::keepEscapedSlashes, "reject, keep",
                 PathRules.DEFAULTS.keepEscapedSlashes()));
     return new ListenerConfig(name, protocol, host, port, defaultPool, limit, client, member, keepalive, headers,
-        tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom, perClient, rate, head, trusted, paths);
+        tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom, perClient, rate, head, trusted, paths,
+        defaultPools, splitSticky);
   }
 
   /** {@code escaped_slashes}: {@code keep} (true) or {@code reject}. */

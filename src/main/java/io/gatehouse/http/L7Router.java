@@ -3,6 +3,9 @@ package io.gatehouse.http;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.config.L7Policy;
 import io.gatehouse.config.ListenerConfig;
+import io.gatehouse.config.PoolWeight;
+import io.gatehouse.config.SplitSticky;
+import io.gatehouse.pool.Pool;
 import java.util.List;
 import java.util.function.Function;
 
@@ -25,24 +28,41 @@ import java.util.function.Function;
  *       HAProxy's {@code -m reg}): anchor with ^ and $ to match whole values.
  *   <li>A missing header or parameter matches nothing, whatever the compare type.
  * </ul>
- * Decisions other than REDIRECT_TO_LISTENER are built at compile, so routing allocates only for that redirect.
+ * Decisions other than REDIRECT_TO_LISTENER are built at compile, so routing allocates only for that redirect. A
+ * split between pools ({@code default_pools}, {@code redirect_pools}) is a {@link RouteDecision.ToSplit} whose
+ * {@link PoolSplit} chooses the pool per request; it lives as long as this router (one configuration version).
  */
 public final class L7Router {
 
   private final CompiledPolicy[] policies;
   private final RouteDecision defaultDecision;
 
-  private L7Router(CompiledPolicy[] policies, String defaultPool) {
+  private L7Router(CompiledPolicy[] policies, RouteDecision defaultDecision) {
     this.policies = policies;
-    this.defaultDecision = new RouteDecision.ToPool(null, defaultPool);
+    this.defaultDecision = defaultDecision;
   }
 
   /** Compiles a listener's policies once per configuration version ({@code config} resolves redirect_listener). */
   public static L7Router compile(ListenerConfig listener, GatehouseConfig config) {
     CompiledPolicy[] compiled = listener.l7Policies().stream()
-        .map(p -> CompiledPolicy.of(p, config))
+        .map(p -> CompiledPolicy.of(p, config, listener.splitSticky()))
         .toArray(CompiledPolicy[]::new);
-    return new L7Router(compiled, listener.defaultPool());
+    return new L7Router(compiled, toPools(null, listener.defaultPools(), listener.splitSticky()));
+  }
+
+  /** Where a connection or request goes when no policy decides: the default pool or split. */
+  public RouteDecision defaultRoute() {
+    return defaultDecision;
+  }
+
+  /**
+   * TCP, SSL and UDP listeners: the pool of a new connection or session, the default pool or the split's choice
+   * (a session there is the client address under SOURCE_IP persistence). Thread-safe.
+   */
+  public String connectionPool(Function<String, Pool> pools, String clientIp) {
+    return defaultDecision instanceof RouteDecision.ToSplit s
+        ? s.split().choose(pools, null, null, clientIp, false).pool()
+        : ((RouteDecision.ToPool) defaultDecision).pool();
   }
 
   /** The first policy (by position) whose rules all match, else the default pool. Thread-safe. */
@@ -55,16 +75,23 @@ public final class L7Router {
     return defaultDecision;
   }
 
+  /** One pool, or a split between several with its own rotation. */
+  private static RouteDecision toPools(String policy, List<PoolWeight> pools, SplitSticky sticky) {
+    return pools.size() == 1 ? new RouteDecision.ToPool(policy, pools.get(0).pool())
+        : new RouteDecision.ToSplit(policy, PoolSplit.of(pools, sticky));
+  }
+
   private record CompiledPolicy(RuleMatcher[] rules, Function<RequestView, RouteDecision> decide) {
 
-    static CompiledPolicy of(L7Policy p, GatehouseConfig config) {
+    static CompiledPolicy of(L7Policy p, GatehouseConfig config, SplitSticky sticky) {
       List<RuleMatcher> rules = p.rules().stream().map(RuleMatcher::compile).toList();
-      return new CompiledPolicy(rules.toArray(RuleMatcher[]::new), decision(p, config));
+      return new CompiledPolicy(rules.toArray(RuleMatcher[]::new), decision(p, config, sticky));
     }
 
-    private static Function<RequestView, RouteDecision> decision(L7Policy p, GatehouseConfig config) {
+    private static Function<RequestView, RouteDecision> decision(L7Policy p, GatehouseConfig config,
+        SplitSticky sticky) {
       return switch (p.action()) {
-        case REDIRECT_TO_POOL -> constant(new RouteDecision.ToPool(p.name(), p.redirectPool()));
+        case REDIRECT_TO_POOL -> constant(toPools(p.name(), p.redirectPools(), sticky));
         case REDIRECT_TO_URL -> constant(new RouteDecision.Redirect(p.name(), p.statusCode(), p.redirectUrl()));
         case FIXED_RESPONSE -> constant(new RouteDecision.Fixed(p.name(), p.statusCode(), p.contentType(), p.body()));
         case REDIRECT_TO_LISTENER -> {

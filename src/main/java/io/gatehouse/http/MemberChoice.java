@@ -59,6 +59,31 @@ public record MemberChoice(Member member, PickReason reason, String sticky, Stri
     return member != null;
   }
 
+  /**
+   * Whether the client has a session with a usable member of {@code pool} (its source address, its valid gateway
+   * cookie or its learned application cookie), read without recording anything: in a split between pools, such a
+   * client keeps this pool and {@link #choose} then finds the member.
+   */
+  static boolean hasSession(Pool pool, StickyCookie signer, MultiMap headers, String ip, long nowMillis) {
+    PoolSnapshot s = pool.snapshot();
+    SessionPersistence p = s.config().sessionPersistence();
+    if (p == null || s.usable().isEmpty() || (headers == null && p.type() != SessionPersistence.Type.SOURCE_IP)) {
+      return false;
+    }
+    return switch (p.type()) {
+      case SOURCE_IP -> pool.peekSticky(s, ip) != null;
+      case HTTP_COOKIE -> {
+        String value = Cookies.find(headers.getAll(HttpHeaders.COOKIE), STICKY_COOKIE);
+        String id = value == null ? null : signer.verify(pool.name(), value, nowMillis);
+        yield id != null && s.usableMember(id) != null;
+      }
+      case APP_COOKIE -> {
+        String value = Cookies.find(headers.getAll(HttpHeaders.COOKIE), p.cookieName());
+        yield value != null && pool.peekSticky(s, appKey(value)) != null;
+      }
+    };
+  }
+
   private static MemberChoice of(Pool pool, StickyCookie signer, MultiMap headers, String ip, long hash,
       boolean preview) {
     PoolSnapshot s = pool.snapshot();

@@ -66,6 +66,8 @@ public final class ProxyExchange extends ExchangeStateMachine
   private final String requestId;
   private Pool pool;
   private String cookieMemberId;
+  /** The GATEHOUSE_POOL cookie to set with the member's answer (split_sticky), or null. */
+  private String splitCookie;
   private String sticky = "-";
   private io.netty.handler.codec.http.HttpHeaders memberHeaders;
   /** The Host (or :authority) the client sent, for the member's Host and X-Forwarded-Host; null if none. */
@@ -109,6 +111,11 @@ public final class ProxyExchange extends ExchangeStateMachine
   public void start(RouteDecision decision) {
     if (decision instanceof RouteDecision.ToPool to) {
       proxy(to.pool());
+    } else if (decision instanceof RouteDecision.ToSplit to) {
+      PoolSplit.Choice c = to.split().choose(ctx.pools()::get, ctx.cookies(), req.headers(), peer.ip(),
+          "https".equals(ctx.proto()));
+      splitCookie = c.setCookie();
+      proxy(c.pool());
     } else if (decision instanceof RouteDecision.Redirect r) {
       answerLocally(resp.setStatusCode(r.status()).putHeader(HttpHeaders.LOCATION, r.location())
           .putHeader(HttpHeaders.CONTENT_LENGTH, "0"), null, "redirect");
@@ -445,6 +452,9 @@ public final class ProxyExchange extends ExchangeStateMachine
       ResponseRelay.passHead(req, resp, head);
       sticky = MemberChoice.remember(pool, ctx.cookies(), "https".equals(ctx.proto()), member, cookieMemberId,
           sticky, head.headers(), resp.headers());
+      if (splitCookie != null) {
+        resp.headers().add(HttpHeaders.SET_COOKIE, splitCookie);
+      }
     }
   }
 

@@ -8,6 +8,9 @@ public sealed interface RouteDecision {
   /** Proxy to a member of {@code pool}. */
   record ToPool(String policy, String pool) implements RouteDecision {}
 
+  /** Proxy to a member of one of the split's pools, chosen per request ({@link PoolSplit}). */
+  record ToSplit(String policy, PoolSplit split) implements RouteDecision {}
+
   /** Answer with a redirect to {@code location}. */
   record Redirect(String policy, int status, String location) implements RouteDecision {}
 

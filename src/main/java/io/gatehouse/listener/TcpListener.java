@@ -110,7 +110,8 @@ public final class TcpListener extends VerticleBase {
 
   private void accept(NetSocket so) {
     long startNanos = System.nanoTime();
-    ListenerConfig cfg = state.config(); // once: a connection lives by one version's settings
+    ListenerSettings settings = state.settings(); // once: a connection lives by one version's settings
+    ListenerConfig cfg = settings.config();
     ClientAddress from = state.client(Channels.of(so), cfg, so.remoteAddress());
     if (from == null) {
       so.close();
@@ -120,7 +121,7 @@ public final class TcpListener extends VerticleBase {
     TcpTunnel tunnel = TcpTunnel.hold(so, Math.min(seconds(cfg.clientTimeout()), keepalive), renegotiationRefused);
     Connection c = new Connection(so, from, cfg, tunnel, startNanos);
     so.closeHandler(v -> c.clientGone = true);
-    Pool pool = pools.get(cfg.defaultPool());
+    Pool pool = pools.get(settings.poolFor(pools::get, from.ip()));
     Pick pick = pool == null ? Pick.NONE : pool.pick(from.ip(), from.hash());
     if (!pick.found()) {
       c.finish(null, "no_usable_member");

@@ -245,12 +245,13 @@ public final class UdpListener extends VerticleBase {
     if (!state.config().hasConnectionLimit() && sessions.size() >= DEFAULT_MAX_SESSIONS) {
       return null;
     }
-    ListenerConfig cfg = state.config();
+    ListenerSettings settings = state.settings();
+    ListenerConfig cfg = settings.config();
     if (state.admit(from, cfg) != null) {
       return null;
     }
     boolean counted = ListenerState.countedPerClient(cfg);
-    Pool pool = pools.get(cfg.defaultPool());
+    Pool pool = pools.get(settings.poolFor(pools::get, from.ip()));
     Pick pick = pool == null ? Pick.NONE : pool.pick(from.ip(), from.hash());
     if (!pick.found()) {
       state.release(from, counted);

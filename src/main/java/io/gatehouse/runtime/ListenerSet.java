@@ -100,7 +100,7 @@ final class ListenerSet {
             warnOnceWithoutQueueMigration();
           }
           LOG.info("listener " + l.name() + ": " + l.protocol() + " on " + l.host() + ":" + l.protocolPort()
-              + " -> pool " + l.defaultPool() + (beside ? " (bound beside the listener it replaces)" : ""));
+              + " -> pool " + l.defaultPoolsText() + (beside ? " (bound beside the listener it replaces)" : ""));
           RunningListener r = new RunningListener(state, id, handover, udp ? holder : null);
           r.watchCertificates(vertx, c.reload().scanPeriodMs());
           return r;

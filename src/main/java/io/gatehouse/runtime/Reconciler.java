@@ -151,7 +151,7 @@ final class Reconciler {
   }
 
   private static L7Router router(ListenerConfig l, GatehouseConfig c) {
-    return l.protocol().isHttp() ? L7Router.compile(l, c) : null;
+    return L7Router.compile(l, c); // L4 listeners: their default pool or split
   }
 
   /** The same socket address and transport: the new listener's socket would share the holder's port. */

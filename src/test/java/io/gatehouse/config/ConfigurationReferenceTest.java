@@ -42,7 +42,8 @@ class ConfigurationReferenceTest {
     }
     // the walk reached the nested objects, not only the top level
     assertTrue(fields.containsAll(Set.of("max_retries_down", "cookie_name", "redirect_listener", "X-Real-IP",
-        "trusted_cidrs", "sni_certificates", "base_ejection_time", "secret_file")), fields.toString());
+        "trusted_cidrs", "sni_certificates", "base_ejection_time", "secret_file", "redirect_pools", "split_sticky")),
+        fields.toString());
 
     String page = Files.readString(PAGE);
     List<String> missing = fields.stream().filter(f -> !page.contains("`" + f + "`")).toList();
@@ -115,6 +116,16 @@ class ConfigurationReferenceTest {
     String inlineSecrets = """
         { 'admin': { 'token': 'a-long-enough-token' }, 'cluster': { 'secret': 'a-long-enough-secret-for-the-test' },
           'listeners': [], 'pools': [] }""";
-    return List.of(everything, inlineSecrets);
+    String splits = """
+        { 'listeners': [
+            { 'name': 'web', 'protocol': 'HTTP', 'protocol_port': 8080,
+              'default_pools': [ { 'pool': 'v1', 'weight': 95 }, { 'pool': 'v2', 'weight': 5 } ],
+              'split_sticky': { 'enable': true, 'duration': 3600 },
+              'l7_policies': [ { 'name': 'canary', 'action': 'REDIRECT_TO_POOL',
+                  'redirect_pools': [ { 'pool': 'v1', 'weight': 1 }, { 'pool': 'v2', 'weight': 1 } ],
+                  'rules': [ { 'type': 'PATH', 'compare_type': 'STARTS_WITH', 'value': '/api/' } ] } ] } ],
+          'pools': [ { 'name': 'v1', 'protocol': 'HTTP', 'members': [] },
+                     { 'name': 'v2', 'protocol': 'HTTP', 'members': [] } ] }""";
+    return List.of(everything, inlineSecrets, splits);
   }
 }
