@@ -5,7 +5,9 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
 
@@ -30,19 +32,16 @@ public final class EventLoops {
     return out;
   }
 
+  /** The loops of {@code group} as {@code prefix} + index ({@code prefix} alone for a group of one). */
   private static void add(Map<String, IntSupplier> out, String prefix, EventLoopGroup group) {
-    int i = 0;
-    int size = 0;
-    for (EventExecutor e : group) {
-      size++;
-    }
-    for (EventExecutor e : group) {
-      if (e instanceof SingleThreadEventExecutor loop) {
+    List<EventExecutor> loops = new ArrayList<>();
+    group.forEach(loops::add);
+    for (int i = 0; i < loops.size(); i++) {
+      if (loops.get(i) instanceof SingleThreadEventExecutor loop) {
         // pendingTasks() reads the MPSC queue's indices: safe from the scraping thread, no task submitted
-        String name = prefix.isEmpty() ? Integer.toString(i) : size == 1 ? prefix : prefix + "-" + i;
+        String name = prefix.isEmpty() ? Integer.toString(i) : loops.size() == 1 ? prefix : prefix + "-" + i;
         out.put(name, loop::pendingTasks);
       }
-      i++;
     }
   }
 }
