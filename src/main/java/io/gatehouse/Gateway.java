@@ -9,14 +9,18 @@ import io.gatehouse.demo.DemoBackends;
 import io.gatehouse.log.AccessLog;
 import io.gatehouse.log.Logs;
 import io.gatehouse.metrics.GatehouseMeters;
+import io.gatehouse.metrics.JvmMeters;
+import io.gatehouse.metrics.VertxPoolMeters;
 import io.gatehouse.metrics.RequestMeters;
 import io.gatehouse.runtime.Runtime;
 import io.gatehouse.tls.ServerTls;
+import io.gatehouse.vertx.EventLoops;
 import io.gatehouse.vertx.VertxTransports;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -39,16 +43,18 @@ public final class Gateway {
   private final Runtime runtime;
   private final AccessLog accessLog;
   private final GatehouseMeters meters;
+  private final JvmMeters jvm;
   private final AdminServer admin;
   /** Null when standalone. */
   private final ClusterNode cluster;
 
-  private Gateway(Vertx vertx, Runtime runtime, AccessLog accessLog, GatehouseMeters meters, AdminServer admin,
-      ClusterNode cluster) {
+  private Gateway(Vertx vertx, Runtime runtime, AccessLog accessLog, GatehouseMeters meters, JvmMeters jvm,
+      AdminServer admin, ClusterNode cluster) {
     this.vertx = vertx;
     this.runtime = runtime;
     this.accessLog = accessLog;
     this.meters = meters;
+    this.jvm = jvm;
     this.admin = admin;
     this.cluster = cluster;
   }
@@ -78,33 +84,40 @@ public final class Gateway {
     GatehouseConfig config = loaded.config();
     Logs.apply(config.log()); // first: the cluster's start-up lines are in the configured format already
     ServerTls.prepareJdk(config.listeners().stream().map(l -> l.tls()).filter(t -> t != null).toList());
+    // one registry for everything /metrics serves, Vert.x's pool meters included: made before Vert.x is
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    VertxBuilder vertx = VertxTransports.builder(VertxPoolMeters.enable(vertxOptions(config), registry))
+        .withMetrics(VertxPoolMeters.factory(registry));
     if (options.cluster()) {
-      return ClusterBootstrap.start(config.node().name(), options.clusterConfig(), config.cluster(),
-          vertxOptions(config))
-          .compose(node -> start(loaded, options, node.vertx(), node));
+      return ClusterBootstrap.start(config.node().name(), options.clusterConfig(), config.cluster(), vertx)
+          .compose(node -> start(loaded, options, node.vertx(), node, registry));
     }
-    return start(loaded, options, VertxTransports.builder(vertxOptions(config)).build(), null);
+    return start(loaded, options, vertx.build(), null, registry);
   }
 
-  private static Future<Gateway> start(ConfigResult loaded, Options options, Vertx vertx, ClusterNode cluster) {
+  private static Future<Gateway> start(ConfigResult loaded, Options options, Vertx vertx, ClusterNode cluster,
+      PrometheusMeterRegistry registry) {
     GatehouseConfig config = loaded.config();
     LOG.info("node " + config.node().name() + ": " + config.node().eventLoops() + " event loops, "
         + transport(vertx));
     AccessLog accessLog = new AccessLog(options.accessLogOut(), config.accessLog());
     accessLog.setFormat(config.log().accessFormat());
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RequestMeters requests = new RequestMeters(registry);
     Runtime runtime = new Runtime(loaded, options.configFile(), accessLog, cluster, requests);
     GatehouseMeters meters = new GatehouseMeters(registry, runtime::view, requests, cluster);
     meters.buildInfo(BuildInfo.current().version(), BuildInfo.current().commit());
+    meters.accessLog(accessLog);
+    meters.eventLoops(EventLoops.pendingTasks(vertx));
+    JvmMeters jvm = new JvmMeters(registry);
     runtime.onReload(outcome -> meters.reload(outcome.refused() ? GatehouseMeters.REFUSED
         : outcome.changed() ? GatehouseMeters.APPLIED : GatehouseMeters.UNCHANGED));
     Future<Void> demo = options.demo() ? new DemoBackends(vertx).start() : Future.succeededFuture();
     return demo.compose(v -> AdminServer.start(vertx, runtime, meters, config.admin()))
         .compose(admin -> vertx.deployVerticle(runtime)
-            .map(id -> new Gateway(vertx, runtime, accessLog, meters, admin, cluster)))
+            .map(id -> new Gateway(vertx, runtime, accessLog, meters, jvm, admin, cluster)))
         .recover(e -> vertx.close().eventually(() -> {
           accessLog.close();
+          jvm.close();
           return Future.succeededFuture();
         }).transform(v -> Future.failedFuture(e)));
   }
@@ -144,6 +157,11 @@ public final class Gateway {
     return meters;
   }
 
+  /** The access log writer (its drops are {@code gatehouse_access_log_dropped_total}). */
+  public AccessLog accessLog() {
+    return accessLog;
+  }
+
   public AdminServer admin() {
     return admin;
   }
@@ -163,7 +181,10 @@ public final class Gateway {
         .eventually(() -> cluster != null ? cluster.close() : Future.succeededFuture())
         .eventually(admin::stop)
         .eventually(vertx::close)
-        .onComplete(v -> accessLog.close())
+        .onComplete(v -> {
+          accessLog.close();
+          jvm.close();
+        })
         .mapEmpty();
   }
 }

@@ -96,11 +96,14 @@ final class StatusDocument {
   /** What a TLS listener serves now: engine, policy, and each certificate with the problem of its last reload. */
   private static JsonObject tls(ServerTls tls, ListenerState s) {
     JsonArray certificates = new JsonArray();
+    Instant now = Instant.now();
     for (ServedCertificate c : tls.certificates()) {
       certificates.add(new JsonObject()
           .put("file", c.file().toString())
           .put("names", new JsonArray(c.names()))
           .put("not_after", time(c.notAfter()))
+          .put("expires_in_days", c.expiresInDays(now))
+          .put("warning", c.expiryWarning(now)) // null unless within 14 days of expiry, or expired
           .put("last_reload_error", s.certificateErrors().get(c.file())));
     }
     return new JsonObject()

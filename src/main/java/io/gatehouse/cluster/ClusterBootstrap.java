@@ -8,7 +8,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.gatehouse.config.GatehouseConfig.ClusterConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import io.vertx.core.VertxBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -39,7 +39,7 @@ public final class ClusterBootstrap {
    * (another cluster name) and alone, or unable to open any other node's entries (another secret).
    */
   public static Future<ClusterNode> start(String nodeName, Path clusterConfig, ClusterConfig cluster,
-      VertxOptions options) {
+      VertxBuilder vertxBuilder) {
     Config config;
     List<String> exposed;
     try {
@@ -64,7 +64,7 @@ public final class ClusterBootstrap {
     long started = System.nanoTime();
     String joined = "cluster '" + name + "'" + (cluster.secret() != null ? ", entries sealed" : ", entries NOT sealed");
     // unclustered: Gatehouse uses neither the event bus nor Vert.x shared data, so no event-bus port is opened
-    Vertx vertx = io.gatehouse.vertx.VertxTransports.builder(options).build();
+    Vertx vertx = vertxBuilder.build();
     // a thread of its own, not a Vert.x worker: a failure closes Vert.x, and the future must still complete
     CompletableFuture<ClusterNode> joining = CompletableFuture.supplyAsync(() -> {
       HazelcastInstance hz;

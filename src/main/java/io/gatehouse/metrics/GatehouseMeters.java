@@ -7,9 +7,12 @@ import io.gatehouse.health.HealthChecker;
 import io.gatehouse.health.ProbeCounts;
 import io.gatehouse.listener.ListenerState;
 import io.gatehouse.listener.Refusal;
+import io.gatehouse.log.AccessLog;
 import io.gatehouse.pool.Member;
+import io.gatehouse.pool.MemberStatus;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.runtime.RuntimeView;
+import io.gatehouse.tls.ServedCertificate;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -24,7 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -58,6 +63,11 @@ public final class GatehouseMeters {
   static final String CLUSTER_REJECTED = "gatehouse.cluster.rejected";
   static final String CERTIFICATE_RELOADS = "gatehouse.tls.certificate.reloads";
   static final String BUILD_INFO = "gatehouse.build.info";
+  static final String CONFIG_LAST_SUCCESS = "gatehouse.config.last.reload.success.timestamp.seconds";
+  static final String ACCESS_LOG_DROPPED = "gatehouse.access.log.dropped";
+  static final String MEMBER_HEALTH_CHANGES = "gatehouse.member.health.changes";
+  static final String CERTIFICATE_EXPIRY = "gatehouse.tls.certificate.expiry.timestamp.seconds";
+  static final String EVENT_LOOP_PENDING = "gatehouse.event.loop.pending.tasks";
 
   static final String LISTENER = "listener";
   static final String POOL = "pool";
@@ -66,6 +76,9 @@ public final class GatehouseMeters {
   static final String REASON = "reason";
   static final String DIRECTION = "direction";
   static final String RESULT = "result";
+  static final String STATUS = "status";
+  static final String CERTIFICATE = "certificate";
+  static final String LOOP = "loop";
 
   /** The tag value where a request had no pool or no member (a redirect, a fixed response, no usable member). */
   static final String NONE = "none";
@@ -80,6 +93,8 @@ public final class GatehouseMeters {
   private final Map<String, Counter> reloads = new HashMap<>();
   /** What each bound group of meters reads (kept strongly: Micrometer holds function targets weakly). */
   private final Map<String, Bound> bound = new HashMap<>();
+  /** Epoch milliseconds of the last load or reload that succeeded (applied or unchanged). */
+  private final AtomicLong lastReloadSuccess;
 
   private record Bound(Object target, List<Meter> meters) {}
 
@@ -93,6 +108,11 @@ public final class GatehouseMeters {
     this.registry = registry;
     this.view = view;
     this.requests = requests;
+    // the first load counts: it is in force from the start
+    this.lastReloadSuccess = new AtomicLong(view.get().version().loadedAt().toEpochMilli());
+    Gauge.builder(CONFIG_LAST_SUCCESS, lastReloadSuccess, t -> t.get() / 1000.0)
+        .description("when a configuration was last loaded or reloaded successfully (applied or unchanged),"
+            + " seconds since the epoch; a refused reload leaves it").strongReference(true).register(registry);
     for (String result : List.of(APPLIED, REFUSED, UNCHANGED)) {
       reloads.put(result, Counter.builder(CONFIG_RELOADS).tag(RESULT, result)
           .description("configuration reloads by result").register(registry));
@@ -128,6 +148,23 @@ public final class GatehouseMeters {
         .register(registry);
   }
 
+  /** {@code gatehouse_access_log_dropped_total}: access log lines dropped because the writer fell behind. */
+  public void accessLog(AccessLog log) {
+    FunctionCounter.builder(ACCESS_LOG_DROPPED, log, AccessLog::dropped)
+        .description("access log lines dropped, not written: the writer could not keep up (traffic is never held)")
+        .register(registry);
+  }
+
+  /**
+   * {@code gatehouse_event_loop_pending_tasks{loop}}: the tasks queued on each event loop (see
+   * {@code vertx.EventLoops}); a queue that stays long means a loop that cannot keep up.
+   */
+  public void eventLoops(Map<String, IntSupplier> pendingTasks) {
+    pendingTasks.forEach((loop, pending) -> Gauge.builder(EVENT_LOOP_PENDING, pending, IntSupplier::getAsInt)
+        .tag(LOOP, loop).description("tasks queued on the event loop, waiting to run").strongReference(true)
+        .register(registry));
+  }
+
   public PrometheusMeterRegistry registry() {
     return registry;
   }
@@ -145,6 +182,9 @@ public final class GatehouseMeters {
       throw new IllegalArgumentException("unknown reload result " + result);
     }
     c.increment();
+    if (!REFUSED.equals(result)) {
+      lastReloadSuccess.set(System.currentTimeMillis());
+    }
   }
 
   /**
@@ -162,6 +202,13 @@ public final class GatehouseMeters {
           () -> List.of(FunctionCounter.builder(TLS_FAILURES, count, LongAdder::sum)
               .tags(LISTENER, s.name(), REASON, reason)
               .description("TLS handshakes that failed, by reason").register(registry))));
+      if (s.tls() != null) {
+        certificatesByLabel(s.tls().certificates()).forEach((label, c) -> bind("certificate " + s.name() + " "
+            + label, c, live, () -> List.of(Gauge.builder(CERTIFICATE_EXPIRY, c, cc -> cc.notAfter().getEpochSecond())
+                .tags(LISTENER, s.name(), CERTIFICATE, label)
+                .description("when the served certificate expires (its leaf's notAfter), seconds since the epoch")
+                .register(registry))));
+      }
     }
     for (Pool p : v.pools().values()) {
       Set<String> ids = membersByPool.computeIfAbsent(p.name(), n -> new HashSet<>());
@@ -227,6 +274,18 @@ public final class GatehouseMeters {
     return out;
   }
 
+  /**
+   * The served certificates by label (first DNS name); two with one name (an RSA and an ECDSA certificate for one
+   * host) show as the one that expires first, which is the one to renew.
+   */
+  private static Map<String, ServedCertificate> certificatesByLabel(List<ServedCertificate> certificates) {
+    Map<String, ServedCertificate> out = new HashMap<>();
+    for (ServedCertificate c : certificates) {
+      out.merge(c.label(), c, (a, b) -> a.notAfter().isAfter(b.notAfter()) ? b : a);
+    }
+    return out;
+  }
+
   private Meter bytes(Tags tags, String direction, ListenerState s, ToDoubleFunction<ListenerState> f) {
     return FunctionCounter.builder(LISTENER_BYTES, s, f).tags(tags).tag(DIRECTION, direction)
         .description("bytes from clients (in) and to clients (out)").register(registry);
@@ -234,7 +293,13 @@ public final class GatehouseMeters {
 
   private List<Meter> memberMeters(String pool, Member m) {
     Tags tags = Tags.of(POOL, pool, MEMBER, m.id());
-    return List.of(
+    List<Meter> out = new ArrayList<>();
+    for (MemberStatus status : MemberStatus.values()) {
+      out.add(FunctionCounter.builder(MEMBER_HEALTH_CHANGES, m, mm -> mm.healthChanges(status)).tags(tags)
+          .tag(STATUS, status.name()).description("changes of the member's health status, by the status moved to")
+          .register(registry));
+    }
+    out.addAll(List.of(
         Gauge.builder(MEMBER_ACTIVE, m, Member::active).tags(tags)
             .description("connections or requests open to the member now").register(registry),
         FunctionCounter.builder(MEMBER_CONNECTIONS, m, Member::total).tags(tags)
@@ -242,7 +307,8 @@ public final class GatehouseMeters {
         FunctionCounter.builder(MEMBER_FAILURES, m, Member::failures).tags(tags)
             .description("connect failures, resets and garbage answers seen on live traffic").register(registry),
         Gauge.builder(MEMBER_STATUS, m, mm -> mm.usable() ? 1 : 0).tags(tags)
-            .description("1 when the member takes new traffic, else 0").register(registry));
+            .description("1 when the member takes new traffic, else 0").register(registry)));
+    return out;
   }
 
   private List<Meter> probeMeters(String pool, String member, ProbeCounts counts) {

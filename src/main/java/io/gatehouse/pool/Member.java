@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -33,6 +34,8 @@ public final class Member implements Target {
   private final LongAdder total = new LongAdder();
   private final LongAdder failures = new LongAdder();
   private final ConcurrentHashMap<String, LongAdder> tlsFailures = new ConcurrentHashMap<>();
+  /** Transitions of the health status, by the status moved to (index: MemberStatus ordinal). */
+  private final AtomicLongArray healthChanges = new AtomicLongArray(MemberStatus.values().length);
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   /** Taken out of rotation on this node by passive detection; the shared status is untouched. */
   private volatile boolean ejected;
@@ -232,7 +235,16 @@ public final class Member implements Target {
     MemberHealth prev = health;
     health = next;
     noteRecovery(wasHealthy);
-    return prev.status() != next.status();
+    if (prev.status() == next.status()) {
+      return false;
+    }
+    healthChanges.incrementAndGet(next.status().ordinal());
+    return true;
+  }
+
+  /** How many times the health status moved to {@code status} since the member joined its pool. */
+  public long healthChanges(MemberStatus status) {
+    return healthChanges.get(status.ordinal());
   }
 
   /**

@@ -40,6 +40,8 @@ public final class Runtime extends VerticleBase {
   private final ListenerServices services;
   private final MemberResolver resolver = new MemberResolver();
   private final CookieKeys cookieKeys;
+  /** Once a day while a certificate close to expiry is served; checked on the one-second tick. */
+  private final CertificateExpiryWarnings expiryWarnings = new CertificateExpiryWarnings(java.time.Duration.ofDays(1));
   private PoolSet pools;
   private ListenerSet listeners;
   private Reconciler reconciler;
@@ -116,6 +118,7 @@ public final class Runtime extends VerticleBase {
           phase = RuntimeView.Phase.READY;
           publish();
           publishVersion();
+          expiryWarnings.check(view.get().listeners(), java.time.Instant.now());
           if (configFile != null) {
             scan(first.reload().scanPeriodMs());
           }
@@ -290,10 +293,14 @@ public final class Runtime extends VerticleBase {
 
   // --- timers ---
 
-  /** Once a second: slow-start ramps, expired sticky entries, quiet clients forgotten. */
+  /**
+   * Once a second: slow-start ramps, expired sticky entries, quiet clients forgotten, certificates close to expiry
+   * (a reload or a replaced file serves new ones without a hook of its own: seen within a second).
+   */
   private void tick() {
     pools.tick();
     listeners.sweepClients();
+    expiryWarnings.check(view.get().listeners(), java.time.Instant.now());
   }
 
   private void refreshAddresses() {
