@@ -25,9 +25,12 @@ public final class JvmMeters implements AutoCloseable {
       new JvmThreadMetrics(), new ClassLoaderMetrics(), new ProcessorMetrics(), new FileDescriptorMetrics(),
       new UptimeMetrics());
 
-  public JvmMeters(MeterRegistry registry) {
-    // Prometheus's own names for the descriptor counts (process_open_fds, process_max_fds), as the usual
-    // dashboards and alerts query them, rather than Micrometer's process_files_open_files
+  /**
+   * Prometheus's own names for the descriptor counts (process_open_fds, process_max_fds), as the usual dashboards
+   * and alerts query them, rather than Micrometer's process_files_open_files. Call on a new registry, before any
+   * meter is registered (Micrometer applies filters to later meters only).
+   */
+  public static void prometheusNames(MeterRegistry registry) {
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public Meter.Id map(Meter.Id id) {
@@ -38,6 +41,9 @@ public final class JvmMeters implements AutoCloseable {
         };
       }
     });
+  }
+
+  public JvmMeters(MeterRegistry registry) {
     binders.forEach(b -> b.bindTo(registry));
   }
 

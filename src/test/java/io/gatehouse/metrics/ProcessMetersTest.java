@@ -22,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -144,8 +145,10 @@ class ProcessMetersTest {
     });
     Gateway gateway = Sync.await(Gateway.start(ConfigParser.load(file), Gateway.Options.standalone(file, stuck)));
     try {
-      for (int i = 0; i < 70_000; i++) { // more than the queue holds while its writer is stuck
-        gateway.accessLog().log(fields -> { }); // never formatted: the writer is stuck
+      // 2 KB lines: the writer takes at most 64 KB of them into the batch it blocks on, the queue holds 65,536
+      String pad = "x".repeat(2048);
+      for (int i = 0; i < 70_000; i++) {
+        gateway.accessLog().log(fields -> fields.head(Instant.EPOCH, "test", "HTTP").text("pad", pad));
       }
       long dropped = gateway.accessLog().dropped();
       assertTrue(dropped > 0, "nothing dropped");
