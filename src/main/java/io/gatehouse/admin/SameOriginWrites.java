@@ -11,7 +11,8 @@ import java.util.Locale;
  * cross-site}/{@code same-site}. A page on the operator's machine can make the browser POST to
  * {@code http://127.0.0.1:<admin>/api/v1/reload} with a loopback {@code Host} and, on loopback, no token; the
  * browser's own headers are what tell it apart. curl and scripts send neither header and are not affected; the
- * dashboard only reads. Runs after {@link AllowedHosts}, whose authority is "this API's own".
+ * dashboard's member buttons are same-origin calls and pass. Runs after {@link AllowedHosts}, whose authority is
+ * "this API's own".
  */
 final class SameOriginWrites implements Handler<RoutingContext> {
 

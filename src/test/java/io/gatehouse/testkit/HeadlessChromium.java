@@ -56,6 +56,13 @@ public final class HeadlessChromium {
    * draws asynchronously), within {@code limit}; returns that string.
    */
   public String awaitValue(String url, String expression, Duration limit) throws Exception {
+    try (Page page = open(url)) {
+      return page.await(expression, limit);
+    }
+  }
+
+  /** Opens {@code url} in a browser driven through the DevTools protocol, for steps an operator takes in turn. */
+  public Page open(String url) throws Exception {
     Path portFile = profile.resolve("DevToolsActivePort");
     Files.deleteIfExists(portFile); // from an earlier browser on this profile
     Process p = start(List.of("--remote-debugging-port=0", "--remote-allow-origins=*", url));
@@ -67,18 +74,39 @@ public final class HeadlessChromium {
       String socketUrl = pageSocket(http, port, url);
       Cdp cdp = new Cdp();
       WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create(socketUrl), cdp).get(10, TimeUnit.SECONDS);
-      try {
-        String[] value = {""};
-        Await.until(limit, () -> {
-          value[0] = cdp.evaluate(ws, expression);
-          return !value[0].isEmpty();
-        }, () -> "the page never gave a value for: " + expression);
-        return value[0];
-      } finally {
-        ws.abort();
-      }
-    } finally {
+      return new Page(p, ws, cdp);
+    } catch (Exception | AssertionError e) {
       stop(p);
+      throw e;
+    }
+  }
+
+  /** One open page: its scripts keep running between the expressions evaluated in it. */
+  public static final class Page implements AutoCloseable {
+    private final Process process;
+    private final WebSocket ws;
+    private final Cdp cdp;
+
+    private Page(Process process, WebSocket ws, Cdp cdp) {
+      this.process = process;
+      this.ws = ws;
+      this.cdp = cdp;
+    }
+
+    /** Evaluates {@code expression} until it gives a non-empty string, within {@code limit}; returns it. */
+    public String await(String expression, Duration limit) {
+      String[] value = {""};
+      Await.until(limit, () -> {
+        value[0] = cdp.evaluate(ws, expression);
+        return !value[0].isEmpty();
+      }, () -> "the page never gave a value for: " + expression);
+      return value[0];
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      ws.abort();
+      stop(process);
     }
   }
 
