@@ -50,11 +50,15 @@ class RewriteTest {
 
   /** Listener {@code web} on a fresh port in front of pool {@code p} (member m), with {@code extra} fields. */
   static int start(String extra, String top) {
+    return start(extra, top, Configs.members(m));
+  }
+
+  static int start(String extra, String top, String members) {
     int port = TestPorts.free();
     gw = gateway.start("{" + Configs.head() + top + """
         "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"%s}],
         "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
-        """.formatted(port, extra, Configs.members(m)));
+        """.formatted(port, extra, members));
     return port;
   }
 
@@ -148,6 +152,20 @@ class RewriteTest {
     assertEquals("127.0.0.1", r.header("X-Client"));
     String id = r.header("X-Request-Id");
     assertTrue(id != null && id.matches("[0-9a-f]{32}") && id.equals(r.header("X-Rid")), r.head());
+  }
+
+  @Test
+  void aRetryOnAnotherMemberGetsItsOwnMemberAndNoLineOfTheFailedAttempt() {
+    // a member that closes the connection on every request: a GET it took is sent again to m
+    Member closer = gateway.backends().http("closer", false, req -> req.connection().close());
+    int port = start(HEADERS, "", Configs.members(closer, m));
+    for (int i = 0; i < 4; i++) {
+      RawHttp.Response r = get(port, "/retry" + i);
+      assertEquals(200, r.status(), r.head());
+      assertEquals(List.of("web to 127.0.0.1:" + m.port()), received(r.body(), "x-via"), r.body());
+      assertEquals(List.of("prod"), received(r.body(), "x-env"));
+    }
+    assertTrue(closer.hits.get() >= 1, "some requests went to the closer first");
   }
 
   @Test
