@@ -33,7 +33,8 @@ import io.vertx.core.http.HttpVersion;
  * One client request on its way to a member and back: which event moves the exchange to which
  * {@link ExchangePhase} ({@link ExchangeStateMachine} checks each move). Steps: choose a member
  * ({@link MemberChoice}); send it the request with the headers filtered and the forwarding headers added
- * ({@link MemberRequest}) and the body streamed ({@link RequestBodyRelay}); wait up to {@code member_timeout} for
+ * ({@link MemberRequest}), the decision's rewrite ({@link TargetRewrite}) and header actions ({@link HeaderEdits})
+ * applied and the body streamed ({@link RequestBodyRelay}); wait up to {@code member_timeout} for
  * the response head; stream the response back ({@link ResponseRelay}, or raw bytes after a 101: {@link UpgradeTunnel}).
  * A member that refuses the connection is replaced by another once; so is one that resets or answers garbage, when
  * the request is idempotent and had no body. Such a request that meets a pooled connection the member dropped at
