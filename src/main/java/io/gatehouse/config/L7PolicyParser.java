@@ -32,7 +32,8 @@ final class L7PolicyParser {
     this.declared = declared;
   }
 
-  List<L7Policy> parse(List<ObjectReader> entries, String listener, ListenerProtocol protocol) {
+  /** @param insert the listener's insert_headers, which the policies' header actions must leave alone */
+  List<L7Policy> parse(List<ObjectReader> entries, String listener, ListenerProtocol protocol, InsertHeaders insert) {
     List<L7Policy> policies = new ArrayList<>();
     UniqueNames names = new UniqueNames();
     for (int i = 0; i < entries.size(); i++) {
@@ -43,7 +44,7 @@ final class L7PolicyParser {
       String name = r.requiredString("name");
       names.claim(r, name);
       int position = position(r, i + 1);
-      policies.add(policy(r, name, position, rules(r), listener, protocol));
+      policies.add(policy(r, name, position, rules(r), listener, protocol, insert));
     }
     policies.sort(Comparator.comparingInt(L7Policy::position)); // List.sort is stable
     return policies;
@@ -62,19 +63,26 @@ final class L7PolicyParser {
   }
 
   private L7Policy policy(ObjectReader r, String name, int position, List<L7Rule> rules, String listener,
-      ListenerProtocol protocol) {
+      ListenerProtocol protocol, InsertHeaders insert) {
     Action action = r.requiredEnum("action", Action.class);
     if (action == null) {
       r.accept(ALL_ACTION_FIELDS.toArray(String[]::new));
+      r.accept(HttpEditsParser.FIELDS.toArray(String[]::new));
       return new L7Policy(name, position, rules, null, null, null, null, 0, null, null);
     }
     ALL_ACTION_FIELDS.stream().filter(f -> !ACTION_FIELDS.get(action).contains(f))
         .forEach(f -> r.ignore(f, "not used by action " + action));
+    if (action != Action.REDIRECT_TO_POOL) {
+      // the gateway answers itself: no member to rewrite for (still checked, so that a typo is found now)
+      HttpEditsParser.FIELDS.forEach(f -> r.ignore(f, "only REDIRECT_TO_POOL passes requests on"));
+      HttpEditsParser.parse(r, insert);
+    }
     return switch (action) {
       case REDIRECT_TO_POOL -> {
         List<PoolWeight> pools = PoolSplitParser.parse(r, "redirect_pool", declared, protocol);
         String pool = pools.size() == 1 ? pools.get(0).pool() : null;
-        yield new L7Policy(name, position, rules, action, pool, null, null, 0, null, null, pools);
+        yield new L7Policy(name, position, rules, action, pool, null, null, 0, null, null, pools,
+            HttpEditsParser.parse(r, insert));
       }
       case REDIRECT_TO_URL -> new L7Policy(name, position, rules, action, null, url(r), null, redirectCode(r, 302),
           null, null);

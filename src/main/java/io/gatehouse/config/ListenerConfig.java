@@ -14,6 +14,8 @@ import java.util.List;
  * HTTP or HTTPS listener sets {@code merge_slashes} or {@code escaped_slashes}. {@code defaultPools} is never
  * empty in a valid configuration: {@code default_pool} reads as one entry of weight 1, and then {@code defaultPool}
  * names it; with {@code default_pools} {@code defaultPool} is the only entry's pool, or null for a split of several.
+ * {@code edits} ({@code rewrite}, {@code request_headers}, {@code response_headers}) is {@link HttpEdits#NONE} unless
+ * an HTTP or HTTPS listener gives them; its policies' own edits are over these.
  */
 public record ListenerConfig(
     String name,
@@ -39,7 +41,8 @@ public record ListenerConfig(
     List<Cidr> trustedProxies,
     PathRules pathRules,
     List<PoolWeight> defaultPools,
-    SplitSticky splitSticky) {
+    SplitSticky splitSticky,
+    HttpEdits edits) {
 
   /** {@code client_request_rate}: each client address may send {@code perSecond} requests, {@code burst} at once. */
   public record ClientRate(double perSecond, int burst) {}
@@ -49,6 +52,19 @@ public record ListenerConfig(
     proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
     trustedProxies = List.copyOf(trustedProxies);
     defaultPools = List.copyOf(defaultPools);
+  }
+
+  /** A listener without rewrites or header actions. */
+  public ListenerConfig(String name, ListenerProtocol protocol, String host, int protocolPort, String defaultPool,
+      int connectionLimit, Duration clientTimeout, Duration memberTimeout, Duration keepaliveTimeout,
+      InsertHeaders insertHeaders, TlsConfig tls, boolean http2Enable, IpGroup ipGroup, List<L7Policy> l7Policies,
+      boolean proxyProtocol, long maxBodySize, List<Cidr> proxyProtocolFrom, int clientConnectionLimit,
+      ClientRate clientRequestRate, HeadLimits headLimits, List<Cidr> trustedProxies, PathRules pathRules,
+      List<PoolWeight> defaultPools, SplitSticky splitSticky) {
+    this(name, protocol, host, protocolPort, defaultPool, connectionLimit, clientTimeout, memberTimeout,
+        keepaliveTimeout, insertHeaders, tls, http2Enable, ipGroup, l7Policies, proxyProtocol, maxBodySize,
+        proxyProtocolFrom, clientConnectionLimit, clientRequestRate, headLimits, trustedProxies, pathRules,
+        defaultPools, splitSticky, HttpEdits.NONE);
   }
 
   /** A listener with one default pool and no split. */

@@ -88,7 +88,9 @@ final class ListenerParser {
     ObjectReader ig = r.object("ip_group");
     IpGroup ipGroup = ig == null ? null : ipGroup(ig);
     List<L7Policy> l7 = onlyFor(r, "l7_policies", http, "only HTTP and HTTPS listeners take l7_policies")
-        ? policies.parse(r.objects("l7_policies"), name, protocol) : List.of();
+        ? policies.parse(r.objects("l7_policies"), name, protocol, headers) : List.of();
+    HttpEditsParser.FIELDS.forEach(f -> onlyFor(r, f, http, "only HTTP and HTTPS listeners take " + f));
+    HttpEdits edits = http ? HttpEditsParser.parse(r, headers) : HttpEdits.NONE;
     if (splitSticky.enable() && defaultPools.size() < 2 && l7.stream().allMatch(p -> p.redirectPools().size() < 2)) {
       r.problems().warn(r.pathOf("split_sticky"), "no split between pools on this listener, so no cookie to set");
     }
@@ -124,7 +126,7 @@ final class ListenerParser {
                 PathRules.DEFAULTS.keepEscapedSlashes()));
     return new ListenerConfig(name, protocol, host, port, defaultPool, limit, client, member, keepalive, headers,
         tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom, perClient, rate, head, trusted, paths,
-        defaultPools, splitSticky);
+        defaultPools, splitSticky, edits);
   }
 
   /** {@code escaped_slashes}: {@code keep} (true) or {@code reject}. */

@@ -17,21 +17,23 @@ import java.time.Instant;
  * @param status the status sent, 0 for none (the client left before any)
  * @param memberMs from the request's start at the member to its response head, -1 when none came
  * @param end why the exchange ended ({@code ok}, {@code member_timeout}, {@code client_closed} ...)
+ * @param rewrittenUri the request-target the member got when a {@code rewrite} changed it, else null ({@code path}
+ *     and {@code query} stay what the client sent)
  */
 public record HttpAccessEntry(Instant time, String listener, String protocol, Peer peer, String method,
     String host, String path, String query, String version, int status, String policy, String pool, String member,
     long in, long out, long durationMs, long memberMs, String sticky, String end, String userAgent,
-    String requestId) implements AccessEntry {
+    String requestId, String rewrittenUri) implements AccessEntry {
 
   /** The line of a request an exchange carried. */
   static HttpAccessEntry of(ProxyContext ctx, Peer peer, HttpServerRequest req, String policy, Pool pool,
       Member member, int status, long in, long out, long durationNanos, long memberNanos, String sticky, String end,
-      String requestId) {
+      String requestId, String rewrittenUri) {
     return new HttpAccessEntry(Instant.now(), ctx.config().name(), ctx.config().protocol().name(), peer,
         req.method().name(), MemberRequest.originalHost(req), req.path(), req.query(), version(req.version()), status,
         policy, pool == null ? null : pool.name(), member == null ? null : member.id(), in, out,
         durationNanos / 1_000_000, memberNanos < 0 ? -1 : memberNanos / 1_000_000, sticky, end,
-        req.getHeader(HttpHeaders.USER_AGENT), requestId);
+        req.getHeader(HttpHeaders.USER_AGENT), requestId, rewrittenUri);
   }
 
   /**
@@ -41,7 +43,7 @@ public record HttpAccessEntry(Instant time, String listener, String protocol, Pe
   public static HttpAccessEntry answered(String listener, String protocol, Peer peer, int status, long in,
       long out, String end, String requestId) {
     return new HttpAccessEntry(Instant.now(), listener, protocol, peer, null, null, null, null, null, status, null,
-        null, null, in, out, 0, -1, "-", end, null, requestId);
+        null, null, in, out, 0, -1, "-", end, null, requestId, null);
   }
 
   /** The protocol as ALPN names it ({@code h2}), HTTP/1 as its request line does. */
@@ -61,7 +63,8 @@ public record HttpAccessEntry(Instant time, String listener, String protocol, Pe
         .number("duration_ms", durationMs).numberOrNone("member_ms", memberMs).text("sticky", none(sticky))
         .text("end", end)
         .optional("query", query).text("http_version", version).text("tls_version", peer.tlsVersion())
-        .text("tls_cipher", peer.tlsCipher()).text("user_agent", userAgent).text("request_id", requestId);
+        .text("tls_cipher", peer.tlsCipher()).text("user_agent", userAgent).text("request_id", requestId)
+        .optional("rewritten_uri", rewrittenUri);
   }
 
   private static String none(String s) {

@@ -1,6 +1,7 @@
 package io.gatehouse.http;
 
 import io.gatehouse.config.GatehouseConfig;
+import io.gatehouse.config.HttpEdits;
 import io.gatehouse.config.L7Policy;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.PoolWeight;
@@ -31,6 +32,8 @@ import java.util.function.Function;
  * Decisions other than REDIRECT_TO_LISTENER are built at compile, so routing allocates only for that redirect. A
  * split between pools ({@code default_pools}, {@code redirect_pools}) is a {@link RouteDecision.ToSplit} whose
  * {@link PoolSplit} chooses the pool per request; it lives as long as this router (one configuration version).
+ * A decision to pass a request on carries its rewrite and header actions, the policy's merged over the listener's
+ * here, once: rules see the request as the client sent it, before any rewrite.
  */
 public final class L7Router {
 
@@ -45,9 +48,9 @@ public final class L7Router {
   /** Compiles a listener's policies once per configuration version ({@code config} resolves redirect_listener). */
   public static L7Router compile(ListenerConfig listener, GatehouseConfig config) {
     CompiledPolicy[] compiled = listener.l7Policies().stream()
-        .map(p -> CompiledPolicy.of(p, config, listener.splitSticky()))
+        .map(p -> CompiledPolicy.of(p, config, listener.splitSticky(), p.edits().over(listener.edits())))
         .toArray(CompiledPolicy[]::new);
-    return new L7Router(compiled, toPools(null, listener.defaultPools(), listener.splitSticky()));
+    return new L7Router(compiled, toPools(null, listener.defaultPools(), listener.splitSticky(), listener.edits()));
   }
 
   /** Where a connection or request goes when no policy decides: the default pool or split. */
@@ -75,23 +78,23 @@ public final class L7Router {
     return defaultDecision;
   }
 
-  /** One pool, or a split between several with its own rotation. */
-  private static RouteDecision toPools(String policy, List<PoolWeight> pools, SplitSticky sticky) {
-    return pools.size() == 1 ? new RouteDecision.ToPool(policy, pools.get(0).pool())
-        : new RouteDecision.ToSplit(policy, PoolSplit.of(pools, sticky));
+  /** One pool, or a split between several with its own rotation; {@code edits} merged already. */
+  private static RouteDecision toPools(String policy, List<PoolWeight> pools, SplitSticky sticky, HttpEdits edits) {
+    return pools.size() == 1 ? new RouteDecision.ToPool(policy, pools.get(0).pool(), edits)
+        : new RouteDecision.ToSplit(policy, PoolSplit.of(pools, sticky), edits);
   }
 
   private record CompiledPolicy(RuleMatcher[] rules, Function<RequestView, RouteDecision> decide) {
 
-    static CompiledPolicy of(L7Policy p, GatehouseConfig config, SplitSticky sticky) {
+    static CompiledPolicy of(L7Policy p, GatehouseConfig config, SplitSticky sticky, HttpEdits edits) {
       List<RuleMatcher> rules = p.rules().stream().map(RuleMatcher::compile).toList();
-      return new CompiledPolicy(rules.toArray(RuleMatcher[]::new), decision(p, config, sticky));
+      return new CompiledPolicy(rules.toArray(RuleMatcher[]::new), decision(p, config, sticky, edits));
     }
 
     private static Function<RequestView, RouteDecision> decision(L7Policy p, GatehouseConfig config,
-        SplitSticky sticky) {
+        SplitSticky sticky, HttpEdits edits) {
       return switch (p.action()) {
-        case REDIRECT_TO_POOL -> constant(toPools(p.name(), p.redirectPools(), sticky));
+        case REDIRECT_TO_POOL -> constant(toPools(p.name(), p.redirectPools(), sticky, edits));
         case REDIRECT_TO_URL -> constant(new RouteDecision.Redirect(p.name(), p.statusCode(), p.redirectUrl()));
         case FIXED_RESPONSE -> constant(new RouteDecision.Fixed(p.name(), p.statusCode(), p.contentType(), p.body()));
         case REDIRECT_TO_LISTENER -> {

@@ -11,6 +11,7 @@ import static io.gatehouse.http.ExchangePhase.RELAYING_RESPONSE;
 import static io.gatehouse.http.ExchangePhase.SENDING_BODY;
 import static io.gatehouse.http.ExchangePhase.TUNNEL;
 
+import io.gatehouse.config.HttpEdits;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.PoolProtocol;
 import io.gatehouse.pool.Member;
@@ -32,7 +33,8 @@ import io.vertx.core.http.HttpVersion;
  * One client request on its way to a member and back: which event moves the exchange to which
  * {@link ExchangePhase} ({@link ExchangeStateMachine} checks each move). Steps: choose a member
  * ({@link MemberChoice}); send it the request with the headers filtered and the forwarding headers added
- * ({@link MemberRequest}) and the body streamed ({@link RequestBodyRelay}); wait up to {@code member_timeout} for
+ * ({@link MemberRequest}), the decision's rewrite ({@link TargetRewrite}) and header actions ({@link HeaderEdits})
+ * applied and the body streamed ({@link RequestBodyRelay}); wait up to {@code member_timeout} for
  * the response head; stream the response back ({@link ResponseRelay}, or raw bytes after a 101: {@link UpgradeTunnel}).
  * A member that refuses the connection is replaced by another once; so is one that resets or answers garbage, when
  * the request is idempotent and had no body. Such a request that meets a pooled connection the member dropped at
@@ -55,7 +57,12 @@ public final class ProxyExchange extends ExchangeStateMachine
   private final ProxyContext ctx;
   private final ListenerConfig cfg;
   private final HttpServerRequest req;
-  private final String uri;
+  /** The request-target for the member: after the decision's rewrite, if any. */
+  private String uri;
+  /** The rewrite and header actions of the decision. */
+  private HttpEdits edits = HttpEdits.NONE;
+  /** The target the rewrite made, for the access log; null when it changed nothing. */
+  private String rewrittenUri;
   private final HttpServerResponse resp;
   private final Peer peer;
   private final String policy;
@@ -109,6 +116,9 @@ public final class ProxyExchange extends ExchangeStateMachine
 
   /** Acts on the (paused) request as the forwarding policies decided. */
   public void start(RouteDecision decision) {
+    if (!rewrite(decision.edits())) {
+      return;
+    }
     if (decision instanceof RouteDecision.ToPool to) {
       proxy(to.pool());
     } else if (decision instanceof RouteDecision.ToSplit to) {
@@ -123,6 +133,28 @@ public final class ProxyExchange extends ExchangeStateMachine
       answerLocally(resp.setStatusCode(f.status()).putHeader(HttpHeaders.CONTENT_TYPE, f.contentType()),
           f.body(), "fixed_response");
     }
+  }
+
+  /**
+   * Takes the decision's edits and rewrites the target; false (answered 500) when the rewrite made an invalid one:
+   * the expression is the operator's, the request was valid.
+   */
+  private boolean rewrite(HttpEdits decided) {
+    edits = decided;
+    if (!decided.rewrite().rewritesTarget()) {
+      return true;
+    }
+    String rewritten = TargetRewrite.apply(decided.rewrite(), uri, cfg.pathRules());
+    if (rewritten == null) {
+      resp.closeHandler(v -> clientClosed());
+      fail(500, "rewrite_invalid");
+      return false;
+    }
+    if (!rewritten.equals(uri)) {
+      rewrittenUri = rewritten;
+      uri = rewritten;
+    }
+    return true;
   }
 
   @Override
@@ -171,7 +203,6 @@ public final class ProxyExchange extends ExchangeStateMachine
     }
     cookieMemberId = choice.cookieMemberId();
     host = MemberRequest.originalHost(req);
-    memberHeaders = MemberRequest.headers(ctx, req, peer, upgrade, host, requestId);
     send(choice.member(), false);
   }
 
@@ -263,9 +294,15 @@ public final class ProxyExchange extends ExchangeStateMachine
     }
     toMember = c;
     c.begin(this);
+    // per attempt: ${member} in request_headers names this attempt's member
+    memberHeaders = MemberRequest.headers(ctx, req, peer, upgrade, host, requestId);
+    if (!edits.requestHeaders().isEmpty()) {
+      HeaderEdits.apply(memberHeaders, edits.requestHeaders(), peer.ip(), requestId, cfg.name(), member.id());
+    }
+    String memberHost = edits.rewrite().host() != null ? edits.rewrite().host() : host;
     boolean whole = next == AWAITING_HEAD; // a retry is always whole: only a request without a body is sent twice
     boolean chunked = !whole && !memberHeaders.contains(HttpHeaders.CONTENT_LENGTH);
-    c.sendHead(MemberRequest.head(req, uri, memberHeaders, host, member.socketAddress(), chunked), whole);
+    c.sendHead(MemberRequest.head(req, uri, memberHeaders, memberHost, member.socketAddress(), chunked), whole);
     // member_timeout runs from the request's end, and while a 100 Continue is awaited: the client sends its body
     // only once the member's 100 is passed on, and the member owes a 100 or an answer meanwhile, or each would wait
     // on the other. Another expectation is the member's to refuse (417): the gateway does not wait for a 100 then.
@@ -441,6 +478,9 @@ public final class ProxyExchange extends ExchangeStateMachine
     if (requestId != null) {
       head.headers().set(RequestIds.X_REQUEST_ID, requestId); // the gateway's ID, not a member's own, goes back
     }
+    if (!edits.responseHeaders().isEmpty()) {
+      HeaderEdits.apply(head.headers(), edits.responseHeaders(), peer.ip(), requestId, cfg.name(), member.id());
+    }
     if (upgrade && status == 101) {
       if (move(TUNNEL)) {
         tunnel = new UpgradeTunnel(this, ctx.loop(), cfg.keepaliveTimeout().toNanos());
@@ -575,7 +615,7 @@ public final class ProxyExchange extends ExchangeStateMachine
     ctx.metrics().record(cfg.name(), pool, member, code, startNanos);
     if (ctx.accessLog().enabled()) {
       ctx.accessLog().log(HttpAccessEntry.of(ctx, peer, req, policy, pool, member, code, in, out,
-          System.nanoTime() - startNanos, memberNanos, sticky, end, requestId));
+          System.nanoTime() - startNanos, memberNanos, sticky, end, requestId, rewrittenUri));
     }
   }
 }

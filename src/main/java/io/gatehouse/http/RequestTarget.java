@@ -32,8 +32,13 @@ final class RequestTarget {
       return false;
     }
     int query = uri.indexOf('?', pathStart);
-    for (int i = query + 1; query >= 0 && i < uri.length(); i++) {
-      if (!QUERY.has(uri.charAt(i))) {
+    return query < 0 || validQuery(uri, query + 1);
+  }
+
+  /** Whether {@code s} from {@code from} holds only characters a query may hold (escapes not looked at). */
+  static boolean validQuery(String s, int from) {
+    for (int i = from; i < s.length(); i++) {
+      if (!QUERY.has(s.charAt(i))) {
         return false;
       }
     }

@@ -42,7 +42,7 @@ class ConfigurationReferenceTest {
     }
     // the walk reached the nested objects, not only the top level
     assertTrue(fields.containsAll(Set.of("max_retries_down", "cookie_name", "redirect_listener", "X-Real-IP",
-        "trusted_cidrs", "sni_certificates", "base_ejection_time", "secret_file", "redirect_pools", "split_sticky")),
+        "trusted_cidrs", "sni_certificates", "base_ejection_time", "secret_file", "redirect_pools", "split_sticky", "replacement", "prefix", "response_headers")),
         fields.toString());
 
     String page = Files.readString(PAGE);
@@ -121,7 +121,13 @@ class ConfigurationReferenceTest {
             { 'name': 'web', 'protocol': 'HTTP', 'protocol_port': 8080,
               'default_pools': [ { 'pool': 'v1', 'weight': 95 }, { 'pool': 'v2', 'weight': 5 } ],
               'split_sticky': { 'enable': true, 'duration': 3600 },
+              'rewrite': { 'path': { 'regex': '^/api/(.*)$', 'replacement': '/v2/$1' }, 'host': 'internal.example',
+                           'query': { 'regex': '^$', 'replacement': 'from=gw' } },
+              'request_headers': { 'set': { 'X-Env': 'prod' }, 'add': { 'X-Via': '${listener}' }, 'remove': ['X-Debug'] },
+              'response_headers': { 'remove': ['Server'] },
               'l7_policies': [ { 'name': 'canary', 'action': 'REDIRECT_TO_POOL',
+                  'rewrite': { 'path': { 'prefix': '/api/', 'replacement': '/' } },
+                  'request_headers': { 'set': { 'X-Env': 'canary' } },
                   'redirect_pools': [ { 'pool': 'v1', 'weight': 1 }, { 'pool': 'v2', 'weight': 1 } ],
                   'rules': [ { 'type': 'PATH', 'compare_type': 'STARTS_WITH', 'value': '/api/' } ] } ] } ],
           'pools': [ { 'name': 'v1', 'protocol': 'HTTP', 'members': [] },
