@@ -64,6 +64,16 @@ public record HttpAccessEntry(Instant time, String listener, String protocol, Pe
         .text("tls_cipher", peer.tlsCipher()).text("user_agent", userAgent).text("request_id", requestId);
   }
 
+  @Override
+  public int size() {
+    return BASE_SIZE + length(method) + length(host) + length(path) + length(query) + length(userAgent)
+        + length(requestId);
+  }
+
+  private static int length(String s) {
+    return s == null ? 0 : s.length();
+  }
+
   private static String none(String s) {
     return "-".equals(s) ? null : s;
   }
