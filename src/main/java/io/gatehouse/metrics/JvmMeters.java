@@ -26,8 +26,15 @@ public final class JvmMeters implements AutoCloseable {
       new UptimeMetrics());
 
   public JvmMeters(MeterRegistry registry) {
-    // Prometheus's own names for the descriptor counts (process_open_fds, process_max_fds), as the usual
-    // dashboards and alerts query them, rather than Micrometer's process_files_open_files
+    binders.forEach(b -> b.bindTo(registry));
+  }
+
+  /**
+   * Prometheus's own names for the descriptor counts (process_open_fds, process_max_fds), as the usual dashboards
+   * and alerts query them, rather than Micrometer's process_files_open_files. On the new registry, before any meter:
+   * Micrometer warns at every start about a filter added later.
+   */
+  public static void renameFileDescriptors(MeterRegistry registry) {
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public Meter.Id map(Meter.Id id) {
@@ -38,7 +45,6 @@ public final class JvmMeters implements AutoCloseable {
         };
       }
     });
-    binders.forEach(b -> b.bindTo(registry));
   }
 
   @Override

@@ -11,6 +11,7 @@ import io.gatehouse.config.ConfigParser;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.LogCapture;
 import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TestPorts;
@@ -92,6 +93,16 @@ class ProcessMetersTest {
           }
         }
       }
+    }
+  }
+
+  @Test
+  void aStartWarnsAboutNoMeterFilterAddedLate() {
+    // every meter filter is on the registry before the first meter: Micrometer warned at each start otherwise
+    try (LogCapture log = LogCapture.start();
+        GatewayHarness gw = GatewayHarness.start("{" + head() + "\"listeners\":[],\"pools\":[]}")) {
+      assertTrue(gw.metrics().contains("process_open_fds"));
+      assertEquals(List.of(), log.matching("MeterFilter"));
     }
   }
 
