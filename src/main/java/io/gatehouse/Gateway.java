@@ -86,7 +86,7 @@ public final class Gateway {
     ServerTls.prepareJdk(config.listeners().stream().map(l -> l.tls()).filter(t -> t != null).toList());
     // one registry for everything /metrics serves, Vert.x's pool meters included: made before Vert.x is
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    JvmMeters.prometheusNames(registry);
+    JvmMeters.renameFileDescriptors(registry);
     VertxBuilder vertx = VertxTransports.builder(VertxPoolMeters.enable(vertxOptions(config), registry))
         .withMetrics(VertxPoolMeters.factory(registry));
     if (options.cluster()) {

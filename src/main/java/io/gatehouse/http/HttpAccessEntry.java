@@ -67,6 +67,16 @@ public record HttpAccessEntry(Instant time, String listener, String protocol, Pe
         .optional("rewritten_uri", rewrittenUri);
   }
 
+  @Override
+  public int size() {
+    return BASE_SIZE + length(method) + length(host) + length(path) + length(query) + length(userAgent)
+        + length(requestId);
+  }
+
+  private static int length(String s) {
+    return s == null ? 0 : s.length();
+  }
+
   private static String none(String s) {
     return "-".equals(s) ? null : s;
   }

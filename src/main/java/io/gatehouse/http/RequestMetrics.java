@@ -17,4 +17,10 @@ public interface RequestMetrics {
    * @param startNanos {@link System#nanoTime()} when the request head arrived
    */
   void record(String listener, Pool pool, Member member, int code, long startNanos);
+
+  /**
+   * Counts an answer the listener gave before any request was routed (400, 408, 414, 429, 431): pool and member
+   * {@code none}, no duration.
+   */
+  default void answered(String listener, int code) { }
 }

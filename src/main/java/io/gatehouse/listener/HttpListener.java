@@ -384,14 +384,15 @@ public final class HttpListener extends VerticleBase {
   /**
    * The access-log line of an answer of the gateway's own outside an exchange, once written: with the bytes read
    * and written since the last request claimed its share (the head it refused, the answer), which the listener's
-   * meters get too.
+   * meters get too; the answer is counted in {@code gatehouse_http_requests_total} (pool and member {@code none}).
    */
   private void logAnswered(Peer peer, int status, String end, String requestId) {
     long in = peer.wire().claimIn();
     long out = peer.wire().claimOut();
     state.addBytes(in, out);
+    ListenerConfig cfg = state.config();
+    services.requests().answered(cfg.name(), status);
     if (services.accessLog().enabled()) {
-      ListenerConfig cfg = state.config();
       services.accessLog().log(HttpAccessEntry.answered(cfg.name(), cfg.protocol().name(), peer, status, in, out,
           end, requestId));
     }

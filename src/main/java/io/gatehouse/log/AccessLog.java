@@ -5,20 +5,25 @@ import java.io.PrintStream;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One line per closed L4 connection, UDP session or HTTP request, written to stdout by one writer thread so
  * that an event loop never blocks on the console. Event loops queue a small {@link AccessEntry}; the writer
  * formats it, as text or JSON ({@code log.access_format}, switched by a reload from the next line on). The queue
- * is bounded: past it, lines are dropped and counted.
+ * is bounded twice, by lines and by the bytes they hold (a client can make each line hold 32 KiB of head, so
+ * 65,536 of them behind a stalled stdout would be 2 GiB): past either, lines are dropped and counted.
  */
 public final class AccessLog implements AutoCloseable {
 
   private static final int CAPACITY = 65_536;
+  /** The bytes ({@link AccessEntry#size}) the waiting lines may hold; 65,536 small lines fit in half of it. */
+  static final long MAX_QUEUED_BYTES = 32L << 20;
 
   private final BlockingQueue<AccessEntry> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final LongAdder dropped = new LongAdder();
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final PrintStream out;
   private final Thread writer;
   private volatile boolean enabled;
@@ -48,9 +53,23 @@ public final class AccessLog implements AutoCloseable {
 
   /** Queues a line; never blocks. */
   public void log(AccessEntry line) {
-    if (enabled && !queue.offer(line)) {
+    if (!enabled) {
+      return;
+    }
+    int size = line.size();
+    if (queuedBytes.addAndGet(size) > MAX_QUEUED_BYTES || !queue.offer(line)) {
+      queuedBytes.addAndGet(-size);
       dropped.increment();
     }
+  }
+
+  /** Takes a line off the queue, or null when none is waiting after {@code millis}. */
+  private AccessEntry take(long millis) throws InterruptedException {
+    AccessEntry line = millis == 0 ? queue.poll() : queue.poll(millis, TimeUnit.MILLISECONDS);
+    if (line != null) {
+      queuedBytes.addAndGet(-line.size());
+    }
+    return line;
   }
 
   public long dropped() {
@@ -61,7 +80,7 @@ public final class AccessLog implements AutoCloseable {
     StringBuilder batch = new StringBuilder(8192);
     while (running || !queue.isEmpty()) {
       try {
-        AccessEntry line = queue.poll(200, TimeUnit.MILLISECONDS);
+        AccessEntry line = take(200);
         if (line == null) {
           continue;
         }
@@ -69,7 +88,7 @@ public final class AccessLog implements AutoCloseable {
         AccessFields fields = format == LogConfig.Format.JSON ? new AccessFields.Json(batch)
             : new AccessFields.Text(batch);
         for (AccessEntry next = line; next != null;
-            next = batch.length() < 65_536 ? queue.poll() : null) {
+            next = batch.length() < 65_536 ? take(0) : null) {
           int start = batch.length();
           try {
             next.writeTo(fields);

@@ -25,12 +25,16 @@ public final class JvmMeters implements AutoCloseable {
       new JvmThreadMetrics(), new ClassLoaderMetrics(), new ProcessorMetrics(), new FileDescriptorMetrics(),
       new UptimeMetrics());
 
+  public JvmMeters(MeterRegistry registry) {
+    binders.forEach(b -> b.bindTo(registry));
+  }
+
   /**
    * Prometheus's own names for the descriptor counts (process_open_fds, process_max_fds), as the usual dashboards
-   * and alerts query them, rather than Micrometer's process_files_open_files. Call on a new registry, before any
-   * meter is registered (Micrometer applies filters to later meters only).
+   * and alerts query them, rather than Micrometer's process_files_open_files. On the new registry, before any meter:
+   * Micrometer warns at every start about a filter added later.
    */
-  public static void prometheusNames(MeterRegistry registry) {
+  public static void renameFileDescriptors(MeterRegistry registry) {
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public Meter.Id map(Meter.Id id) {
@@ -41,10 +45,6 @@ public final class JvmMeters implements AutoCloseable {
         };
       }
     });
-  }
-
-  public JvmMeters(MeterRegistry registry) {
-    binders.forEach(b -> b.bindTo(registry));
   }
 
   @Override

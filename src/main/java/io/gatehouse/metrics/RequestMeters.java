@@ -44,6 +44,18 @@ public final class RequestMeters implements RequestMetrics {
   }
 
   void record(String listener, String pool, String member, int code, long nanos) {
+    PairMeters m = pair(listener, pool);
+    m.duration.record(nanos, TimeUnit.NANOSECONDS);
+    m.counter(member, code).increment();
+  }
+
+  /** Counted without a duration: the head was refused or never came, so there is no request time to speak of. */
+  @Override
+  public void answered(String listener, int code) {
+    pair(listener, GatehouseMeters.NONE).counter(GatehouseMeters.NONE, code).increment();
+  }
+
+  private PairMeters pair(String listener, String pool) {
     // get before computeIfAbsent: no capturing lambda, no bin lock once the meters exist
     Map<String, PairMeters> byPool = requests.get(listener);
     if (byPool == null) {
@@ -53,8 +65,7 @@ public final class RequestMeters implements RequestMetrics {
     if (m == null) {
       m = byPool.computeIfAbsent(pool, p -> new PairMeters(listener, p));
     }
-    m.duration.record(nanos, TimeUnit.NANOSECONDS);
-    m.counter(member, code).increment();
+    return m;
   }
 
   /**

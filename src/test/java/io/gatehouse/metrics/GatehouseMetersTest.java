@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.admin.PrometheusText;
+import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.CommandRun;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TestPorts;
 import java.net.URI;
@@ -61,6 +63,30 @@ class GatehouseMetersTest {
       } finally {
         gw.close();
       }
+    }
+  }
+
+  @Test
+  void theListenersOwnAnswersBeforeRoutingAreCountedByStatus() throws Exception {
+    // a flood of malformed or rate-limited requests shows on the dashboard's status codes, not only in the log
+    int port = TestPorts.free();
+    try (GatewayHarness gw = GatewayHarness.start("{" + head() + """
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
+        "pools":[{"name":"p","protocol":"HTTP","members":[]}]}
+        """.formatted(port))) {
+      for (int i = 0; i < 2; i++) {
+        try (RawHttp raw = new RawHttp(port)) { // a control character in the request-target
+          assertEquals(400, raw.send("GET /a\u0001b HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+        }
+      }
+      try (RawHttp raw = new RawHttp(port)) { // a header block over 32 KiB
+        assertEquals(431, raw.send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(40_000) + "\r\n\r\n")
+            .read().status());
+      }
+      String none = "listener=\"web\",member=\"none\",pool=\"none\"}";
+      Await.until(Duration.ofSeconds(10), () -> gw.metrics().contains("gatehouse_http_requests_total{code=\"400\","
+          + none + " 2.0") && gw.metrics().contains("gatehouse_http_requests_total{code=\"431\"," + none + " 1.0"),
+          gw::metrics);
     }
   }
 

@@ -11,6 +11,8 @@ import io.gatehouse.config.ConfigParser;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.LogCapture;
+import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TestPorts;
 import java.io.OutputStream;
@@ -22,7 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -96,6 +97,16 @@ class ProcessMetersTest {
   }
 
   @Test
+  void aStartWarnsAboutNoMeterFilterAddedLate() {
+    // every meter filter is on the registry before the first meter: Micrometer warned at each start otherwise
+    try (LogCapture log = LogCapture.start();
+        GatewayHarness gw = GatewayHarness.start("{" + head() + "\"listeners\":[],\"pools\":[]}")) {
+      assertTrue(gw.metrics().contains("process_open_fds"));
+      assertEquals(List.of(), log.matching("MeterFilter"));
+    }
+  }
+
+  @Test
   void eventLoopQueuesAreReadFromEachLoop() throws Exception {
     try (GatewayHarness gw = GatewayHarness.start("{" + head() + "\"listeners\":[],\"pools\":[]}")) {
       // a loop kept busy while tasks queue behind it: its gauge shows them, the other loop's does not
@@ -129,11 +140,58 @@ class ProcessMetersTest {
 
   @Test
   void accessLogLinesDroppedBehindAStuckWriterAreCounted() throws Exception {
-    Path dir = Files.createTempDirectory("gatehouse-test");
-    Path file = dir.resolve("gatehouse.json");
-    Files.writeString(file, "{" + head() + "\"listeners\":[],\"pools\":[]}");
     CountDownLatch release = new CountDownLatch(1);
-    PrintStream stuck = new PrintStream(new OutputStream() { // stdout that stops taking lines
+    Gateway gateway = startWithStuckStdout("{" + head() + "\"listeners\":[],\"pools\":[]}", release);
+    try {
+      // more than the queue holds plus the one batch (65,536 characters: as many of these empty lines) the writer
+      // may take before it sticks
+      for (int i = 0; i < 140_000; i++) {
+        gateway.accessLog().log(fields -> { }); // never formatted: the writer is stuck
+      }
+      long dropped = gateway.accessLog().dropped();
+      assertTrue(dropped > 0, "nothing dropped");
+      String text = metricsOf(gateway);
+      assertEquals(dropped, PrometheusText.value(text, "gatehouse_access_log_dropped_total"), text);
+    } finally {
+      release.countDown();
+      Sync.await(gateway.stop());
+    }
+  }
+
+  @Test
+  void largeLinesBehindAStuckWriterAreDroppedBeforeTheyFillTheHeap() throws Exception {
+    // 1,500 requests with a 30 KB User-Agent: far fewer lines than the queue holds, but 45 MB of values; before the
+    // byte bound, 65,536 such lines (2 GB) waited behind a stalled stdout and the gateway ran out of heap
+    int port = TestPorts.free();
+    CountDownLatch release = new CountDownLatch(1);
+    Gateway gateway = startWithStuckStdout("{" + head() + "\"listeners\":[{\"name\":\"web\",\"protocol\":\"HTTP\","
+        + "\"host\":\"127.0.0.1\",\"protocol_port\":" + port + ",\"default_pool\":\"none\",\"l7_policies\":[{"
+        + "\"name\":\"fixed\",\"position\":1,\"rules\":[{\"type\":\"PATH\",\"compare_type\":\"STARTS_WITH\","
+        + "\"value\":\"/\"}],\"action\":\"FIXED_RESPONSE\",\"status_code\":200,\"body\":\"ok\"}]}],"
+        + "\"pools\":[{\"name\":\"none\",\"protocol\":\"HTTP\",\"members\":[]}]}", release);
+    try (RawHttp client = new RawHttp(port)) {
+      String request = "GET /big HTTP/1.1\r\nHost: x\r\nUser-Agent: " + "u".repeat(30_000) + "\r\n\r\n";
+      for (int i = 0; i < 1_500; i++) {
+        assertEquals(200, client.send(request).read().status(), "request " + i); // traffic never waits for the log
+      }
+      // 32 MiB hold about 1,100 of these lines; the rest are dropped and counted (the last line is queued once its
+      // answer is written, so the count settles just after the client has read it)
+      Await.until(Duration.ofSeconds(10), () -> gateway.accessLog().dropped() >= 300, () -> "nothing dropped");
+      long dropped = gateway.accessLog().dropped();
+      assertTrue(dropped <= 500, dropped + " dropped");
+      double served = PrometheusText.value(metricsOf(gateway), "gatehouse_access_log_dropped_total");
+      assertTrue(served >= 300 && served <= 500, served + " dropped at /metrics");
+    } finally {
+      release.countDown();
+      Sync.await(gateway.stop());
+    }
+  }
+
+  /** A gateway whose stdout (the access log's) takes nothing until {@code release}. */
+  private static Gateway startWithStuckStdout(String json, CountDownLatch release) throws Exception {
+    Path file = Files.createTempDirectory("gatehouse-test").resolve("gatehouse.json");
+    Files.writeString(file, json);
+    PrintStream stuck = new PrintStream(new OutputStream() {
       @Override
       public void write(int b) {
         try {
@@ -143,21 +201,11 @@ class ProcessMetersTest {
         }
       }
     });
-    Gateway gateway = Sync.await(Gateway.start(ConfigParser.load(file), Gateway.Options.standalone(file, stuck)));
-    try {
-      // 2 KB lines: the writer takes at most 64 KB of them into the batch it blocks on, the queue holds 65,536
-      String pad = "x".repeat(2048);
-      for (int i = 0; i < 70_000; i++) {
-        gateway.accessLog().log(fields -> fields.head(Instant.EPOCH, "test", "HTTP").text("pad", pad));
-      }
-      long dropped = gateway.accessLog().dropped();
-      assertTrue(dropped > 0, "nothing dropped");
-      String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort()
-          + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-      assertEquals(dropped, PrometheusText.value(text, "gatehouse_access_log_dropped_total"), text);
-    } finally {
-      release.countDown();
-      Sync.await(gateway.stop());
-    }
+    return Sync.await(Gateway.start(ConfigParser.load(file), Gateway.Options.standalone(file, stuck)));
+  }
+
+  private static String metricsOf(Gateway gateway) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/metrics"))
+        .build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 }

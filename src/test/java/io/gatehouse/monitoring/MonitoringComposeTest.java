@@ -50,6 +50,8 @@ class MonitoringComposeTest {
       assertTrue(Files.exists(MonitoringFiles.PROMETHEUS.resolveSibling(ruleFile)), ruleFile);
     }
     assertEquals(List.of("alerts.yml"), prometheus.get("rule_files"));
+    // Prometheus has no login: published on loopback only, as monitoring.md says
+    assertEquals(List.of("127.0.0.1:9090:9090"), service("prometheus").get("ports"));
     for (Map<String, Object> job : MonitoringFiles.<Map<String, Object>>list(prometheus.get("scrape_configs"))) {
       for (Map<String, Object> sc : MonitoringFiles.<Map<String, Object>>list(job.get("static_configs"))) {
         for (String t : MonitoringFiles.<String>list(sc.get("targets"))) {
