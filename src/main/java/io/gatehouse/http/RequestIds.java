@@ -15,7 +15,7 @@ import java.util.random.RandomGeneratorFactory;
 /**
  * Request IDs ({@code insert_headers."X-Request-Id"}) and the random hex they and new trace contexts are made of.
  * A new ID is 128 random bits as 32 lower-case hex digits, from a generator per thread (128 bits of state, seeded
- * once per thread from {@link SecureRandom}): no lock and no system entropy per request. IDs are labels, not
+ * once per thread with 112 bits from {@link SecureRandom}): no lock and no system entropy per request. IDs are labels, not
  * secrets; nothing is authorised by one.
  */
 public final class RequestIds {
@@ -32,6 +32,12 @@ public final class RequestIds {
       byte[] seed = new byte[16];
       synchronized (SEEDS) {
         SEEDS.nextBytes(seed);
+      }
+      // the JDK ORs each seed byte into the state sign-extended (RandomSupport.convertSeedBytesToLongs): a negative
+      // byte would set every bit above it, leaving some 20 random bits of 128 and IDs that start ffffff. Seven
+      // random bits a byte (112 in all) reach the state whole.
+      for (int i = 0; i < seed.length; i++) {
+        seed[i] &= 0x7f;
       }
       return RandomGeneratorFactory.of("Xoroshiro128PlusPlus").create(seed);
     }
