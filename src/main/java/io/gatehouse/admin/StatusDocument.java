@@ -116,7 +116,8 @@ final class StatusDocument {
   private static JsonObject pool(Pool p) {
     JsonArray members = new JsonArray();
     p.members().forEach(m -> members.add(member(m)));
-    p.retired().forEach(m -> members.add(member(m).put("removed", true))); // draining after a reload removed them
+    // draining after a reload removed them: nothing new goes to them, whatever their health
+    p.retired().forEach(m -> members.add(member(m).put("usable", false).put("removed", true)));
     return new JsonObject()
         .put("name", p.name())
         .put("lb_algorithm", p.config().lbAlgorithm().name())

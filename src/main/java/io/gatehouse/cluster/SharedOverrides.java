@@ -22,6 +22,7 @@ final class SharedOverrides extends SealedMapListener implements OverrideShare {
 
   private volatile Context context;
   private volatile Sink sink;
+  private final OverrideOrder order = new OverrideOrder();
 
   SharedOverrides(HazelcastInstance hz, ClusterWriter writer, Supplier<EntrySeal> seal, RejectedEntries rejected) {
     super(hz, MAP, writer, seal, rejected);
@@ -36,12 +37,19 @@ final class SharedOverrides extends SealedMapListener implements OverrideShare {
   }
 
   @Override
-  public void publish(String pool, String member, MemberOverride o) {
+  public MemberOverride publish(String pool, String member, MemberOverride o) {
     String k = pool + SEPARATOR + member;
     if (o == null) {
+      order.cleared(k, true);
       writer.submit(() -> map.remove(k));
-      return;
+      return null;
     }
+    MemberOverride stamped = order.stamp(k, o);
+    put(k, stamped);
+    return stamped;
+  }
+
+  private void put(String k, MemberOverride o) {
     byte[] plain = encode(o).getBytes(StandardCharsets.UTF_8);
     writer.submit(() -> map.put(k, seal.get().seal(Purpose.OVERRIDE, MAP, k, plain)));
   }
@@ -57,6 +65,7 @@ final class SharedOverrides extends SealedMapListener implements OverrideShare {
 
   @Override
   public void entryRemoved(EntryEvent<String, Object> event) {
+    order.cleared(event.getKey(), false);
     deliver(event.getKey(), null);
   }
 
@@ -78,6 +87,19 @@ final class SharedOverrides extends SealedMapListener implements OverrideShare {
     if (o.at().toEpochMilli() > System.currentTimeMillis() + SharedSticky.SKEW_MILLIS) {
       rejected.reject(MAP, RejectedEntries.SEQ_OUT_OF_RANGE, key.replace(SEPARATOR, ' ')
           + ": set later than this node's clock");
+      return;
+    }
+    OverrideOrder.Seen newer = order.older(key, o);
+    if (newer != null) {
+      // an older entry put back (a replay), or the loser of two set at once: the node that set the newer one puts
+      // it (or its clearing) back, so that the map, which nodes joining later read, holds it again
+      rejected.reject(MAP, RejectedEntries.SEQ_OUT_OF_RANGE, key.replace(SEPARATOR, ' ')
+          + ": older than the override " + (newer.cleared() ? "cleared" : "in force"));
+      if (newer.mine() && newer.cleared()) {
+        writer.submit(() -> map.remove(key));
+      } else if (newer.mine()) {
+        put(key, newer.override());
+      }
       return;
     }
     deliver(key, o);

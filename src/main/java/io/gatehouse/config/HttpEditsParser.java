@@ -233,6 +233,8 @@ final class HttpEditsParser {
       why = "the listener inserts it (insert_headers)";
     } else if (why == null && lower.equals("x-request-id") && insert.xRequestId()) {
       why = "the listener inserts it (insert_headers.X-Request-Id)";
+    } else if (why == null && lower.equals("traceparent") && insert.traceparent()) {
+      why = "the listener inserts it (insert_headers.traceparent)"; // a fixed one would give every request one trace
     }
     if (why != null) {
       problems.error(at, name + " cannot be set or removed: " + why);

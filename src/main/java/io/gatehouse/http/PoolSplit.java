@@ -17,7 +17,8 @@ import java.util.function.Function;
  * keeps its member; then, under {@code split_sticky}, the pool its valid {@code GATEHOUSE_POOL} cookie names; else
  * the next pool of a smooth weighted round robin over the pools of weight above 0. One rotation per split, shared
  * by the event loops (one atomic counter): any run of whole cycles gives each pool exactly its weight's share,
- * in the same order on every node and after every reload. A pool without a usable member is passed over.
+ * in the same order on every node. A reload that leaves the split as it was keeps its rotation; one that changes
+ * its pools or weights starts the new one at the head of its cycle. A pool without a usable member is passed over.
  */
 public final class PoolSplit {
 
@@ -44,19 +45,30 @@ public final class PoolSplit {
    */
   public record Choice(String pool, PoolReason reason, String setCookie) {}
 
+  private final List<PoolWeight> pools;
   private final Share[] shares;
   private final Balancer<Share> rotation;
   private final SplitSticky sticky;
 
-  private PoolSplit(List<PoolWeight> pools, SplitSticky sticky) {
+  private PoolSplit(List<PoolWeight> pools, SplitSticky sticky, PoolSplit before) {
+    this.pools = List.copyOf(pools);
     this.shares = pools.stream().map(w -> new Share(w.pool(), w.weight())).toArray(Share[]::new);
     List<Share> weighted = List.of(shares).stream().filter(s -> s.weight > 0).toList();
-    this.rotation = Balancer.smoothFromStart(weighted, weighted.stream().mapToInt(Share::weight).toArray());
+    this.rotation = before != null && before.pools.equals(this.pools) ? before.rotation
+        : Balancer.smoothFromStart(weighted, weighted.stream().mapToInt(Share::weight).toArray());
     this.sticky = sticky;
   }
 
   public static PoolSplit of(List<PoolWeight> pools, SplitSticky sticky) {
-    return new PoolSplit(pools, sticky);
+    return new PoolSplit(pools, sticky, null);
+  }
+
+  /**
+   * A split of a new configuration version that goes on with the rotation of {@code before} (null: none) when that
+   * had the same pools and weights in the same order; else it starts at the head of its cycle.
+   */
+  public static PoolSplit of(List<PoolWeight> pools, SplitSticky sticky, PoolSplit before) {
+    return new PoolSplit(pools, sticky, before);
   }
 
   /**

@@ -6,7 +6,7 @@ package io.gatehouse.pool;
  */
 public interface OverrideShare {
 
-  OverrideShare LOCAL = (pool, member, override) -> { };
+  OverrideShare LOCAL = (pool, member, override) -> override;
 
   /** Overrides set on other nodes (and on this one, echoed), applied on the Runtime context. */
   @FunctionalInterface
@@ -15,6 +15,10 @@ public interface OverrideShare {
     void apply(String pool, String member, MemberOverride override);
   }
 
-  /** Shares {@code override} of {@code pool}'s member {@code member} (its identity); null clears it. Never blocks. */
-  void publish(String pool, String member, MemberOverride override);
+  /**
+   * Shares {@code override} of {@code pool}'s member {@code member} (its identity); null clears it. Never blocks.
+   *
+   * @return the override as shared: its time may be moved past the newest one seen for the member, so that it wins
+   */
+  MemberOverride publish(String pool, String member, MemberOverride override);
 }

@@ -119,8 +119,7 @@ final class PoolSet {
     if (m == null) {
       return null;
     }
-    shared(poolName, memberId, o);
-    share.publish(poolName, memberId, o);
+    shared(poolName, memberId, share.publish(poolName, memberId, o));
     return m;
   }
 

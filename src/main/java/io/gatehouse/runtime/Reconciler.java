@@ -126,7 +126,7 @@ final class Reconciler {
     pools.useMemberTls(p.memberTls());
     for (ListenerConfig l : diff.changedInPlace()) {
       RunningListener r = listeners.get(l.name());
-      r.state().update(new ListenerSettings(l, router(l, next), r.state().tls()));
+      r.state().update(new ListenerSettings(l, router(l, next, r), r.state().tls()));
       if (p.tls().containsKey(l.name())) {
         r.watchCertificates(listeners.vertx(), next.reload().scanPeriodMs());
       }
@@ -136,7 +136,7 @@ final class Reconciler {
       ListenerConfig l = next.listener(r.name()).orElse(null);
       if (l != null && l.protocol().isHttp() && !prepared.bound.containsKey(l.name())
           && !diff.changedInPlace().contains(l)) {
-        r.state().update(new ListenerSettings(l, router(l, next), r.state().tls()));
+        r.state().update(new ListenerSettings(l, router(l, next, r), r.state().tls()));
       }
     }
     return listeners.swapIn(prepared.bound.values()).onComplete(v -> {
@@ -152,6 +152,11 @@ final class Reconciler {
 
   private static L7Router router(ListenerConfig l, GatehouseConfig c) {
     return L7Router.compile(l, c); // L4 listeners: their default pool or split
+  }
+
+  /** The router of a listener that stays, going on with the rotations of the splits it keeps as they were. */
+  private static L7Router router(ListenerConfig l, GatehouseConfig c, RunningListener running) {
+    return L7Router.compile(l, c, running.state().settings().router());
   }
 
   /** The same socket address and transport: the new listener's socket would share the holder's port. */

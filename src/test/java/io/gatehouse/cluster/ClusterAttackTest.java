@@ -160,6 +160,59 @@ class ClusterAttackTest {
     assertEquals("127.0.0.1:10", pool("ip").sticky().lookup(CLIENT));
   }
 
+  @Test
+  void aReplayedOverrideIsIgnoredCountedAndTheMapPutRight() {
+    ReplicatedMap<String, Object> overrides = attacker.getReplicatedMap(SharedOverrides.MAP);
+    String key = "ip\n127.0.0.1:9";
+    String member = "/api/v1/pools/ip/members/127.0.0.1:9";
+    // the operator drains the member through the admin API; the attacker keeps the sealed entry it sees go by
+    assertEquals(200, adminPost("POST", member + "/drain"));
+    Await.until(SOON, () -> overrides.get(key) != null, "the drain shared");
+    byte[] drain = (byte[]) overrides.get(key);
+    assertEquals(200, adminPost("POST", member + "/enable"));
+    Await.until(SOON, () -> overrides.get(key) != null && !java.util.Arrays.equals((byte[]) overrides.get(key), drain),
+        "the enable shared");
+
+    // put back in place of the enable: refused, and the node that set the enable puts it back in the map
+    long replays = count(SharedOverrides.MAP, RejectedEntries.SEQ_OUT_OF_RANGE);
+    overrides.put(key, drain);
+    Await.until(SOON, () -> count(SharedOverrides.MAP, RejectedEntries.SEQ_OUT_OF_RANGE) > replays, "replay counted");
+    Await.until(SOON, () -> !java.util.Arrays.equals((byte[]) overrides.get(key), drain), "the map put right");
+    assertEquals(io.gatehouse.pool.MemberOverride.Action.ENABLE, pool("ip").member("127.0.0.1:9").override().action());
+    assertTrue(pool("ip").member("127.0.0.1:9").adminStateUp());
+
+    // put back after the override was cleared: refused too, and removed again
+    assertEquals(200, adminPost("DELETE", member + "/override"));
+    Await.until(SOON, () -> overrides.get(key) == null, "the clear shared");
+    long again = count(SharedOverrides.MAP, RejectedEntries.SEQ_OUT_OF_RANGE);
+    overrides.put(key, drain);
+    Await.until(SOON, () -> count(SharedOverrides.MAP, RejectedEntries.SEQ_OUT_OF_RANGE) > again, "counted again");
+    Await.until(SOON, () -> overrides.get(key) == null, "the replayed entry removed");
+    assertEquals(null, pool("ip").member("127.0.0.1:9").override());
+    assertTrue(pool("ip").member("127.0.0.1:9").adminStateUp());
+
+    // a new call after all this still wins, whatever time the old entries carry
+    assertEquals(200, adminPost("POST", member + "/drain"));
+    assertFalse(pool("ip").member("127.0.0.1:9").adminStateUp());
+    assertEquals(200, adminPost("DELETE", member + "/override"));
+  }
+
+  /** A call to the attacked node's admin API (loopback, no token), its status code. */
+  private static int adminPost(String method, String path) {
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + onShipped.adminPort() + path))
+              .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).timeout(SOON).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      return r.statusCode();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static MemberStatus status(String member) {
     return pool("probed").member(member).health().status();
   }

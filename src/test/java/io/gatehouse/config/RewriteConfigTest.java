@@ -175,6 +175,16 @@ class RewriteConfigTest {
   }
 
   @Test
+  void traceparentIsTheGatewaysOnlyWhereTheListenerStartsTraces() {
+    JsonObject doc = with(base(), WEB + ".insert_headers", "{'traceparent':true}");
+    with(doc, WEB + ".request_headers", "{'set':{'traceparent':'00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'}}");
+    assertEquals(List.of("config error: $.listeners[0].request_headers.set.traceparent: traceparent cannot be set or"
+        + " removed: the listener inserts it (insert_headers.traceparent)"), parse(doc).errorLines());
+    JsonObject off = with(base(), WEB + ".request_headers", "{'remove':['traceparent']}");
+    assertEquals(List.of(), parse(off).errorLines());
+  }
+
+  @Test
   void xRequestIdIsTheOperatorsWhereTheListenerInsertsNone() {
     JsonObject doc = with(base(), WEB + ".insert_headers", "{'X-Request-Id':false}");
     with(doc, WEB + ".request_headers", "{'set':{'X-Request-Id':'fixed'}}");

@@ -153,6 +153,7 @@ class MemberDrainTest {
       assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
       JsonObject removed = status(a);
       assertEquals(true, removed.getBoolean("removed"), removed.encode());
+      assertEquals(false, removed.getBoolean("usable"), "a removed member takes nothing new: " + removed.encode());
       assertEquals("DRAINING", removed.getString("state"));
       assertEquals(1, removed.getJsonObject("drain").getInteger("connections"));
       assertEquals("again", echo(client, "again"), "without a delay the removed member's tunnel goes on");

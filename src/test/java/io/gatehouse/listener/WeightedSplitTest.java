@@ -283,6 +283,29 @@ class WeightedSplitTest {
   }
 
   @Test
+  void reloadsThatLeaveTheSplitAsItWasKeepItsRotation() {
+    start(SPLIT_95_5, "");
+    HttpClient client = client();
+    List<String> pools = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      for (int j = 0; j < 4; j++) {
+        pools.add(pool(get(client, "/", null)));
+      }
+      // an automation that reloads often, here for another pool's weight: the canary's turn must still come
+      gw.rewrite(config(SPLIT_95_5, "").replace(members(v3),
+          io.gatehouse.testkit.Configs.weighted(new Member[] {v3}, 2 + i % 2)));
+      assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
+    }
+    assertEquals(2, pools.stream().filter("v2"::equals).count(), "two whole 19:1 cycles in 40: " + pools);
+    assertEquals("v2", pools.get(10), "the 11th pick, as without reloads");
+    // new weights start the new split at the head of its cycle
+    gw.rewrite(config("\"default_pools\":[{\"pool\":\"v1\",\"weight\":1},{\"pool\":\"v2\",\"weight\":1}]", ""));
+    assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
+    assertEquals("v1", pool(get(client, "/", null)));
+    assertEquals("v2", pool(get(client, "/", null)));
+  }
+
+  @Test
   void theRouteApiSaysWhyEachPool() {
     start("\"default_pools\":[{\"pool\":\"v1\"},{\"pool\":\"v2\"}],\"split_sticky\":{\"enable\":true}",
         ",\"session_persistence\":{\"type\":\"SOURCE_IP\"}");
