@@ -1,40 +1,60 @@
 package io.gatehouse.testkit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Free loopback ports for gateway listeners, whose configuration needs a number before binding. The port is
- * free for TCP and UDP at the moment of the call; tests bind it right after. No port is handed out twice in
- * one JVM: the kernel may offer a port again as soon as the probe socket closes, and a test that asks for two
- * (a listener's and the admin API's) would otherwise get one port for both.
+ * free for TCP and UDP at the moment of the call; tests bind it right after.
+ *
+ * <p>Ports come from below the kernel's ephemeral range: a port taken from that range and left unbound for a
+ * moment (a listener a reload removes and adds again) can be given by the kernel to any outgoing connection
+ * in between, and the next bind fails with "Address already in use". No port is handed out twice in one JVM;
+ * each JVM starts at a random point so that concurrent test JVMs rarely probe the same ports.
  */
 public final class TestPorts {
 
-  private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
+  private static final int LOW = 10_000;
+  private static final int HIGH = ephemeralLow() - 1;
+  private static final AtomicInteger NEXT =
+      new AtomicInteger(LOW + ThreadLocalRandom.current().nextInt(HIGH - LOW + 1));
 
   private TestPorts() {}
 
   public static int free() {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        int port = tcp.getLocalPort();
-        try (DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
-          if (GIVEN.add(port)) {
-            return port;
-          }
-        } catch (IOException taken) {
-          // the UDP twin is in use: try another
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+    for (int attempt = 0; attempt < 2_000; attempt++) {
+      int port = NEXT.getAndUpdate(p -> p >= HIGH ? LOW : p + 1);
+      if (bindable(port)) {
+        return port;
       }
     }
-    throw new IllegalStateException("no free loopback port");
+    throw new IllegalStateException("no free loopback port in " + LOW + "-" + HIGH);
+  }
+
+  private static boolean bindable(int port) {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    try (ServerSocket tcp = new ServerSocket(port, 1, loopback);
+        DatagramSocket udp = new DatagramSocket(port, loopback)) {
+      return true;
+    } catch (IOException taken) {
+      return false;
+    }
+  }
+
+  /** The first port of the ephemeral range (Linux default when it cannot be read). */
+  private static int ephemeralLow() {
+    try {
+      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      int low = Integer.parseInt(range.split("\\s+")[0]);
+      return low > LOW + 1_000 ? low : 32_768;
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
+    }
   }
 }
