@@ -27,6 +27,22 @@ final class Escapes {
     }
   }
 
+  /**
+   * A text log message as it is, but for what could end the line or fake another one (CR, LF and the other
+   * control characters, C1 controls, the Unicode line and paragraph separators): those as escapes. Messages quote
+   * names, addresses and headers a client or a configuration supplied.
+   */
+  static void lineText(StringBuilder out, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 && c != '\t' || c >= 0x7f && c <= 0x9f || c == 0x2028 || c == 0x2029) {
+        escaped(out, String.valueOf(c));
+      } else {
+        out.append(c);
+      }
+    }
+  }
+
   /** Whether a text value can stand unquoted: not empty, visible ASCII only, no quote or backslash. */
   private static boolean plain(String s) {
     if (s.isEmpty()) {

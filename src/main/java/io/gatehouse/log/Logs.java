@@ -110,10 +110,12 @@ public final class Logs {
       StringBuilder sb = new StringBuilder(160)
           .append(Instant.ofEpochMilli(r.getMillis())).append(' ')
           .append(r.getLevel().getName()).append(' ')
-          .append(shortName(r.getLoggerName())).append(": ")
-          .append(formatMessage(r));
+          .append(shortName(r.getLoggerName())).append(": ");
+      Escapes.lineText(sb, String.valueOf(formatMessage(r)));
       if (r.getThrown() != null) {
-        sb.append(" (").append(r.getThrown()).append(')');
+        sb.append(" (");
+        Escapes.lineText(sb, r.getThrown().toString());
+        sb.append(')');
       }
       return sb.append('\n').toString();
     }

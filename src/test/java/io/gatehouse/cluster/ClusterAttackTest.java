@@ -94,7 +94,7 @@ class ClusterAttackTest {
     c.getMemberAttributeConfig().setAttribute(HazelcastView.NODE_ATTRIBUTE, "attacked-0");
     c.setProperty("hazelcast.logging.type", "jdk");
     c.setProperty("hazelcast.wait.seconds.before.join", "0");
-    c.getNetworkConfig().setPort(ClusterNodes.hazelcastPort()).setPortAutoIncrement(false);
+    c.getNetworkConfig().setPort(TestPorts.free()).setPortAutoIncrement(false);
     c.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
     c.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
     c.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
@@ -271,7 +271,7 @@ class ClusterAttackTest {
   /** The control: the same client reaches a Hazelcast member left as its plain file says. */
   @Test
   void theSameClientReachesAnUnhardenedMember() throws IOException {
-    int port = ClusterNodes.hazelcastPort();
+    int port = TestPorts.free();
     String name = "unhardened-" + port;
     Config c = ClusterBootstrap.load(Path.of("src/test/resources/cluster/plain-network.xml"),
         ClusterBootstrap.properties(java.util.Map.of("GATEHOUSE_CLUSTER_PORT", String.valueOf(port),
@@ -395,7 +395,7 @@ class ClusterAttackTest {
   void anAdvancedNetworkWithAClientEndpointIsRefusedAtStart() throws IOException {
     Path file = Files.createTempFile("hazelcast-client-endpoint", ".xml");
     Files.writeString(file, Files.readString(Path.of("cluster/hazelcast.xml")).replace("</advanced-network>",
-        "<client-server-socket-endpoint-config><port auto-increment=\"false\">" + ClusterNodes.hazelcastPort()
+        "<client-server-socket-endpoint-config><port auto-increment=\"false\">" + TestPorts.free()
             + "</port></client-server-socket-endpoint-config></advanced-network>"));
     try (ClusterNodes withClient = new ClusterNodes(1, file)) {
       AssertionError e = assertThrows(AssertionError.class, () -> Sync.await(

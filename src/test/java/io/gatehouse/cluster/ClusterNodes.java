@@ -4,12 +4,11 @@ import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
 import io.gatehouse.Gateway;
 import io.gatehouse.testkit.Sync;
+import io.gatehouse.testkit.TestPorts;
 import io.vertx.core.Future;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
@@ -44,24 +42,8 @@ public final class ClusterNodes implements AutoCloseable {
   ClusterNodes(int n, Path template) {
     this.template = template;
     for (int i = 0; i < n; i++) {
-      ports.add(hazelcastPort());
+      ports.add(TestPorts.free());
     }
-  }
-
-  /**
-   * A free loopback port below the kernel's ephemeral range: nodes that start together connect out to each
-   * other's ports, and an ephemeral pick could be taken as the source port of such a connection first.
-   */
-  static int hazelcastPort() {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
-      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-        return port;
-      } catch (IOException taken) {
-        // in use: try another
-      }
-    }
-    throw new IllegalStateException("no free port for Hazelcast");
   }
 
   /** The cluster name every node of this set joins with. */

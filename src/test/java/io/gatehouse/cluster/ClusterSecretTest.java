@@ -119,7 +119,7 @@ class ClusterSecretTest {
 
   @Test
   void aMemberOutsideTheMemberListIsAdmittedByHazelcastButFlaggedEverywhere() throws Exception {
-    int port = ClusterNodes.hazelcastPort();
+    int port = TestPorts.free();
     Gateway alias = Sync.await(cluster.begin("127.0.0.2", port, config("s-alias", "{\"secret\":\"" + SECRET + "\"}")),
         Duration.ofSeconds(60));
     String flagged = "127.0.0.2:" + port + " (s-alias)";

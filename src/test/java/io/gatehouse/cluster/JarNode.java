@@ -1,5 +1,6 @@
 package io.gatehouse.cluster;
 
+import io.gatehouse.testkit.TestPorts;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.LeakCheck;
 import java.io.IOException;
@@ -28,7 +29,7 @@ final class JarNode {
   JarNode(Path dir, String name, String json) throws IOException {
     this.dir = dir;
     this.name = name;
-    this.hazelcastPort = ClusterNodes.hazelcastPort();
+    this.hazelcastPort = TestPorts.free();
     Files.writeString(config(), json);
   }
 

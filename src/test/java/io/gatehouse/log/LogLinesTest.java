@@ -9,7 +9,10 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
 
-/** The JSON application log line: whatever a message holds, one valid JSON object on one ASCII line. */
+/**
+ * The application log lines: whatever a message holds (a host name or header a client sent, say), one valid JSON
+ * object on one ASCII line, or one text line that no message can end early or follow with a forged record.
+ */
 class LogLinesTest {
 
   static final String NASTY = "say \"hi\"\nsecond line\r\t\u0001 back\\slash caf\u00e9 \u2028 \ud83d\ude00 }{";
@@ -41,5 +44,20 @@ class LogLinesTest {
     }
     assertEquals("error", Logs.levelName(Level.SEVERE));
     assertEquals("debug", Logs.levelName(Level.FINER));
+  }
+
+  @Test
+  void aTextLineCannotBeEndedOrForgedByItsMessage() {
+    LogRecord r = new LogRecord(Level.WARNING, "bad host evil\r\n2026-01-01T00:00:00Z INFO runtime.Gateway: forged"
+        + " \u0085x\u2028y caf\u00e9\ttab");
+    r.setLoggerName("io.gatehouse.listener.HttpListener");
+    r.setThrown(new IllegalStateException("two\nlines"));
+    String line = new Logs.OneLine().format(r);
+    assertTrue(line.endsWith("\n"), line);
+    String body = line.substring(0, line.length() - 1);
+    assertFalse(body.contains("\n") || body.contains("\r") || body.contains("\u2028") || body.contains("\u0085"), body);
+    assertTrue(body.endsWith("WARNING listener.HttpListener: bad host evil\\r\\n2026-01-01T00:00:00Z INFO "
+        + "runtime.Gateway: forged \\u0085x\\u2028y caf\u00e9\ttab (java.lang.IllegalStateException: two\\nlines)"),
+        body);
   }
 }
