@@ -51,6 +51,7 @@ public final class GatehouseMeters {
   static final String MEMBER_CONNECTIONS = "gatehouse.member.connections";
   static final String MEMBER_FAILURES = "gatehouse.member.failures";
   static final String MEMBER_STATUS = "gatehouse.member.status";
+  static final String POOL_MEMBERS_USABLE = "gatehouse.pool.members.usable";
   static final String MEMBER_TLS_FAILURES = "gatehouse.member.tls.failures";
   static final String HEALTH_PROBES = "gatehouse.health.probes";
   static final String HEALTH_PROBE_DURATION = "gatehouse.health.probe.duration";
@@ -212,6 +213,9 @@ public final class GatehouseMeters {
     }
     for (Pool p : v.pools().values()) {
       Set<String> ids = membersByPool.computeIfAbsent(p.name(), n -> new HashSet<>());
+      // per pool, so that a pool with no members at all shows 0 too (it has no member_status series)
+      bind("pool " + p.name(), p, live, () -> List.of(Gauge.builder(POOL_MEMBERS_USABLE, p, GatehouseMeters::usable)
+          .tags(POOL, p.name()).description("members of the pool that take new traffic").register(registry)));
       for (Member m : p.members()) {
         ids.add(m.id());
         bind("member " + p.name() + " " + m.id(), m, live, () -> memberMeters(p.name(), m));
@@ -309,6 +313,14 @@ public final class GatehouseMeters {
         Gauge.builder(MEMBER_STATUS, m, mm -> mm.usable() ? 1 : 0).tags(tags)
             .description("1 when the member takes new traffic, else 0").register(registry)));
     return out;
+  }
+
+  private static double usable(Pool pool) {
+    int n = 0;
+    for (Member m : pool.members()) {
+      n += m.usable() ? 1 : 0;
+    }
+    return n;
   }
 
   private List<Meter> probeMeters(String pool, String member, ProbeCounts counts) {

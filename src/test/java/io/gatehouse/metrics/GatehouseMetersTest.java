@@ -58,6 +58,7 @@ class GatehouseMetersTest {
         String after = meters.scrape();
         assertFalse(after.contains("member=\"" + idB + "\""), "meters of the removed member remain:\n" + after);
         assertTrue(after.contains("gatehouse_member_status{member=\"" + idA + "\",pool=\"p\"} 1"), after);
+        assertTrue(after.contains("gatehouse_pool_members_usable{pool=\"p\"} 1.0"), after);
         assertTrue(after.contains("gatehouse_http_requests_total{code=\"200\",listener=\"web\",member=\"" + idA
             + "\",pool=\"p\"} 2"), after);
       } finally {
@@ -74,6 +75,8 @@ class GatehouseMetersTest {
         "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
         "pools":[{"name":"p","protocol":"HTTP","members":[]}]}
         """.formatted(port))) {
+      // a pool without members has no member series; the pool's own gauge says 0 (the no-usable-member alert)
+      assertTrue(gw.gateway().meters().scrape().contains("gatehouse_pool_members_usable{pool=\"p\"} 0.0"));
       for (int i = 0; i < 2; i++) {
         try (RawHttp raw = new RawHttp(port)) { // a control character in the request-target
           assertEquals(400, raw.send("GET /a\u0001b HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
