@@ -115,7 +115,8 @@ class HttpFaultsTest {
       // alone, the member's absence is the gateway's 502 (refused), or 503: an answer all the same
       assertTrue(Set.of("200", "502", "503").containsAll(seen.keySet()), "outcomes: " + seen);
     }
-    assertTrue(seen.getOrDefault("200", new AtomicInteger()).get() > 100, "outcomes: " + seen);
+    // some traffic got through (how much depends on the machine's speed: not a measure here)
+    assertTrue(seen.getOrDefault("200", new AtomicInteger()).get() > 20, "outcomes: " + seen);
     assertTrue(flapping.hits.get() > 0, "the flapping member never served between its stops");
     io.gatehouse.pool.Member gone = gw.gateway().runtime().view().pool("p").member("127.0.0.1:" + flapping.port());
     assertTrue(gone.failures() > 0, "no request met the flapping member away: nothing was tried");
