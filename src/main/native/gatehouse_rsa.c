@@ -58,9 +58,16 @@ static struct {
   unsigned long (*ERR_get_error)(void);
   void (*ERR_error_string_n)(unsigned long, char *, size_t);
   void (*ERR_clear_error)(void);
+  unsigned long (*OpenSSL_version_num)(void);
+  const char *(*OpenSSL_version)(int);
 } ssl;
 
+#define OPENSSL_VERSION_STRING 0 /* OpenSSL_version(OPENSSL_VERSION): "OpenSSL 3.0.13 30 Jan 2024" */
+
 static const char *load_error;
+
+/* memset through a volatile pointer: a plain memset before free() is a dead store the compiler may drop */
+static void *(*const volatile wipe)(void *, int, size_t) = memset;
 
 #define RESOLVE(lib, name)                                    \
   do {                                                        \
@@ -99,19 +106,29 @@ static int resolve(void) {
   RESOLVE(lib, ERR_get_error);
   RESOLVE(lib, ERR_error_string_n);
   RESOLVE(lib, ERR_clear_error);
+  RESOLVE(lib, OpenSSL_version_num);
+  RESOLVE(lib, OpenSSL_version);
   return 1;
 }
 
+/*
+ * Throws SSLException(what: OpenSSL's first error) unless an exception is already pending (JNI allows no other call
+ * then), and empties OpenSSL's error queue either way: the queue is per thread, and an event loop thread would
+ * otherwise carry one handshake's errors into the next.
+ */
 static void throw_error(JNIEnv *env, const char *what) {
   char buf[256];
-  unsigned long e = ssl.ERR_get_error != NULL ? ssl.ERR_get_error() : 0;
+  unsigned long e = ssl.ERR_get_error();
   if (e != 0) {
     char detail[200];
     ssl.ERR_error_string_n(e, detail, sizeof detail);
     snprintf(buf, sizeof buf, "%s: %s", what, detail);
-    ssl.ERR_clear_error();
   } else {
     snprintf(buf, sizeof buf, "%s", what);
+  }
+  ssl.ERR_clear_error();
+  if ((*env)->ExceptionCheck(env)) {
+    return;
   }
   jclass c = (*env)->FindClass(env, "javax/net/ssl/SSLException");
   if (c != NULL) {
@@ -128,13 +145,6 @@ static jbyteArray java_bytes(JNIEnv *env, const unsigned char *bytes, size_t len
   return out;
 }
 
-/* gives back an input array's elements, unchanged */
-static void release(JNIEnv *env, jbyteArray array, jbyte *elements) {
-  if (elements != NULL) {
-    (*env)->ReleaseByteArrayElements(env, array, elements, JNI_ABORT);
-  }
-}
-
 /* null when libcrypto is usable, else why not */
 JNIEXPORT jstring JNICALL Java_io_gatehouse_tls_OpenSsl3Rsa_open(JNIEnv *env, jclass cls) {
   static int state = -1;
@@ -144,16 +154,29 @@ JNIEXPORT jstring JNICALL Java_io_gatehouse_tls_OpenSsl3Rsa_open(JNIEnv *env, jc
   return state ? NULL : (*env)->NewStringUTF(env, load_error);
 }
 
+/* the loaded libcrypto's version number (0xMNN00PP0L), after open() succeeded */
+JNIEXPORT jlong JNICALL Java_io_gatehouse_tls_OpenSsl3Rsa_versionNumber(JNIEnv *env, jclass cls) {
+  return (jlong)ssl.OpenSSL_version_num();
+}
+
+/* the loaded libcrypto's version text, after open() succeeded */
+JNIEXPORT jstring JNICALL Java_io_gatehouse_tls_OpenSsl3Rsa_versionText(JNIEnv *env, jclass cls) {
+  const char *text = ssl.OpenSSL_version(OPENSSL_VERSION_STRING);
+  return (*env)->NewStringUTF(env, text != NULL ? text : "unknown");
+}
+
 /* a PKCS#8 RSA private key (DER) into an EVP_PKEY handle; 0 if it is not an RSA key */
 JNIEXPORT jlong JNICALL Java_io_gatehouse_tls_OpenSsl3Rsa_load(JNIEnv *env, jclass cls, jbyteArray der) {
+  ssl.ERR_clear_error();
   jsize n = (*env)->GetArrayLength(env, der);
   jbyte *bytes = (*env)->GetByteArrayElements(env, der, NULL);
   if (bytes == NULL) {
-    return 0;
+    return 0; /* OutOfMemoryError pending */
   }
   const unsigned char *p = (const unsigned char *)bytes;
   EVP_PKEY *key = ssl.d2i_AutoPrivateKey(NULL, &p, n);
-  memset(bytes, 0, n); /* no copy of the key left behind in the array JNI may have made */
+  /* JNI may have handed a copy: zero it (the Java side zeroes its own array) */
+  wipe(bytes, 0, (size_t)n);
   (*env)->ReleaseByteArrayElements(env, der, bytes, JNI_ABORT);
   if (key == NULL) {
     throw_error(env, "cannot read the private key");
@@ -161,6 +184,7 @@ JNIEXPORT jlong JNICALL Java_io_gatehouse_tls_OpenSsl3Rsa_load(JNIEnv *env, jcla
   }
   if (ssl.EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
     ssl.EVP_PKEY_free(key);
+    ssl.ERR_clear_error();
     return 0;
   }
   return (jlong)(intptr_t)key;
@@ -189,15 +213,19 @@ JNIEXPORT jbyteArray JNICALL Java_io_gatehouse_tls_OpenSsl3Rsa_sign(JNIEnv *env,
     case SIG_RSA_PSS_RSAE_SHA512: md = ssl.EVP_sha512(); pss = 1; break;
     default: throw_error(env, "unsupported signature scheme"); return NULL;
   }
+  ssl.ERR_clear_error();
+  jsize in_len = (*env)->GetArrayLength(env, input);
+  jbyte *in = (*env)->GetByteArrayElements(env, input, NULL);
+  if (in == NULL) {
+    return NULL; /* OutOfMemoryError pending */
+  }
   size_t max = (size_t)ssl.EVP_PKEY_get_size(key);
   unsigned char *sig = malloc(max);
   EVP_MD_CTX *mctx = ssl.EVP_MD_CTX_new();
-  jbyte *in = (*env)->GetByteArrayElements(env, input, NULL);
-  jsize in_len = (*env)->GetArrayLength(env, input);
   jbyteArray out = NULL;
   EVP_PKEY_CTX *pctx = NULL;
   size_t len = max;
-  if (sig == NULL || mctx == NULL || in == NULL) {
+  if (sig == NULL || mctx == NULL) {
     throw_error(env, "out of memory");
   } else if (ssl.EVP_DigestSignInit(mctx, &pctx, md, NULL, key) != 1
              || ssl.EVP_PKEY_CTX_set_rsa_padding(pctx, pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) != 1
@@ -205,10 +233,12 @@ JNIEXPORT jbyteArray JNICALL Java_io_gatehouse_tls_OpenSsl3Rsa_sign(JNIEnv *env,
              || ssl.EVP_DigestSign(mctx, sig, &len, (const unsigned char *)in, (size_t)in_len) != 1) {
     throw_error(env, "RSA signature failed");
   } else {
-    out = java_bytes(env, sig, len);
+    out = java_bytes(env, sig, len); /* NULL with OutOfMemoryError pending when it fails */
   }
-  release(env, input, in);
-  ssl.EVP_MD_CTX_free(mctx); /* frees pctx too */
+  (*env)->ReleaseByteArrayElements(env, input, in, JNI_ABORT);
+  if (mctx != NULL) {
+    ssl.EVP_MD_CTX_free(mctx); /* frees pctx too */
+  }
   free(sig);
   return out;
 }
@@ -217,27 +247,31 @@ JNIEXPORT jbyteArray JNICALL Java_io_gatehouse_tls_OpenSsl3Rsa_sign(JNIEnv *env,
 JNIEXPORT jbyteArray JNICALL Java_io_gatehouse_tls_OpenSsl3Rsa_decrypt(JNIEnv *env, jclass cls, jlong handle,
                                                                        jbyteArray input) {
   EVP_PKEY *key = (EVP_PKEY *)(intptr_t)handle;
+  ssl.ERR_clear_error();
+  jsize in_len = (*env)->GetArrayLength(env, input);
+  jbyte *in = (*env)->GetByteArrayElements(env, input, NULL);
+  if (in == NULL) {
+    return NULL; /* OutOfMemoryError pending */
+  }
   size_t max = (size_t)ssl.EVP_PKEY_get_size(key);
   unsigned char *plain = malloc(max);
   EVP_PKEY_CTX *pctx = ssl.EVP_PKEY_CTX_new(key, NULL);
-  jbyte *in = (*env)->GetByteArrayElements(env, input, NULL);
-  jsize in_len = (*env)->GetArrayLength(env, input);
   jbyteArray out = NULL;
   size_t len = max;
-  if (plain == NULL || pctx == NULL || in == NULL) {
+  if (plain == NULL || pctx == NULL) {
     throw_error(env, "out of memory");
   } else if (ssl.EVP_PKEY_decrypt_init(pctx) != 1 || ssl.EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_NO_PADDING) != 1
              || ssl.EVP_PKEY_decrypt(pctx, plain, &len, (const unsigned char *)in, (size_t)in_len) != 1) {
     throw_error(env, "RSA decryption failed");
   } else {
-    out = java_bytes(env, plain, len);
+    out = java_bytes(env, plain, len); /* NULL with OutOfMemoryError pending when it fails */
   }
-  release(env, input, in);
+  (*env)->ReleaseByteArrayElements(env, input, in, JNI_ABORT);
   if (pctx != NULL) {
     ssl.EVP_PKEY_CTX_free(pctx);
   }
   if (plain != NULL) {
-    memset(plain, 0, max);
+    wipe(plain, 0, max); /* the premaster secret */
     free(plain);
   }
   return out;

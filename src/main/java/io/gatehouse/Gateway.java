@@ -13,6 +13,7 @@ import io.gatehouse.metrics.JvmMeters;
 import io.gatehouse.metrics.VertxPoolMeters;
 import io.gatehouse.metrics.RequestMeters;
 import io.gatehouse.runtime.Runtime;
+import io.gatehouse.tls.OpenSsl3Rsa;
 import io.gatehouse.tls.ServerTls;
 import io.gatehouse.vertx.EventLoops;
 import io.gatehouse.vertx.VertxTransports;
@@ -101,6 +102,7 @@ public final class Gateway {
     GatehouseConfig config = loaded.config();
     LOG.info("node " + config.node().name() + ": " + config.node().eventLoops() + " event loops, "
         + transport(vertx));
+    OpenSsl3Rsa.select(config.rsaSigner());
     AccessLog accessLog = new AccessLog(options.accessLogOut(), config.accessLog());
     accessLog.setFormat(config.log().accessFormat());
     RequestMeters requests = new RequestMeters(registry);

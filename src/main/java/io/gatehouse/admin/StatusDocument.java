@@ -108,6 +108,7 @@ final class StatusDocument {
     }
     return new JsonObject()
         .put("engine", tls.engine().configName()) // the engine in use, by the names of tls.engine
+        .put("rsa_signer", tls.engine().rsaSigner()) // tls_rsa_signer as applied: openssl3, boringssl (or jdk)
         .put("protocols", new JsonArray(tls.protocols()))
         .put("cipher_suites", new JsonArray(tls.offeredSuites())) // what a client can get, not the policy
         .put("certificates", certificates);

@@ -62,6 +62,9 @@ public record ConfigDiff(
     if (!from.cluster().sameMembership(to.cluster())) {
       restart.add("cluster");
     }
+    if (from.rsaSigner() != to.rsaSigner()) {
+      restart.add("tls_rsa_signer");
+    }
     return new ConfigDiff(added, removed, inPlace, replaced, addedPools, removedPools, changedPools, restart);
   }
 

@@ -88,7 +88,8 @@ public final class ConfigParser {
         ListenerConfig::name);
     List<PoolConfig> pools = each(poolEntries, p -> PoolParser.parse(p, baseDir), PoolConfig::name);
     return new GatehouseConfig(node, admin, clusterConfig, reload, drain, accessLog, listeners, pools,
-        ClusterParser.sessionKey(r, baseDir), LogConfig.parse(r.object("log")));
+        ClusterParser.sessionKey(r, baseDir), LogConfig.parse(r.object("log")),
+        r.oneOf("tls_rsa_signer", RsaSigner::named, "openssl3, boringssl", RsaSigner.OPENSSL3));
   }
 
   /** Parses every entry of a list whose entries are named uniquely. */

@@ -19,11 +19,19 @@ public record GatehouseConfig(
     List<ListenerConfig> listeners,
     List<PoolConfig> pools,
     ClusterSecret sessionKey,
-    LogConfig log) {
+    LogConfig log,
+    RsaSigner rsaSigner) {
 
   public GatehouseConfig {
     listeners = List.copyOf(listeners);
     pools = List.copyOf(pools);
+  }
+
+  /** With the default {@code tls_rsa_signer}. */
+  public GatehouseConfig(NodeConfig node, AdminConfig admin, ClusterConfig cluster, ReloadConfig reload,
+      Duration drainTimeout, boolean accessLog, List<ListenerConfig> listeners, List<PoolConfig> pools,
+      ClusterSecret sessionKey, LogConfig log) {
+    this(node, admin, cluster, reload, drainTimeout, accessLog, listeners, pools, sessionKey, log, RsaSigner.OPENSSL3);
   }
 
   /** With the default {@code log} section. */

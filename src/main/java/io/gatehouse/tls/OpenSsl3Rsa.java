@@ -1,5 +1,6 @@
 package io.gatehouse.tls;
 
+import io.gatehouse.config.RsaSigner;
 import io.gatehouse.log.Logs;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.OpenSslPrivateKeyMethod;
@@ -28,17 +29,26 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * RSA private-key operations of TLS handshakes through the system's OpenSSL 3 (libcrypto.so.3), as a Netty
  * {@link OpenSslPrivateKeyMethod} on the BoringSSL contexts. Why: BoringSSL has no AVX-512 IFMA code for RSA and
  * OpenSSL 3 has; where the CPU has it a 2048-bit signature costs 0.28 ms instead of 0.6 ms, which was most of a
- * full handshake ({@code bench/NOTES.md}). The JNI part ({@code src/main/native}) is built with the jar when a C
- * compiler is there; without it, or without OpenSSL 3, or with {@code -Dgatehouse.tls.rsa=boringssl}, BoringSSL
- * signs as before. ECDSA keys always stay with BoringSSL, whose P-256 code is as fast.
+ * full handshake ({@code bench/NOTES.md}). The JNI part ({@code src/main/native}) is built with the jar where a C
+ * compiler is. Chosen by {@code tls_rsa_signer} at start-up ({@link #select}); BoringSSL signs instead with
+ * {@code "boringssl"}, with {@code -Dgatehouse.tls.rsa=boringssl}, without the native part or OpenSSL 3, and with
+ * OpenSSL 3.0.4, whose AVX-512 RSA code corrupts memory (CVE-2022-2274). Distributions backport fixes without
+ * changing the version, so only that release is refused. ECDSA keys always stay with BoringSSL, whose P-256 code is
+ * as fast.
  */
-final class OpenSsl3Rsa {
+public final class OpenSsl3Rsa {
 
   static final String PROPERTY = "gatehouse.tls.rsa";
+  /** OpenSSL 3.0.4 (OPENSSL_VERSION_NUMBER 0xMNN00PP0). */
+  static final long OPENSSL_3_0_4 = 0x3000_0040L;
   private static final String LIBRARY = "/native/linux-x86_64/libgatehouse_rsa.so";
   private static final Logger LOG = Logs.of(OpenSsl3Rsa.class);
   private static final Cleaner CLEANER = Cleaner.create();
-  private static final String UNAVAILABLE = init();
+  /** Null once the library is loaded and usable, else why not; loaded at most once, on first want. */
+  private static String unavailable;
+  private static boolean loaded;
+  /** Whether contexts built from now on hand RSA keys to OpenSSL 3. */
+  private static volatile boolean inUse;
   /** The method for each key manager factory holding an RSA pair; weak: a factory lives as long as its options. */
   private static final Map<KeyManagerFactory, OpenSslPrivateKeyMethod> BY_FACTORY =
       Collections.synchronizedMap(new WeakHashMap<>());
@@ -47,9 +57,42 @@ final class OpenSsl3Rsa {
 
   private OpenSsl3Rsa() {}
 
-  /** Whether RSA keys are signed for here; logged once, with the reason when not. */
+  /**
+   * Applies {@code tls_rsa_signer} for the TLS contexts built from now on (at start-up: a reload that changes it
+   * waits for a restart) and logs which signer RSA keys get, with the reason when it is not the one asked for.
+   */
+  public static synchronized void select(RsaSigner wanted) {
+    String why;
+    if (wanted == RsaSigner.BORINGSSL) {
+      why = "tls_rsa_signer is boringssl";
+    } else if ("boringssl".equals(System.getProperty(PROPERTY))) {
+      why = "turned off by -D" + PROPERTY + "=boringssl";
+    } else {
+      if (!loaded) {
+        unavailable = loadLibrary();
+        loaded = true;
+      }
+      why = unavailable;
+    }
+    inUse = why == null;
+    LOG.info(why == null ? "tls: RSA private keys used through " + versionText() + " (libcrypto.so.3)"
+        : "tls: RSA private keys used through BoringSSL: " + why);
+  }
+
+  /** Whether RSA keys of contexts built now are signed for here. */
   static boolean available() {
-    return UNAVAILABLE == null;
+    return inUse;
+  }
+
+  /** {@code tls_rsa_signer}'s name of the signer RSA keys of BoringSSL contexts built now get. */
+  static String signerName() {
+    return inUse ? RsaSigner.OPENSSL3.configName() : RsaSigner.BORINGSSL.configName();
+  }
+
+  /** Why a loaded libcrypto may not be used, or null: only OpenSSL 3.0.4 is refused. */
+  static String refusal(long versionNumber, String versionText) {
+    return versionNumber == OPENSSL_3_0_4 ? versionText + " is refused: its AVX-512 RSA code corrupts memory"
+        + " (CVE-2022-2274); update OpenSSL" : null;
   }
 
   /**
@@ -84,18 +127,6 @@ final class OpenSsl3Rsa {
     }
   }
 
-  private static String init() {
-    String why = null;
-    if ("boringssl".equals(System.getProperty(PROPERTY))) {
-      why = "turned off by -D" + PROPERTY + "=boringssl";
-    } else {
-      why = loadLibrary();
-    }
-    LOG.info(why == null ? "tls: RSA private keys used through OpenSSL 3 (libcrypto.so.3)"
-        : "tls: RSA private keys used through BoringSSL: " + why);
-    return why;
-  }
-
   private static String loadLibrary() {
     try (InputStream in = OpenSsl3Rsa.class.getResourceAsStream(LIBRARY)) {
       if (in == null) {
@@ -108,7 +139,8 @@ final class OpenSsl3Rsa {
       } finally {
         Files.deleteIfExists(file); // loaded: the mapping outlives the name
       }
-      return open();
+      String why = open();
+      return why != null ? why : refusal(versionNumber(), versionText());
     } catch (IOException | UnsatisfiedLinkError e) {
       return "cannot load the native signer: " + e.getMessage();
     }
@@ -182,6 +214,12 @@ final class OpenSsl3Rsa {
 
   /** Null when libcrypto.so.3 has what is needed, else why not. */
   private static native String open();
+
+  /** The loaded libcrypto's OPENSSL_VERSION_NUMBER, after {@link #open}. */
+  private static native long versionNumber();
+
+  /** The loaded libcrypto's version text ("OpenSSL 3.0.13 30 Jan 2024"), after {@link #open}. */
+  private static native String versionText();
 
   /** A PKCS#8 (DER) RSA key into an OpenSSL handle; 0 for another key type. */
   private static native long load(byte[] pkcs8);

@@ -91,6 +91,14 @@ public enum TlsEngine {
   }
 
   /** The name {@code tls.engine} and the status document give this engine. */
+  /**
+   * Who signs for RSA keys on this engine, by {@code tls_rsa_signer}'s names ({@code openssl3}, {@code boringssl}),
+   * or {@code jdk} on the JDK engine.
+   */
+  public String rsaSigner() {
+    return this == OPENSSL ? OpenSsl3Rsa.signerName() : TlsConfig.Engine.JDK.configName();
+  }
+
   public String configName() {
     return this == OPENSSL ? TlsConfig.Engine.BORINGSSL.configName() : TlsConfig.Engine.JDK.configName();
   }

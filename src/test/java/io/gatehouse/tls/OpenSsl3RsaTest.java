@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.gatehouse.config.RsaSigner;
 import io.gatehouse.config.TlsConfig;
 import io.gatehouse.config.TlsPolicyName;
 import io.gatehouse.testkit.TestCerts;
@@ -51,8 +52,23 @@ class OpenSsl3RsaTest {
   @BeforeAll
   static void start() {
     assumeTrue(TlsEngine.selected() == TlsEngine.OPENSSL, "the JDK engine signs for itself");
+    OpenSsl3Rsa.select(RsaSigner.OPENSSL3);
+    if (signerExpected()) {
+      // a build that silently lost its signer must not pass as "skipped"
+      assertTrue(OpenSsl3Rsa.available(), "gcc and libcrypto.so.3 are here, so the jar must carry a working signer:"
+          + " see the [native] line of the build and the tls: line of the log");
+    }
     assumeTrue(OpenSsl3Rsa.available(), "no OpenSSL 3 signer here (see the gateway's log line)");
     vertx = TestVertx.create();
+  }
+
+  /** Where the build could make the signer (linux-x86_64, gcc on the PATH) and OpenSSL 3 is installed. */
+  private static boolean signerExpected() {
+    boolean gcc = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+        .anyMatch(dir -> Files.isExecutable(java.nio.file.Path.of(dir, "gcc")));
+    boolean libcrypto = List.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/lib64")
+        .stream().anyMatch(dir -> Files.exists(java.nio.file.Path.of(dir, "libcrypto.so.3")));
+    return "amd64".equals(System.getProperty("os.arch")) && gcc && libcrypto;
   }
 
   @AfterAll
@@ -145,5 +161,35 @@ class OpenSsl3RsaTest {
           .suites("TLS_RSA_WITH_AES_128_GCM_SHA256").handshake(server.port()).suite());
       assertEquals(before + 3, OpenSsl3Rsa.OPERATIONS.sum(), "TLS 1.2 RSA key exchange: one decryption");
     }
+  }
+
+  @Test
+  void onlyOpenSsl304IsRefused() {
+    String why = OpenSsl3Rsa.refusal(0x3000_0040L, "OpenSSL 3.0.4 21 Jun 2022");
+    assertTrue(why != null && why.contains("CVE-2022-2274") && why.startsWith("OpenSSL 3.0.4"), why);
+    // 3.0.3, 3.0.5, a distribution's 3.0.13 with backports, 3.5: used
+    for (long version : new long[] {0x3000_0030L, 0x3000_0050L, 0x3000_00d0L, 0x3050_0000L}) {
+      assertNull(OpenSsl3Rsa.refusal(version, "OpenSSL"), Long.toHexString(version));
+    }
+  }
+
+  @Test
+  void tlsRsaSignerBoringsslLeavesEveryRsaKeyToBoringSsl() throws Exception {
+    try {
+      OpenSsl3Rsa.select(RsaSigner.BORINGSSL);
+      assertEquals("boringssl", TlsEngine.OPENSSL.rsaSigner());
+      assertNull(method(pair(TestCerts.RSA_CERT, TestCerts.RSA_KEY)));
+      TlsConfig config = TlsServer.config(TestCerts.RSA_CERT, TestCerts.RSA_KEY, List.of(),
+          TlsPolicyName.TLS_1_2_FS_WITH_1_3, null);
+      try (TlsServer server = TlsServer.start(vertx, config, TlsEngine.OPENSSL)) {
+        long before = OpenSsl3Rsa.OPERATIONS.sum();
+        assertEquals("TLSv1.3", TlsClient.of("TLSv1.3").handshake(server.port()).protocol());
+        assertEquals(before, OpenSsl3Rsa.OPERATIONS.sum(), "BoringSSL signed");
+      }
+    } finally {
+      OpenSsl3Rsa.select(RsaSigner.OPENSSL3);
+    }
+    assertEquals("openssl3", TlsEngine.OPENSSL.rsaSigner());
+    assertEquals("jdk", TlsEngine.JDK.rsaSigner());
   }
 }
