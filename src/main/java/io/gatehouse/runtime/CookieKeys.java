@@ -33,6 +33,14 @@ final class CookieKeys {
         ? c.cluster().accepted().stream().map(CookieKeys::key).toList() : List.of();
   }
 
+  /**
+   * The secret TLS session ticket keys derive from: {@code cluster.secret} in a cluster, {@code session_key_file}
+   * standalone, else null (the process's own key: a cluster's public name is no secret to seal tickets with).
+   */
+  ClusterSecret ticketSecret(GatehouseConfig c) {
+    return clusterName != null ? c.cluster().secret() : c.sessionKey();
+  }
+
   /** For the log: which keys sign and verify, by id only. */
   String describe(GatehouseConfig c) {
     return "signing " + signing(c).id() + ", also verifying " + verifying(c).stream().map(StickyCookie.Key::id).toList();

@@ -12,6 +12,7 @@ import io.gatehouse.pool.Member;
 import io.gatehouse.pool.MemberOverride;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.pool.PoolRegistry;
+import io.gatehouse.tls.SessionTickets;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -75,6 +76,7 @@ public final class Runtime extends VerticleBase {
     this.cookieKeys = new CookieKeys(cluster != null ? cluster.clusterName() : null);
     this.services = new ListenerServices(registry, accessLog, () -> view.get().config(),
         new StickyCookie(cookieKeys.signing(config), cookieKeys.verifying(config)), requests);
+    SessionTickets.useSecret(cookieKeys.ticketSecret(config));
     publish();
   }
 
@@ -265,6 +267,7 @@ public final class Runtime extends VerticleBase {
       return;
     }
     services.cookies().rekey(cookieKeys.signing(next), cookieKeys.verifying(next));
+    SessionTickets.useSecret(cookieKeys.ticketSecret(next));
     if (cluster != null) {
       cluster.rekey(next.cluster());
     }
@@ -301,6 +304,7 @@ public final class Runtime extends VerticleBase {
     pools.tick();
     listeners.sweepClients();
     expiryWarnings.check(view.get().listeners(), java.time.Instant.now());
+    SessionTickets.rotate();
   }
 
   private void refreshAddresses() {

@@ -208,8 +208,9 @@ public enum TlsEngine {
   }
 
   /**
-   * Vert.x's factory with the policy's suite order kept and, for a server context whose pair is RSA, the private
-   * key operations handed to {@link OpenSsl3Rsa} (when the engine is OpenSSL and it is available).
+   * Vert.x's factory with the policy's suite order kept and, for an OpenSSL server context, session tickets
+   * ({@link SessionTickets}) and, when its pair is RSA, the private key operations handed to {@link OpenSsl3Rsa}
+   * (when it is available).
    */
   private static SslContextFactory ordered(SslContextFactory factory) {
     return new SslContextFactory() {
@@ -269,9 +270,12 @@ public enum TlsEngine {
       @Override
       public io.netty.handler.ssl.SslContext create() throws javax.net.ssl.SSLException {
         io.netty.handler.ssl.SslContext context = factory.create();
-        io.netty.handler.ssl.OpenSslPrivateKeyMethod rsa = client ? null : OpenSsl3Rsa.methodFor(kmf);
-        if (rsa != null && context instanceof io.netty.handler.ssl.ReferenceCountedOpenSslContext openssl) {
-          openssl.setPrivateKeyMethod(rsa);
+        if (!client && context instanceof io.netty.handler.ssl.ReferenceCountedOpenSslContext openssl) {
+          io.netty.handler.ssl.OpenSslPrivateKeyMethod rsa = OpenSsl3Rsa.methodFor(kmf);
+          if (rsa != null) {
+            openssl.setPrivateKeyMethod(rsa);
+          }
+          SessionTickets.install(openssl);
         }
         return context;
       }

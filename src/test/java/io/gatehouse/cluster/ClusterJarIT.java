@@ -8,7 +8,9 @@ import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Configs;
 import io.gatehouse.testkit.RawHttp;
+import io.gatehouse.testkit.TestCerts;
 import io.gatehouse.testkit.TestPorts;
+import io.gatehouse.tls.SClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +44,8 @@ class ClusterJarIT {
   private static Backends backends;
   private static Backends.Member[] web;
   private static Backends.Member[] tcp;
-  /** Per node: cookie listener, app listener, tcp listener. */
-  private static final int[][] ports = new int[NODES][3];
+  /** Per node: cookie listener, app listener, tcp listener, https listener. */
+  private static final int[][] ports = new int[NODES][4];
   private static final JarNode[] nodes = new JarNode[NODES];
   private static String members;
 
@@ -54,7 +56,7 @@ class ClusterJarIT {
     web = new Backends.Member[] {backends.http("w1"), backends.http("w2"), backends.http("w3")};
     tcp = new Backends.Member[] {backends.tcpEcho("t1"), backends.tcpEcho("t2"), backends.tcpEcho("t3")};
     for (int i = 0; i < NODES; i++) {
-      for (int l = 0; l < 3; l++) {
+      for (int l = 0; l < 4; l++) {
         ports[i][l] = TestPorts.free();
       }
       nodes[i] = new JarNode(dir, "gw-" + i, config(i));
@@ -85,7 +87,11 @@ class ClusterJarIT {
     return ClusterJson.head("gw-" + i) + "\"listeners\":["
         + ClusterJson.listener("cookie", "HTTP", ports[i][0], "cookie") + ","
         + ClusterJson.listener("app", "HTTP", ports[i][1], "app") + ","
-        + ClusterJson.listener("tcp", "TCP", ports[i][2], "tcp") + "],\"pools\":["
+        + ClusterJson.listener("tcp", "TCP", ports[i][2], "tcp") + ","
+        + "{\"name\":\"tls\",\"protocol\":\"HTTPS\",\"host\":\"127.0.0.1\",\"protocol_port\":" + ports[i][3]
+        + ",\"default_pool\":\"cookie\",\"tls\":{\"certificate\":\"" + TestCerts.RSA_CERT.toAbsolutePath()
+        + "\",\"private_key\":\"" + TestCerts.RSA_KEY.toAbsolutePath()
+        + "\",\"security_policy\":\"tls-1-2-fs-with-1-3\"}}],\"pools\":["
         + "{\"name\":\"cookie\",\"protocol\":\"HTTP\",\"session_persistence\":{\"type\":\"HTTP_COOKIE\"},"
         + "\"members\":" + Configs.members(web) + "}," + ClusterJson.appCookiePool("app", web) + ","
         + ClusterJson.sourceIpPool("tcp", ",\"lb_algorithm\":\"LEAST_CONNECTIONS\"", tcp) + "]}";
@@ -127,6 +133,23 @@ class ClusterJarIT {
       int node = i;
       Await.until(Duration.ofSeconds(5), () -> learned.equals(get(node, 1, "/who", "sid=it-1").header("X-Member")),
           "APP_COOKIE on gw-" + i);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aTlsSessionTicketFromOneNodeResumesOnTheOthers() throws IOException {
+    // no state is shared: each node derives the ticket keys from the cluster secret and the hour
+    Path dir = Files.createTempDirectory("gatehouse-tickets");
+    Path request = Files.writeString(dir.resolve("request"), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    for (String version : List.of("TLSv1.3", "TLSv1.2")) {
+      Path session = dir.resolve("session-" + version);
+      SClient.Result first = SClient.withSession(ports[0][3], version, session, false, request);
+      assertTrue(first.output().contains("HTTP/1.1 200") && !first.resumed(), first.output());
+      for (int i = 1; i < NODES; i++) {
+        SClient.Result other = SClient.withSession(ports[i][3], version, session, true, request);
+        assertTrue(other.resumed(), version + " ticket of gw-0 on gw-" + i + ":\n" + other.output());
+      }
     }
   }
 

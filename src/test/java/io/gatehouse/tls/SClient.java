@@ -13,18 +13,23 @@ import java.util.regex.Pattern;
  * {@code openssl s_client} offering one suite at one protocol version, as testssl.sh does: the handshake's
  * protocol and suite (OpenSSL names), or a refusal. Each run is bounded by a timeout.
  */
-final class SClient {
+public final class SClient {
 
   /** The session block's version: TLS 1.0-1.2 print it at once (TLS 1.3 only with a ticket, which may not come). */
   private static final Pattern PROTOCOL = Pattern.compile("^\\s*Protocol\\s*:\\s*(\\S+)", Pattern.MULTILINE);
   /** "New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256"; TLS 1.0 suites show their version there as SSLv3. */
-  private static final Pattern NEW = Pattern.compile("^New, (\\S+), Cipher is (\\S+)", Pattern.MULTILINE);
+  private static final Pattern NEW = Pattern.compile("^(New|Reused), (\\S+), Cipher is (\\S+)", Pattern.MULTILINE);
   private static final long TIMEOUT_SECONDS = 15;
 
   /** What one handshake settled on; {@code suite} is null when the server refused. */
-  record Result(String protocol, String suite, String output) {
-    boolean refused() {
+  public record Result(String protocol, String suite, String output) {
+    public boolean refused() {
       return suite == null;
+    }
+
+    /** Whether the handshake resumed an offered session (openssl's "Reused,"). */
+    public boolean resumed() {
+      return !refused() && output.contains("\nReused, ");
     }
   }
 
@@ -67,10 +72,25 @@ final class SClient {
     };
   }
 
+  /**
+   * A handshake at {@code version} that sends {@code request} (a file: an HTTP request ending in Connection: close,
+   * so that the session's tickets arrive before the server closes) and saves the session to {@code session}, or,
+   * with {@code resume}, offers the saved one first. Whether it resumed: {@link Result#resumed()}.
+   */
+  public static Result withSession(int port, String version, java.nio.file.Path session, boolean resume,
+      java.nio.file.Path request) {
+    return run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, flag(version), "-ign_eof",
+        resume ? "-sess_in" : "-sess_out", session.toString()), request.toFile());
+  }
+
   private static Result run(List<String> cmd) {
+    return run(cmd, new File("/dev/null"));
+  }
+
+  private static Result run(List<String> cmd, File input) {
     Process p;
     try {
-      p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(new File("/dev/null")).start();
+      p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(input).start();
     } catch (IOException e) {
       throw new AssertionError("cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
     }
@@ -81,11 +101,11 @@ final class SClient {
       }
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       Matcher fresh = NEW.matcher(out);
-      if (!fresh.find() || fresh.group(2).equals("(NONE)")) {
+      if (!fresh.find() || fresh.group(3).equals("(NONE)")) {
         return new Result(null, null, out);
       }
       Matcher protocol = PROTOCOL.matcher(out);
-      return new Result(protocol.find() ? protocol.group(1) : fresh.group(1), fresh.group(2), out);
+      return new Result(protocol.find() ? protocol.group(1) : fresh.group(2), fresh.group(3), out);
     } catch (IOException e) {
       throw new AssertionError(e);
     } catch (InterruptedException e) {

@@ -1,0 +1,65 @@
+package io.gatehouse.tls;
+
+import static io.gatehouse.testkit.Configs.head;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.gatehouse.config.TlsConfig;
+import io.gatehouse.testkit.Backends;
+import io.gatehouse.testkit.Configs;
+import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.TestCerts;
+import io.gatehouse.testkit.TestPorts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Session tickets on the BoringSSL engine: a client resumes with its ticket (TLS 1.3 and 1.2), still after two key
+ * rotations, not after a third; a ticket sealed under another secret is not taken. (A ticket from one node resuming
+ * on another, two processes sharing the cluster secret: ClusterJarIT.)
+ */
+class SessionTicketsTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aTicketResumesUntilItsKeyIsThreeHoursOld() throws Exception {
+    assumeTrue(TlsEngine.of(TlsConfig.Engine.BORINGSSL) == TlsEngine.OPENSSL, "no tickets on the JDK engine");
+    Path request = dir.resolve("request");
+    Files.writeString(request, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    try (Backends backends = new Backends()) {
+      int port = TestPorts.free();
+      try (GatewayHarness gw = GatewayHarness.start("{" + head() + """
+          "listeners":[{"name":"web","protocol":"HTTPS","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+                        "tls":{"certificate":"%s","private_key":"%s","security_policy":"tls-1-2-fs-with-1-3"}}],
+          "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+          """.formatted(port, TestCerts.RSA_CERT, TestCerts.RSA_KEY, Configs.members(backends.http("m"))))) {
+        for (String version : new String[] {"TLSv1.3", "TLSv1.2"}) {
+          Path session = dir.resolve("session-" + version);
+          long hour = SessionTickets.currentHour();
+          try {
+            SClient.Result first = SClient.withSession(port, version, session, false, request);
+            assertFalse(first.refused(), first.output());
+            assertFalse(first.resumed(), first.output());
+            SClient.Result again = SClient.withSession(port, version, session, true, request);
+            assertTrue(again.resumed(), version + ": not resumed\n" + again.output());
+            assertTrue(again.output().contains("HTTP/1.1 200"), again.output());
+
+            SessionTickets.rotateTo(hour + 2); // the ticket's key is now the oldest kept
+            assertTrue(SClient.withSession(port, version, session, true, request).resumed(), version + " +2 h");
+            SessionTickets.rotateTo(hour + 3); // and now gone: a full handshake
+            SClient.Result stale = SClient.withSession(port, version, session, true, request);
+            assertFalse(stale.refused(), stale.output());
+            assertFalse(stale.resumed(), version + " +3 h resumed\n" + stale.output());
+          } finally {
+            SessionTickets.rotateTo(hour);
+          }
+        }
+      }
+    }
+  }
+}
