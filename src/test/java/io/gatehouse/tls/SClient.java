@@ -57,6 +57,18 @@ final class SClient {
     return run(cmd);
   }
 
+  /**
+   * A handshake that asks for a stapled OCSP response ({@code -status}), sending {@code serverName} as SNI when
+   * not null; the output holds "OCSP response: no response sent" or the response's text.
+   */
+  static Result askingForStaple(int port, String serverName) {
+    List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-status"));
+    if (serverName != null) {
+      cmd.addAll(List.of("-servername", serverName));
+    }
+    return run(cmd);
+  }
+
   private static String flag(String version) {
     return switch (version) {
       case "TLSv1" -> "-tls1";

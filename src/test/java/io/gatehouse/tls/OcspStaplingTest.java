@@ -1,0 +1,206 @@
+package io.gatehouse.tls;
+
+import static io.gatehouse.testkit.Configs.head;
+import static io.gatehouse.testkit.Configs.members;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.gatehouse.config.TlsConfig;
+import io.gatehouse.testkit.Await;
+import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.GatewayExtension;
+import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.LogCapture;
+import io.gatehouse.testkit.TestPorts;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tls.ocsp_stapling} end to end: a CA and {@code openssl ocsp} as a real responder, the gateway's SSL
+ * listener fetching and stapling, and {@code openssl s_client -status} asking for the staple.
+ */
+class OcspStaplingTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final Pattern CERT_STATUS = Pattern.compile("Cert Status: (\\w+)");
+
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.rawConfig();
+  static Member echo;
+
+  @TempDir
+  Path dir;
+  OcspTestCa ca;
+  GatewayHarness gw;
+  int port;
+
+  @BeforeAll
+  static void startMember() {
+    echo = gateway.backends().tcpEcho("echo");
+  }
+
+  @BeforeEach
+  void makeCa() {
+    ca = OcspTestCa.create(dir, TestPorts.free());
+  }
+
+  @AfterEach
+  void stopResponder() {
+    ca.close();
+  }
+
+  static boolean boringSsl() {
+    return TlsEngine.of(TlsConfig.Engine.BORINGSSL) == TlsEngine.OPENSSL;
+  }
+
+  @Test
+  void goodAndRevokedCertificatesAreStapledEachForItsSniName() {
+    assumeTrue(boringSsl(), "stapling needs BoringSSL; the engine jdk case is tested on its own");
+    OcspTestCa.Leaf good = ca.leaf("good.ocsp.test", false, true);
+    OcspTestCa.Leaf revoked = ca.leaf("revoked.ocsp.test", true, true);
+    ca.startResponder();
+    start(tls(good, ",\"sni_certificates\":[" + pair(revoked) + "]"), "");
+
+    String main = awaitStaple(null, "good");
+    assertTrue(main.contains("OCSP Response Status: successful"), main);
+    assertTrue(main.contains("Serial Number: " + good.serial()), main);
+    String sni = awaitStaple("revoked.ocsp.test", "revoked");
+    assertTrue(sni.contains("Serial Number: " + revoked.serial()), sni);
+
+    JsonObject first = certificate(0).getJsonObject("ocsp");
+    assertEquals("good", first.getString("status"), first.encode());
+    assertNotNull(first.getString("this_update"));
+    assertNotNull(first.getString("next_update"));
+    assertNull(first.getString("last_error"));
+    assertEquals("revoked", certificate(1).getJsonObject("ocsp").getString("status"));
+    assertTrue(gw.metrics().contains("gatehouse_tls_ocsp_fetches_total{certificate=\"good.ocsp.test\","
+        + "listener=\"ssl\",result=\"success\"}"), gw.metrics());
+
+    // a client that does not ask gets no staple and the same service as before
+    SClient.Result plain = SClient.offer(port, "TLSv1.2", "ECDHE-ECDSA-AES128-GCM-SHA256");
+    assertFalse(plain.refused(), plain.output());
+    assertFalse(plain.output().contains("OCSP response"), plain.output());
+  }
+
+  @Test
+  void aResponderDownAtStartDelaysNoHandshakeAndIsStapledOnceItAnswers() {
+    assumeTrue(boringSsl(), "stapling needs BoringSSL");
+    OcspTestCa.Leaf good = ca.leaf("late.ocsp.test", false, true);
+    try (LogCapture log = LogCapture.start()) {
+      start(tls(good, ""), "");
+      Await.until(WAIT, () -> gw.metrics().contains("certificate=\"late.ocsp.test\",listener=\"ssl\","
+          + "result=\"failure\""), () -> gw.metrics());
+      log.await("OCSP fetch from http://127.0.0.1:" + ca.responderPort() + "/ failed");
+      JsonObject ocsp = certificate(0).getJsonObject("ocsp");
+      assertEquals("pending", ocsp.getString("status"));
+      assertNotNull(ocsp.getString("last_error"));
+      SClient.Result none = SClient.askingForStaple(port, null);
+      assertFalse(none.refused(), none.output());
+      assertTrue(none.output().contains("OCSP response: no response sent"), none.output());
+    }
+    ca.startResponder();
+    awaitStaple(null, "good");
+    assertNull(certificate(0).getJsonObject("ocsp").getString("last_error"));
+  }
+
+  @Test
+  void aReplacedCertificateIsFetchedForAtOnce() throws Exception {
+    assumeTrue(boringSsl(), "stapling needs BoringSSL");
+    OcspTestCa.Leaf good = ca.leaf("swap.ocsp.test", false, true);
+    OcspTestCa.Leaf revoked = ca.leaf("swap.ocsp.test", true, true);
+    ca.startResponder();
+    Path chain = dir.resolve("served-chain.crt");
+    Path key = dir.resolve("served.key");
+    Files.copy(good.chain(), chain);
+    Files.copy(good.key(), key);
+    start("{\"certificate\":\"" + chain + "\",\"private_key\":\"" + key + "\",\"ocsp_stapling\":true}", "100");
+    awaitStaple(null, "good");
+
+    Path stage = dir.resolve("stage");
+    Files.copy(revoked.key(), stage, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(stage, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(revoked.chain(), stage, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(stage, chain, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    String staple = awaitStaple(null, "revoked");
+    assertTrue(staple.contains("Serial Number: " + revoked.serial()), staple);
+  }
+
+  @Test
+  void aCertificateWithoutItsIssuerIsServedUnstapledAndSaysWhy() {
+    OcspTestCa.Leaf alone = ca.leaf("alone.ocsp.test", false, true);
+    ca.startResponder();
+    start("{\"certificate\":\"" + alone.certificate() + "\",\"private_key\":\"" + alone.key()
+        + "\",\"ocsp_stapling\":true}", "");
+    JsonObject ocsp = certificate(0).getJsonObject("ocsp");
+    assertEquals("unavailable", ocsp.getString("status"));
+    assertTrue(ocsp.getString("last_error").contains(boringSsl() ? "does not hold its issuer" : "engine jdk"),
+        ocsp.encode());
+    SClient.Result none = SClient.askingForStaple(port, null);
+    assertFalse(none.refused(), none.output());
+    assertTrue(none.output().contains("OCSP response: no response sent"), none.output());
+  }
+
+  @Test
+  void underTheJdkEngineHandshakesGoOnUnstapled() {
+    assumeTrue(!boringSsl(), "the engine is BoringSSL here: the other tests staple");
+    OcspTestCa.Leaf good = ca.leaf("jdk.ocsp.test", false, true);
+    ca.startResponder();
+    start(tls(good, ""), "");
+    JsonObject ocsp = certificate(0).getJsonObject("ocsp");
+    assertEquals("unavailable", ocsp.getString("status"));
+    assertTrue(ocsp.getString("last_error").contains("engine jdk"), ocsp.encode());
+    SClient.Result none = SClient.askingForStaple(port, null);
+    assertFalse(none.refused(), none.output());
+  }
+
+  private void start(String tls, String scanPeriodMs) {
+    port = TestPorts.free();
+    String top = scanPeriodMs.isEmpty() ? head() : head().replace("\"scan_period_ms\":0",
+        "\"scan_period_ms\":" + scanPeriodMs);
+    gw = gateway.start("{" + top + """
+        "listeners":[{"name":"ssl","protocol":"SSL","host":"127.0.0.1","protocol_port":%d,
+                      "default_pool":"p","tls":%s}],
+        "pools":[{"name":"p","protocol":"TCP","members":%s}]}
+        """.formatted(port, tls, members(echo)));
+  }
+
+  private static String pair(OcspTestCa.Leaf leaf) {
+    return "{\"certificate\":\"" + leaf.chain() + "\",\"private_key\":\"" + leaf.key() + "\"}";
+  }
+
+  private static String tls(OcspTestCa.Leaf main, String more) {
+    return pair(main).replaceFirst("}$", ",\"ocsp_stapling\":true" + more + "}");
+  }
+
+  private JsonObject certificate(int i) {
+    return gw.status().getJsonArray("listeners").getJsonObject(0).getJsonObject("tls").getJsonArray("certificates")
+        .getJsonObject(i);
+  }
+
+  /** Asks for a staple until one says {@code status}; returns that handshake's output. */
+  private String awaitStaple(String serverName, String status) {
+    String[] last = {""};
+    Await.until(WAIT, () -> {
+      SClient.Result r = SClient.askingForStaple(port, serverName);
+      last[0] = r.output();
+      Matcher m = CERT_STATUS.matcher(r.output());
+      return m.find() && m.group(1).equals(status);
+    }, () -> "no " + status + " staple for " + serverName + ": " + last[0] + "\nresponder: " + ca.log());
+    return last[0];
+  }
+}
