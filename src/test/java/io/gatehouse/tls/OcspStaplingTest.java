@@ -15,8 +15,15 @@ import io.gatehouse.testkit.Backends.Member;
 import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.LogCapture;
+import io.gatehouse.runtime.ReloadOutcome;
+import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TestPorts;
+import io.gatehouse.testkit.TlsClients;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -45,9 +52,12 @@ class OcspStaplingTest {
 
   @TempDir
   Path dir;
+  @TempDir
+  Path otherDir;
   OcspTestCa ca;
   GatewayHarness gw;
   int port;
+  String top;
 
   @BeforeAll
   static void startMember() {
@@ -98,6 +108,50 @@ class OcspStaplingTest {
   }
 
   @Test
+  void anHttpsListenerWithHttp2StaplesTheResponseOfTheResponderItNames() throws Exception {
+    assumeTrue(boringSsl(), "stapling needs BoringSSL");
+    OcspTestCa.Leaf leaf = ca.leaf("web.ocsp.test", false, false); // no AIA: ocsp_responder says where to ask
+    ca.startResponder();
+    Member web = gateway.backends().http("web");
+    port = TestPorts.free();
+    gw = gateway.start("{" + head() + """
+        "listeners":[{"name":"web","protocol":"HTTPS","host":"127.0.0.1","protocol_port":%d,"http2_enable":true,
+                      "default_pool":"p","tls":%s}],
+        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+        """.formatted(port, tls(leaf, ",\"ocsp_responder\":\"http://127.0.0.1:" + ca.responderPort() + "/\""),
+        members(web)));
+
+    String staple = awaitStaple(null, "good", "-alpn", "h2");
+    assertTrue(staple.contains("ALPN protocol: h2"), staple);
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+        .sslContext(TlsClients.context(ca.caCertificate(), null, null)).connectTimeout(Duration.ofSeconds(5)).build();
+    HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/x"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, answer.statusCode());
+    assertEquals(HttpClient.Version.HTTP_2, answer.version());
+    assertTrue(answer.body().startsWith("member=web"), answer.body());
+  }
+
+  @Test
+  void aResponseNotSignedByTheIssuerIsRefusedAndCounted() {
+    assumeTrue(boringSsl(), "stapling needs BoringSSL");
+    OcspTestCa.Leaf leaf = ca.leaf("signed.ocsp.test", false, true);
+    // another CA's responder answers (unknown, signed by that CA) for a certificate it did not issue
+    try (OcspTestCa other = OcspTestCa.create(otherDir, TestPorts.free())) {
+      other.leaf("other.ocsp.test", false, true);
+      other.startResponder();
+      start(tls(leaf, ",\"ocsp_responder\":\"http://127.0.0.1:" + other.responderPort() + "/\""), "");
+      Await.until(WAIT, () -> gw.metrics().contains("certificate=\"signed.ocsp.test\",listener=\"ssl\","
+          + "result=\"failure\""), () -> gw.metrics());
+      JsonObject ocsp = certificate(0).getJsonObject("ocsp");
+      assertEquals("pending", ocsp.getString("status"));
+      assertTrue(ocsp.getString("last_error").contains("not signed by the certificate's issuer"), ocsp.encode());
+      SClient.Result none = SClient.askingForStaple(port, null);
+      assertTrue(none.output().contains("OCSP response: no response sent"), none.output());
+    }
+  }
+
+  @Test
   void aResponderDownAtStartDelaysNoHandshakeAndIsStapledOnceItAnswers() {
     assumeTrue(boringSsl(), "stapling needs BoringSSL");
     OcspTestCa.Leaf good = ca.leaf("late.ocsp.test", false, true);
@@ -141,6 +195,24 @@ class OcspStaplingTest {
   }
 
   @Test
+  void aReloadThatTurnsStaplingOnStaplesWithoutReplacingTheListener() {
+    assumeTrue(boringSsl(), "stapling needs BoringSSL");
+    OcspTestCa.Leaf leaf = ca.leaf("reload.ocsp.test", false, true);
+    ca.startResponder();
+    start(pair(leaf), "");
+    assertNull(certificate(0).getValue("ocsp"));
+    assertTrue(SClient.askingForStaple(port, null).output().contains("OCSP response: no response sent"));
+
+    gw.rewrite(config(tls(leaf, "")));
+    ReloadOutcome reload = Sync.await(gw.gateway().runtime().reload());
+    assertTrue(reload.changed(), reload.errors().toString());
+    assertEquals(1, gw.status().getJsonArray("listeners").getJsonObject(0).getLong("connections_total"),
+        "the listener was changed in place, not replaced (its counts go on)");
+    awaitStaple(null, "good");
+    assertEquals("good", certificate(0).getJsonObject("ocsp").getString("status"));
+  }
+
+  @Test
   void aCertificateWithoutItsIssuerIsServedUnstapledAndSaysWhy() {
     OcspTestCa.Leaf alone = ca.leaf("alone.ocsp.test", false, true);
     ca.startResponder();
@@ -172,11 +244,17 @@ class OcspStaplingTest {
     port = TestPorts.free();
     String top = scanPeriodMs.isEmpty() ? head() : head().replace("\"scan_period_ms\":0",
         "\"scan_period_ms\":" + scanPeriodMs);
-    gw = gateway.start("{" + top + """
+    this.top = top;
+    gw = gateway.start(config(tls));
+  }
+
+  /** The SSL listener on {@link #port} in front of the echo member, under the head of the last start. */
+  private String config(String tls) {
+    return "{" + top + """
         "listeners":[{"name":"ssl","protocol":"SSL","host":"127.0.0.1","protocol_port":%d,
                       "default_pool":"p","tls":%s}],
         "pools":[{"name":"p","protocol":"TCP","members":%s}]}
-        """.formatted(port, tls, members(echo)));
+        """.formatted(port, tls, members(echo));
   }
 
   private static String pair(OcspTestCa.Leaf leaf) {
@@ -193,10 +271,10 @@ class OcspStaplingTest {
   }
 
   /** Asks for a staple until one says {@code status}; returns that handshake's output. */
-  private String awaitStaple(String serverName, String status) {
+  private String awaitStaple(String serverName, String status, String... more) {
     String[] last = {""};
     Await.until(WAIT, () -> {
-      SClient.Result r = SClient.askingForStaple(port, serverName);
+      SClient.Result r = SClient.askingForStaple(port, serverName, more);
       last[0] = r.output();
       Matcher m = CERT_STATUS.matcher(r.output());
       return m.find() && m.group(1).equals(status);

@@ -53,7 +53,7 @@ final class OcspTestCa implements AutoCloseable {
   Leaf leaf(String name, boolean revoked, boolean aia) {
     String hex = Integer.toHexString(++serial).toUpperCase();
     String base = name.replace('*', '_') + "-" + hex;
-    write(base + ".ext", "subjectAltName=DNS:" + name + "\n"
+    write(base + ".ext", "subjectAltName=DNS:" + name + ",IP:127.0.0.1\n"
         + (aia ? "authorityInfoAccess=OCSP;URI:http://127.0.0.1:" + responderPort + "/\n" : ""));
     openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
         "-keyout", base + ".key", "-out", base + ".csr", "-subj", "/CN=" + name);

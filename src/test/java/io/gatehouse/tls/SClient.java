@@ -59,10 +59,11 @@ final class SClient {
 
   /**
    * A handshake that asks for a stapled OCSP response ({@code -status}), sending {@code serverName} as SNI when
-   * not null; the output holds "OCSP response: no response sent" or the response's text.
+   * not null, and {@code more} options; the output holds "OCSP response: no response sent" or the response's text.
    */
-  static Result askingForStaple(int port, String serverName) {
+  static Result askingForStaple(int port, String serverName, String... more) {
     List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-status"));
+    cmd.addAll(List.of(more));
     if (serverName != null) {
       cmd.addAll(List.of("-servername", serverName));
     }
