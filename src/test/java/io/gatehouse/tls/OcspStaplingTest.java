@@ -20,6 +20,8 @@ import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TestPorts;
 import io.gatehouse.testkit.TlsClients;
 import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -170,6 +172,23 @@ class OcspStaplingTest {
     ca.startResponder();
     awaitStaple(null, "good");
     assertNull(certificate(0).getJsonObject("ocsp").getString("last_error"));
+  }
+
+  @Test
+  void aResponderThatNeverAnswersHoldsNoHandshakeBack() throws Exception {
+    assumeTrue(boringSsl(), "stapling needs BoringSSL");
+    OcspTestCa.Leaf leaf = ca.leaf("stalled.ocsp.test", false, false);
+    // takes connections (the kernel's backlog) and never reads or answers
+    try (ServerSocket stalled = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      start(tls(leaf, ",\"ocsp_responder\":\"http://127.0.0.1:" + stalled.getLocalPort() + "/\""), "");
+      long began = System.nanoTime();
+      SClient.Result handshake = SClient.askingForStaple(port, null);
+      Duration took = Duration.ofNanos(System.nanoTime() - began);
+      assertFalse(handshake.refused(), handshake.output());
+      assertTrue(handshake.output().contains("OCSP response: no response sent"), handshake.output());
+      assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "the handshake took " + took);
+      assertEquals("pending", certificate(0).getJsonObject("ocsp").getString("status"));
+    }
   }
 
   @Test
