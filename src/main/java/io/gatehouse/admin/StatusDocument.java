@@ -9,6 +9,7 @@ import io.gatehouse.pool.MemberHealth;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.runtime.ConfigVersion;
 import io.gatehouse.runtime.RuntimeView;
+import io.gatehouse.tls.OcspStaple;
 import io.gatehouse.tls.ServedCertificate;
 import io.gatehouse.tls.ServerTls;
 import io.vertx.core.json.JsonArray;
@@ -104,7 +105,8 @@ final class StatusDocument {
           .put("not_after", time(c.notAfter()))
           .put("expires_in_days", c.expiresInDays(now))
           .put("warning", c.expiryWarning(now)) // null unless within 14 days of expiry, or expired
-          .put("last_reload_error", s.certificateErrors().get(c.file())));
+          .put("last_reload_error", s.certificateErrors().get(c.file()))
+          .put("ocsp", ocsp(c.ocsp(), now)));
     }
     return new JsonObject()
         .put("engine", tls.engine().configName()) // the engine in use, by the names of tls.engine
@@ -112,6 +114,18 @@ final class StatusDocument {
         .put("protocols", new JsonArray(tls.protocols()))
         .put("cipher_suites", new JsonArray(tls.offeredSuites())) // what a client can get, not the policy
         .put("certificates", certificates);
+  }
+
+  /** The certificate's OCSP staple with {@code tls.ocsp_stapling}, else null. */
+  private static JsonObject ocsp(OcspStaple staple, Instant now) {
+    if (staple == null) {
+      return null;
+    }
+    return new JsonObject()
+        .put("status", staple.status(now))
+        .put("this_update", staple.thisUpdate() == null ? null : time(staple.thisUpdate()))
+        .put("next_update", staple.nextUpdate() == null ? null : time(staple.nextUpdate()))
+        .put("last_error", staple.lastError());
   }
 
   private static JsonObject pool(Pool p) {

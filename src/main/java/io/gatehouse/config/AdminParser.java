@@ -40,7 +40,8 @@ final class AdminParser {
     }
     List<String> allowedHosts = allowedHosts(r);
     ObjectReader tls = r.object("tls");
-    return new AdminConfig(host, port, token, tls == null ? null : new TlsParser(baseDir).parse(tls), allowedHosts,
+    return new AdminConfig(host, port, token, tls == null ? null : new TlsParser(baseDir).parse(tls,
+        "the admin API does not staple OCSP responses"), allowedHosts,
         insecure, given.file());
   }
 

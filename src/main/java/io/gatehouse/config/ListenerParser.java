@@ -146,7 +146,9 @@ final class ListenerParser {
     if (protocol != null && !protocol.isTls() && t != null) {
       r.error("tls", "only SSL and HTTPS listeners take tls");
     }
-    return t == null ? null : tls.parse(t);
+    boolean staples = protocol == ListenerProtocol.SSL || protocol == ListenerProtocol.HTTPS;
+    return t == null ? null : tls.parse(t, staples || protocol == null ? null
+        : "only SSL and HTTPS listeners staple OCSP responses, not " + protocol);
   }
 
   /** Whether the field may be read here; when not, giving it is an error and its content is not looked at. */

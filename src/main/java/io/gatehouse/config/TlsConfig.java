@@ -1,22 +1,32 @@
 package io.gatehouse.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * A listener's {@code tls} object, paths already resolved against the configuration file's folder.
  * {@code clientCa} is null unless mutual TLS is required; {@code engine} is the one asked for (the system
- * property {@code gatehouse.tls.engine} may override it, see {@code tls.TlsEngine}).
+ * property {@code gatehouse.tls.engine} may override it, see {@code tls.TlsEngine}). {@code ocspResponder} is null
+ * unless {@code tls.ocsp_responder} replaces the responder each certificate names (its AIA OCSP URL).
  */
 public record TlsConfig(
     CertPair main,
     List<CertPair> sniCertificates,
     TlsPolicyName securityPolicy,
     Path clientCa,
-    Engine engine) {
+    Engine engine,
+    boolean ocspStapling,
+    URI ocspResponder) {
 
   public TlsConfig {
     sniCertificates = List.copyOf(sniCertificates);
+  }
+
+  /** Without OCSP stapling. */
+  public TlsConfig(CertPair main, List<CertPair> sniCertificates, TlsPolicyName securityPolicy, Path clientCa,
+      Engine engine) {
+    this(main, sniCertificates, securityPolicy, clientCa, engine, false, null);
   }
 
   /** With the default engine. */

@@ -1,6 +1,8 @@
 package io.gatehouse.config;
 
 import io.gatehouse.pem.CertificateCheck;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +20,11 @@ final class TlsParser {
     this.baseDir = baseDir;
   }
 
-  TlsConfig parse(ObjectReader r) {
+  /**
+   * {@code staplingRefused}: why {@code ocsp_stapling} cannot be asked for where this object is (a listener
+   * protocol without a TLS handshake of the gateway's, the admin API), or null where it can.
+   */
+  TlsConfig parse(ObjectReader r, String staplingRefused) {
     TlsConfig.CertPair main = pair(r);
     List<TlsConfig.CertPair> sni = new ArrayList<>();
     for (ObjectReader s : r.objects("sni_certificates")) {
@@ -34,7 +40,36 @@ final class TlsParser {
     }
     TlsConfig.Engine engine = r.oneOf("engine", TlsConfig.Engine::fromConfigName, "boringssl, jdk",
         TlsConfig.Engine.BORINGSSL);
-    return new TlsConfig(main, sni, policy, clientCa, engine);
+    boolean stapling = r.bool("ocsp_stapling", false);
+    if (stapling && staplingRefused != null) {
+      r.error("ocsp_stapling", staplingRefused);
+    } else if (stapling && engine == TlsConfig.Engine.JDK) {
+      r.error("ocsp_stapling", "needs engine boringssl: the JDK's TLS cannot staple a response the gateway fetched");
+    }
+    URI responder = r.has("ocsp_responder") ? responder(r) : null;
+    if (!stapling) {
+      r.ignore("ocsp_responder", "ocsp_stapling is off");
+    }
+    return new TlsConfig(main, sni, policy, clientCa, engine, stapling, responder);
+  }
+
+  /** An absolute http URL: responders speak plain HTTP, since what they sign needs no TLS (RFC 6960, A.1). */
+  private static URI responder(ObjectReader r) {
+    String text = r.string("ocsp_responder");
+    if (text == null) {
+      return null;
+    }
+    try {
+      URI uri = new URI(text);
+      if ("http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null && uri.getRawUserInfo() == null
+          && uri.getRawFragment() == null) {
+        return uri;
+      }
+    } catch (URISyntaxException e) {
+      // reported below
+    }
+    r.error("ocsp_responder", "must be an http:// URL with a host (like http://ocsp.example.com/), not " + text);
+    return null;
   }
 
   private TlsConfig.CertPair pair(ObjectReader r) {

@@ -2,6 +2,7 @@ package io.gatehouse.listener;
 
 import io.gatehouse.config.IpGroup;
 import io.gatehouse.config.ListenerConfig;
+import io.gatehouse.tls.OcspFetchCounts;
 import io.gatehouse.tls.ServerTls;
 import io.gatehouse.vertx.AcceptGate;
 import io.netty.channel.Channel;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,6 +43,8 @@ public final class ListenerState {
   private final LongAdder bytesIn = new LongAdder();
   private final LongAdder bytesOut = new LongAdder();
   private final LongAdder certificateReloads = new LongAdder();
+  private final OcspFetchCounts ocspFetches = new OcspFetchCounts();
+  private volatile Consumer<ServerTls> tlsChanged = tls -> { };
   private final LongAdder certificateReloadFailures = new LongAdder();
   /** The problem of the last failed reload of each certificate file, until that file loads again. */
   private volatile Map<Path, String> certificateErrors = Map.of();
@@ -81,7 +85,20 @@ public final class ListenerState {
     for (Function<ServerSSLOptions, Future<Boolean>> server : tlsServers) {
       updated.add(server.apply(options.copy()));
     }
-    return Future.all(updated).onSuccess(v -> settings = settings.withTls(next)).mapEmpty();
+    return Future.all(updated).onSuccess(v -> {
+      settings = settings.withTls(next);
+      tlsChanged.accept(next);
+    }).mapEmpty();
+  }
+
+  /** Told of every TLS settings {@link #updateTls} puts in force (the OCSP stapler follows the certificates). */
+  public void onTlsChange(Consumer<ServerTls> listener) {
+    this.tlsChanged = listener;
+  }
+
+  /** This listener's OCSP fetches, for the metrics. */
+  public OcspFetchCounts ocspFetches() {
+    return ocspFetches;
   }
 
   /** Registered by a listener whose socket a replacement may take over (UDP: Vert.x does not manage that socket). */

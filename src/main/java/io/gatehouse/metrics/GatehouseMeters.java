@@ -67,6 +67,7 @@ public final class GatehouseMeters {
   static final String CONFIG_LAST_SUCCESS = "gatehouse.config.last.reload.success.timestamp.seconds";
   static final String ACCESS_LOG_DROPPED = "gatehouse.access.log.dropped";
   static final String MEMBER_HEALTH_CHANGES = "gatehouse.member.health.changes";
+  static final String OCSP_FETCHES = "gatehouse.tls.ocsp.fetches";
   static final String CERTIFICATE_EXPIRY = "gatehouse.tls.certificate.expiry.timestamp.seconds";
   static final String EVENT_LOOP_PENDING = "gatehouse.event.loop.pending.tasks";
 
@@ -210,6 +211,14 @@ public final class GatehouseMeters {
                 .description("when the served certificate expires (its leaf's notAfter), seconds since the epoch")
                 .register(registry))));
       }
+    }
+    for (ListenerState s : v.listeners().values()) {
+      // like the handshake failures: bound on the first scrape after a certificate's first fetch of a result
+      s.ocspFetches().counts().forEach((key, count) -> bind("ocsp " + s.name() + " " + key.certificate() + " "
+          + key.result(), count, live, () -> List.of(FunctionCounter.builder(OCSP_FETCHES, count, LongAdder::sum)
+              .tags(LISTENER, s.name(), CERTIFICATE, key.certificate(), RESULT, key.result())
+              .description("OCSP responses fetched for stapling (success) or not (failure: the last good one stays "
+                  + "until its nextUpdate)").register(registry))));
     }
     for (Pool p : v.pools().values()) {
       Set<String> ids = membersByPool.computeIfAbsent(p.name(), n -> new HashSet<>());

@@ -103,6 +103,7 @@ final class ListenerSet {
               + " -> pool " + l.defaultPoolsText() + (beside ? " (bound beside the listener it replaces)" : ""));
           RunningListener r = new RunningListener(state, id, handover, udp ? holder : null);
           r.watchCertificates(vertx, c.reload().scanPeriodMs());
+          r.stapleOcsp(vertx);
           return r;
         });
   }

@@ -3,6 +3,7 @@ package io.gatehouse.runtime;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.listener.ListenerState;
 import io.gatehouse.tls.CertificateWatcher;
+import io.gatehouse.tls.OcspRefresher;
 import io.gatehouse.tls.ServedCertificate;
 import io.gatehouse.tls.ServerTls;
 import io.gatehouse.vertx.SharedServers;
@@ -28,6 +29,7 @@ final class RunningListener {
   /** A UDP listener bound beside another one's socket: that listener, whose socket it takes over; else null. */
   private final RunningListener udpHolder;
   private CertificateWatcher certificates;
+  private OcspRefresher ocsp;
 
   RunningListener(ListenerState state, String deploymentId, SharedServers.Handover handover,
       RunningListener udpHolder) {
@@ -113,6 +115,19 @@ final class RunningListener {
     return pairs.isEmpty() ? served.stream().map(ServedCertificate::file).toList() : pairs;
   }
 
+  /**
+   * Keeps the OCSP responses of the served certificates fresh while the listener staples ({@code tls.ocsp_stapling}),
+   * following every change of its TLS settings (replaced files, a reload). Runtime context.
+   */
+  void stapleOcsp(Vertx vertx) {
+    if (state.tls() == null || ocsp != null) {
+      return;
+    }
+    ocsp = new OcspRefresher(vertx, state.name(), state.ocspFetches());
+    state.onTlsChange(ocsp::follow);
+    ocsp.follow(state.tls());
+  }
+
   private void stopWatching() {
     if (certificates != null) {
       certificates.stop();
@@ -127,6 +142,9 @@ final class RunningListener {
   Future<Void> drain(Vertx vertx) {
     state.startDraining();
     stopWatching();
+    if (ocsp != null) {
+      ocsp.stop();
+    }
     ListenerConfig l = state.config();
     LOG.info("listener " + l.name() + ": draining (" + l.protocol() + " " + l.host() + ":" + l.protocolPort() + ")");
     return vertx.undeploy(deploymentId);

@@ -7,15 +7,21 @@ import java.util.List;
 
 /**
  * A certificate a listener serves, as the status document and the expiry metric show it: its file and its key's,
- * the host names it is for (SAN DNS entries, else subject CNs) and the expiry of its leaf.
+ * the host names it is for (SAN DNS entries, else subject CNs), the expiry of its leaf and, with
+ * {@code tls.ocsp_stapling}, its OCSP staple (else null).
  */
-public record ServedCertificate(Path file, Path privateKey, List<String> names, Instant notAfter) {
+public record ServedCertificate(Path file, Path privateKey, List<String> names, Instant notAfter, OcspStaple ocsp) {
 
   /** How close to its expiry a certificate is warned about: in the log, the status document. */
   public static final Duration WARN_BEFORE = Duration.ofDays(14);
 
   public ServedCertificate {
     names = List.copyOf(names);
+  }
+
+  /** Without OCSP stapling. */
+  public ServedCertificate(Path file, Path privateKey, List<String> names, Instant notAfter) {
+    this(file, privateKey, names, notAfter, null);
   }
 
   /** How the metrics and warnings name it: its first DNS name (else subject CN), else its file's name. */

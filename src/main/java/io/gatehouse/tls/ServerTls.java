@@ -39,12 +39,18 @@ public final class ServerTls {
     this.protocols = engine.protocols(policy);
     this.suites = engine.suites(policy);
     List<ServedCertificate> served = new ArrayList<>();
-    served.add(new ServedCertificate(config.main().certificate(), config.main().privateKey(), files.main().names(),
-        files.main().notAfter()));
-    for (int i = 0; i < files.sni().size(); i++) {
-      CertKey pair = files.sni().get(i);
-      TlsConfig.CertPair paths = config.sniCertificates().get(i);
-      served.add(new ServedCertificate(paths.certificate(), paths.privateKey(), pair.names(), pair.notAfter()));
+    List<OcspStaple> staples = new ArrayList<>();
+    List<CertKey> pairs = new ArrayList<>(List.of(files.main()));
+    pairs.addAll(files.sni());
+    List<TlsConfig.CertPair> paths = new ArrayList<>(List.of(config.main()));
+    paths.addAll(config.sniCertificates());
+    for (int i = 0; i < pairs.size(); i++) {
+      CertKey pair = pairs.get(i);
+      OcspStaple staple = config.ocspStapling() ? OcspStaple.of(pair.chain(), config.ocspResponder(),
+          engine == TlsEngine.OPENSSL ? null : "not stapled: engine jdk is in use, which cannot staple") : null;
+      staples.add(staple);
+      served.add(new ServedCertificate(paths.get(i).certificate(), paths.get(i).privateKey(), pair.names(),
+          pair.notAfter(), staple));
     }
     this.certificates = List.copyOf(served);
     Set<String> keys = new HashSet<>();
@@ -52,7 +58,7 @@ public final class ServerTls {
     files.sni().forEach(pair -> keys.add(pair.key().getAlgorithm()));
     this.offered = suites.stream().filter(suite -> signableWith(suite, keys)).toList();
     this.ssl = new ServerSSLOptions()
-        .setKeyCertOptions(new SniKeyCertOptions(files.main(), files.sni(), engine))
+        .setKeyCertOptions(new SniKeyCertOptions(files.main(), files.sni(), engine, staples))
         // even with one pair: Vert.x fixes a server's use of SNI when it binds, and a reload may add pairs
         .setSni(true)
         .setEnabledSecureTransportProtocols(new LinkedHashSet<>(protocols))

@@ -33,10 +33,12 @@ final class SniKeyCertOptions implements KeyCertOptions {
   /** Keyed by the part after {@code *.}. */
   private final Map<String, KeyManagerFactory> wildcard = new HashMap<>();
 
-  SniKeyCertOptions(CertKey main, List<CertKey> sni, TlsEngine engine) {
-    this.main = factory(main, engine);
-    for (CertKey pair : sni) {
-      KeyManagerFactory kmf = factory(pair, engine);
+  /** {@code staples}: the OCSP staple of each pair, main first, null where none is stapled. */
+  SniKeyCertOptions(CertKey main, List<CertKey> sni, TlsEngine engine, List<OcspStaple> staples) {
+    this.main = factory(main, engine, staples.get(0));
+    for (int i = 0; i < sni.size(); i++) {
+      CertKey pair = sni.get(i);
+      KeyManagerFactory kmf = factory(pair, engine, staples.get(i + 1));
       for (String name : pair.names()) {
         // first pair in configuration order wins a name
         if (name.startsWith("*.")) {
@@ -72,6 +74,14 @@ final class SniKeyCertOptions implements KeyCertOptions {
   @Override
   public Function<String, KeyManagerFactory> keyManagerFactoryMapper(Vertx vertx) {
     return this::forName;
+  }
+
+  private static KeyManagerFactory factory(CertKey pair, TlsEngine engine, OcspStaple staple) {
+    KeyManagerFactory kmf = factory(pair, engine);
+    if (staple != null && staple.stapleable()) {
+      StaplingContext.register(kmf, staple); // the context Vert.x builds on this factory staples its response
+    }
+    return kmf;
   }
 
   private static KeyManagerFactory factory(CertKey pair, TlsEngine engine) {

@@ -210,22 +210,30 @@ public enum TlsEngine {
   /**
    * Vert.x's factory with the policy's suite order kept and, for an OpenSSL server context, session tickets
    * ({@link SessionTickets}) and, when its pair is RSA, the private key operations handed to {@link OpenSsl3Rsa}
-   * (when it is available).
+   * (when it is available); a server context of a stapling certificate is built here with OCSP on and staples
+   * ({@link StaplingContext}).
    */
   private static SslContextFactory ordered(SslContextFactory factory) {
     return new SslContextFactory() {
       private javax.net.ssl.KeyManagerFactory kmf;
+      private javax.net.ssl.TrustManagerFactory tmf;
+      private io.netty.handler.ssl.ClientAuth clientAuth;
+      private Set<String> suites;
+      private boolean alpn;
+      private List<String> protocols;
       private boolean client;
 
       @Override
       public SslContextFactory useAlpn(boolean useAlpn) {
         factory.useAlpn(useAlpn);
+        alpn = useAlpn;
         return this;
       }
 
       @Override
       public SslContextFactory clientAuth(io.netty.handler.ssl.ClientAuth clientAuth) {
         factory.clientAuth(clientAuth);
+        this.clientAuth = clientAuth;
         return this;
       }
 
@@ -246,18 +254,21 @@ public enum TlsEngine {
       @Override
       public SslContextFactory trustManagerFactory(javax.net.ssl.TrustManagerFactory tmf) {
         factory.trustManagerFactory(tmf);
+        this.tmf = tmf;
         return this;
       }
 
       @Override
       public SslContextFactory enabledCipherSuites(Set<String> suites) {
-        factory.enabledCipherSuites(policyOrder(suites));
+        this.suites = policyOrder(suites);
+        factory.enabledCipherSuites(this.suites);
         return this;
       }
 
       @Override
       public SslContextFactory applicationProtocols(List<String> protocols) {
         factory.applicationProtocols(protocols);
+        this.protocols = protocols;
         return this;
       }
 
@@ -269,7 +280,10 @@ public enum TlsEngine {
 
       @Override
       public io.netty.handler.ssl.SslContext create() throws javax.net.ssl.SSLException {
-        io.netty.handler.ssl.SslContext context = factory.create();
+        // a stapling listener's certificate: the context must have OCSP on, which Vert.x's factory cannot ask for
+        OcspStaple staple = client ? null : StaplingContext.stapleFor(kmf);
+        io.netty.handler.ssl.SslContext context = staple == null ? factory.create()
+            : StaplingContext.build(kmf, tmf, clientAuth, suites, alpn ? protocols : null);
         if (!client && context instanceof io.netty.handler.ssl.ReferenceCountedOpenSslContext openssl) {
           io.netty.handler.ssl.OpenSslPrivateKeyMethod rsa = OpenSsl3Rsa.methodFor(kmf);
           if (rsa != null) {
@@ -277,7 +291,7 @@ public enum TlsEngine {
           }
           SessionTickets.install(openssl);
         }
-        return context;
+        return staple == null ? context : StaplingContext.stapling(context, staple);
       }
     };
   }

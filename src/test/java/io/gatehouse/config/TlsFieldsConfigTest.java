@@ -3,16 +3,23 @@ package io.gatehouse.config;
 import static io.gatehouse.config.TestDocuments.base;
 import static io.gatehouse.config.TestDocuments.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code tls.engine}, and an HTTPS pool's {@code ca_certificate} and {@code tls_server_name}. */
+/**
+ * {@code tls.engine}, {@code tls.ocsp_stapling} and {@code tls.ocsp_responder}, and an HTTPS pool's
+ * {@code ca_certificate} and {@code tls_server_name}.
+ */
 class TlsFieldsConfigTest {
   @TempDir
   static Path dir;
@@ -22,7 +29,7 @@ class TlsFieldsConfigTest {
     TestDocuments.writePems(dir);
   }
 
-  private static ConfigResult parse(io.vertx.core.json.JsonObject doc) {
+  private static ConfigResult parse(JsonObject doc) {
     return ConfigParser.parse(doc.encode(), dir);
   }
 
@@ -70,5 +77,72 @@ class TlsFieldsConfigTest {
     assertEquals("api.example.test", m.serverName());
     assertTrue(!m.verifies());
     assertEquals(1, r.warnings().size(), r.warnings().toString());
+  }
+
+  // tls.ocsp_stapling and tls.ocsp_responder: where they are taken and what is refused
+
+  private static JsonObject stapling(String more) {
+    return with(base(), "listeners[3].tls", "{'certificate': 'cert.pem', 'private_key': 'key.pem', "
+        + "'ocsp_stapling': true" + more + "}");
+  }
+
+  @Test
+  void offByDefaultAndTakenOnHttpsWithAResponder() {
+    TlsConfig off = parse(base()).config().listener("secure").orElseThrow().tls();
+    assertFalse(off.ocspStapling());
+    assertNull(off.ocspResponder());
+    ConfigResult r = parse(stapling(", 'ocsp_responder': 'http://ocsp.example.test:8080/ocsp'"));
+    assertEquals(List.of(), r.errorLines());
+    assertEquals(List.of(), r.warnings());
+    TlsConfig on = r.config().listener("secure").orElseThrow().tls();
+    assertTrue(on.ocspStapling());
+    assertEquals(URI.create("http://ocsp.example.test:8080/ocsp"), on.ocspResponder());
+  }
+
+  @Test
+  void theJdkEngineCannotStaple() {
+    ConfigResult r = parse(stapling(", 'engine': 'jdk'"));
+    assertEquals(List.of("config error: $.listeners[3].tls.ocsp_stapling: needs engine boringssl: the JDK's TLS "
+        + "cannot staple a response the gateway fetched"), r.errorLines());
+  }
+
+  @Test
+  void aListenerWithoutTlsOfItsOwnCannotStaple() {
+    ConfigResult r = parse(with(base(), "listeners[1].tls", "{'certificate': 'cert.pem', 'private_key': 'key.pem', "
+        + "'ocsp_stapling': true}"));
+    assertTrue(r.errorLines().contains("config error: $.listeners[1].tls.ocsp_stapling: only SSL and HTTPS "
+        + "listeners staple OCSP responses, not TCP"), r.errorLines().toString());
+  }
+
+  @Test
+  void theAdminApiDoesNotStaple() {
+    ConfigResult r = parse(with(base(), "admin", "{'tls': {'certificate': 'cert.pem', 'private_key': 'key.pem', "
+        + "'ocsp_stapling': true}}"));
+    assertTrue(r.errorLines().contains("config error: $.admin.tls.ocsp_stapling: the admin API does not staple OCSP "
+        + "responses"), r.errorLines().toString());
+  }
+
+  @Test
+  void aResponderMustBeAnHttpUrl() {
+    for (String bad : List.of("ftp://ocsp.example.test/", "ocsp.example.test", "http:///path", "https://ocsp.example.test/")) {
+      ConfigResult r = parse(stapling(", 'ocsp_responder': '" + bad + "'"));
+      assertEquals(List.of("config error: $.listeners[3].tls.ocsp_responder: must be an http:// URL with a host "
+          + "(like http://ocsp.example.com/), not " + bad), r.errorLines(), bad);
+    }
+  }
+
+  @Test
+  void aResponderWithoutStaplingIsWarnedAbout() {
+    ConfigResult r = parse(with(base(), "listeners[3].tls.ocsp_responder", "'http://ocsp.example.test/'"));
+    assertEquals(List.of(), r.errorLines());
+    assertEquals(List.of("config warning: $.listeners[3].tls.ocsp_responder: ocsp_stapling is off, ignored"),
+        r.warnings());
+  }
+
+  @Test
+  void aMisspeltFieldIsNamed() {
+    ConfigResult r = parse(with(base(), "listeners[3].tls.ocsp_stapeling", "true"));
+    assertEquals(List.of("config error: $.listeners[3].tls.ocsp_stapeling: unknown field (did you mean "
+        + "ocsp_stapling?)"), r.errorLines());
   }
 }

@@ -62,6 +62,19 @@ public final class SClient {
     return run(cmd);
   }
 
+  /**
+   * A handshake that asks for a stapled OCSP response ({@code -status}), sending {@code serverName} as SNI when
+   * not null, and {@code more} options; the output holds "OCSP response: no response sent" or the response's text.
+   */
+  static Result askingForStaple(int port, String serverName, String... more) {
+    List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-status"));
+    cmd.addAll(List.of(more));
+    if (serverName != null) {
+      cmd.addAll(List.of("-servername", serverName));
+    }
+    return run(cmd);
+  }
+
   private static String flag(String version) {
     return switch (version) {
       case "TLSv1" -> "-tls1";
