@@ -44,11 +44,18 @@ public final class SessionTickets {
     }
   }
 
-  /** Moves to the current hour's key when the hour has turned; called every minute or so. */
-  public static void rotate() {
-    rotateTo(currentHour());
+  /**
+   * Moves to the current hour's key when the hour has turned; called every second or so. Forward only: a clock
+   * stepped back keeps the newer keys rather than sealing tickets with a key already retired.
+   */
+  public static synchronized void rotate() {
+    long now = currentHour();
+    if (now > hour) {
+      rekey(now);
+    }
   }
 
+  /** Sets the hour whatever the clock says (tests). */
   static synchronized void rotateTo(long epochHour) {
     if (epochHour != hour) {
       rekey(epochHour);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Session tickets on the BoringSSL engine: a client resumes with its ticket (TLS 1.3 and 1.2), still after two key
- * rotations, not after a third; a ticket sealed under another secret is not taken. (A ticket from one node resuming
+ * rotations, not after a third. (A ticket from one node resuming
  * on another, two processes sharing the cluster secret: ClusterJarIT.)
  */
 class SessionTicketsTest {
@@ -51,7 +51,7 @@ class SessionTicketsTest {
 
             SessionTickets.rotateTo(hour + 2); // the ticket's key is now the oldest kept
             assertTrue(SClient.withSession(port, version, session, true, request).resumed(), version + " +2 h");
-            SessionTickets.rotateTo(hour + 3); // and now gone: a full handshake
+            SessionTickets.rotateTo(hour + 3); // the ticket's key is gone: a full handshake
             SClient.Result stale = SClient.withSession(port, version, session, true, request);
             assertFalse(stale.refused(), stale.output());
             assertFalse(stale.resumed(), version + " +3 h resumed\n" + stale.output());
