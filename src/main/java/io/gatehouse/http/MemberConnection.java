@@ -233,7 +233,8 @@ final class MemberConnection extends ChannelDuplexHandler {
           return;
         }
         if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL && head.status().code() != 101) {
-          skipInformationalEnd = true; // the decoder follows it with an empty LastHttpContent
+          // HTTP/1.1: the decoder follows it with an empty LastHttpContent; HTTP/2 gives it whole, in one object
+          skipInformationalEnd = !(msg instanceof LastHttpContent);
           if (head.status().code() == 100) {
             ex.memberContinue();
           }

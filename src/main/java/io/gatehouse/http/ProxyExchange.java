@@ -302,8 +302,11 @@ public final class ProxyExchange extends ExchangeStateMachine
       finish(0, "client_closed");
       return false;
     }
+    // HTTP/2 members need not send a 100 (many do not): the gateway gives the client its 100 itself, and the
+    // member's window, not its 100, decides how much of the body goes
+    boolean continueHere = hasBody && !upgrade && c.http2() && MemberRequest.expectsContinue(req);
     ExchangePhase next = upgrade || !hasBody ? AWAITING_HEAD
-        : MemberRequest.expectsContinue(req) ? AWAITING_CONTINUE : SENDING_BODY;
+        : MemberRequest.expectsContinue(req) && !continueHere ? AWAITING_CONTINUE : SENDING_BODY;
     if (!move(next)) {
       return false; // the exchange ended without it: the connection stays the pool's
     }
@@ -316,6 +319,9 @@ public final class ProxyExchange extends ExchangeStateMachine
     }
     if (c.http2() && HopByHop.acceptsTrailers(req.headers())) {
       memberHeaders.set(HopByHop.TE, HopByHop.TRAILERS); // the one TE HTTP/2 allows; gRPC servers ask for it
+    }
+    if (continueHere) {
+      memberHeaders.remove(HttpHeaders.EXPECT);
     }
     String memberHost = edits.rewrite().host() != null ? edits.rewrite().host() : host;
     boolean whole = next == AWAITING_HEAD; // a retry is always whole: only a request without a body is sent twice
@@ -331,6 +337,9 @@ public final class ProxyExchange extends ExchangeStateMachine
       long limit = chunked && cfg.maxBodySize() >= 0 ? cfg.maxBodySize() : Long.MAX_VALUE;
       body = new RequestBodyRelay(this, req, limit, ctx.loop(), cfg.clientTimeout().toNanos());
       body.start();
+      if (continueHere) {
+        resp.writeContinue();
+      }
     }
     return true;
   }

@@ -142,6 +142,18 @@ class Http2MembersTest {
   }
 
   @Test
+  void anExpectContinueBodyIsNotHeldForA100TheH2MemberNeedNotSend() throws Exception {
+    Member m = gateway.backends().http("continue"); // Vert.x: a 100 over HTTP/1.1, none over HTTP/2
+    start(false, "\"protocol\":\"HTTP2\",\"members\":" + members(m));
+    byte[] upload = HttpMembers.pattern(0, 100_000);
+    HttpResponse<String> sha = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sha"))
+        .expectContinue(true).timeout(java.time.Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, sha.statusCode());
+    assertEquals(HttpMembers.downloadSha(upload.length), sha.body());
+  }
+
+  @Test
   void alpnSpeaksHttp2ToAMemberThatPicksH2() throws Exception {
     VersionMember m = versionMember("alpn", tls(true));
     start(false, "\"protocol\":\"HTTPS\",\"ca_certificate\":\"" + TestCerts.CA_CERT
