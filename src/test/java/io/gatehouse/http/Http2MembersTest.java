@@ -86,13 +86,30 @@ class Http2MembersTest {
 
   private int port;
 
-  private void start(boolean http2Listener, String pool) {
+  private io.gatehouse.testkit.GatewayHarness start(boolean http2Listener, String pool) {
     port = TestPorts.free();
-    gateway.start("{" + head() + """
+    return gateway.start(config(http2Listener, pool));
+  }
+
+  private String config(boolean http2Listener, String pool) {
+    return "{" + head() + """
         "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
                       "http2_enable":%s}],
         "pools":[{"name":"p",%s}]}
-        """.formatted(port, http2Listener, pool));
+        """.formatted(port, http2Listener, pool);
+  }
+
+  @Test
+  void aReloadSwitchesAPoolBetweenHttp11AndHttp2() throws Exception {
+    VersionMember m = versionMember("switch", new HttpServerOptions());
+    io.gatehouse.testkit.GatewayHarness gw = start(false, "\"protocol\":\"HTTP\",\"members\":" + member(m.port()));
+    assertEquals("switch HTTP_1_1", get("/before"));
+    gw.rewrite(config(false, "\"protocol\":\"HTTP2\",\"members\":" + member(m.port())));
+    assertEquals(200, gw.adminCall("POST", "/api/v1/reload").statusCode());
+    assertEquals("switch HTTP_2", get("/after"));
+    gw.rewrite(config(false, "\"protocol\":\"HTTP\",\"members\":" + member(m.port())));
+    assertEquals(200, gw.adminCall("POST", "/api/v1/reload").statusCode());
+    assertEquals("switch HTTP_1_1", get("/back"));
   }
 
   private String get(String path) throws Exception {
