@@ -100,6 +100,17 @@ class Http2MembersTest {
   }
 
   @Test
+  void aMemberThatDoesNotSpeakHttp2IsAFailedConnectionNotAHang() throws Exception {
+    Member echo = gateway.backends().tcpEcho("not-h2"); // answers the preface with itself, never with SETTINGS
+    start(false, "\"protocol\":\"HTTP2\",\"members\":" + members(echo));
+    long start = System.nanoTime();
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+        .timeout(java.time.Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(502, r.statusCode());
+    assertTrue(System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(12), "too slow a 502");
+  }
+
+  @Test
   void aReloadSwitchesAPoolBetweenHttp11AndHttp2() throws Exception {
     VersionMember m = versionMember("switch", new HttpServerOptions());
     io.gatehouse.testkit.GatewayHarness gw = start(false, "\"protocol\":\"HTTP\",\"members\":" + member(m.port()));
