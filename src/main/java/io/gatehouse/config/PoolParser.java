@@ -3,6 +3,7 @@ package io.gatehouse.config;
 import io.gatehouse.config.PoolConfig.LbAlgorithm;
 import io.gatehouse.config.SessionPersistence.Type;
 import io.gatehouse.pem.CertificateCheck;
+import io.vertx.core.json.JsonArray;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +55,9 @@ final class PoolParser {
     if (protocol != null && protocol != PoolProtocol.HTTPS) {
       r.refuse("ca_certificate", "only HTTPS pools take ca_certificate");
       r.refuse("tls_server_name", "only HTTPS pools take tls_server_name");
+      r.refuse("alpn_protocols", protocol == PoolProtocol.HTTP2
+          ? "only HTTPS pools take alpn_protocols (an HTTP2 pool speaks HTTP/2 without TLS, without a negotiation)"
+          : "only HTTPS pools take alpn_protocols");
       return MemberTlsConfig.NONE;
     }
     Path ca = ConfigFiles.file(r, "ca_certificate", baseDir);
@@ -75,7 +79,32 @@ final class PoolParser {
       r.error("tls_server_name", "must be a host name");
       name = null;
     }
-    return ca == null && name == null ? MemberTlsConfig.NONE : new MemberTlsConfig(ca, name);
+    List<String> alpn = alpnProtocols(r);
+    return ca == null && name == null && alpn.isEmpty() ? MemberTlsConfig.NONE : new MemberTlsConfig(ca, name, alpn);
+  }
+
+  /** {@code alpn_protocols}: "h2" and "http/1.1", in the order of preference, each once; absent: no ALPN. */
+  private static List<String> alpnProtocols(ObjectReader r) {
+    JsonArray list = r.list("alpn_protocols");
+    List<String> out = new ArrayList<>();
+    if (list == null) {
+      return out;
+    }
+    if (list.isEmpty()) {
+      r.error("alpn_protocols", "must name at least one of \"h2\", \"http/1.1\" (or be left out: HTTP/1.1)");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      String at = JsonPath.index(r.pathOf("alpn_protocols"), i);
+      Object v = list.getValue(i);
+      if (!MemberTlsConfig.H2.equals(v) && !MemberTlsConfig.HTTP_1_1.equals(v)) {
+        r.problems().error(at, "must be \"h2\" or \"http/1.1\"");
+      } else if (out.contains(v)) {
+        r.problems().error(at, v + " is listed twice");
+      } else {
+        out.add((String) v);
+      }
+    }
+    return out;
   }
 
   private static OutlierDetection outlierDetection(ObjectReader r) {
@@ -88,8 +117,8 @@ final class PoolParser {
   private static SessionPersistence sessionPersistence(ObjectReader r, PoolProtocol pool) {
     Type type = r.requiredEnum("type", Type.class);
     boolean cookie = type == Type.HTTP_COOKIE || type == Type.APP_COOKIE;
-    if (cookie && pool != null && pool != PoolProtocol.HTTP && pool != PoolProtocol.HTTPS) {
-      r.error("type", type + " needs an HTTP or HTTPS pool");
+    if (cookie && pool != null && !pool.isHttp()) {
+      r.error("type", type + " needs an HTTP, HTTPS or HTTP2 pool");
     }
     String cookieName = null;
     if (type == Type.APP_COOKIE) {

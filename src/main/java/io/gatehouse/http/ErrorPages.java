@@ -45,6 +45,11 @@ public final class ErrorPages {
         .end(body);
   }
 
+  /** The short text of {@code status} (one of the statuses above), for a gRPC answer's grpc-message. */
+  static String text(int status) {
+    return BODIES[status].toString(StandardCharsets.UTF_8).trim();
+  }
+
   /**
    * Answers {@code status} to a (paused) request whose response has not begun. When a declared body is left
    * unread the client is told not to reuse the connection, and it closes after the answer rather than read a

@@ -19,7 +19,8 @@ public final class HopByHop {
 
   public static final AsciiString X_CLIENT_CERT_SUBJECT = AsciiString.cached("x-client-cert-subject");
   private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
-  private static final AsciiString TE = AsciiString.cached("te");
+  static final AsciiString TE = AsciiString.cached("te");
+  static final AsciiString TRAILERS = AsciiString.cached("trailers");
   private static final AsciiString TRAILER = AsciiString.cached("trailer");
   private static final AsciiString PROXY = AsciiString.cached("proxy");
   private static final AsciiString PROXY_DASH = AsciiString.cached("proxy-");
@@ -131,6 +132,11 @@ public final class HopByHop {
   /** Optional whitespace around list elements (RFC 9110 5.6.1): spaces and tabs. */
   private static boolean isOws(char c) {
     return c == ' ' || c == '\t';
+  }
+
+  /** Whether the client's TE lists {@code trailers} (gRPC clients send it; HTTP/2 allows no other TE). */
+  static boolean acceptsTrailers(MultiMap headers) {
+    return listedIn(headers.getAll(TE), TRAILERS);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.gatehouse.http;
 
+import io.gatehouse.config.MemberTlsConfig;
 import io.gatehouse.pool.Member;
 import io.gatehouse.pool.MemberLink;
 import io.gatehouse.vertx.Channels;
@@ -42,6 +43,8 @@ public final class MemberClients {
 
   /** Connections per member per listener instance; requests past it wait in a bounded queue. */
   static final int CONNECTIONS_PER_MEMBER = 256;
+  /** HTTP/2 connections per member per listener instance: each carries many streams. */
+  static final int H2_CONNECTIONS_PER_MEMBER = 4;
   /** Requests waiting for a connection; past it the request fails at once (503) instead of queueing. */
   static final int MAX_WAITING = 1024;
   static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(4);
@@ -89,6 +92,8 @@ public final class MemberClients {
   private final Context context;
   private final Bootstrap bootstrap;
   private final Map<SocketAddress, Endpoint> plain = new HashMap<>();
+  /** HTTP2 pools' members: h2c by prior knowledge. */
+  private final Map<SocketAddress, Endpoint> h2c = new HashMap<>();
   /** By the pool's TLS settings, then address: pools with other CAs or names never share a connection. */
   private final Map<MemberTls, Map<SocketAddress, Endpoint>> tls = new HashMap<>();
   private final long sweeper;
@@ -109,11 +114,13 @@ public final class MemberClients {
   }
 
   /**
-   * Hands {@code waiter} a connection to {@code member}'s address (over TLS with {@code memberTls} when {@code tlsToMember}): an idle one at once, a new one, or the next freed one.
+   * Hands {@code waiter} a connection to {@code member}'s address (over TLS with {@code memberTls} when
+   * {@code tlsToMember}; HTTP/2 without TLS when {@code h2c}): an idle one at once, a new one, or the next freed
+   * one; for HTTP/2 (h2c, or what ALPN chose), a new stream on a connection with room.
    * {@code fresh}: not an idle one (a retry after the member dropped one at reuse); a new one when the member's
    * connections are all busy is still the next freed one.
    */
-  void acquire(Member member, boolean tlsToMember, MemberTls memberTls, long connectTimeoutMillis,
+  void acquire(Member member, boolean tlsToMember, boolean h2c, MemberTls memberTls, long connectTimeoutMillis,
       boolean fresh, Waiter waiter) {
     if (closed) {
       waiter.connectFailed(STOPPED);
@@ -123,12 +130,12 @@ public final class MemberClients {
       waiter.connectFailed(NO_TLS_SETTINGS); // never plain HTTP to an HTTPS pool
       return;
     }
-    Map<SocketAddress, Endpoint> endpoints = memberTls == null ? plain : tls.computeIfAbsent(memberTls,
-        t -> new HashMap<>());
+    Map<SocketAddress, Endpoint> endpoints = memberTls != null ? tls.computeIfAbsent(memberTls,
+        t -> new HashMap<>()) : h2c ? this.h2c : plain;
     SocketAddress address = member.socketAddress();
     Endpoint e = endpoints.get(address);
     if (e == null) {
-      e = new Endpoint(address, memberTls);
+      e = new Endpoint(address, memberTls, h2c && memberTls == null);
       endpoints.put(address, e);
     }
     e.serve(member);
@@ -140,6 +147,7 @@ public final class MemberClients {
     context.owner().cancelTimer(sweeper);
     List<ChannelFuture> closing = new ArrayList<>();
     plain.values().forEach(e -> e.closeAll(closing));
+    h2c.values().forEach(e -> e.closeAll(closing));
     tls.values().forEach(m -> m.values().forEach(e -> e.closeAll(closing)));
     Promise<Void> done = Contexts.promise(context);
     if (closing.isEmpty()) {
@@ -160,6 +168,7 @@ public final class MemberClients {
   private void closeIdle() {
     long now = System.nanoTime();
     plain.values().removeIf(e -> e.closeIdle(now));
+    h2c.values().removeIf(e -> e.closeIdle(now));
     tls.values().removeIf(m -> {
       m.values().removeIf(e -> e.closeIdle(now));
       return m.isEmpty(); // settings a reload replaced go with their last connection
@@ -172,10 +181,18 @@ public final class MemberClients {
    * still open (requests in flight, WebSocket tunnels) closes. A member address in two pools is one endpoint: a
    * drain of either closes its connections.
    */
-  final class Endpoint implements MemberLink {
+  final class Endpoint implements MemberLink, MemberConnection.Home, MemberH2Connection.Owner {
     private final InetSocketAddress address;
     /** The pool's TLS settings, or null for plain HTTP. */
     private final MemberTls memberTls;
+    /** HTTP/2 by prior knowledge. */
+    private final boolean h2c;
+    /** TLS offering h2 by ALPN: each new connection speaks what the member picks. */
+    private final boolean alpnH2;
+    /** The last handshake here picked HTTP/1.1 (ALPN): new connections are bounded as HTTP/1.1 ones. */
+    private boolean pickedHttp1;
+    /** HTTP/2 connections that take streams (h2c and ALPN endpoints only, else null). */
+    private final List<MemberH2Connection> h2;
     /** Most recently used first: the warm ones serve, the cold ones age out. */
     private final ArrayDeque<MemberConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
@@ -185,9 +202,12 @@ public final class MemberClients {
     /** The member this endpoint served last, linked to it; null until the first request. */
     private Member member;
 
-    Endpoint(SocketAddress member, MemberTls memberTls) {
+    Endpoint(SocketAddress member, MemberTls memberTls, boolean h2c) {
       this.address = new InetSocketAddress(member.host(), member.port()); // an IP literal: no look-up
       this.memberTls = memberTls;
+      this.h2c = h2c;
+      this.alpnH2 = memberTls != null && memberTls.offersH2();
+      this.h2 = h2c || alpnH2 ? new ArrayList<>(H2_CONNECTIONS_PER_MEMBER) : null;
     }
 
     /** Links the endpoint to the member it now serves (a read and nothing more when it is the same one). */
@@ -208,6 +228,7 @@ public final class MemberClients {
         while ((c = idle.pollFirst()) != null) {
           c.abort();
         }
+        closeIdleH2(Long.MIN_VALUE);
       });
     }
 
@@ -218,6 +239,9 @@ public final class MemberClients {
 
     void acquire(long timeoutMillis, boolean fresh, Waiter waiter) {
       connectTimeoutMillis = timeoutMillis;
+      if (h2 != null && acquireStream(waiter)) {
+        return;
+      }
       MemberConnection c;
       if (fresh && !idle.isEmpty() && open.size() + connecting >= CONNECTIONS_PER_MEMBER) {
         // room for the new connection: the coldest idle one goes (and is no longer counted, so no next())
@@ -236,8 +260,37 @@ public final class MemberClients {
       }
       if (open.size() + connecting < CONNECTIONS_PER_MEMBER) {
         connect(waiter);
-      } else if (waiting.size() < MAX_WAITING) {
-        waiting.addLast(new Waiting(waiter, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis)));
+      } else {
+        enqueue(waiter);
+      }
+    }
+
+    /**
+     * HTTP/2: a stream on a connection with room, else a new connection while there are fewer than
+     * {@link #H2_CONNECTIONS_PER_MEMBER}, else the queue; false when the member is spoken to in HTTP/1.1 (ALPN).
+     */
+    private boolean acquireStream(Waiter waiter) {
+      for (int i = 0; i < h2.size(); i++) {
+        MemberH2Connection c = h2.get(i);
+        if (c.hasRoom()) {
+          c.open(waiter);
+          return true;
+        }
+      }
+      if (!h2c && pickedHttp1) {
+        return false;
+      }
+      if (h2.size() + connecting < H2_CONNECTIONS_PER_MEMBER) {
+        connect(waiter);
+      } else {
+        enqueue(waiter);
+      }
+      return true;
+    }
+
+    private void enqueue(Waiter waiter) {
+      if (waiting.size() < MAX_WAITING) {
+        waiting.addLast(new Waiting(waiter, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis)));
       } else {
         waiter.connectFailed(QUEUE_FULL);
       }
@@ -246,7 +299,7 @@ public final class MemberClients {
     private void connect(Waiter waiter) {
       connecting++;
       long connectTimeout = Math.max(1, connectTimeoutMillis);
-      MemberConnection conn = new MemberConnection(this);
+      MemberConnection conn = new MemberConnection(this, false);
       Bootstrap b = bootstrap.clone()
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout)
           .handler(new ChannelInitializer<>() {
@@ -256,11 +309,9 @@ public final class MemberClients {
                 // SNI and the verified name: tls_server_name, else the member's address
                 ch.pipeline().addLast(memberTls.newHandler(ch.alloc(), address, connectTimeout));
               }
-              ch.pipeline().addLast(conn.responseBytes());
-              ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()
-                  .setMaxHeaderSize(MAX_RESPONSE_HEAD).setMaxChunkSize(MAX_CHUNK),
-                  false, false));
-              ch.pipeline().addLast(conn);
+              if (h2 == null) {
+                http1(ch, conn);
+              } // else HTTP/2, or what ALPN picks: once connected
             }
           });
       b.connect(address).addListener((ChannelFuture f) -> {
@@ -272,11 +323,11 @@ public final class MemberClients {
         }
         SslHandler ssl = f.channel().pipeline().get(SslHandler.class);
         if (ssl == null) {
-          connected(f.channel(), conn, waiter);
+          established(f.channel(), conn, waiter, null);
         } else {
           ssl.handshakeFuture().addListener(h -> {
             if (h.isSuccess()) {
-              connected(f.channel(), conn, waiter);
+              established(f.channel(), conn, waiter, ssl);
             } else {
               connecting--;
               f.channel().close();
@@ -288,6 +339,85 @@ public final class MemberClients {
       });
     }
 
+    private void http1(Channel ch, MemberConnection conn) {
+      ch.pipeline().addLast(conn.responseBytes());
+      ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()
+          .setMaxHeaderSize(MAX_RESPONSE_HEAD).setMaxChunkSize(MAX_CHUNK),
+          false, false));
+      ch.pipeline().addLast(conn);
+    }
+
+    /** TCP (and TLS) are up: HTTP/1.1 as usual; HTTP/2 for h2c, or when ALPN picked h2, once its SETTINGS come. */
+    private void established(Channel ch, MemberConnection conn, Waiter waiter, SslHandler ssl) {
+      if (h2 == null) {
+        connected(ch, conn, waiter);
+        return;
+      }
+      if (!h2c) {
+        pickedHttp1 = !MemberTlsConfig.H2.equals(ssl.applicationProtocol());
+        if (pickedHttp1) {
+          http1(ch, conn);
+          connected(ch, conn, waiter);
+          return;
+        }
+      }
+      MemberH2Connection.install(ch, this, waiter, Math.max(1, connectTimeoutMillis), MAX_RESPONSE_HEAD);
+    }
+
+    @Override
+    public void h2Ready(MemberH2Connection c, Waiter first) {
+      connecting--;
+      open.add(c.channel());
+      h2.add(c);
+      if (first != null && c.hasRoom()) {
+        c.open(first);
+      } else if (first != null) {
+        enqueue(first);
+      }
+      streamFreed(c); // waiting requests take what room is left
+    }
+
+    @Override
+    public void h2Failed(Throwable cause, Waiter first) {
+      connecting--;
+      if (first != null) {
+        first.connectFailed(cause);
+      }
+      next();
+    }
+
+    @Override
+    public void h2Closed(MemberH2Connection c) {
+      h2.remove(c);
+      if (open.remove(c.channel())) {
+        next();
+      }
+    }
+
+    @Override
+    public void streamFreed(MemberH2Connection c) {
+      Waiting w;
+      while (c.hasRoom() && (w = waiting.pollFirst()) != null) {
+        c.open(w.waiter());
+      }
+      Member m = member;
+      if (c.idle() && m != null && m.draining()) {
+        c.close(); // a draining member keeps no idle connection
+      }
+    }
+
+    /** Closes HTTP/2 connections without a stream since before {@code before}; all idle ones for MIN_VALUE. */
+    private void closeIdleH2(long before) {
+      if (h2 == null) {
+        return;
+      }
+      for (MemberH2Connection c : List.copyOf(h2)) {
+        if (c.idle() && (before == Long.MIN_VALUE || before - c.idleSinceNanos > 0)) {
+          c.close();
+        }
+      }
+    }
+
     private void connected(Channel ch, MemberConnection conn, Waiter waiter) {
       connecting--;
       open.add(ch);
@@ -297,7 +427,8 @@ public final class MemberClients {
     }
 
     /** A connection that finished an exchange and may carry another. */
-    void release(MemberConnection c) {
+    @Override
+    public void release(MemberConnection c) {
       Waiting w;
       while ((w = waiting.pollFirst()) != null) {
         if (w.waiter().connected(c)) {
@@ -314,7 +445,8 @@ public final class MemberClients {
     }
 
     /** Called when a connection's channel has closed, for whatever reason. */
-    void closed(MemberConnection c) {
+    @Override
+    public void closed(MemberConnection c) {
       if (open.remove(c.channel())) {
         idle.remove(c);
         next();
@@ -342,6 +474,7 @@ public final class MemberClients {
       while (!idle.isEmpty() && now - idle.peekLast().idleSinceNanos > KEEP_ALIVE_NANOS) {
         idle.pollLast().abort();
       }
+      closeIdleH2(now - KEEP_ALIVE_NANOS);
       boolean empty = open.isEmpty() && connecting == 0 && waiting.isEmpty();
       if (empty) {
         unlink(); // the endpoint is dropped

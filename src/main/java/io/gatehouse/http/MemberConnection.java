@@ -9,17 +9,20 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 
 /**
  * One keep-alive HTTP/1.1 connection to a member, handled at the Netty level on the listener's event loop (see
- * {@link MemberClients} for why). It carries one exchange at a time: the request goes out as Netty messages, the
+ * {@link MemberClients} for why), or one stream of an HTTP/2 connection ({@link MemberH2Connection}), whose
+ * frames a codec turns into the same HTTP/1.1 objects. It carries one exchange at a time: the request goes out as Netty messages, the
  * response comes back to the {@link Exchange} as they are decoded, and once the response and the request have
  * both ended the connection goes back to its pool, or is closed when either side did not keep it alive. After a
  * 101 the codec steps aside and the connection carries raw bytes (a WebSocket tunnel) until either side closes.
@@ -41,6 +44,9 @@ final class MemberConnection extends ChannelDuplexHandler {
      * after the call: keep a copy, not the buffer.
      */
     void memberContent(ByteBuf content, boolean last);
+
+    /** The response's trailers (gRPC's grpc-status among them), just before its last content. */
+    void memberTrailers(HttpHeaders trailers);
 
     /** The connection failed or closed before the response ended (after a 101: the tunnel closed). */
     void memberFailed(Throwable cause);
@@ -80,10 +86,21 @@ final class MemberConnection extends ChannelDuplexHandler {
     }
   }
 
+  /** Where a connection goes back to when its exchange is over, and hears that it closed. */
+  interface Home {
+    void release(MemberConnection c);
+
+    void closed(MemberConnection c);
+  }
+
   private static final MemberClosed CLOSED = new MemberClosed();
   private static final StaleConnection STALE = new StaleConnection();
+  /** The stream ID the HTTP/2 codec adds to each head: the member's business, not the client's. */
+  private static final CharSequence STREAM_ID = HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text();
 
-  private final MemberClients.Endpoint endpoint;
+  private final Home home;
+  /** An HTTP/2 stream rather than an HTTP/1.1 connection. */
+  private final boolean stream;
   private Channel channel;
   private HttpClientCodec codec;
   private Exchange exchange;
@@ -99,8 +116,14 @@ final class MemberConnection extends ChannelDuplexHandler {
   /** member_timeout, on the connection rather than per exchange: one {@link LazyDeadline} that outlives them. */
   private LazyDeadline headTimer;
 
-  MemberConnection(MemberClients.Endpoint endpoint) {
-    this.endpoint = endpoint;
+  MemberConnection(Home home, boolean stream) {
+    this.home = home;
+    this.stream = stream;
+  }
+
+  /** Whether this is a stream of an HTTP/2 connection. */
+  boolean http2() {
+    return stream;
   }
 
   /** Goes into the pipeline ahead of the codec: notes that the member has sent something for the current exchange. */
@@ -210,7 +233,8 @@ final class MemberConnection extends ChannelDuplexHandler {
           return;
         }
         if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL && head.status().code() != 101) {
-          skipInformationalEnd = true; // the decoder follows it with an empty LastHttpContent
+          // HTTP/1.1: the decoder follows it with an empty LastHttpContent; HTTP/2 gives it whole, in one object
+          skipInformationalEnd = !(msg instanceof LastHttpContent);
           if (head.status().code() == 100) {
             ex.memberContinue();
           }
@@ -218,7 +242,10 @@ final class MemberConnection extends ChannelDuplexHandler {
         }
         headTimer.disarm();
         keepAlive &= HttpUtil.isKeepAlive(head);
-        if (head.status().code() == 101) {
+        if (stream) {
+          head.headers().remove(STREAM_ID);
+        }
+        if (head.status().code() == 101 && codec != null) {
           tunnel = true;
           codec.prepareUpgradeFrom(ctx); // from here the encoder passes raw bytes on; the decoder already does
         }
@@ -236,6 +263,10 @@ final class MemberConnection extends ChannelDuplexHandler {
         }
         if (last) {
           exchange = null;
+          HttpHeaders trailers = ((LastHttpContent) content).trailingHeaders();
+          if (!trailers.isEmpty()) {
+            ex.memberTrailers(trailers);
+          }
         }
         ex.memberContent(content.content(), last);
         if (last) {
@@ -263,7 +294,7 @@ final class MemberConnection extends ChannelDuplexHandler {
     headTimer.stop();
     Exchange ex = exchange;
     exchange = null;
-    endpoint.closed(this);
+    home.closed(this);
     if (ex != null) {
       ex.memberFailed(stale(CLOSED));
     }
@@ -294,7 +325,7 @@ final class MemberConnection extends ChannelDuplexHandler {
       return; // endBody() comes back here
     }
     if (keepAlive && !tunnel && channel.isActive()) {
-      endpoint.release(this);
+      home.release(this);
     } else {
       channel.close();
     }

@@ -43,7 +43,9 @@ import io.vertx.core.http.HttpVersion;
  * connection (HTTP/2: stream) closed once the response has begun; so does a client that reads nothing of the
  * response for {@code client_timeout} while its write queue is full (HTTP/1: and the socket takes no byte,
  * {@link SendProgress}), and the member connection is closed with it.
- * The gateway's own answers are 502, 503, 504, 408 and 413. Member failure/success counts, the access-log line and
+ * The gateway's own answers are 502, 503, 504, 408 and 413; on a gRPC call they are gRPC statuses instead
+ * ({@link GrpcAnswers}), and the call's {@code grpc-timeout} bounds it: when it runs out the gateway answers
+ * DEADLINE_EXCEEDED and gives the member up. Member failure/success counts, the access-log line and
  * the request's share of the connection's bytes ({@link WireBytes}) are kept here. Event-loop confined.
  */
 public final class ProxyExchange extends ExchangeStateMachine
@@ -71,6 +73,10 @@ public final class ProxyExchange extends ExchangeStateMachine
   private final boolean upgrade;
   /** The request's X-Request-Id, null when the listener gives none. */
   private final String requestId;
+  /** A gRPC call: the gateway's own answers are gRPC statuses. */
+  private final boolean grpc;
+  /** The call's grpc-timeout, from its start; null without one. */
+  private LazyDeadline grpcDeadline;
   private Pool pool;
   private String cookieMemberId;
   /** The GATEHOUSE_POOL cookie to set with the member's answer (split_sticky), or null. */
@@ -112,6 +118,7 @@ public final class ProxyExchange extends ExchangeStateMachine
     this.hasBody = MemberRequest.hasBody(req);
     this.headIn = peer.wire().claimIn();
     this.requestId = RequestIds.of(cfg, req, peer);
+    this.grpc = GrpcAnswers.isGrpc(req);
   }
 
   /** Acts on the (paused) request as the forwarding policies decided. */
@@ -186,6 +193,13 @@ public final class ProxyExchange extends ExchangeStateMachine
 
   private void proxy(String poolName) {
     resp.closeHandler(v -> clientClosed());
+    if (grpc) {
+      long timeout = GrpcAnswers.timeoutNanos(req);
+      if (timeout >= 0) {
+        grpcDeadline = new LazyDeadline(ctx.loop(), Long.MAX_VALUE, this::grpcDeadlinePassed);
+        grpcDeadline.arm(timeout);
+      }
+    }
     if (cfg.maxBodySize() >= 0 && MemberRequest.declaredLength(req) > cfg.maxBodySize()) {
       fail(413, "body_too_large");
       return;
@@ -215,9 +229,10 @@ public final class ProxyExchange extends ExchangeStateMachine
       return;
     }
     memberStartNanos = System.nanoTime();
-    boolean tls = pool.config().protocol() == PoolProtocol.HTTPS;
-    ctx.clients().acquire(m, tls, tls ? pool.memberTls() : null, Math.min(cfg.memberTimeout().toMillis(), MAX_CONNECT_MILLIS), fresh,
-        this);
+    PoolProtocol protocol = pool.config().protocol();
+    boolean tls = protocol == PoolProtocol.HTTPS;
+    ctx.clients().acquire(m, tls, protocol == PoolProtocol.HTTP2, tls ? pool.memberTls() : null,
+        Math.min(cfg.memberTimeout().toMillis(), MAX_CONNECT_MILLIS), fresh, this);
   }
 
   /** In CHOOSING after a failed attempt: another member, once, when one is usable and the client still waits. */
@@ -287,8 +302,11 @@ public final class ProxyExchange extends ExchangeStateMachine
       finish(0, "client_closed");
       return false;
     }
+    // HTTP/2 members need not send a 100 (many do not): the gateway gives the client its 100 itself, and the
+    // member's window, not its 100, decides how much of the body goes
+    boolean continueHere = hasBody && !upgrade && c.http2() && MemberRequest.expectsContinue(req);
     ExchangePhase next = upgrade || !hasBody ? AWAITING_HEAD
-        : MemberRequest.expectsContinue(req) ? AWAITING_CONTINUE : SENDING_BODY;
+        : MemberRequest.expectsContinue(req) && !continueHere ? AWAITING_CONTINUE : SENDING_BODY;
     if (!move(next)) {
       return false; // the exchange ended without it: the connection stays the pool's
     }
@@ -298,6 +316,12 @@ public final class ProxyExchange extends ExchangeStateMachine
     memberHeaders = MemberRequest.headers(ctx, req, peer, upgrade, host, requestId);
     if (!edits.requestHeaders().isEmpty()) {
       HeaderEdits.apply(memberHeaders, edits.requestHeaders(), peer.ip(), requestId, cfg.name(), member.id());
+    }
+    if (c.http2() && HopByHop.acceptsTrailers(req.headers())) {
+      memberHeaders.set(HopByHop.TE, HopByHop.TRAILERS); // the one TE HTTP/2 allows; gRPC servers ask for it
+    }
+    if (continueHere) {
+      memberHeaders.remove(HttpHeaders.EXPECT);
     }
     String memberHost = edits.rewrite().host() != null ? edits.rewrite().host() : host;
     boolean whole = next == AWAITING_HEAD; // a retry is always whole: only a request without a body is sent twice
@@ -313,6 +337,9 @@ public final class ProxyExchange extends ExchangeStateMachine
       long limit = chunked && cfg.maxBodySize() >= 0 ? cfg.maxBodySize() : Long.MAX_VALUE;
       body = new RequestBodyRelay(this, req, limit, ctx.loop(), cfg.clientTimeout().toNanos());
       body.start();
+      if (continueHere) {
+        resp.writeContinue();
+      }
     }
     return true;
   }
@@ -532,11 +559,22 @@ public final class ProxyExchange extends ExchangeStateMachine
   }
 
   @Override
+  public void memberTrailers(io.netty.handler.codec.http.HttpHeaders trailers) {
+    if (phase() == RELAYING_RESPONSE) {
+      HopByHop.copy(trailers, resp.trailers(), false);
+    }
+  }
+
+  @Override
   public void memberFailed(Throwable cause) {
     toMember = null; // closed already
     if (phase() == TUNNEL) {
       tunnel.close();
       finish(status, "tunnel_closed");
+    } else if (phase() == RELAYING_RESPONSE && grpc && !clientGone) {
+      // the call ends with a status the client can act on (UNAVAILABLE: retry elsewhere), not a bare reset
+      GrpcAnswers.endWith(resp, GrpcAnswers.UNAVAILABLE, "the member closed the stream");
+      finish(status, "member_reset_in_body");
     } else if (phase() == RELAYING_RESPONSE) {
       // mid-body: the client must not take a cut body for a whole one (HTTP/2: the member's failure, not a clean end)
       resp.reset(Http2Error.INTERNAL_ERROR.code());
@@ -583,7 +621,10 @@ public final class ProxyExchange extends ExchangeStateMachine
     (body == null ? r.end() : r.end(body)).onComplete(v -> finish(status, end));
   }
 
-  /** Answers with the gateway's own status: the response has not begun. */
+  /**
+   * Answers with the gateway's own status: the response has not begun. A gRPC call gets the gRPC status for it;
+   * the access log and metrics keep {@code code}, the HTTP status the answer stands for.
+   */
   private void fail(int code, String reason) {
     if (!move(ANSWERED_LOCALLY)) {
       return;
@@ -593,8 +634,39 @@ public final class ProxyExchange extends ExchangeStateMachine
       finish(code, "client_closed");
     } else {
       tagAnswer();
-      ErrorPages.answer(req, code).onComplete(v -> finish(code, reason));
+      (grpc ? GrpcAnswers.answer(resp, GrpcAnswers.status(code, reason), grpcMessage(code, reason))
+          : ErrorPages.answer(req, code)).onComplete(v -> finish(code, reason));
     }
+  }
+
+  private static String grpcMessage(int code, String reason) {
+    return GrpcAnswers.DEADLINE_END.equals(reason) ? "deadline exceeded: the call's grpc-timeout ran out at the gateway"
+        : ErrorPages.text(code) + " (" + reason + ")";
+  }
+
+  /**
+   * The call's grpc-timeout ran out: the member is given up and the client told DEADLINE_EXCEEDED, as an answer
+   * before the member's head, or in the trailers of a response that has begun.
+   */
+  private void grpcDeadlinePassed() {
+    ExchangePhase p = phase();
+    if (p == DONE || p == ENDING || p == ANSWERED_LOCALLY || p == TUNNEL || clientGone) {
+      return;
+    }
+    cancelTimer();
+    abortMember();
+    if (body != null) {
+      body.stopTimer();
+    }
+    if (p == RELAYING_RESPONSE) {
+      GrpcAnswers.endWith(resp, GrpcAnswers.DEADLINE_EXCEEDED, grpcMessage(0, GrpcAnswers.DEADLINE_END))
+          .onComplete(v -> finish(status, GrpcAnswers.DEADLINE_END));
+      return;
+    }
+    if (p == CONNECTING && !move(CHOOSING)) {
+      return; // the connection, when it comes, is turned down: the phase is no longer CONNECTING
+    }
+    fail(504, GrpcAnswers.DEADLINE_END);
   }
 
   /** The request ID on an answer of the gateway's own. */
@@ -608,6 +680,9 @@ public final class ProxyExchange extends ExchangeStateMachine
     }
     if (readStall != null) {
       readStall.stop();
+    }
+    if (grpcDeadline != null) {
+      grpcDeadline.stop();
     }
     long in = headIn + peer.wire().claimIn();
     long out = peer.wire().claimOut();

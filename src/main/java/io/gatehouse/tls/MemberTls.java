@@ -4,6 +4,7 @@ import io.gatehouse.config.MemberTlsConfig;
 import io.gatehouse.pem.BadPem;
 import io.gatehouse.pem.Pem;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -37,15 +38,19 @@ public final class MemberTls {
   private final SslContext context;
   private final TrustManagerFactory trust;
   private final String serverName;
+  /** What ALPN offers, in order of preference; empty: no ALPN (HTTP/1.1). */
+  private final List<String> alpn;
   /** The CA file's bytes as read, to tell a changed file from an unchanged one; empty without a CA. */
   private final byte[] ca;
   /** Null without a CA. */
   private final ClientSSLOptions probe;
 
-  private MemberTls(SslContext context, TrustManagerFactory trust, String serverName, byte[] ca) {
+  private MemberTls(SslContext context, TrustManagerFactory trust, String serverName, byte[] ca,
+      List<String> alpn) {
     this.context = context;
     this.trust = trust;
     this.serverName = serverName;
+    this.alpn = alpn;
     this.ca = ca;
     this.probe = trust == null ? null
         : new ClientSSLOptions().setTrustOptions(TrustOptions.wrap(trust)).setHostnameVerificationAlgorithm(VERIFY_NAME);
@@ -57,14 +62,16 @@ public final class MemberTls {
       return insecure();
     }
     if (!config.verifies()) {
-      return new MemberTls(insecureContext(), null, config.serverName(), new byte[0]);
+      return new MemberTls(insecureContext(config.alpnProtocols()), null, config.serverName(), new byte[0],
+          config.alpnProtocols());
     }
     try {
       byte[] pem = Files.readAllBytes(config.caCertificate());
       List<X509Certificate> cas = Pem.certificates(pem);
       TrustManagerFactory tmf = trustOnly(cas);
-      SslContext context = builder().trustManager(tmf).endpointIdentificationAlgorithm(VERIFY_NAME).build();
-      return new MemberTls(context, tmf, config.serverName(), pem);
+      SslContext context = builder(config.alpnProtocols()).trustManager(tmf)
+          .endpointIdentificationAlgorithm(VERIFY_NAME).build();
+      return new MemberTls(context, tmf, config.serverName(), pem, config.alpnProtocols());
     } catch (SSLException | GeneralSecurityException e) {
       throw new IllegalArgumentException(config.caCertificate() + ": cannot be used: " + e.getMessage());
     } catch (IOException e) {
@@ -78,7 +85,7 @@ public final class MemberTls {
   public static MemberTls insecure() {
     MemberTls i = insecure;
     if (i == null) {
-      i = new MemberTls(insecureContext(), null, null, new byte[0]);
+      i = new MemberTls(insecureContext(List.of()), null, null, new byte[0], List.of());
       insecure = i;
     }
     return i;
@@ -87,11 +94,16 @@ public final class MemberTls {
   /** The same settings and the same CA bytes: the running one can stay, with its connections. */
   public boolean sameAs(MemberTls other) {
     return other != null && java.util.Objects.equals(serverName, other.serverName) && Arrays.equals(ca, other.ca)
-        && (trust == null) == (other.trust == null);
+        && (trust == null) == (other.trust == null) && alpn.equals(other.alpn);
   }
 
   public boolean verifies() {
     return trust != null;
+  }
+
+  /** Whether members are offered HTTP/2 by ALPN: a connection speaks it when the member picks {@code h2}. */
+  public boolean offersH2() {
+    return alpn.contains(MemberTlsConfig.H2);
   }
 
   /** The name sent as SNI and verified: {@code tls_server_name}, else the member's address. */
@@ -118,15 +130,22 @@ public final class MemberTls {
     return probe;
   }
 
-  private static SslContextBuilder builder() {
-    return SslContextBuilder.forClient()
+  private static SslContextBuilder builder(List<String> alpn) {
+    SslContextBuilder b = SslContextBuilder.forClient()
         .sslProvider(TlsEngine.selected() == TlsEngine.OPENSSL ? SslProvider.OPENSSL : SslProvider.JDK);
+    if (!alpn.isEmpty()) {
+      // a member that picks nothing (no ALPN on its side) is spoken to in HTTP/1.1, as without the field
+      b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+          ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+          ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+    }
+    return b;
   }
 
   /** Any certificate, no name check (like HAProxy's "verify none"). */
-  private static SslContext insecureContext() {
+  private static SslContext insecureContext(List<String> alpn) {
     try {
-      return builder().trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null).build();
+      return builder(alpn).trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null).build();
     } catch (SSLException e) {
       throw new IllegalStateException("member TLS context: " + e.getMessage(), e);
     }

@@ -196,7 +196,7 @@ class ConfigRulesTest {
         // pool
         rule("pools[4]", "{'name': 'web-pool', 'protocol': 'TCP', 'members': []}",
             "$.pools[4].name: name \"web-pool\" is already used by $.pools[0]"),
-        rule("pools[1].protocol", "'SSL'", "$.pools[1].protocol: must be one of TCP, UDP, HTTP, HTTPS"),
+        rule("pools[1].protocol", "'SSL'", "$.pools[1].protocol: must be one of TCP, UDP, HTTP, HTTPS, HTTP2"),
         rule("pools[1].lb_algorithm", "'RANDOM'", "$.pools[1].lb_algorithm: must be one of ROUND_ROBIN, LEAST_CONNECTIONS, SOURCE_IP"),
         rule("pools[1].members", REMOVE, "$.pools[1].members: is required"),
         rule("pools[1].members", "{}", "$.pools[1].members: must be a list"),
@@ -215,7 +215,7 @@ class ConfigRulesTest {
         rule("pools[1].session_persistence", "{'type': 'HTTP_COOKIE', 'cookie_name': 'sid'}",
             "$.pools[1].session_persistence.cookie_name: only APP_COOKIE takes a cookie_name"),
         rule("pools[2].session_persistence", "{'type': 'HTTP_COOKIE'}",
-            "$.pools[2].session_persistence.type: HTTP_COOKIE needs an HTTP or HTTPS pool"),
+            "$.pools[2].session_persistence.type: HTTP_COOKIE needs an HTTP, HTTPS or HTTP2 pool"),
         rule("pools[2].session_persistence", "{'type': 'SOURCE_IP', 'persistence_timeout': 61}",
             "$.pools[2].session_persistence.persistence_timeout: must be 1-60"),
         rule("pools[1].session_persistence", "{'type': 'HTTP_COOKIE', 'persistence_timeout': 1441}",
@@ -278,7 +278,23 @@ class ConfigRulesTest {
         rule("pools[1]", "{'name': 'api-pool', 'protocol': 'HTTPS', 'ca_certificate': 'key.pem', 'members': []}",
             "$.pools[1].ca_certificate: {dir}/key.pem: no certificate in file"),
         rule("pools[1]", "{'name': 'api-pool', 'protocol': 'HTTPS', 'ca_certificate': 'ca.pem', "
-            + "'tls_server_name': '10.0.0.1', 'members': []}", "$.pools[1].tls_server_name: must be a host name"));
+            + "'tls_server_name': '10.0.0.1', 'members': []}", "$.pools[1].tls_server_name: must be a host name"),
+        // HTTP/2 to members
+        rule("pools[0].alpn_protocols", "['h2']", "$.pools[0].alpn_protocols: only HTTPS pools take alpn_protocols"),
+        rule("pools[1]", "{'name': 'api-pool', 'protocol': 'HTTP2', 'alpn_protocols': ['h2'], 'members': []}",
+            "$.pools[1].alpn_protocols: only HTTPS pools take alpn_protocols (an HTTP2 pool speaks HTTP/2 without "
+            + "TLS, without a negotiation)"),
+        rule("pools[1]", "{'name': 'api-pool', 'protocol': 'HTTPS', 'ca_certificate': 'ca.pem', "
+            + "'alpn_protocols': ['h2', 'h3'], 'members': []}", "$.pools[1].alpn_protocols[1]: must be \"h2\" or \"http/1.1\""),
+        rule("pools[1]", "{'name': 'api-pool', 'protocol': 'HTTPS', 'ca_certificate': 'ca.pem', "
+            + "'alpn_protocols': ['h2', 'h2'], 'members': []}", "$.pools[1].alpn_protocols[1]: h2 is listed twice"),
+        rule("pools[1]", "{'name': 'api-pool', 'protocol': 'HTTPS', 'ca_certificate': 'ca.pem', "
+            + "'alpn_protocols': [], 'members': []}",
+            "$.pools[1].alpn_protocols: must name at least one of \"h2\", \"http/1.1\" (or be left out: HTTP/1.1)"),
+        rule("pools[1]", "{'name': 'api-pool', 'protocol': 'HTTPS', 'ca_certificate': 'ca.pem', "
+            + "'alpn_protocol': ['h2'], 'members': []}",
+            "$.pools[1].alpn_protocol: unknown field (did you mean alpn_protocols?)"),
+        rule("pools[1].protocol", "'HTTP3'", "$.pools[1].protocol: must be one of TCP, UDP, HTTP, HTTPS, HTTP2"));
   }
 
   private static Arguments rule(String path, String value, String line) {
