@@ -50,6 +50,8 @@ final class GrpcProbe implements Probe {
     ProbeDeadline deadline = new ProbeDeadline(vertx, timeout);
     HttpClientConnection[] opened = new HttpClientConnection[1];
     HttpConnectOptions options = new HttpConnectOptions();
+    // Vert.x 5.0's connect() keeps the client's connect timeout, not this one: the deadline ends the probe in time,
+    // and a connection that opens later is closed at once
     ProbeConnectOptions.apply(options, target, timeout, tls, memberTls);
     client.connect(options)
         .compose(connection -> {

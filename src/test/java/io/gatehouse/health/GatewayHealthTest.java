@@ -28,6 +28,8 @@ abstract class GatewayHealthTest {
   Backends backends;
   GatewayHarness gw;
   int port;
+  /** The node, admin and reload sections {@link #start} wrote: a reload keeps them. */
+  private String head;
 
   @BeforeEach
   void startBackends() {
@@ -45,6 +47,7 @@ abstract class GatewayHealthTest {
   /** A pool of {@code protocol}; a listener in front of it unless the protocol is HTTP (probes only). */
   void start(String protocol, String poolExtra, String membersJson) {
     port = TestPorts.free();
+    head = head();
     gw = GatewayHarness.start(config(protocol, poolExtra, membersJson));
   }
 
@@ -58,7 +61,7 @@ abstract class GatewayHealthTest {
     String listener = protocol.equals("HTTP") ? "" : """
         "listeners":[{"name":"l","protocol":"%s","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
         """.formatted(protocol, port);
-    return "{" + head() + listener + """
+    return "{" + head + listener + """
         "pools":[{"name":"p","protocol":"%s"%s,"members":%s}]}
         """.formatted(protocol, poolExtra, membersJson);
   }

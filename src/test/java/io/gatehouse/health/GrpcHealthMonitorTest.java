@@ -21,6 +21,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.MetadataUtils;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
@@ -136,12 +137,19 @@ class GrpcHealthMonitorTest extends GatewayHealthTest {
   }
 
   @Test
-  void stoppedSilentAndNonGrpcMembersAreDown() {
+  void stoppedSilentAndBrokenMembersAreDown() {
     GrpcMember stopped = started(GrpcMember.plain());
     Backends.Member silent = backends.tcp("silent", so -> { }); // accepts, never answers the HTTP/2 preface
     // Vert.x answers h2c with prior knowledge, but it is no gRPC server
     Backends.Member web = backends.http("web", false, req -> req.response().setStatusCode(404).end());
-    start("HTTP", ",\"health_monitor\":{" + GRPC + "}", members(stopped.port(), silent.port(), web.port()));
+    // gRPC's framing, but a message cut short: 3 bytes of the 5 announced
+    Backends.Member garbled = backends.http("garbled", false, req -> req.response()
+        .putHeader("content-type", "application/grpc").putTrailer("grpc-status", "0")
+        .end(Buffer.buffer().appendByte((byte) 0).appendInt(5).appendBytes(new byte[] {0x08, 0x01, 0x10})));
+    Backends.Member statusless = backends.http("statusless", false, req -> req.response()
+        .putHeader("content-type", "application/grpc").end(Buffer.buffer(new byte[] {0, 0, 0, 0, 2, 0x08, 0x01})));
+    start("HTTP", ",\"health_monitor\":{" + GRPC + "}",
+        members(stopped.port(), silent.port(), web.port(), garbled.port(), statusless.port()));
     awaitServing(stopped.port());
     stopped.close();
     awaitStatus(stopped.port(), MemberStatus.OFFLINE, GRPC_VERDICT);
@@ -150,6 +158,10 @@ class GrpcHealthMonitorTest extends GatewayHealthTest {
     assertEquals("timeout after 0.5 s", memberAt(silent.port()).health().reason());
     awaitStatus(web.port(), MemberStatus.OFFLINE, GRPC_VERDICT);
     assertEquals("HTTP 404", memberAt(web.port()).health().reason());
+    awaitStatus(garbled.port(), MemberStatus.OFFLINE, GRPC_VERDICT);
+    assertEquals("malformed HealthCheckResponse: truncated message", memberAt(garbled.port()).health().reason());
+    awaitStatus(statusless.port(), MemberStatus.OFFLINE, GRPC_VERDICT);
+    assertEquals("no grpc-status", memberAt(statusless.port()).health().reason());
   }
 
   @Test
