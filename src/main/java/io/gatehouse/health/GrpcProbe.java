@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -66,7 +65,7 @@ final class GrpcProbe implements Probe {
               .putHeader("content-type", "application/grpc").putHeader("te", "trailers"));
         })
         // :authority is the member address, whatever name TLS verified
-        .compose(req -> req.authority(HostAndPort.create(target.hostAddress(), target.port())).send(request.copy()))
+        .compose(req -> req.authority(ProbeConnectOptions.memberAuthority(target)).send(request.copy()))
         .compose(this::verdict)
         .otherwise(e -> TcpProbe.connectFailure(e, timeout))
         .onSuccess(r -> {

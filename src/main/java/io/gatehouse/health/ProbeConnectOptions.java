@@ -2,6 +2,7 @@ package io.gatehouse.health;
 
 import io.gatehouse.tls.MemberTls;
 import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -29,5 +30,11 @@ final class ProbeConnectOptions {
       }
     }
     return checks;
+  }
+
+  /** The member's {@code address:port} as an authority: an IPv6 address in brackets ({@code [::1]:50051}). */
+  static HostAndPort memberAuthority(SocketAddress target) {
+    String host = target.hostAddress();
+    return HostAndPort.create(host.indexOf(':') >= 0 ? "[" + host + "]" : host, target.port());
   }
 }

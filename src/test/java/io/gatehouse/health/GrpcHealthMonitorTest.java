@@ -22,12 +22,14 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.MetadataUtils;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -165,6 +167,27 @@ class GrpcHealthMonitorTest extends GatewayHealthTest {
   }
 
   @Test
+  void anIpv6MemberIsAskedWithABracketedAuthority() {
+    AtomicReference<String> authority = new AtomicReference<>();
+    HttpServer member = backends.vertx().createHttpServer().requestHandler(req -> {
+      authority.set(String.valueOf(req.authority()));
+      byte[] serving = {0x08, 0x01};
+      req.response().putHeader("content-type", "application/grpc").putTrailer("grpc-status", "0")
+          .end(Buffer.buffer().appendByte((byte) 0).appendInt(serving.length).appendBytes(serving));
+    });
+    Sync.await(member.listen(0, "::1"));
+    int memberPort = member.actualPort();
+    start("HTTP", ",\"health_monitor\":{" + GRPC + "}",
+        "[{\"address\":\"::1\",\"protocol_port\":" + memberPort + "}]");
+    Await.until(GRPC_VERDICT, () -> authority.get() != null,
+        () -> "no probe arrived; the member is " + pool().member("::1:" + memberPort).health());
+    String seen = authority.get(); // [::1] or [0:0:0:0:0:0:0:1]: the brackets are what matters
+    assertTrue(seen.matches("\\[[0-9a-f:]+\\]:" + memberPort), seen);
+    Await.until(GRPC_VERDICT, () -> serving("p", "::1", memberPort),
+        () -> "the member is " + pool().member("::1:" + memberPort).health());
+  }
+
+  @Test
   void httpsPoolsProbeOverTlsWithAlpnH2CheckingTheMemberAsTrafficDoes() {
     GrpcMember trusted = started(GrpcMember.tls(TestCerts.RSA_CERT, TestCerts.RSA_KEY)); // test CA, 127.0.0.1
     GrpcMember named = started(GrpcMember.tls(TestCerts.API_CERT, TestCerts.API_KEY)); // api.example.test only
@@ -206,8 +229,12 @@ class GrpcHealthMonitorTest extends GatewayHealthTest {
    * sides) and take a member OFFLINE for a moment; the streak after it is what a test is about.
    */
   private boolean serving(String pool, int memberPort) {
+    return serving(pool, "127.0.0.1", memberPort);
+  }
+
+  private boolean serving(String pool, String address, int memberPort) {
     HealthChecker checker = gw.gateway().runtime().view().health().get(pool);
-    Member m = member(pool, memberPort);
+    Member m = gw.gateway().runtime().view().pool(pool).member(address + ":" + memberPort);
     ProbeCounts c = checker.probeCounts().get(m.id());
     return m.health().status() == MemberStatus.ONLINE && c != null && c.success() >= 1 && checker.lastProbeUp(m);
   }
