@@ -28,6 +28,10 @@ final class HealthMonitorParser {
     if (type != null && !http) {
       HTTP_FIELDS.forEach(f -> r.ignore(f, "used only by HTTP and HTTPS monitors"));
     }
+    if (type != null && type != Type.GRPC) {
+      r.ignore("grpc_service_name", "used only by GRPC monitors");
+    }
+    String grpcServiceName = r.string("grpc_service_name", "");
     String urlPath = r.string("url_path", "/");
     if (!urlPath.startsWith("/")) {
       r.error("url_path", "must start with \"/\"");
@@ -39,7 +43,7 @@ final class HealthMonitorParser {
       r.error("domain_name", "must be a host name");
     }
     return new HealthMonitorConfig(type, delay, timeout, maxRetries, maxRetriesDown, monitorPort, urlPath, method,
-        domain, expectedCodes(r));
+        domain, expectedCodes(r), grpcServiceName);
   }
 
   private static void checkFitsPool(ObjectReader r, Type type, PoolProtocol pool) {
@@ -48,7 +52,7 @@ final class HealthMonitorParser {
     }
     if (type == Type.UDP_CONNECT && pool != PoolProtocol.UDP) {
       r.error("type", "UDP_CONNECT monitors only UDP pools");
-    } else if (pool == PoolProtocol.UDP && type == Type.HTTPS) {
+    } else if (pool == PoolProtocol.UDP && (type == Type.HTTPS || type == Type.GRPC)) {
       r.error("type", "a UDP pool takes only UDP_CONNECT, TCP or HTTP monitors");
     }
   }

@@ -3,10 +3,8 @@ package io.gatehouse.health;
 import io.gatehouse.config.HealthMonitorConfig;
 import io.gatehouse.tls.MemberTls;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
@@ -38,28 +36,14 @@ final class HttpProbe implements Probe {
 
   @Override
   public Future<ProbeResult> run(SocketAddress target, Duration timeout) {
-    Promise<ProbeResult> result = Promise.promise();
-    HttpClientRequest[] sent = new HttpClientRequest[1];
-    long timer = vertx.setTimer(timeout.toMillis(), id -> {
-      if (result.tryComplete(ProbeResult.timedOut(timeout)) && sent[0] != null) {
-        sent[0].reset();
-      }
-    });
+    ProbeDeadline deadline = new ProbeDeadline(vertx, timeout);
     RequestOptions options = new RequestOptions()
-        .setServer(target).setHost(target.hostAddress()).setPort(target.port()).setSsl(tls)
-        .setMethod(HttpMethod.valueOf(monitor.httpMethod())).setURI(monitor.urlPath())
-        .setConnectTimeout(timeout.toMillis());
-    MemberTls checks = tls ? memberTls.get() : null;
-    if (checks != null) {
-      // the request's host is what TLS sends as SNI and verifies; the Host header stays as before
-      options.setHost(checks.peerHost(target.hostAddress()));
-      if (checks.verifies()) {
-        options.setSslOptions(checks.probeOptions()); // else the client's own: any certificate
-      }
-    }
+        .setMethod(HttpMethod.valueOf(monitor.httpMethod())).setURI(monitor.urlPath());
+    // with TLS, the Host header stays as before: domain_name, else the member address
+    MemberTls checks = ProbeConnectOptions.apply(options, target, timeout, tls, memberTls);
     client.request(options)
         .compose(req -> {
-          sent[0] = req;
+          deadline.onTimeout(req::reset);
           if (monitor.domainName() != null) {
             req.authority(HostAndPort.authority(monitor.domainName()));
           } else if (checks != null) {
@@ -73,10 +57,7 @@ final class HttpProbe implements Probe {
           return resp.end().map(new ProbeResult(monitor.expectedCodes().matches(code), "HTTP " + code));
         })
         .otherwise(e -> TcpProbe.connectFailure(e, timeout))
-        .onSuccess(r -> {
-          vertx.cancelTimer(timer);
-          result.tryComplete(r);
-        });
-    return result.future();
+        .onSuccess(deadline::complete);
+    return deadline.future();
   }
 }

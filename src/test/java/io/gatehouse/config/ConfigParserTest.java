@@ -234,6 +234,30 @@ class ConfigParserTest {
   }
 
   @Test
+  void grpcMonitorsAskAboutTheWholeServerUnlessNamedAndWarnOfHttpFields() {
+    ConfigResult result = parse("""
+        { 'pools': [ { 'name': 'a', 'protocol': 'HTTP', 'members': [], 'health_monitor': { 'type': 'GRPC' } },
+                     { 'name': 'b', 'protocol': 'HTTP', 'members': [],
+                       'health_monitor': { 'type': 'GRPC', 'grpc_service_name': 'shop.Cart', 'url_path': '/x',
+                                           'expected_codes': '200-299', 'monitor_port': 9000 } },
+                     { 'name': 'c', 'protocol': 'TCP', 'members': [],
+                       'health_monitor': { 'type': 'HTTP', 'grpc_service_name': 'shop.Cart' } } ] }
+        """);
+    assertTrue(result.ok(), () -> result.errorLines().toString());
+    assertEquals(List.of(
+        "config warning: $.pools[1].health_monitor.url_path: used only by HTTP and HTTPS monitors, ignored",
+        "config warning: $.pools[1].health_monitor.expected_codes: used only by HTTP and HTTPS monitors, ignored",
+        "config warning: $.pools[2].health_monitor.grpc_service_name: used only by GRPC monitors, ignored"),
+        result.warnings());
+    HealthMonitorConfig whole = result.config().pool("a").orElseThrow().healthMonitor();
+    assertEquals(HealthMonitorConfig.Type.GRPC, whole.type());
+    assertEquals("", whole.grpcServiceName());
+    HealthMonitorConfig named = result.config().pool("b").orElseThrow().healthMonitor();
+    assertEquals("shop.Cart", named.grpcServiceName());
+    assertEquals(9000, named.monitorPort());
+  }
+
+  @Test
   void refusesUnknownFieldsSuggestingTheKnownNameWhenOneIsClose() {
     ConfigResult result = parse("""
         { 'colour': 'blue', 'node': { 'name': 'n', 'nick': 'x' }, 'drain_timeuot': 5,

@@ -8,6 +8,7 @@ import io.gatehouse.pool.Pool;
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,8 @@ abstract class GatewayHealthTest {
   Backends backends;
   GatewayHarness gw;
   int port;
+  /** The node, admin and reload sections {@link #start} wrote: a reload keeps them. */
+  private String head;
 
   @BeforeEach
   void startBackends() {
@@ -44,12 +47,23 @@ abstract class GatewayHealthTest {
   /** A pool of {@code protocol}; a listener in front of it unless the protocol is HTTP (probes only). */
   void start(String protocol, String poolExtra, String membersJson) {
     port = TestPorts.free();
+    head = head();
+    gw = GatewayHarness.start(config(protocol, poolExtra, membersJson));
+  }
+
+  /** The configuration file rewritten as {@link #start} would have written it, and reloaded. */
+  void reload(String protocol, String poolExtra, String membersJson) {
+    gw.rewrite(config(protocol, poolExtra, membersJson));
+    Sync.await(gw.gateway().runtime().reload());
+  }
+
+  private String config(String protocol, String poolExtra, String membersJson) {
     String listener = protocol.equals("HTTP") ? "" : """
         "listeners":[{"name":"l","protocol":"%s","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
         """.formatted(protocol, port);
-    gw = GatewayHarness.start("{" + head() + listener + """
+    return "{" + head + listener + """
         "pools":[{"name":"p","protocol":"%s"%s,"members":%s}]}
-        """.formatted(protocol, poolExtra, membersJson));
+        """.formatted(protocol, poolExtra, membersJson);
   }
 
   /** An HTTP member whose {@code /health} answers {@code code} and whose other paths count as live traffic. */
