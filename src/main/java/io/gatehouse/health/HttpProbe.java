@@ -47,7 +47,7 @@ final class HttpProbe implements Probe {
           if (monitor.domainName() != null) {
             req.authority(HostAndPort.authority(monitor.domainName()));
           } else if (checks != null) {
-            req.authority(HostAndPort.create(target.hostAddress(), target.port()));
+            req.authority(ProbeConnectOptions.memberAuthority(target)); // [v6]:port, as a Host header must be
           }
           return req.send();
         })
