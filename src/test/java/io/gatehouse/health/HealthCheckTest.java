@@ -113,11 +113,12 @@ class HealthCheckTest extends GatewayHealthTest {
   @Test
   void httpsProbeAcceptsAnUntrustedMemberCertificate() {
     HttpMember a = httpMember("a", true);
-    // a second per probe: the first TLS handshakes of a fresh JVM (classes loaded, crypto not yet compiled) took
-    // 0.3-1.3 s on a loaded machine, so FAST's 0.2 s timed every one of them out before any could warm the next
-    start("HTTP", ",\"health_monitor\":{\"type\":\"HTTPS\",\"url_path\":\"/health\",\"delay\":1,\"timeout\":1,"
+    // two seconds per probe: the first TLS handshakes of a fresh JVM (classes loaded, crypto not yet compiled)
+    // took 0.3-1.3 s on a loaded machine and over 1 s with two test JVMs side by side, so FAST's 0.2 s timed every
+    // one of them out before any could warm the next
+    start("HTTP", ",\"health_monitor\":{\"type\":\"HTTPS\",\"url_path\":\"/health\",\"delay\":2,\"timeout\":2,"
         + "\"max_retries\":2,\"max_retries_down\":2}", members(a.server.port()));
-    Duration verdict = Duration.ofSeconds(6);
+    Duration verdict = Duration.ofSeconds(12);
     Await.until(verdict, () -> counts(a.server.port()).success() >= 2,
         () -> "HTTPS probes succeed; member " + memberAt(a.server.port()).health());
     a.code.set(503);
