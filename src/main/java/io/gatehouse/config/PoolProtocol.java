@@ -9,7 +9,7 @@ public enum PoolProtocol {
     return switch (listener) {
       case TCP, SSL -> this == TCP;
       case UDP -> this == UDP;
-      case HTTP, HTTPS -> this == HTTP || this == HTTPS;
+      case HTTP, HTTPS, QUIC -> this == HTTP || this == HTTPS;
     };
   }
 }

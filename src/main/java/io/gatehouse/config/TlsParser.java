@@ -19,6 +19,11 @@ final class TlsParser {
   }
 
   TlsConfig parse(ObjectReader r) {
+    return parse(r, TlsPolicyName.TLS_1_2);
+  }
+
+  /** With {@code defaultPolicy} where {@code security_policy} is not given (QUIC: tls-1-3, its only one). */
+  TlsConfig parse(ObjectReader r, TlsPolicyName defaultPolicy) {
     TlsConfig.CertPair main = pair(r);
     List<TlsConfig.CertPair> sni = new ArrayList<>();
     for (ObjectReader s : r.objects("sni_certificates")) {
@@ -27,7 +32,7 @@ final class TlsParser {
       }
     }
     TlsPolicyName policy = r.oneOf("security_policy", TlsPolicyName::fromConfigName, POLICY_NAMES,
-        TlsPolicyName.TLS_1_2);
+        defaultPolicy);
     Path clientCa = r.has("client_ca") ? file(r, "client_ca") : null;
     if (clientCa != null) {
       report(r, "client_ca", CertificateCheck.caProblem(clientCa));

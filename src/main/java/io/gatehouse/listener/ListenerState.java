@@ -170,6 +170,21 @@ public final class ListenerState {
   }
 
   /**
+   * Whether the ACL in force refuses datagrams from {@code address} (QUIC: dropped before the QUIC library sees
+   * them, so nothing is sent back); {@code count}: this one is a connection attempt, counted as refused.
+   */
+  public boolean aclRefuses(byte[] address, boolean count) {
+    IpGroup acl = settings.config().ipGroup();
+    if (acl == null || acl.admits(address)) {
+      return false;
+    }
+    if (count) {
+      refusedAcl.increment();
+    }
+    return true;
+  }
+
+  /**
    * Whether what {@code c} admits is counted in the per-client table: only under a per-client limit
    * (client_connection_limit, or client_request_rate, whose bucket must not be evicted while its client is
    * connected), so that other listeners keep no table, nor take its lock, per connection. A limit added by a reload
