@@ -93,4 +93,179 @@ class QuicListenerTest {
         "gatehouse_http_requests_total{code=\"200\",listener=\"h3\",member=\"127.0.0.1:" + a.port() + "\",pool=\"p\"} 2.0"),
         () -> "h3 requests counted: " + gw.metrics());
   }
+
+  @Test
+  void largeBodiesStreamBothWaysIntact() throws Exception {
+    start("", "", members(a));
+    byte[] up = new byte[6 << 20];
+    new Random(19).nextBytes(up);
+    long down = 8L << 20;
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      Response sha = Http3Client.await(h3.send("POST", "/sha", Map.of(), up));
+      assertEquals(200, sha.status());
+      assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(up)), sha.text(),
+          "a 6 MB upload (no Content-Length: sent on as chunked) arrives whole");
+      Response got = h3.get("/download/" + down);
+      assertEquals(200, got.status());
+      assertEquals(down, got.body().length);
+      assertEquals(HttpMembers.downloadSha(down),
+          HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(got.body())), "an 8 MB download");
+    }
+  }
+
+  @Test
+  void manyConcurrentStreamsOnOneConnection() throws Exception {
+    start("", "", members(a, b));
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      List<CompletableFuture<Response>> all = new ArrayList<>();
+      for (int i = 0; i < 80; i++) {
+        all.add(h3.send("POST", "/echo", Map.of("content-length", "8"), ("body-" + (100 + i)).getBytes()));
+      }
+      for (int i = 0; i < all.size(); i++) {
+        Response r = Http3Client.await(all.get(i));
+        assertEquals(200, r.status());
+        assertEquals("body-" + (100 + i), r.text(), "each stream gets its own answer");
+      }
+    }
+    Await.until(Duration.ofSeconds(5), () -> gw.accessLogLines("path=/echo").size() == 80,
+        () -> "80 access lines: " + gw.accessLogLines("path=/echo").size());
+    assertEquals(1, gw.accessLogLines("path=/echo").stream().map(l -> l.replaceAll(".*client=([^ ]+).*", "$1"))
+        .distinct().count(), "one connection, one client port");
+  }
+
+  @Test
+  void aClientTheAclRefusesGetsNoAnswerAtAll() throws Exception {
+    start(",\"ip_group\":{\"type\":\"white\",\"cidrs\":[\"10.0.0.0/8\"]}", "", members(a));
+    int hits = a.hits.get();
+    assertThrows(Exception.class, () -> Http3Client.connect(port, Duration.ofSeconds(2)).close(),
+        "no handshake with a refused client");
+    assertTrue(gw.metrics().contains(
+        "gatehouse_listener_connections_refused_total{listener=\"h3\",reason=\"acl\"}"), gw.metrics());
+    Await.until(Duration.ofSeconds(5), () -> !gw.metrics().contains(
+        "gatehouse_listener_connections_refused_total{listener=\"h3\",reason=\"acl\"} 0.0"), "counted as acl");
+    assertEquals(hits, a.hits.get(), "nothing reached the member");
+  }
+
+  @Test
+  void aConnectionOverTheLimitIsClosedAsItStarts() throws Exception {
+    start(",\"connection_limit\":1", "", members(a));
+    try (Http3Client first = Http3Client.connect(port)) {
+      assertEquals(200, first.get("/one").status());
+      assertThrows(Exception.class, () -> {
+        try (Http3Client second = Http3Client.connect(port, Duration.ofSeconds(2))) {
+          second.get("/two");
+        }
+      }, "a second connection is refused");
+      assertEquals(200, first.get("/three").status(), "the admitted one goes on");
+    }
+  }
+
+  @Test
+  void aReloadThatChangesThePoolTakesEffectOnAnOpenConnection() throws Exception {
+    start("", "", members(a));
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      assertTrue(h3.get("/before").text().startsWith("member=a"));
+      gw.rewrite(Files.readString(gw.configFile()).replace(members(a), members(b)));
+      assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
+      assertTrue(h3.get("/after").text().startsWith("member=b"), "the next request goes to the new member");
+    }
+  }
+
+  @Test
+  void addingAndRemovingAQuicListenerByReload() throws Exception {
+    port = TestPorts.free();
+    String json = config("", "", members(a));
+    String without = json.replace("\"protocol\":\"QUIC\"", "\"protocol\":\"HTTP\"").replace("," + tls(), "");
+    gw = gateway.start(without);
+    gw.rewrite(json);
+    assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      assertEquals(200, h3.get("/added").status(), "the QUIC listener serves after the reload that added it");
+    }
+    gw.rewrite(without);
+    assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
+    assertThrows(Exception.class, () -> Http3Client.connect(port, Duration.ofSeconds(2)).close(),
+        "no QUIC after the reload that removed it");
+  }
+
+  @Test
+  void aMemberThatRefusesIs502AndAPoolWithoutMembers503() throws Exception {
+    Member dead = backends.http("dead");
+    dead.stop();
+    start("", "", members(dead));
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      assertEquals(502, h3.get("/x").status());
+    }
+    gw.rewrite(Files.readString(gw.configFile()).replace(members(dead), "[]"));
+    assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      assertEquals(503, h3.get("/x").status());
+    }
+    assertTrue(gw.awaitAccessLog("status=503").contains("end=no_usable_member"));
+  }
+
+  @Test
+  void bodiesOverMaxBodySizeAre413() throws Exception {
+    start(",\"max_body_size\":1000", "", members(a));
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      assertEquals(413, Http3Client.await(h3.send("POST", "/sha", Map.of("content-length", "5000"),
+          new byte[5000])).status());
+      assertEquals(413, Http3Client.await(h3.send("POST", "/sha", Map.of(), new byte[5000])).status(),
+          "without a Content-Length too");
+      assertEquals(200, h3.get("/small").status(), "the connection goes on");
+    }
+  }
+
+  @Test
+  void cookieStickinessHoldsOverHttp3() throws Exception {
+    start("", ",\"session_persistence\":{\"type\":\"HTTP_COOKIE\"}", members(a, b));
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      Response first = h3.get("/first");
+      String setCookie = first.header("set-cookie");
+      assertTrue(setCookie != null && setCookie.startsWith("GATEHOUSE_STICKY="), String.valueOf(setCookie));
+      assertTrue(setCookie.contains("Secure"), "over HTTPS-like QUIC the cookie is Secure: " + setCookie);
+      String member = first.text().substring(0, "member=a".length());
+      String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+      for (int i = 0; i < 6; i++) {
+        Response r = Http3Client.await(h3.send("GET", "/again", Map.of("cookie", cookie), null));
+        assertTrue(r.text().startsWith(member), "stuck to " + member + ": " + r.text());
+      }
+    }
+  }
+
+  @Test
+  void anHttpsListenerAdvertisesItsQuicListenerInAltSvc() throws Exception {
+    port = TestPorts.free();
+    int https = TestPorts.free();
+    String json = "{" + head() + """
+        "listeners":[{"name":"h3","protocol":"QUIC","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",%s},
+                     {"name":"web","protocol":"HTTPS","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+                      "advertise_http3":"h3",%s},
+                     {"name":"plain","protocol":"HTTPS","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+                      %s}],
+        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+        """.formatted(port, tls(), https, tls(), TestPorts.free(), tls(), members(a));
+    gw = gateway.start(json);
+    assertEquals("h3=\":" + port + "\"; ma=86400", altSvc(https, "/page"));
+    assertEquals("h3=\":" + port + "\"; ma=86400", altSvc(https, "/nothing-here-404"), "on every answer");
+    int plain = gw.gateway().runtime().view().listener("plain").config().protocolPort();
+    assertNull(altSvc(plain, "/page"), "a listener that names none advertises none");
+    int moved = TestPorts.free();
+    gw.rewrite(json.replace("\"protocol_port\":" + port + ",", "\"protocol_port\":" + moved + ","));
+    assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
+    assertEquals("h3=\":" + moved + "\"; ma=86400", altSvc(https, "/page"), "the port follows the QUIC listener");
+    try (Http3Client h3 = Http3Client.connect(moved)) {
+      assertEquals(200, h3.get("/page").status());
+    }
+  }
+
+  /** The Alt-Svc header of an HTTPS GET, or null. */
+  static String altSvc(int httpsPort, String path) throws Exception {
+    javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+    trustAll.init(null, io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(trustAll).build();
+    return client.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("https://127.0.0.1:" + httpsPort + path)).build(),
+        java.net.http.HttpResponse.BodyHandlers.discarding()).headers().firstValue("alt-svc").orElse(null);
+  }
 }

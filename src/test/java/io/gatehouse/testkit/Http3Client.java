@@ -69,6 +69,7 @@ public final class Http3Client implements AutoCloseable {
   /** Connects to 127.0.0.1:{@code port}; fails when no handshake completes within {@code limit}. */
   public static Http3Client connect(int port, Duration limit) throws Exception {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    Channel udp = null;
     try {
       QuicSslContext ssl = QuicSslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
           .applicationProtocols(Http3.supportedApplicationProtocols()).build();
@@ -76,13 +77,17 @@ public final class Http3Client implements AutoCloseable {
           .maxIdleTimeout(limit.toMillis(), TimeUnit.MILLISECONDS)
           .initialMaxData(64L << 20).initialMaxStreamDataBidirectionalLocal(16L << 20)
           .initialMaxStreamDataBidirectionalRemote(16L << 20).initialMaxStreamsBidirectional(1000).build();
-      Channel udp = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec)
+      udp = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec)
           .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
       QuicChannel quic = QuicChannel.newBootstrap(udp).handler(new Http3ClientConnectionHandler())
           .remoteAddress(new InetSocketAddress("127.0.0.1", port)).connect()
           .get(limit.toMillis() + 1000, TimeUnit.MILLISECONDS);
       return new Http3Client(group, udp, quic, port);
     } catch (Exception | Error e) {
+      if (udp != null) {
+        // closes the connection attempt with it: its connection IDs are released then, not left to the GC
+        udp.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+      }
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
     }
