@@ -143,6 +143,9 @@ public record ListenerConfig(
         // Vert.x fixes these at bind, where HTTP/2 is on: the header list size of the SETTINGS every HTTP/2
         // connection starts with, and the decoder of an h2c listener's first HTTP/1 request (HTTP/1 decoders
         // are built per connection from the current limits)
-        || (http2Enable && headLimits.maxHeaderSize() != next.headLimits.maxHeaderSize());
+        || (http2Enable && headLimits.maxHeaderSize() != next.headLimits.maxHeaderSize())
+        // QUIC fixes them in its codec at bind: the idle timeout and the field section size of its SETTINGS
+        || (protocol == ListenerProtocol.QUIC && (!clientTimeout.equals(next.clientTimeout)
+            || headLimits.maxHeaderSize() != next.headLimits.maxHeaderSize()));
   }
 }

@@ -23,13 +23,12 @@ import io.gatehouse.vertx.AcceptGates;
 import io.gatehouse.vertx.Channels;
 import io.gatehouse.vertx.Contexts;
 import io.gatehouse.vertx.StreamConnections;
-import io.netty.handler.codec.http3.Http3FrameToHttpObjectCodec;
-import io.netty.handler.codec.quic.QuicChannel;
-import io.netty.handler.codec.quic.QuicStreamChannel;
-import java.net.InetSocketAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http3.Http3FrameToHttpObjectCodec;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.AttributeKey;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
@@ -39,6 +38,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -323,8 +323,9 @@ public final class HttpListener extends VerticleBase {
       conn.guard().requestStarted();
       req.response().endHandler(v -> conn.guard().requestEnded());
     }
-    if (settings.config().advertiseHttp3() != null) {
-      req.response().putHeader(ALT_SVC, altSvc(settings.config()));
+    String alt = settings.config().advertiseHttp3() == null ? null : altSvc(settings.config());
+    if (alt != null) {
+      req.response().putHeader(ALT_SVC, alt);
     }
     RouteDecision decision = settings.router().route(view);
     new ProxyExchange(context(settings.config()), req, view.memberUri(), conn.peer(), decision.policy())
@@ -350,7 +351,7 @@ public final class HttpListener extends VerticleBase {
 
   /**
    * {@code h3=":<port>"; ma=86400} for the QUIC listener this HTTPS listener advertises, as the running
-   * configuration has it (a reload may move that listener without touching this one).
+   * configuration has it (a reload may move that listener without touching this one); made once per version.
    */
   private String altSvc(ListenerConfig cfg) {
     io.gatehouse.config.GatehouseConfig running = services.config().get();

@@ -189,6 +189,44 @@ class QuicListenerTest {
   }
 
   @Test
+  void aReloadOfTheIdleTimeoutReplacesTheListenerOnItsPort() throws Exception {
+    start("", "", members(a));
+    ListenerState before = gw.gateway().runtime().view().listener("h3");
+    gw.rewrite(Files.readString(gw.configFile()).replace("\"default_pool\":\"p\",",
+        "\"default_pool\":\"p\",\"client_timeout\":30,"));
+    assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
+    assertTrue(before != gw.gateway().runtime().view().listener("h3"), "replaced: QUIC fixes its idle timeout at bind");
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      assertEquals(200, h3.get("/after").status(), "the replacement serves on the same port");
+    }
+  }
+
+  @Test
+  void aClientThatStopsReadingStallsTheMember() throws Exception {
+    start("", "", members(a));
+    long big = 512L << 20;
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      long before = a.sent.get();
+      h3.openUnread("/download/" + big);
+      Await.until(Duration.ofSeconds(5), () -> a.sent.get() - before > 0, "the member starts sending");
+      // the member sends until the client's stream window (16 MB), the gateway's small write buffer and the
+      // sockets are full, then waits: nothing piles up in the gateway
+      long[] last = {-1};
+      long[] stableSince = {System.nanoTime()};
+      Await.until(Duration.ofSeconds(15), () -> {
+        long now = a.sent.get();
+        if (now != last[0]) {
+          last[0] = now;
+          stableSince[0] = System.nanoTime();
+        }
+        return System.nanoTime() - stableSince[0] > 500_000_000L;
+      }, () -> "the member never stopped: " + (a.sent.get() - before));
+      assertTrue(a.sent.get() - before < 64L << 20, "bounded: " + (a.sent.get() - before) + " of " + big);
+      assertEquals(200, h3.get("/other").status(), "the connection's other streams go on");
+    }
+  }
+
+  @Test
   void aMemberThatRefusesIs502AndAPoolWithoutMembers503() throws Exception {
     Member dead = backends.http("dead");
     dead.stop();

@@ -132,6 +132,16 @@ public final class Http3Client implements AutoCloseable {
     return done;
   }
 
+  /** A GET whose response is never read: the stream stops reading, so the client's flow-control window fills. */
+  public void openUnread(String path) throws Exception {
+    QuicStreamChannel stream = Http3.newRequestStream(quic, new Collector(new CompletableFuture<>()))
+        .get(10, TimeUnit.SECONDS);
+    stream.config().setAutoRead(false);
+    Http3HeadersFrame head = new DefaultHttp3HeadersFrame();
+    head.headers().method("GET").path(path).scheme("https").authority("127.0.0.1:" + port);
+    stream.writeAndFlush(head).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+  }
+
   public static Response await(CompletableFuture<Response> f) throws Exception {
     try {
       return f.get(30, TimeUnit.SECONDS);
