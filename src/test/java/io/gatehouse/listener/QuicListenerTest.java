@@ -218,6 +218,22 @@ class QuicListenerTest {
   }
 
   @Test
+  void aRemovedQuicListenerFinishesTheRequestInFlight() throws Exception {
+    start("", "", members(a));
+    String json = Files.readString(gw.configFile());
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      CompletableFuture<Response> slow = h3.send("GET", "/slow/600", Map.of(), null);
+      Await.until(Duration.ofSeconds(5), () -> gw.gateway().runtime().view().listener("h3").active() == 1,
+          "connected");
+      gw.rewrite(json.replace("\"protocol\":\"QUIC\"", "\"protocol\":\"HTTP\"").replace("," + tls(), ""));
+      assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
+      Response r = Http3Client.await(slow);
+      assertEquals(200, r.status(), "the request in flight finishes within drain_timeout");
+      assertEquals("slow a", r.text());
+    }
+  }
+
+  @Test
   void aMemberThatRefusesIs502AndAPoolWithoutMembers503() throws Exception {
     Member dead = backends.http("dead");
     dead.stop();
