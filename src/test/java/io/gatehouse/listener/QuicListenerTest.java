@@ -234,6 +234,41 @@ class QuicListenerTest {
   }
 
   @Test
+  void l7PoliciesApplyAsOnHttps() throws Exception {
+    port = TestPorts.free();
+    gw = gateway.start("{" + head() + """
+        "listeners":[{"name":"h3","protocol":"QUIC","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",%s,
+          "l7_policies":[{"name":"deny","position":1,"action":"FIXED_RESPONSE","status_code":403,"body":"no",
+                          "rules":[{"type":"PATH","compare_type":"STARTS_WITH","value":"/admin"}]},
+                         {"name":"api","position":2,"action":"REDIRECT_TO_POOL","redirect_pool":"q",
+                          "rules":[{"type":"HEADER","key":"x-api","compare_type":"EQUAL_TO","value":"1"}]}]}],
+        "pools":[{"name":"p","protocol":"HTTP","members":%s},{"name":"q","protocol":"HTTP","members":%s}]}
+        """.formatted(port, tls(), members(a), members(b)));
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      Response denied = h3.get("/admin/x");
+      assertEquals(403, denied.status());
+      assertEquals("no", denied.text());
+      assertTrue(Http3Client.await(h3.send("GET", "/v1", Map.of("x-api", "1"), null)).text().startsWith("member=b"));
+      assertTrue(h3.get("/v1").text().startsWith("member=a"));
+    }
+  }
+
+  @Test
+  void sniChoosesTheCertificateAndTheMainPairIsTheFallback() throws Exception {
+    port = TestPorts.free();
+    String sni = ",\"sni_certificates\":[{\"certificate\":\"" + TestCerts.API_CERT + "\",\"private_key\":\""
+        + TestCerts.API_KEY + "\"}]}";
+    gw = gateway.start(config("", "", members(a)).replace(tls(), tls().substring(0, tls().length() - 1) + sni));
+    try (Http3Client api = Http3Client.connect(port, Duration.ofSeconds(10), "api.example.test")) {
+      assertTrue(api.serverCertificateSubject().contains("api.example.test"), api.serverCertificateSubject());
+      assertEquals(200, api.get("/").status());
+    }
+    try (Http3Client other = Http3Client.connect(port, Duration.ofSeconds(10), "other.test")) {
+      assertTrue(!other.serverCertificateSubject().contains("api.example.test"), other.serverCertificateSubject());
+    }
+  }
+
+  @Test
   void aMemberThatRefusesIs502AndAPoolWithoutMembers503() throws Exception {
     Member dead = backends.http("dead");
     dead.stop();

@@ -68,12 +68,18 @@ public final class Http3Client implements AutoCloseable {
 
   /** Connects to 127.0.0.1:{@code port}; fails when no handshake completes within {@code limit}. */
   public static Http3Client connect(int port, Duration limit) throws Exception {
+    return connect(port, limit, null);
+  }
+
+  /** The same, asking for {@code serverName} by SNI (null: none). */
+  public static Http3Client connect(int port, Duration limit, String serverName) throws Exception {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     Channel udp = null;
     try {
       QuicSslContext ssl = QuicSslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
           .applicationProtocols(Http3.supportedApplicationProtocols()).build();
-      ChannelHandler codec = Http3.newQuicClientCodecBuilder().sslContext(ssl)
+      ChannelHandler codec = Http3.newQuicClientCodecBuilder()
+          .sslEngineProvider(q -> ssl.newEngine(q.alloc(), serverName == null ? "127.0.0.1" : serverName, port))
           .maxIdleTimeout(limit.toMillis(), TimeUnit.MILLISECONDS)
           .initialMaxData(64L << 20).initialMaxStreamDataBidirectionalLocal(16L << 20)
           .initialMaxStreamDataBidirectionalRemote(16L << 20).initialMaxStreamsBidirectional(1000).build();
@@ -99,6 +105,12 @@ public final class Http3Client implements AutoCloseable {
 
   public QuicChannel connection() {
     return quic;
+  }
+
+  /** The subject of the certificate the server presented. */
+  public String serverCertificateSubject() throws javax.net.ssl.SSLPeerUnverifiedException {
+    return ((java.security.cert.X509Certificate) quic.sslEngine().getSession().getPeerCertificates()[0])
+        .getSubjectX500Principal().getName();
   }
 
   public Response get(String path) throws Exception {
