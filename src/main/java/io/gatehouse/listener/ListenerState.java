@@ -31,6 +31,8 @@ public final class ListenerState {
   private volatile boolean draining;
   private volatile Supplier<Future<Void>> portRelease = Future::succeededFuture;
   private final List<Function<ServerSSLOptions, Future<Boolean>>> tlsServers = new CopyOnWriteArrayList<>();
+  /** Servers that build their TLS from the settings themselves (QUIC: its own TLS library). */
+  private final List<Function<ServerTls, Future<Boolean>>> ownTlsServers = new CopyOnWriteArrayList<>();
   private final AtomicInteger active = new AtomicInteger();
   private final ShardedClientTable clients;
   private final AcceptGate gate = this::admitAtAccept;
@@ -70,6 +72,11 @@ public final class ListenerState {
     tlsServers.add(updater);
   }
 
+  /** Like {@link #addTlsServer}, for a server that builds its TLS from the settings itself (QUIC). */
+  public void addOwnTlsServer(Function<ServerTls, Future<Boolean>> updater) {
+    ownTlsServers.add(updater);
+  }
+
   /**
    * Runtime context only: new TLS settings (replaced certificate files, or a changed {@code tls} object) for new
    * handshakes on every instance; open connections keep theirs. The settings show them once every instance has
@@ -80,6 +87,9 @@ public final class ListenerState {
     ServerSSLOptions options = next.sslOptions();
     for (Function<ServerSSLOptions, Future<Boolean>> server : tlsServers) {
       updated.add(server.apply(options.copy()));
+    }
+    for (Function<ServerTls, Future<Boolean>> server : ownTlsServers) {
+      updated.add(server.apply(next));
     }
     return Future.all(updated).onSuccess(v -> settings = settings.withTls(next)).mapEmpty();
   }

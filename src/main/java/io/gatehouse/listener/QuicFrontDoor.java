@@ -72,8 +72,8 @@ final class QuicFrontDoor {
     return vertx.executeBlocking(() -> QuicTls.load(cfg.tls())).compose(loaded -> {
       tls = loaded;
       // a replaced certificate file or tls object: new handshakes get it, open connections keep theirs
-      state.addTlsServer(ignored -> vertx.executeBlocking(() -> {
-        tls.update(state.config().tls());
+      state.addOwnTlsServer(next -> vertx.executeBlocking(() -> {
+        tls.update(next.config());
         return true;
       }));
       state.onReleasePort(this::closeSocket);

@@ -269,6 +269,24 @@ class QuicListenerTest {
   }
 
   @Test
+  void aReloadThatChangesTheCertificateReachesNewHandshakesInPlace() throws Exception {
+    start("", "", members(a));
+    ListenerState before = gw.gateway().runtime().view().listener("h3");
+    try (Http3Client open = Http3Client.connect(port)) {
+      assertEquals("RSA", open.serverKeyAlgorithm());
+      gw.rewrite(Files.readString(gw.configFile()).replace(TestCerts.RSA_CERT.toString(), TestCerts.EC_CERT.toString())
+          .replace(TestCerts.RSA_KEY.toString(), TestCerts.EC_KEY.toString()));
+      assertTrue(Sync.await(gw.gateway().runtime().reload()).changed());
+      assertTrue(before == gw.gateway().runtime().view().listener("h3"), "changed in place, not replaced");
+      try (Http3Client next = Http3Client.connect(port)) {
+        assertEquals("EC", next.serverKeyAlgorithm(), "a new handshake gets the new certificate");
+        assertEquals(200, next.get("/new").status());
+      }
+      assertEquals(200, open.get("/old").status(), "the open connection goes on");
+    }
+  }
+
+  @Test
   void aMemberThatRefusesIs502AndAPoolWithoutMembers503() throws Exception {
     Member dead = backends.http("dead");
     dead.stop();

@@ -107,6 +107,11 @@ public final class Http3Client implements AutoCloseable {
     return quic;
   }
 
+  /** The key algorithm of the certificate the server presented ({@code RSA}, {@code EC}). */
+  public String serverKeyAlgorithm() throws javax.net.ssl.SSLPeerUnverifiedException {
+    return quic.sslEngine().getSession().getPeerCertificates()[0].getPublicKey().getAlgorithm();
+  }
+
   /** The subject of the certificate the server presented. */
   public String serverCertificateSubject() throws javax.net.ssl.SSLPeerUnverifiedException {
     return ((java.security.cert.X509Certificate) quic.sslEngine().getSession().getPeerCertificates()[0])
