@@ -91,9 +91,7 @@ final class QuicFrontDoor {
   }
 
   private io.netty.channel.ChannelHandler codec(ListenerConfig cfg) {
-    DefaultHttp3SettingsFrame settings = new DefaultHttp3SettingsFrame();
-    settings.put(Http3SettingIdentifier.HTTP3_SETTINGS_MAX_FIELD_SECTION_SIZE.id(),
-        (long) cfg.headLimits().maxHeaderSize());
+    long maxFieldSection = cfg.headLimits().maxHeaderSize();
     return Http3.newQuicServerCodecBuilder()
         .sslContext(tls.context())
         // client_timeout: a connection with nothing to say for that long is closed (QUIC's own idle timeout)
@@ -108,19 +106,22 @@ final class QuicFrontDoor {
         .handler(new ChannelInitializer<QuicChannel>() {
           @Override
           protected void initChannel(QuicChannel connection) {
-            connected(connection, settings);
+            connected(connection, maxFieldSection);
           }
         })
         .build();
   }
 
   /** A new QUIC connection: admitted under the limits in force, then spoken to in HTTP/3. */
-  private void connected(QuicChannel connection, DefaultHttp3SettingsFrame settings) {
+  private void connected(QuicChannel connection, long maxFieldSection) {
     ClientAddress client = ClientAddress.of(connection.remoteSocketAddress());
     if (draining || state.admit(client, connection) != null) {
       connection.close();
       return;
     }
+    // the head size limit, announced in SETTINGS: HTTP/3's decoder refuses a larger head
+    DefaultHttp3SettingsFrame settings = new DefaultHttp3SettingsFrame();
+    settings.put(Http3SettingIdentifier.HTTP3_SETTINGS_MAX_FIELD_SECTION_SIZE.id(), maxFieldSection);
     int[] open = new int[1];
     connections.put(connection, open);
     connection.closeFuture().addListener(f -> connections.remove(connection));
