@@ -287,6 +287,23 @@ class QuicListenerTest {
   }
 
   @Test
+  void aHeadOverMaxHeaderSizeNeverReachesTheMember() throws Exception {
+    start(",\"max_header_size\":1024", "", members(a));
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      int hits = a.hits.get();
+      CompletableFuture<Response> big = h3.send("GET", "/big", Map.of("x-big", "b".repeat(4000)), null);
+      Response answered = null;
+      try {
+        answered = Http3Client.await(big);
+      } catch (Exception refused) {
+        // refused by HTTP/3's frame decoder: the connection ends with an HTTP/3 error, no answer
+      }
+      assertTrue(answered == null || answered.status() >= 400, "refused: " + answered);
+      assertEquals(hits, a.hits.get(), "the member never saw it");
+    }
+  }
+
+  @Test
   void aMemberThatRefusesIs502AndAPoolWithoutMembers503() throws Exception {
     Member dead = backends.http("dead");
     dead.stop();
