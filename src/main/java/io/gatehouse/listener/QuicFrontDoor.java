@@ -4,7 +4,6 @@ import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.tls.QuicTls;
 import io.gatehouse.vertx.Channels;
 import io.gatehouse.vertx.Contexts;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
