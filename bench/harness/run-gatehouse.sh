@@ -43,12 +43,13 @@ jq --arg c "$CERTS" --argjson n "${THREADS:-1}" '
 CONFIG=$OUTDIR/gatehouse.run.json
 
 port() { jq -r --arg p "$1" '[.listeners[] | select(.protocol == $p) | .protocol_port][0] // "none"' "$CONFIG"; }
-HTTP=$(port HTTP) HTTPS=$(port HTTPS) TCP=$(port TCP) UDP=$(port UDP)
+HTTP=$(port HTTP) HTTPS=$(port HTTPS) TCP=$(port TCP) UDP=$(port UDP) H3=$(port QUIC)
 ADMIN=$(jq -r '"\(.admin.host // "127.0.0.1"):\(.admin.port // 9900)"' "$CONFIG")
 for p in "$HTTP" "$HTTPS" "$TCP" "${ADMIN##*:}"; do
   [[ $p == none || -z $(ss -Hltn "sport = :$p") ]] || die "TCP port $p is already in use"
 done
 [[ $UDP == none || -z $(ss -Hlun "sport = :$UDP") ]] || die "UDP port $UDP is already in use"
+[[ $H3 == none || -z $(ss -Hlun "sport = :$H3") ]] || die "UDP port $H3 is already in use"
 
 java "${JOPTS[@]}" -jar "$JAR" --check --config "$CONFIG" >"$OUTDIR/gatehouse-check.log" 2>&1 ||
   die "the jar refuses $CONFIG: $(tail -5 "$OUTDIR/gatehouse-check.log")"
@@ -85,6 +86,6 @@ log "gateway up, pid $GW"
 
 rc=0
 "$HERE/peers.sh" --target gatehouse --pid "$GW" --http-port "$HTTP" --https-port "$HTTPS" \
-  --tcp-port "$TCP" --udp-port "$UDP" "$@" || rc=$?
+  --tcp-port "$TCP" --udp-port "$UDP" --h3-port "$H3" "$@" || rc=$?
 stop_gw
 exit "$rc"

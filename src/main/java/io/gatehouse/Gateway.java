@@ -103,6 +103,11 @@ public final class Gateway {
     LOG.info("node " + config.node().name() + ": " + config.node().eventLoops() + " event loops, "
         + transport(vertx));
     OpenSsl3Rsa.select(config.rsaSigner());
+    String quic = io.gatehouse.config.QuicSupport.unavailable();
+    if (quic != null) {
+      // one line, no stack trace: every other listener runs; a configuration with a QUIC listener is refused
+      LOG.warning(quic + "; every other listener runs as usual");
+    }
     AccessLog accessLog = new AccessLog(options.accessLogOut(), config.accessLog());
     accessLog.setFormat(config.log().accessFormat());
     RequestMeters requests = new RequestMeters(registry);

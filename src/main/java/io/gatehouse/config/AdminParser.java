@@ -41,7 +41,7 @@ final class AdminParser {
     List<String> allowedHosts = allowedHosts(r);
     ObjectReader tls = r.object("tls");
     return new AdminConfig(host, port, token, tls == null ? null : new TlsParser(baseDir).parse(tls,
-        "the admin API does not staple OCSP responses"), allowedHosts,
+        TlsPolicyName.TLS_1_2, "the admin API does not staple OCSP responses"), allowedHosts,
         insecure, given.file());
   }
 

@@ -61,6 +61,15 @@ final class Declarations {
     }
   }
 
+  /** Reports an {@code advertise_http3} that does not name a QUIC listener. */
+  void checkQuicListener(ObjectReader r, String field, String target) {
+    if (!listeners.containsKey(target)) {
+      r.error(field, "no listener named \"" + target + "\"");
+    } else if (listeners.get(target) != null && listeners.get(target) != ListenerProtocol.QUIC) {
+      r.error(field, "listener \"" + target + "\" has protocol " + listeners.get(target) + ", not QUIC");
+    }
+  }
+
   private static <E extends Enum<E>> E enumOrNull(Class<E> type, String name) {
     for (E e : type.getEnumConstants()) {
       if (e.name().equals(name)) {

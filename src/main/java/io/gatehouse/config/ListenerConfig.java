@@ -15,7 +15,8 @@ import java.util.List;
  * empty in a valid configuration: {@code default_pool} reads as one entry of weight 1, and then {@code defaultPool}
  * names it; with {@code default_pools} {@code defaultPool} is the only entry's pool, or null for a split of several.
  * {@code edits} ({@code rewrite}, {@code request_headers}, {@code response_headers}) is {@link HttpEdits#NONE} unless
- * an HTTP or HTTPS listener gives them; its policies' own edits are over these.
+ * an HTTP or HTTPS listener gives them; its policies' own edits are over these. {@code advertiseHttp3} is the name
+ * of the QUIC listener an HTTPS listener advertises in {@code Alt-Svc}, else null.
  */
 public record ListenerConfig(
     String name,
@@ -42,7 +43,8 @@ public record ListenerConfig(
     PathRules pathRules,
     List<PoolWeight> defaultPools,
     SplitSticky splitSticky,
-    HttpEdits edits) {
+    HttpEdits edits,
+    String advertiseHttp3) {
 
   /** {@code client_request_rate}: each client address may send {@code perSecond} requests, {@code burst} at once. */
   public record ClientRate(double perSecond, int burst) {}
@@ -52,6 +54,19 @@ public record ListenerConfig(
     proxyProtocolFrom = List.copyOf(proxyProtocolFrom);
     trustedProxies = List.copyOf(trustedProxies);
     defaultPools = List.copyOf(defaultPools);
+  }
+
+  /** A listener that advertises no HTTP/3 listener. */
+  public ListenerConfig(String name, ListenerProtocol protocol, String host, int protocolPort, String defaultPool,
+      int connectionLimit, Duration clientTimeout, Duration memberTimeout, Duration keepaliveTimeout,
+      InsertHeaders insertHeaders, TlsConfig tls, boolean http2Enable, IpGroup ipGroup, List<L7Policy> l7Policies,
+      boolean proxyProtocol, long maxBodySize, List<Cidr> proxyProtocolFrom, int clientConnectionLimit,
+      ClientRate clientRequestRate, HeadLimits headLimits, List<Cidr> trustedProxies, PathRules pathRules,
+      List<PoolWeight> defaultPools, SplitSticky splitSticky, HttpEdits edits) {
+    this(name, protocol, host, protocolPort, defaultPool, connectionLimit, clientTimeout, memberTimeout,
+        keepaliveTimeout, insertHeaders, tls, http2Enable, ipGroup, l7Policies, proxyProtocol, maxBodySize,
+        proxyProtocolFrom, clientConnectionLimit, clientRequestRate, headLimits, trustedProxies, pathRules,
+        defaultPools, splitSticky, edits, null);
   }
 
   /** A listener without rewrites or header actions. */
@@ -64,7 +79,7 @@ public record ListenerConfig(
     this(name, protocol, host, protocolPort, defaultPool, connectionLimit, clientTimeout, memberTimeout,
         keepaliveTimeout, insertHeaders, tls, http2Enable, ipGroup, l7Policies, proxyProtocol, maxBodySize,
         proxyProtocolFrom, clientConnectionLimit, clientRequestRate, headLimits, trustedProxies, pathRules,
-        defaultPools, splitSticky, HttpEdits.NONE);
+        defaultPools, splitSticky, HttpEdits.NONE, null);
   }
 
   /** A listener with one default pool and no split. */
@@ -128,6 +143,9 @@ public record ListenerConfig(
         // Vert.x fixes these at bind, where HTTP/2 is on: the header list size of the SETTINGS every HTTP/2
         // connection starts with, and the decoder of an h2c listener's first HTTP/1 request (HTTP/1 decoders
         // are built per connection from the current limits)
-        || (http2Enable && headLimits.maxHeaderSize() != next.headLimits.maxHeaderSize());
+        || (http2Enable && headLimits.maxHeaderSize() != next.headLimits.maxHeaderSize())
+        // QUIC fixes them in its codec at bind: the idle timeout and the field section size of its SETTINGS
+        || (protocol == ListenerProtocol.QUIC && (!clientTimeout.equals(next.clientTimeout)
+            || headLimits.maxHeaderSize() != next.headLimits.maxHeaderSize()));
   }
 }

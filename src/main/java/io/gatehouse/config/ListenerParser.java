@@ -83,7 +83,16 @@ final class ListenerParser {
       headers = h == null ? headers : InsertHeaderNames.merge(h, headers);
     }
     TlsConfig tlsConfig = tls(r, protocol);
-    boolean http2 = onlyFor(r, "http2_enable", http, "only HTTP and HTTPS listeners take http2_enable")
+    if (protocol == ListenerProtocol.QUIC) {
+      quic(r, tlsConfig);
+    }
+    String advertiseHttp3 = onlyFor(r, "advertise_http3", protocol == null || protocol == ListenerProtocol.HTTPS,
+        "only HTTPS listeners take advertise_http3") ? r.string("advertise_http3", null) : null;
+    if (advertiseHttp3 != null) {
+      declared.checkQuicListener(r, "advertise_http3", advertiseHttp3);
+    }
+    boolean http2 = onlyFor(r, "http2_enable", http && protocol != ListenerProtocol.QUIC,
+        "only HTTP and HTTPS listeners take http2_enable")
         && r.bool("http2_enable", false);
     ObjectReader ig = r.object("ip_group");
     IpGroup ipGroup = ig == null ? null : ipGroup(ig);
@@ -99,8 +108,8 @@ final class ListenerParser {
     long maxBody = onlyFor(r, "max_body_size", http, "only HTTP and HTTPS listeners take max_body_size")
         ? maxBodySize(r) : -1;
     List<Cidr> proxyFrom = List.of();
-    if (onlyFor(r, "accept_proxy_protocol", protocol != ListenerProtocol.UDP,
-        "UDP listeners do not take accept_proxy_protocol")) {
+    if (onlyFor(r, "accept_proxy_protocol", protocol == null || !protocol.isUdp(),
+        "UDP and QUIC listeners do not take accept_proxy_protocol")) {
       ObjectReader app = r.object("accept_proxy_protocol");
       proxyFrom = app == null ? proxyFrom : cidrs(app, "trusted_cidrs");
     }
@@ -126,7 +135,27 @@ final class ListenerParser {
                 PathRules.DEFAULTS.keepEscapedSlashes()));
     return new ListenerConfig(name, protocol, host, port, defaultPool, limit, client, member, keepalive, headers,
         tlsConfig, http2, ipGroup, l7, proxy, maxBody, proxyFrom, perClient, rate, head, trusted, paths,
-        defaultPools, splitSticky, edits);
+        defaultPools, splitSticky, edits, advertiseHttp3);
+  }
+
+  /**
+   * What a QUIC listener needs beyond an HTTPS one: QUIC carries TLS 1.3 only, and its TLS library takes no suite
+   * list, so only the {@code tls-1-3} policy says what is served; and the native QUIC library must load here.
+   */
+  private static void quic(ObjectReader r, TlsConfig tls) {
+    if (tls != null && tls.securityPolicy() != TlsPolicyName.TLS_1_3) {
+      r.problems().error(JsonPath.field(r.pathOf("tls"), "security_policy"), "a QUIC listener takes only tls-1-3"
+          + " (QUIC is TLS 1.3 only, and its TLS library cannot choose suites), not "
+          + tls.securityPolicy().configName());
+    }
+    if (tls != null && tls.engine() == TlsConfig.Engine.JDK) {
+      r.problems().error(JsonPath.field(r.pathOf("tls"), "engine"), "a QUIC listener's TLS is the QUIC library's"
+          + " own BoringSSL: it takes no engine \"jdk\"");
+    }
+    String unavailable = QuicSupport.unavailable();
+    if (unavailable != null) {
+      r.error("protocol", unavailable);
+    }
   }
 
   /** {@code escaped_slashes}: {@code keep} (true) or {@code reject}. */
@@ -144,10 +173,11 @@ final class ListenerParser {
       r.error("tls", "is required for " + protocol + " listeners");
     }
     if (protocol != null && !protocol.isTls() && t != null) {
-      r.error("tls", "only SSL and HTTPS listeners take tls");
+      r.error("tls", "only SSL, HTTPS and QUIC listeners take tls");
     }
     boolean staples = protocol == ListenerProtocol.SSL || protocol == ListenerProtocol.HTTPS;
-    return t == null ? null : tls.parse(t, staples || protocol == null ? null
+    return t == null ? null : tls.parse(t, protocol == ListenerProtocol.QUIC ? TlsPolicyName.TLS_1_3
+        : TlsPolicyName.TLS_1_2, staples || protocol == null ? null
         : "only SSL and HTTPS listeners staple OCSP responses, not " + protocol);
   }
 
@@ -279,7 +309,7 @@ final class ListenerParser {
         return;
       }
       Binding mine = new Binding(name == null ? r.path() : "listener \"" + name + "\"",
-          protocol == ListenerProtocol.UDP, Addresses.canonical(host), port);
+          protocol.isUdp(), Addresses.canonical(host), port);
       for (Binding b : bindings) {
         if (b.udp == mine.udp && b.port == port && overlap(b.host, mine.host)) {
           r.error("protocol_port", "port " + port + " is already used by " + b.owner);

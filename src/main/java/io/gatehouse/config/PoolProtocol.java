@@ -14,7 +14,7 @@ public enum PoolProtocol {
     return switch (listener) {
       case TCP, SSL -> this == TCP;
       case UDP -> this == UDP;
-      case HTTP, HTTPS -> isHttp();
+      case HTTP, HTTPS, QUIC -> isHttp();
     };
   }
 }

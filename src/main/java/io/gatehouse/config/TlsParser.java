@@ -21,10 +21,11 @@ final class TlsParser {
   }
 
   /**
+   * {@code defaultPolicy} where {@code security_policy} is not given (QUIC: tls-1-3, its only one);
    * {@code staplingRefused}: why {@code ocsp_stapling} cannot be asked for where this object is (a listener
    * protocol without a TLS handshake of the gateway's, the admin API), or null where it can.
    */
-  TlsConfig parse(ObjectReader r, String staplingRefused) {
+  TlsConfig parse(ObjectReader r, TlsPolicyName defaultPolicy, String staplingRefused) {
     TlsConfig.CertPair main = pair(r);
     List<TlsConfig.CertPair> sni = new ArrayList<>();
     for (ObjectReader s : r.objects("sni_certificates")) {
@@ -33,7 +34,7 @@ final class TlsParser {
       }
     }
     TlsPolicyName policy = r.oneOf("security_policy", TlsPolicyName::fromConfigName, POLICY_NAMES,
-        TlsPolicyName.TLS_1_2);
+        defaultPolicy);
     Path clientCa = r.has("client_ca") ? file(r, "client_ca") : null;
     if (clientCa != null) {
       report(r, "client_ca", CertificateCheck.caProblem(clientCa));

@@ -1,5 +1,6 @@
 package io.gatehouse.http;
 
+import io.gatehouse.config.ListenerProtocol;
 import io.gatehouse.log.AccessEntry;
 import io.gatehouse.log.AccessFields;
 import io.gatehouse.pool.Member;
@@ -30,7 +31,8 @@ public record HttpAccessEntry(Instant time, String listener, String protocol, Pe
       Member member, int status, long in, long out, long durationNanos, long memberNanos, String sticky, String end,
       String requestId, String rewrittenUri) {
     return new HttpAccessEntry(Instant.now(), ctx.config().name(), ctx.config().protocol().name(), peer,
-        req.method().name(), MemberRequest.originalHost(req), req.path(), req.query(), version(req.version()), status,
+        req.method().name(), MemberRequest.originalHost(req), req.path(), req.query(),
+        ctx.config().protocol() == ListenerProtocol.QUIC ? "HTTP/3" : version(req.version()), status,
         policy, pool == null ? null : pool.name(), member == null ? null : member.id(), in, out,
         durationNanos / 1_000_000, memberNanos < 0 ? -1 : memberNanos / 1_000_000, sticky, end,
         req.getHeader(HttpHeaders.USER_AGENT), requestId, rewrittenUri);

@@ -14,7 +14,7 @@ final class ListenerRedirect {
   private final String fallbackHost;
 
   ListenerRedirect(ListenerConfig target) {
-    boolean https = target.protocol() == ListenerProtocol.HTTPS;
+    boolean https = target.protocol() == ListenerProtocol.HTTPS || target.protocol() == ListenerProtocol.QUIC;
     int defaultPort = https ? 443 : 80;
     this.scheme = https ? "https://" : "http://";
     this.portSuffix = target.protocolPort() == defaultPort ? "" : ":" + target.protocolPort();

@@ -22,9 +22,13 @@ import io.gatehouse.vertx.AcceptGate;
 import io.gatehouse.vertx.AcceptGates;
 import io.gatehouse.vertx.Channels;
 import io.gatehouse.vertx.Contexts;
+import io.gatehouse.vertx.StreamConnections;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http3.Http3FrameToHttpObjectCodec;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.util.AttributeKey;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
@@ -34,6 +38,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -46,10 +51,13 @@ import javax.net.ssl.SSLSession;
  * the ACL and connection limit and installs the HTTP/1 connection timers ({@link ConnectionGuard}) and the strict
  * request decoder; each request is routed by the listener's forwarding policies and handed to a
  * {@link ProxyExchange}. HTTP/2 connections get their timers from {@link Http2Guard}. HTTPS ends TLS here
- * (with h2 by ALPN when {@code http2_enable}); members always get HTTP/1.1.
+ * (with h2 by ALPN when {@code http2_enable}); members always get HTTP/1.1. A QUIC listener has no Vert.x server:
+ * {@link QuicFrontDoor} takes HTTP/3 connections, and each request stream, seen through Netty's HTTP/3-to-HTTP
+ * object codec, becomes a Vert.x connection whose requests take this same path.
  */
 public final class HttpListener extends VerticleBase {
 
+  private static final String ALT_SVC = "Alt-Svc";
   /** The name of Vert.x's idle timer in a connection's pipeline. */
   private static final String VERTX_IDLE = "idle";
 
@@ -63,6 +71,11 @@ public final class HttpListener extends VerticleBase {
    */
   private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("gatehouse.refused");
   private HttpServer server;
+  /** A QUIC listener's socket and connections, else null. */
+  private QuicFrontDoor quic;
+  /** {@code Alt-Svc} for the QUIC listener an HTTPS listener advertises, and the configuration it was made for. */
+  private String altSvc;
+  private Object altSvcOf;
   private MemberClients clients;
   private ProxyContext context;
   private HttpServerOptions options;
@@ -145,6 +158,10 @@ public final class HttpListener extends VerticleBase {
           .setProxyProtocolTimeout(cfg.clientTimeout().toMillis()).setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     }
     clients = new MemberClients(super.context);
+    if (cfg.protocol() == ListenerProtocol.QUIC) {
+      quic = new QuicFrontDoor(state, vertx, super.context, this::streamOpened);
+      return quic.start();
+    }
     AcceptGates.register(vertx, cfg.host(), cfg.protocolPort(), gate);
     server = vertx.createHttpServer(options)
         .connectionHandler(this::connected)
@@ -170,6 +187,9 @@ public final class HttpListener extends VerticleBase {
   @Override
   public Future<?> stop() {
     long drain = services.config().get().drainTimeout().toMillis();
+    if (quic != null) {
+      return quic.stop(drain).eventually(() -> clients.close());
+    }
     ListenerConfig cfg = state.config();
     AcceptGates.unregister(vertx, cfg.host(), cfg.protocolPort(), gate);
     return server.shutdown(drain, TimeUnit.MILLISECONDS).eventually(() -> clients.close());
@@ -213,6 +233,25 @@ public final class HttpListener extends VerticleBase {
       Http2Guard.install(channel, cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(), conn::close);
     }
     channel.attr(CONN).set(new Conn(peer, from.tableKey(), limits, guard));
+  }
+
+  /**
+   * A request stream of an admitted QUIC connection: its bytes counted (HTTP/3 frames, after QUIC's own TLS),
+   * HTTP/3 frames read as the HTTP objects Vert.x's HTTP/1 connection takes, and the stream served as one.
+   * HTTP/3 has no connection-level head timer: a stream's head waits within QUIC's idle timeout (client_timeout).
+   */
+  private void streamOpened(QuicStreamChannel stream, QuicChannel connection, ClientAddress from) {
+    ListenerConfig cfg = state.config();
+    WireBytes wire = new WireBytes(state::addBytes, false);
+    WireBytes.onAccepted(stream.pipeline(), wire);
+    stream.pipeline().addLast(new Http3FrameToHttpObjectCodec(true), new Http3RequestHeads());
+    javax.net.ssl.SSLSession tls = connection.sslEngine() == null ? null : connection.sslEngine().getSession();
+    Peer peer = new Peer(from.ip(), from.hash(), from.toString(), null, from.bytes(), wire,
+        tls == null ? null : tls.getProtocol(), tls == null ? null : tls.getCipherSuite());
+    stream.attr(CONN).set(new Conn(peer, from.tableKey(), cfg.headLimits(), null));
+    StreamConnections.serve(super.context, stream, decoderOptions(cfg.headLimits()),
+        (InetSocketAddress) connection.remoteSocketAddress(), (InetSocketAddress) connection.localSocketAddress(),
+        this::request, this::invalid);
   }
 
   /** Decoder options for {@code limits}: copied from the server's once per reload that changed the head size. */
@@ -284,6 +323,10 @@ public final class HttpListener extends VerticleBase {
       conn.guard().requestStarted();
       req.response().endHandler(v -> conn.guard().requestEnded());
     }
+    String alt = settings.config().advertiseHttp3() == null ? null : altSvc(settings.config());
+    if (alt != null) {
+      req.response().putHeader(ALT_SVC, alt);
+    }
     RouteDecision decision = settings.router().route(view);
     new ProxyExchange(context(settings.config()), req, view.memberUri(), conn.peer(), decision.policy())
         .start(decision);
@@ -306,12 +349,26 @@ public final class HttpListener extends VerticleBase {
     return Channels.of(req.connection()).attr(CONN).get();
   }
 
+  /**
+   * {@code h3=":<port>"; ma=86400} for the QUIC listener this HTTPS listener advertises, as the running
+   * configuration has it (a reload may move that listener without touching this one); made once per version.
+   */
+  private String altSvc(ListenerConfig cfg) {
+    io.gatehouse.config.GatehouseConfig running = services.config().get();
+    if (altSvcOf != running) {
+      altSvc = running.listener(cfg.advertiseHttp3())
+          .map(quic -> "h3=\":" + quic.protocolPort() + "\"; ma=86400").orElse(null);
+      altSvcOf = running;
+    }
+    return altSvc;
+  }
+
   /** The exchange context of the running configuration version (rebuilt after a reload changed it). */
   private ProxyContext context(ListenerConfig cfg) {
     ProxyContext c = context;
     if (c == null || c.config() != cfg) {
       c = new ProxyContext(services.requests(), Contexts.eventLoop(super.context), cfg, services.pools(), services.cookies(), services.accessLog(), clients,
-          state::addBytes, cfg.protocol() == ListenerProtocol.HTTPS ? "https" : "http",
+          state::addBytes, cfg.protocol() == ListenerProtocol.HTTP ? "http" : "https",
           String.valueOf(cfg.protocolPort()));
       context = c;
     }

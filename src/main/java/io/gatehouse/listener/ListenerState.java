@@ -33,6 +33,8 @@ public final class ListenerState {
   private volatile boolean draining;
   private volatile Supplier<Future<Void>> portRelease = Future::succeededFuture;
   private final List<Function<ServerSSLOptions, Future<Boolean>>> tlsServers = new CopyOnWriteArrayList<>();
+  /** Servers that build their TLS from the settings themselves (QUIC: its own TLS library). */
+  private final List<Function<ServerTls, Future<Boolean>>> ownTlsServers = new CopyOnWriteArrayList<>();
   private final AtomicInteger active = new AtomicInteger();
   private final ShardedClientTable clients;
   private final AcceptGate gate = this::admitAtAccept;
@@ -74,6 +76,11 @@ public final class ListenerState {
     tlsServers.add(updater);
   }
 
+  /** Like {@link #addTlsServer}, for a server that builds its TLS from the settings itself (QUIC). */
+  public void addOwnTlsServer(Function<ServerTls, Future<Boolean>> updater) {
+    ownTlsServers.add(updater);
+  }
+
   /**
    * Runtime context only: new TLS settings (replaced certificate files, or a changed {@code tls} object) for new
    * handshakes on every instance; open connections keep theirs. The settings show them once every instance has
@@ -84,6 +91,9 @@ public final class ListenerState {
     ServerSSLOptions options = next.sslOptions();
     for (Function<ServerSSLOptions, Future<Boolean>> server : tlsServers) {
       updated.add(server.apply(options.copy()));
+    }
+    for (Function<ServerTls, Future<Boolean>> server : ownTlsServers) {
+      updated.add(server.apply(next));
     }
     return Future.all(updated).onSuccess(v -> {
       settings = settings.withTls(next);
@@ -184,6 +194,21 @@ public final class ListenerState {
     }
     accepted.increment();
     return null;
+  }
+
+  /**
+   * Whether the ACL in force refuses datagrams from {@code address} (QUIC: dropped before the QUIC library sees
+   * them, so nothing is sent back); {@code count}: this one is a connection attempt, counted as refused.
+   */
+  public boolean aclRefuses(byte[] address, boolean count) {
+    IpGroup acl = settings.config().ipGroup();
+    if (acl == null || acl.admits(address)) {
+      return false;
+    }
+    if (count) {
+      refusedAcl.increment();
+    }
+    return true;
   }
 
   /**

@@ -105,15 +105,6 @@ public final class UdpListener extends VerticleBase {
     return ch;
   }
 
-  /** A replacement on the same port binds beside this socket before it closes: the port never goes dark. */
-  private static void enableReusePort(DatagramChannel ch) {
-    if (ch instanceof io.netty.channel.epoll.EpollDatagramChannel) {
-      ch.config().setOption(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
-    } else {
-      ch.config().setOption(io.netty.channel.socket.nio.NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true);
-    }
-  }
-
   void setUpMemberSocket(Runnable setUp) {
     memberSocketSetUp.accept(setUp);
   }
@@ -128,21 +119,12 @@ public final class UdpListener extends VerticleBase {
     ListenerConfig cfg = state.config();
     loop = context;
     channel = newChannel(cfg.host().contains(":"));
-    enableReusePort(channel);
+    Channels.reusePort(channel);
     channel.pipeline().addLast(new FromClients());
     state.onReleasePort(this::releasePort);
     long period = Math.max(100, Math.min(1000, state.config().keepaliveTimeout().toMillis() / 4));
     sweepTimer = vertx.setPeriodic(period, id -> expireIdle());
-    Promise<Void> bound = Promise.promise();
-    register(channel).addListener(r -> {
-      if (!r.isSuccess()) {
-        bound.fail(r.cause());
-        return;
-      }
-      channel.bind(new InetSocketAddress(cfg.host(), cfg.protocolPort()))
-          .addListener(b -> bound.handle(b.isSuccess() ? Future.succeededFuture() : Future.failedFuture(b.cause())));
-    });
-    return bound.future();
+    return DatagramSockets.bind(register(channel), channel, new InetSocketAddress(cfg.host(), cfg.protocolPort()));
   }
 
   /**

@@ -75,9 +75,9 @@ final class ListenerSet {
     Supplier<Deployable> instance = switch (l.protocol()) {
       case TCP, SSL -> () -> new TcpListener(state, services);
       case UDP -> () -> new UdpListener(state, services);
-      case HTTP, HTTPS -> () -> new HttpListener(state, services);
+      case HTTP, HTTPS, QUIC -> () -> new HttpListener(state, services);
     };
-    boolean udp = l.protocol() == ListenerProtocol.UDP;
+    boolean udp = l.protocol().isUdp(); // one socket, one instance: QUIC packets of a connection must meet it
     if (!beside) {
       try {
         PortProbe.requireFree(l);

@@ -20,7 +20,7 @@ final class PortProbe {
   /** Throws when the listener's address cannot be bound by a socket without SO_REUSEPORT. */
   static void requireFree(ListenerConfig l) throws IOException {
     InetSocketAddress address = new InetSocketAddress(l.host(), l.protocolPort());
-    if (l.protocol() == ListenerProtocol.UDP) {
+    if (l.protocol().isUdp()) {
       try (DatagramSocket probe = new DatagramSocket(null)) {
         probe.setReuseAddress(false);
         probe.bind(address);

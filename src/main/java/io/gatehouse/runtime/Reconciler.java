@@ -162,6 +162,6 @@ final class Reconciler {
   /** The same socket address and transport: the new listener's socket would share the holder's port. */
   private static boolean samePort(ListenerConfig a, ListenerConfig b) {
     return a.protocolPort() == b.protocolPort() && a.host().equals(b.host())
-        && (a.protocol() == ListenerProtocol.UDP) == (b.protocol() == ListenerProtocol.UDP);
+        && a.protocol().isUdp() == b.protocol().isUdp();
   }
 }

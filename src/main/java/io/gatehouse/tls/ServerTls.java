@@ -33,6 +33,8 @@ public final class ServerTls {
   private final List<String> offered;
   private final ServerSSLOptions ssl;
   private final List<ServedCertificate> certificates;
+  /** The settings these were made from: what a QUIC listener builds its own TLS from. */
+  private final TlsConfig config;
 
   private ServerTls(TlsEngine engine, TlsPolicy policy, TlsConfig config, TlsFiles files, Duration handshakeTimeout) {
     this.engine = engine;
@@ -53,6 +55,7 @@ public final class ServerTls {
           pair.notAfter(), staple));
     }
     this.certificates = List.copyOf(served);
+    this.config = config;
     Set<String> keys = new HashSet<>();
     keys.add(files.main().key().getAlgorithm());
     files.sni().forEach(pair -> keys.add(pair.key().getAlgorithm()));
@@ -115,6 +118,10 @@ public final class ServerTls {
   }
 
   /** The main certificate, then the SNI ones in configuration order. */
+  public TlsConfig config() {
+    return config;
+  }
+
   public List<ServedCertificate> certificates() {
     return certificates;
   }

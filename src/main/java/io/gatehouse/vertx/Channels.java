@@ -42,6 +42,19 @@ public final class Channels {
     return ((VertxInternal) vertx).transport().channelFactory(false);
   }
 
+  /**
+   * SO_REUSEPORT on a datagram channel not yet bound: a replacement on the same port binds beside its socket before
+   * it closes, so that the port never goes dark.
+   */
+  public static void reusePort(DatagramChannel ch) {
+    if (ch instanceof io.netty.channel.epoll.EpollDatagramChannel) {
+      ch.config().setOption(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+    } else {
+      ch.config().setOption(io.netty.channel.socket.nio.NioChannelOption.of(
+          java.net.StandardSocketOptions.SO_REUSEPORT), true);
+    }
+  }
+
   /** A datagram channel of the transport Vert.x runs on. */
   public static DatagramChannel datagramChannel(Vertx vertx, boolean v6) {
     return ((VertxInternal) vertx).transport()

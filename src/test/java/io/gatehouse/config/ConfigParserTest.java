@@ -208,7 +208,7 @@ class ConfigParserTest {
         "config error: $.listeners[1].ip_group.cidrs[0]: must be an IP address or network like 10.0.0.0/8 or ::1/128",
         "config error: $.listeners[1].ip_group.cidrs[2]: must be an IP address or network like 10.0.0.0/8 or ::1/128",
         "config error: $.listeners[2].name: is required",
-        "config error: $.listeners[2].protocol: must be one of TCP, UDP, SSL, HTTP, HTTPS",
+        "config error: $.listeners[2].protocol: must be one of TCP, UDP, SSL, HTTP, HTTPS, QUIC",
         "config error: $.pools[0].members[1]: must be an object",
         "config error: $.pools[0].members[0].protocol_port: must be 1-65535",
         "config error: $.pools[0].members[0].weight: must be 0-100"), result.errorLines());

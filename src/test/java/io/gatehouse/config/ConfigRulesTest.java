@@ -56,8 +56,8 @@ class ConfigRulesTest {
         // listener
         rule("listeners[1].name", REMOVE, "$.listeners[1].name: is required"),
         rule("listeners[1].name", "'web'", "$.listeners[1].name: name \"web\" is already used by $.listeners[0]"),
-        rule("listeners[1].protocol", "'SCTP'", "$.listeners[1].protocol: must be one of TCP, UDP, SSL, HTTP, HTTPS"),
-        rule("listeners[1].protocol", "'tcp'", "$.listeners[1].protocol: must be one of TCP, UDP, SSL, HTTP, HTTPS"),
+        rule("listeners[1].protocol", "'SCTP'", "$.listeners[1].protocol: must be one of TCP, UDP, SSL, HTTP, HTTPS, QUIC"),
+        rule("listeners[1].protocol", "'tcp'", "$.listeners[1].protocol: must be one of TCP, UDP, SSL, HTTP, HTTPS, QUIC"),
         rule("listeners[1].protocol", REMOVE, "$.listeners[1].protocol: is required"),
         rule("listeners[1].host", "'10.0.0.256'", "$.listeners[1].host: must be an IP address"),
         rule("listeners[1].host", "'1:::2'", "$.listeners[1].host: must be an IP address"),
@@ -97,7 +97,7 @@ class ConfigRulesTest {
         rule("listeners[3].tls", REMOVE, "$.listeners[3].tls: is required for HTTPS listeners"),
         rule("listeners[1].protocol", "'SSL'", "$.listeners[1].tls: is required for SSL listeners"),
         rule("listeners[1].tls", "{'certificate': 'cert.pem', 'private_key': 'key.pem'}",
-            "$.listeners[1].tls: only SSL and HTTPS listeners take tls"),
+            "$.listeners[1].tls: only SSL, HTTPS and QUIC listeners take tls"),
         rule("listeners[1].http2_enable", "true", "$.listeners[1].http2_enable: only HTTP and HTTPS listeners take http2_enable"),
         rule("listeners[0].http2_enable", "'on'", "$.listeners[0].http2_enable: must be a boolean"),
         rule("listeners[1].ip_group", "{'type': 'grey', 'cidrs': ['10.0.0.0/8']}",
@@ -114,10 +114,33 @@ class ConfigRulesTest {
         rule("listeners[1].accept_proxy_protocol", "{'trusted_cidrs': ['10.0.0.0/8', 'x']}",
             "$.listeners[1].accept_proxy_protocol.trusted_cidrs[1]: must be an IP address or network like 10.0.0.0/8 or ::1/128"),
         rule("listeners[2].accept_proxy_protocol", "{'trusted_cidrs': ['10.0.0.0/8']}",
-            "$.listeners[2].accept_proxy_protocol: UDP listeners do not take accept_proxy_protocol"),
+            "$.listeners[2].accept_proxy_protocol: UDP and QUIC listeners do not take accept_proxy_protocol"),
         rule("listeners[1].ip_group", "{'type': 'BLACK', 'cidrs': ['10.0.0.0/8', '10.0.0.0/33']}",
             "$.listeners[1].ip_group.cidrs[1]: must be an IP address or network like 10.0.0.0/8 or ::1/128"),
         rule("listeners[1].l7_policies", "[]", "$.listeners[1].l7_policies: only HTTP and HTTPS listeners take l7_policies"),
+        // QUIC (HTTP/3) listener
+        rule("listeners[4]", "{'name': 'h3', 'protocol': 'QUIC', 'protocol_port': 8443, 'default_pool': 'web-pool'}",
+            "$.listeners[4].tls: is required for QUIC listeners"),
+        rule("listeners[4]", "{'name': 'h3', 'protocol': 'QUIC', 'protocol_port': 8443, 'default_pool': 'web-pool',"
+            + " 'tls': {'certificate': 'cert.pem', 'private_key': 'key.pem', 'security_policy': 'tls-1-2'}}",
+            "$.listeners[4].tls.security_policy: a QUIC listener takes only tls-1-3 (QUIC is TLS 1.3 only, and its TLS"
+                + " library cannot choose suites), not tls-1-2"),
+        rule("listeners[4]", "{'name': 'h3', 'protocol': 'QUIC', 'protocol_port': 8443, 'default_pool': 'web-pool',"
+            + " 'tls': {'certificate': 'cert.pem', 'private_key': 'key.pem', 'engine': 'jdk'}}",
+            "$.listeners[4].tls.engine: a QUIC listener's TLS is the QUIC library's own BoringSSL: it takes no engine"
+                + " \"jdk\""),
+        rule("listeners[4]", "{'name': 'h3', 'protocol': 'QUIC', 'protocol_port': 8443, 'default_pool': 'tcp-pool',"
+            + " 'tls': {'certificate': 'cert.pem', 'private_key': 'key.pem'}}",
+            "$.listeners[4].default_pool: pool \"tcp-pool\" has protocol TCP, which a QUIC listener cannot use"),
+        rule("listeners[4]", "{'name': 'h3', 'protocol': 'QUIC', 'protocol_port': 9053, 'default_pool': 'web-pool',"
+            + " 'tls': {'certificate': 'cert.pem', 'private_key': 'key.pem'}}",
+            "$.listeners[4].protocol_port: port 9053 is already used by listener \"udp\""),
+        rule("listeners[3].advertise_http3", "'h3'", "$.listeners[3].advertise_http3: no listener named \"h3\""),
+        rule("listeners[3].advertise_http3", "'web'",
+            "$.listeners[3].advertise_http3: listener \"web\" has protocol HTTP, not QUIC"),
+        rule("listeners[0].advertise_http3", "'secure'",
+            "$.listeners[0].advertise_http3: only HTTPS listeners take advertise_http3"),
+        rule("listeners[3].advertise_http3", "3", "$.listeners[3].advertise_http3: must be a string"),
         rule("listeners[0].proxy_protocol", "true", "$.listeners[0].proxy_protocol: only TCP and SSL listeners take proxy_protocol"),
         rule("listeners[0].max_body_size", "-2", "$.listeners[0].max_body_size: must be -1 (unbounded) or at least 0"),
         rule("listeners[1].max_body_size", "1024", "$.listeners[1].max_body_size: only HTTP and HTTPS listeners take max_body_size"),

@@ -122,16 +122,7 @@ class HttpStreamsAndTlsTest {
       s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
       s.getOutputStream().write("GET /download/1000000000 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
       Await.until(Duration.ofSeconds(5), () -> a.sent.get() - before > 0, "the member starts sending");
-      long[] last = {-1};
-      long[] stableSince = {System.nanoTime()};
-      Await.until(Duration.ofSeconds(10), () -> {
-        long now = a.sent.get();
-        if (now != last[0]) {
-          last[0] = now;
-          stableSince[0] = System.nanoTime();
-        }
-        return System.nanoTime() - stableSince[0] > 500_000_000L;
-      }, "the member's writes stall");
+      Await.steady(Duration.ofSeconds(10), a.sent::get, Duration.ofMillis(500), "the member's writes stall");
       long buffered = a.sent.get() - before;
       assertTrue(buffered < 64L * 1024 * 1024, "only socket buffers and high-water marks fill: " + buffered);
     }

@@ -27,4 +27,18 @@ public final class Await {
   public static void until(Duration limit, BooleanSupplier condition, String failure) {
     until(limit, condition, () -> failure);
   }
+
+  /** Waits until {@code value} has not changed for {@code quiet} (a sender that stopped), within {@code limit}. */
+  public static void steady(Duration limit, java.util.function.LongSupplier value, Duration quiet, String failure) {
+    long[] last = {value.getAsLong()};
+    long[] since = {System.nanoTime()};
+    until(limit, () -> {
+      long now = value.getAsLong();
+      if (now != last[0]) {
+        last[0] = now;
+        since[0] = System.nanoTime();
+      }
+      return System.nanoTime() - since[0] > quiet.toNanos();
+    }, failure);
+  }
 }
