@@ -112,8 +112,9 @@ class CertificateWatcherTest {
         new CertificateWatcher.Changes() {
           @Override
           public void loaded(ServerTls next, List<Path> changed) {
-            server.server().updateSSLOptions(next.sslOptions(), true);
-            changes.add(next);
+            // counted once the server serves it: the update is asynchronous, and a handshake right after the
+            // count must see the new pair
+            server.server().updateSSLOptions(next.sslOptions(), true).onComplete(done -> changes.add(next));
           }
 
           @Override
