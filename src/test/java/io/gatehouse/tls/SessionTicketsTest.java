@@ -62,4 +62,25 @@ class SessionTicketsTest {
       }
     }
   }
+
+  @Test
+  void theJdkEngineResumesBySessionIdAndHandsOutNoTicket() throws Exception {
+    Path request = dir.resolve("request");
+    Files.writeString(request, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    try (Backends backends = new Backends()) {
+      int port = TestPorts.free();
+      try (GatewayHarness gw = GatewayHarness.start("{" + head() + """
+          "listeners":[{"name":"web","protocol":"HTTPS","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+                        "tls":{"certificate":"%s","private_key":"%s","engine":"jdk"}}],
+          "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+          """.formatted(port, TestCerts.RSA_CERT, TestCerts.RSA_KEY, Configs.members(backends.http("m"))))) {
+        Path session = dir.resolve("session-jdk");
+        SClient.Result first = SClient.withSession(port, "TLSv1.2", session, false, request);
+        assertFalse(first.refused(), first.output());
+        assertFalse(first.output().contains("TLS session ticket:"), "a ticket on the JDK engine\n" + first.output());
+        SClient.Result again = SClient.withSession(port, "TLSv1.2", session, true, request);
+        assertTrue(again.resumed(), "not resumed by session ID\n" + again.output());
+      }
+    }
+  }
 }
