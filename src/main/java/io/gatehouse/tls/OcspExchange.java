@@ -12,8 +12,8 @@ import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
 
 /**
- * One POST to an OCSP responder, bounded in time and size: the whole exchange (a wait for a connection included)
- * ends at a deadline, and the body is counted as it arrives. OCSP goes over plain HTTP, so whoever is on the path
+ * One POST to an OCSP responder, bounded in time and size: the exchange ends at a deadline once connected, and the
+ * body is counted as it arrives. OCSP goes over plain HTTP, so whoever is on the path
  * answers: without the deadline a responder trickling a byte every few seconds would hold the fetch (and with it
  * every refresh of the certificate) forever, and without the count a chunked answer without an end would be
  * buffered until the heap ran out.
@@ -35,28 +35,28 @@ final class OcspExchange {
   /** The body of a 200 answer to {@code query}; failed with the reason otherwise. On the caller's context. */
   Future<Buffer> post(OcspQuery query) {
     Promise<Buffer> result = Promise.promise();
-    HttpClientRequest[] sent = new HttpClientRequest[1];
-    long timer = vertx.setTimer(deadline.toMillis(), id -> {
-      if (result.tryFail("the responder did not answer within " + deadline.toSeconds() + " s") && sent[0] != null) {
-        sent[0].reset();
-      }
-    });
-    result.future().onComplete(done -> vertx.cancelTimer(timer));
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
         .setAbsoluteURI(query.responder().toString())
         .putHeader("content-type", "application/ocsp-request")
         .putHeader("accept", "application/ocsp-response");
+    // the deadline starts with the connection: the connect timeout bounds the connect, and a wait for a pooled
+    // connection is bounded by the deadlines of the exchanges ahead of it (fetches of many SNI certificates
+    // queue for one responder)
     client.request(options).onComplete(made -> {
       if (made.failed()) {
         result.tryFail(made.cause());
-      } else if (result.future().isComplete()) {
-        made.result().reset(); // the deadline passed while waiting for a connection
-      } else {
-        sent[0] = made.result();
-        sent[0].send(Buffer.buffer(query.request()))
-            .onSuccess(response -> read(response, result))
-            .onFailure(result::tryFail);
+        return;
       }
+      HttpClientRequest request = made.result();
+      long timer = vertx.setTimer(deadline.toMillis(), id -> {
+        if (result.tryFail("the responder did not answer within " + deadline.toSeconds() + " s")) {
+          request.reset();
+        }
+      });
+      result.future().onComplete(done -> vertx.cancelTimer(timer));
+      request.send(Buffer.buffer(query.request()))
+          .onSuccess(response -> read(response, result))
+          .onFailure(result::tryFail);
     });
     return result.future();
   }
