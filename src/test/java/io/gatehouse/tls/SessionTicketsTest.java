@@ -40,6 +40,10 @@ class SessionTicketsTest {
             SClient.Result first = SClient.withSession(port, version, session, false, request);
             assertFalse(first.refused(), first.output());
             assertFalse(first.resumed(), first.output());
+            if (version.equals("TLSv1.2")) {
+              assertTrue(first.output().contains("lifetime hint: 7200 (seconds)"), "a ticket outliving its key\n"
+                  + first.output());
+            }
             SClient.Result again = SClient.withSession(port, version, session, true, request);
             assertTrue(again.resumed(), version + ": not resumed\n" + again.output());
             assertTrue(again.output().contains("HTTP/1.1 200"), again.output());
