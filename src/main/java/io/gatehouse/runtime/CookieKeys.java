@@ -41,6 +41,16 @@ final class CookieKeys {
     return clusterName != null ? c.cluster().secret() : c.sessionKey();
   }
 
+  /** For the log: what {@link #ticketSecret} is, by name (an operator resuming across nodes or restarts asks). */
+  String ticketSource(GatehouseConfig c) {
+    if (ticketSecret(c) != null) {
+      return clusterName != null ? "cluster.secret (every node of cluster " + clusterName + " resumes them)"
+          : "session_key_file (they survive a restart)";
+    }
+    return "a key of this process (they resume on this node until it restarts"
+        + (clusterName != null ? "; the cluster has no secret)" : ")");
+  }
+
   /** For the log: which keys sign and verify, by id only. */
   String describe(GatehouseConfig c) {
     return "signing " + signing(c).id() + ", also verifying " + verifying(c).stream().map(StickyCookie.Key::id).toList();

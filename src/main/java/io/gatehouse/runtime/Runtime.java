@@ -77,6 +77,7 @@ public final class Runtime extends VerticleBase {
     this.services = new ListenerServices(registry, accessLog, () -> view.get().config(),
         new StickyCookie(cookieKeys.signing(config), cookieKeys.verifying(config)), requests);
     SessionTickets.useSecret(cookieKeys.ticketSecret(config));
+    LOG.info("tls: session tickets (engine boringssl) sealed with hourly keys from " + cookieKeys.ticketSource(config));
     publish();
   }
 
@@ -268,6 +269,7 @@ public final class Runtime extends VerticleBase {
     }
     services.cookies().rekey(cookieKeys.signing(next), cookieKeys.verifying(next));
     SessionTickets.useSecret(cookieKeys.ticketSecret(next));
+    LOG.info("reload: tls session tickets now sealed with hourly keys from " + cookieKeys.ticketSource(next));
     if (cluster != null) {
       cluster.rekey(next.cluster());
     }

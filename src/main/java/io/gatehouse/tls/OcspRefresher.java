@@ -2,14 +2,8 @@ package io.gatehouse.tls;
 
 import io.gatehouse.log.Logs;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,8 +13,8 @@ import java.util.logging.Logger;
 
 /**
  * Keeps a listener's OCSP staples fresh: fetches each certificate's response from its responder over HTTP POST
- * (Vert.x's async client: no thread waits), checks it off the event loop, and refreshes it at half its remaining
- * validity (at most an hour apart). A failed fetch is logged and counted, keeps the last good response (which
+ * (Vert.x's async client: no thread waits; {@link OcspExchange} bounds its time and size), checks it off the event
+ * loop, and refreshes it at half its remaining validity (at most an hour apart). A failed fetch is logged and counted, keeps the last good response (which
  * stops being stapled at its nextUpdate) and is retried after 1 s, doubling up to 5 min. New certificates (a
  * reload, replaced files) are fetched for at once; an unchanged one keeps its response. Runs on the context that
  * made it.
@@ -36,13 +30,15 @@ public final class OcspRefresher {
   static final int MAX_BODY = 64 * 1024;
   private static final int CONNECT_TIMEOUT_MS = 5_000;
   private static final int IDLE_TIMEOUT_MS = 10_000;
+  /** The whole exchange: a responder that trickles its answer is cut off here. */
+  static final Duration FETCH_DEADLINE = Duration.ofSeconds(10);
 
   private final Vertx vertx;
   private final Context context;
   private final String listener;
   private final OcspFetchCounts counts;
   /** Made with the first fetch: most TLS listeners never staple. */
-  private HttpClient client;
+  private OcspExchange exchange;
   private List<Tracked> tracked = List.of();
   private boolean stopped;
 
@@ -77,8 +73,8 @@ public final class OcspRefresher {
       stopped = true;
       tracked.forEach(this::cancel);
       tracked = List.of();
-      if (client != null) {
-        client.close();
+      if (exchange != null) {
+        exchange.close();
       }
     });
   }
@@ -116,19 +112,13 @@ public final class OcspRefresher {
   private void fetch(Tracked t) {
     t.timer = -1;
     OcspQuery query = t.staple.query();
-    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI(query.responder().toString())
-        .putHeader("content-type", "application/ocsp-request")
-        .putHeader("accept", "application/ocsp-response");
-    if (client == null) {
+    if (exchange == null) {
       // one request per connection: responders such as openssl ocsp close after each answer
-      client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false)
+      exchange = new OcspExchange(vertx, vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false)
           .setConnectTimeout(CONNECT_TIMEOUT_MS).setIdleTimeout(IDLE_TIMEOUT_MS)
-          .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS));
+          .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)), MAX_BODY, FETCH_DEADLINE);
     }
-    client.request(request)
-        .compose(req -> req.send(Buffer.buffer(query.request())))
-        .compose(OcspRefresher::body)
+    exchange.post(query)
         .compose(body -> vertx.executeBlocking(() -> query.verify(body.getBytes(), Instant.now()), false))
         .onComplete(done -> {
           if (stopped || !tracked.contains(t)) {
@@ -140,29 +130,6 @@ public final class OcspRefresher {
             failed(t, done.cause());
           }
         });
-  }
-
-  private static Future<Buffer> body(HttpClientResponse response) {
-    if (overLimit(response.getHeader("content-length"))) {
-      response.request().reset();
-      return Future.failedFuture("the responder's answer is over " + MAX_BODY + " bytes");
-    }
-    return response.body().compose(body -> {
-      if (response.statusCode() != 200) {
-        return Future.failedFuture("the responder answered HTTP " + response.statusCode());
-      }
-      return body.length() > MAX_BODY
-          ? Future.failedFuture("the responder's answer is over " + MAX_BODY + " bytes")
-          : Future.succeededFuture(body);
-    });
-  }
-
-  private static boolean overLimit(String contentLength) {
-    try {
-      return contentLength != null && Long.parseLong(contentLength.trim()) > MAX_BODY;
-    } catch (NumberFormatException e) {
-      return false; // the body's own length is checked
-    }
   }
 
   private void stored(Tracked t, OcspAnswer answer) {

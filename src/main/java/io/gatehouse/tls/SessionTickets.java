@@ -24,6 +24,8 @@ public final class SessionTickets {
   private static final long HOUR_MILLIS = TimeUnit.HOURS.toMillis(1);
   /** Keys kept: the hour's and the two before it. */
   static final int KEPT = 3;
+  /** The lifetime a ticket is issued with: what every key still opens, however late in its hour it sealed. */
+  static final int LIFETIME_SECONDS = (int) TimeUnit.HOURS.toSeconds(KEPT - 1);
   private static final ClusterSecret PROCESS_KEY = ClusterSecret.random();
 
   /** Server contexts that take tickets; weak: a context lives as long as its listener's options. */
@@ -65,6 +67,8 @@ public final class SessionTickets {
   /** Gives a new server context the current keys, and the later ones as they come. */
   static synchronized void install(ReferenceCountedOpenSslContext context) {
     OpenSslSessionContext sessions = context.sessionContext();
+    // a ticket opens for two to three hours (its key's hour and the two after): promise clients no more than two
+    sessions.setSessionTimeout(LIFETIME_SECONDS);
     sessions.setTicketKeys(keys);
     CONTEXTS.add(sessions);
   }

@@ -296,7 +296,18 @@ public enum TlsEngine {
     };
   }
 
+  private static final String JDK_SERVER_TICKETS = "jdk.tls.server.enableSessionTicketExtension";
+
   private static final class OrderedJdk extends JdkSSLEngineOptions {
+    static {
+      // No tickets on this engine: the JDK's own would be sealed with a key of each SSLContext, unknown to the other
+      // nodes, and live 24 h. It reads this per server SSLContext, so setting it before the first one is in time;
+      // session IDs still resume. An operator's -D wins.
+      if (System.getProperty(JDK_SERVER_TICKETS) == null) {
+        System.setProperty(JDK_SERVER_TICKETS, "false");
+      }
+    }
+
     @Override
     public SslContextFactory sslContextFactory() {
       return ordered(super.sslContextFactory());

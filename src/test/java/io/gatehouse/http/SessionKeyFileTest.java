@@ -1,12 +1,14 @@
 package io.gatehouse.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.gatehouse.testkit.Backends;
 import io.gatehouse.testkit.Configs;
 import io.gatehouse.testkit.GatewayHarness;
+import io.gatehouse.testkit.LogCapture;
 import io.gatehouse.testkit.RawHttp;
 import io.gatehouse.testkit.TestPorts;
 import java.io.IOException;
@@ -52,6 +54,22 @@ class SessionKeyFileTest {
     // without the file each process makes up its own key: the same cookie is refused and replaced
     try (GatewayHarness keyless = GatewayHarness.start(config(""))) {
       assertNotNull(get(cookie).header("Set-Cookie"));
+    }
+  }
+
+  @Test
+  void theLogSaysWhereTlsTicketKeysComeFrom() throws IOException {
+    Path key = dir.resolve("session.key");
+    Files.writeString(key, "a-session-key-0123456789abcdef0123\n");
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+    try (LogCapture log = LogCapture.start()) {
+      try (GatewayHarness gw = GatewayHarness.start(config(",\"session_key_file\":\"" + key + "\""))) {
+        log.await("tls: session tickets (engine boringssl) sealed with hourly keys from session_key_file");
+      }
+      try (GatewayHarness keyless = GatewayHarness.start(config(""))) {
+        log.await("sealed with hourly keys from a key of this process");
+      }
+      assertFalse(log.text().contains("a-session-key"), "key bytes in the log");
     }
   }
 

@@ -26,6 +26,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -189,6 +190,56 @@ class OcspStaplingTest {
       assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "the handshake took " + took);
       assertEquals("pending", certificate(0).getJsonObject("ocsp").getString("status"));
     }
+  }
+
+  @Test
+  void anEndlessChunkedAnswerIsCutOffAtTheSizeLimitNotBuffered() throws Exception {
+    assumeTrue(boringSsl(), "stapling needs BoringSSL");
+    OcspTestCa.Leaf leaf = ca.leaf("endless.ocsp.test", false, false);
+    byte[] chunk = new byte[64 * 1024];
+    // chunked, no length: 32 MiB of chunks, then silence without the last chunk
+    try (HostileResponder endless = new HostileResponder((out, written) -> {
+      HostileResponder.head(out, "transfer-encoding: chunked\r\n");
+      for (int i = 0; i < 512; i++) {
+        out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(chunk);
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        written.addAndGet(chunk.length);
+      }
+      out.flush();
+      Thread.sleep(60_000);
+    }); LogCapture log = LogCapture.start()) {
+      start(tls(leaf, ",\"ocsp_responder\":\"" + endless.url() + "\""), "");
+      log.await("failed: the responder's answer is over 65536 bytes");
+      assertTrue(lastError().contains("over 65536 bytes"), lastError());
+      assertTrue(endless.written.get() < 16L << 20, "the gateway read " + endless.written.get() + " bytes");
+      assertFalse(SClient.askingForStaple(port, null).refused());
+    }
+  }
+
+  @Test
+  void aResponderTricklingItsAnswerIsCutOffAtTheDeadlineAndAskedAgain() throws Exception {
+    assumeTrue(boringSsl(), "stapling needs BoringSSL");
+    OcspTestCa.Leaf leaf = ca.leaf("trickle.ocsp.test", false, false);
+    // a byte every 200 ms: never idle long enough for an idle timeout, never done
+    try (HostileResponder trickle = new HostileResponder((out, written) -> {
+      HostileResponder.head(out, "content-length: 2000\r\n");
+      for (int i = 0; i < 2000; i++) {
+        out.write(0x30);
+        out.flush();
+        written.incrementAndGet();
+        Thread.sleep(200);
+      }
+    }); LogCapture log = LogCapture.start()) {
+      start(tls(leaf, ",\"ocsp_responder\":\"" + trickle.url() + "\""), "");
+      Await.until(WAIT, () -> !log.matching("failed: the responder did not answer within 10 s").isEmpty(), log::text);
+      Await.until(WAIT, () -> trickle.connections.get() >= 2, "no second fetch after the deadline");
+    }
+  }
+
+  private String lastError() {
+    String e = certificate(0).getJsonObject("ocsp").getString("last_error");
+    return e == null ? "" : e;
   }
 
   @Test

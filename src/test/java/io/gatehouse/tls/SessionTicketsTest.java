@@ -29,15 +29,10 @@ class SessionTicketsTest {
   @Test
   void aTicketResumesUntilItsKeyIsThreeHoursOld() throws Exception {
     assumeTrue(TlsEngine.of(TlsConfig.Engine.BORINGSSL) == TlsEngine.OPENSSL, "no tickets on the JDK engine");
-    Path request = dir.resolve("request");
-    Files.writeString(request, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    Path request = request();
     try (Backends backends = new Backends()) {
       int port = TestPorts.free();
-      try (GatewayHarness gw = GatewayHarness.start("{" + head() + """
-          "listeners":[{"name":"web","protocol":"HTTPS","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
-                        "tls":{"certificate":"%s","private_key":"%s","security_policy":"tls-1-2-fs-with-1-3"}}],
-          "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
-          """.formatted(port, TestCerts.RSA_CERT, TestCerts.RSA_KEY, Configs.members(backends.http("m"))))) {
+      try (GatewayHarness gw = https(port, "\"security_policy\":\"tls-1-2-fs-with-1-3\"", backends)) {
         for (String version : new String[] {"TLSv1.3", "TLSv1.2"}) {
           Path session = dir.resolve("session-" + version);
           long hour = SessionTickets.currentHour();
@@ -45,6 +40,10 @@ class SessionTicketsTest {
             SClient.Result first = SClient.withSession(port, version, session, false, request);
             assertFalse(first.refused(), first.output());
             assertFalse(first.resumed(), first.output());
+            if (version.equals("TLSv1.2")) {
+              assertTrue(first.output().contains("lifetime hint: 7200 (seconds)"), "a ticket outliving its key\n"
+                  + first.output());
+            }
             SClient.Result again = SClient.withSession(port, version, session, true, request);
             assertTrue(again.resumed(), version + ": not resumed\n" + again.output());
             assertTrue(again.output().contains("HTTP/1.1 200"), again.output());
@@ -61,5 +60,35 @@ class SessionTicketsTest {
         }
       }
     }
+  }
+
+  @Test
+  void theJdkEngineResumesBySessionIdAndHandsOutNoTicket() throws Exception {
+    Path request = request();
+    try (Backends backends = new Backends()) {
+      int port = TestPorts.free();
+      try (GatewayHarness gw = https(port, "\"engine\":\"jdk\"", backends)) {
+        Path session = dir.resolve("session-jdk");
+        SClient.Result first = SClient.withSession(port, "TLSv1.2", session, false, request);
+        assertFalse(first.refused(), first.output());
+        assertFalse(first.output().contains("TLS session ticket:"), "a ticket on the JDK engine\n" + first.output());
+        SClient.Result again = SClient.withSession(port, "TLSv1.2", session, true, request);
+        assertTrue(again.resumed(), "not resumed by session ID\n" + again.output());
+      }
+    }
+  }
+
+  /** An HTTP request ending in Connection: close, so that a session's tickets arrive before the close. */
+  private Path request() throws java.io.IOException {
+    return Files.writeString(dir.resolve("request"), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  }
+
+  /** An HTTPS listener on {@code port} with the RSA test pair and {@code tls} (more fields) before one member. */
+  private static GatewayHarness https(int port, String tls, Backends backends) {
+    return GatewayHarness.start("{" + head() + """
+        "listeners":[{"name":"web","protocol":"HTTPS","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+                      "tls":{"certificate":"%s","private_key":"%s",%s}}],
+        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+        """.formatted(port, TestCerts.RSA_CERT, TestCerts.RSA_KEY, tls, Configs.members(backends.http("m"))));
   }
 }
