@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -33,6 +34,12 @@ final class MemberH2Connection extends ChannelInboundHandlerAdapter implements M
   static final int MAX_STREAMS = 256;
   /** Per-stream window the gateway grants: what one unread stream may hold in the gateway. */
   static final int STREAM_WINDOW = 256 * 1024;
+  /**
+   * The connection's window: room for every stream's window at once. At the stream window (Netty's default for a
+   * connection) one client that stops reading filled it and stalled every other stream on the connection; what the
+   * gateway holds stays bounded by the streams' windows.
+   */
+  static final int CONNECTION_WINDOW = STREAM_WINDOW * MAX_STREAMS;
 
   private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC =
       new Http2StreamFrameToHttpObjectCodec(false, false);
@@ -89,6 +96,8 @@ final class MemberH2Connection extends ChannelInboundHandlerAdapter implements M
         .build();
     ch.pipeline().addLast(codec, new Http2MultiplexHandler(NO_INBOUND_STREAMS), c);
     c.codec = codec;
+    // the codec opened the connection's window to STREAM_WINDOW; the rest goes with the preface
+    ch.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - STREAM_WINDOW));
     c.settingsTimer = ch.eventLoop().schedule(() -> {
       c.failure = new MemberConnection.MemberClosed();
       ch.close();
