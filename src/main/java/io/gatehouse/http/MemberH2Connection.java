@@ -64,6 +64,9 @@ final class MemberH2Connection extends ChannelInboundHandlerAdapter implements M
 
     /** A stream ended: room for another. */
     void streamFreed(MemberH2Connection c);
+
+    /** The member sent GOAWAY: the connection only finishes its streams, and no longer counts as one that takes more. */
+    void h2GoingAway(MemberH2Connection c);
   }
 
   private final Owner owner;
@@ -117,6 +120,11 @@ final class MemberH2Connection extends ChannelInboundHandlerAdapter implements M
   boolean hasRoom() {
     return ready && !goingAway && channel.isActive()
         && active < Math.min(MAX_STREAMS, codec.connection().local().maxActiveStreams());
+  }
+
+  /** Whether the member sent GOAWAY: the streams it has finish, no new one opens. */
+  boolean goingAway() {
+    return goingAway;
   }
 
   /** Whether no stream is open on it. */
@@ -175,10 +183,12 @@ final class MemberH2Connection extends ChannelInboundHandlerAdapter implements M
         MemberClients.Waiter w = first;
         first = null;
         owner.h2Ready(this, w);
-      } else if (msg instanceof Http2GoAwayFrame) {
+      } else if (msg instanceof Http2GoAwayFrame && !goingAway) {
         goingAway = true; // the streams it names as taken finish; no new ones
         if (active == 0) {
           channel.close();
+        } else if (ready) {
+          owner.h2GoingAway(this);
         }
       }
     } finally {

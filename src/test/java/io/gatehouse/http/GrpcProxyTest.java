@@ -258,6 +258,31 @@ class GrpcProxyTest {
   }
 
   @Test
+  void connectionsAMemberSentGoawayOnDoNotTakeTheNewOnesPlace() throws Exception {
+    // one stream per connection, and a GOAWAY half a second into each: long calls keep their connections open
+    GrpcMembers.Member a = member(GrpcMembers.aging("a", 1, 500));
+    ManagedChannel ch = h2cPool(a);
+    List<CompletableFuture<String>> longCalls = new ArrayList<>();
+    for (int i = 0; i < MemberClients.H2_CONNECTIONS_PER_MEMBER; i++) {
+      CompletableFuture<String> f = new CompletableFuture<>();
+      ClientCalls.asyncUnaryCall(ch.newCall(GrpcMembers.SLEEP, CallOptions.DEFAULT), utf8("60000"), observer(f));
+      longCalls.add(f);
+    }
+    Await.until(Duration.ofSeconds(10), () -> a.sleeping.get() == MemberClients.H2_CONNECTIONS_PER_MEMBER,
+        () -> a.sleeping.get() + " long calls at the member");
+    // once the GOAWAYs came, those connections take no new stream: a new call gets a new connection
+    Await.until(Duration.ofSeconds(20), () -> {
+      try {
+        return GrpcMembers.unary(ch, GrpcMembers.UNARY, "x", CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.SECONDS))
+            .equals("a:x");
+      } catch (StatusRuntimeException e) {
+        return false;
+      }
+    }, "no call got through while the going-away connections were busy");
+    longCalls.forEach(f -> f.cancel(true));
+  }
+
+  @Test
   void tlsClientToAnAlpnMember() {
     GrpcMembers.Member a = member(GrpcMembers.tls("a"));
     port = TestPorts.free();
