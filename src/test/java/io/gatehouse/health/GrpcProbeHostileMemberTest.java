@@ -68,6 +68,17 @@ class GrpcProbeHostileMemberTest {
     assertEquals("timeout after 2 s", r.reason());
   }
 
+  @Test
+  void aPortThatSpeaksOnlyHttp11IsDownWithoutWaitingForTheTimeout() {
+    Backends.Member h1 = backends.tcp("h1", so -> so.handler(ignored -> so.end(Buffer.buffer(
+        "HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"))));
+    Probe probe = new ProbeClients(vertx).grpcProbe("", false, MemberTls::insecure);
+    ProbeResult r = Sync.await(probe.run(SocketAddress.inetSocketAddress(h1.port(), "127.0.0.1"), TIMEOUT),
+        TIMEOUT.plusSeconds(3));
+    assertTrue(!r.up(), "down: " + r);
+    assertTrue(!r.reason().startsWith("timeout"), r.reason());
+  }
+
   private static void answer(HttpServerRequest req, Buffer body) {
     req.response().putHeader("content-type", "application/grpc").putTrailer("grpc-status", "0").end(body);
   }

@@ -213,6 +213,23 @@ class GrpcProxyTest {
   }
 
   @Test
+  void grpcTimeoutsOutsideTheGrammarAreIgnoredAndExtremesHold() {
+    GrpcMembers.Member a = member(GrpcMembers.plain("a"));
+    start("", "\"protocol\":\"HTTP2\",\"members\":" + members(a.port()));
+    // the longest there is (8 digits of hours: past a long's nanoseconds) must not wrap into one already over
+    assertEquals("0", RawGrpc.call(port, "/test.Echo/Sleep", "99999999H", utf8("50")).grpcStatus());
+    assertEquals("0", RawGrpc.call(port, "/test.Echo/Sleep", "99999999M", utf8("50")).grpcStatus());
+    // zero: over before it began
+    RawGrpc.Answer zero = RawGrpc.call(port, "/test.Echo/Sleep", "0n", utf8("5000"));
+    assertEquals("4", zero.grpcStatus());
+    assertTrue(zero.millis() < 4000, "answered after " + zero.millis() + " ms");
+    // not gRPC's grammar (9 digits, no unit, a sign, an unknown unit): as if none was sent
+    for (String bad : new String[] {"123456789S", "100", "-1S", "1x", "1.5S", " 1S"}) {
+      assertEquals("0", RawGrpc.call(port, "/test.Echo/Sleep", bad, utf8("50")).grpcStatus(), bad);
+    }
+  }
+
+  @Test
   void noUsableMemberIsUnavailable() {
     GatewayHarness gw = start("", "\"protocol\":\"HTTP2\",\"members\":[]");
     String message = unavailable(GrpcMembers.UNARY, "x");
