@@ -81,7 +81,8 @@ final class GrpcHealthMessages {
       case WIRE_LENGTH -> readVarint(body, at);
       default -> throw new IllegalArgumentException("unknown wire type " + wire);
     };
-    if (length > body.length() - at[0]) {
+    // a 10-byte varint is negative: unchecked, it would move the reader back (onto its own key: an endless loop)
+    if (length < 0 || length > body.length() - at[0]) {
       throw new IllegalArgumentException("truncated field");
     }
     at[0] += (int) length;

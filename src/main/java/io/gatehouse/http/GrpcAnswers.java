@@ -44,7 +44,22 @@ final class GrpcAnswers {
 
   /** The client's {@code grpc-timeout} in nanoseconds, or -1 when it sent none (or one gRPC's grammar refuses). */
   static long timeoutNanos(HttpServerRequest req) {
-    String v = req.getHeader(GRPC_TIMEOUT);
+    return timeoutNanos(req.getHeader(GRPC_TIMEOUT));
+  }
+
+  /**
+   * Removes a {@code grpc-timeout} gRPC's grammar refuses from a request to a member: the gateway reads it as none,
+   * but a gRPC server resets the stream of a call that has one, and that reset would count as the member's failure
+   * (any client could have healthy members ejected with it).
+   */
+  static void dropMalformedTimeout(io.netty.handler.codec.http.HttpHeaders memberHeaders) {
+    String v = memberHeaders.get(GRPC_TIMEOUT);
+    if (v != null && timeoutNanos(v) < 0) {
+      memberHeaders.remove(GRPC_TIMEOUT);
+    }
+  }
+
+  private static long timeoutNanos(String v) {
     if (v == null || v.length() < 2 || v.length() > 9) {
       return -1; // TimeoutValue is 1 to 8 digits, then one unit
     }

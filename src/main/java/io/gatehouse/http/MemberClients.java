@@ -280,12 +280,33 @@ public final class MemberClients {
       if (!h2c && pickedHttp1) {
         return false;
       }
-      if (h2.size() + connecting < H2_CONNECTIONS_PER_MEMBER) {
+      if (takingStreams() + connecting < H2_CONNECTIONS_PER_MEMBER) {
         connect(waiter);
       } else {
         enqueue(waiter);
       }
       return true;
+    }
+
+    /**
+     * HTTP/2 connections not going away. One the member sent GOAWAY on lives until its last stream ends (hours,
+     * for a long gRPC stream): counted, a member with a connection age would leave no room for a new connection.
+     */
+    private int takingStreams() {
+      int n = 0;
+      for (int i = 0; i < h2.size(); i++) {
+        if (!h2.get(i).goingAway()) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public void h2GoingAway(MemberH2Connection c) {
+      if (!waiting.isEmpty() && takingStreams() + connecting < H2_CONNECTIONS_PER_MEMBER) {
+        next(); // the room it took is free: a waiting request gets a new connection, the rest its streams
+      }
     }
 
     private void enqueue(Waiter waiter) {

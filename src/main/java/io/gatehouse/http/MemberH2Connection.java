@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -33,6 +34,12 @@ final class MemberH2Connection extends ChannelInboundHandlerAdapter implements M
   static final int MAX_STREAMS = 256;
   /** Per-stream window the gateway grants: what one unread stream may hold in the gateway. */
   static final int STREAM_WINDOW = 256 * 1024;
+  /**
+   * The connection's window: room for every stream's window at once. At the stream window (Netty's default for a
+   * connection) one client that stops reading filled it and stalled every other stream on the connection; what the
+   * gateway holds stays bounded by the streams' windows.
+   */
+  static final int CONNECTION_WINDOW = STREAM_WINDOW * MAX_STREAMS;
 
   private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC =
       new Http2StreamFrameToHttpObjectCodec(false, false);
@@ -57,6 +64,9 @@ final class MemberH2Connection extends ChannelInboundHandlerAdapter implements M
 
     /** A stream ended: room for another. */
     void streamFreed(MemberH2Connection c);
+
+    /** The member sent GOAWAY: the connection only finishes its streams, and no longer counts as one that takes more. */
+    void h2GoingAway(MemberH2Connection c);
   }
 
   private final Owner owner;
@@ -89,6 +99,8 @@ final class MemberH2Connection extends ChannelInboundHandlerAdapter implements M
         .build();
     ch.pipeline().addLast(codec, new Http2MultiplexHandler(NO_INBOUND_STREAMS), c);
     c.codec = codec;
+    // the codec opened the connection's window to STREAM_WINDOW; the rest goes with the preface
+    ch.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - STREAM_WINDOW));
     c.settingsTimer = ch.eventLoop().schedule(() -> {
       c.failure = new MemberConnection.MemberClosed();
       ch.close();
@@ -108,6 +120,11 @@ final class MemberH2Connection extends ChannelInboundHandlerAdapter implements M
   boolean hasRoom() {
     return ready && !goingAway && channel.isActive()
         && active < Math.min(MAX_STREAMS, codec.connection().local().maxActiveStreams());
+  }
+
+  /** Whether the member sent GOAWAY: the streams it has finish, no new one opens. */
+  boolean goingAway() {
+    return goingAway;
   }
 
   /** Whether no stream is open on it. */
@@ -166,10 +183,12 @@ final class MemberH2Connection extends ChannelInboundHandlerAdapter implements M
         MemberClients.Waiter w = first;
         first = null;
         owner.h2Ready(this, w);
-      } else if (msg instanceof Http2GoAwayFrame) {
+      } else if (msg instanceof Http2GoAwayFrame && !goingAway) {
         goingAway = true; // the streams it names as taken finish; no new ones
         if (active == 0) {
           channel.close();
+        } else if (ready) {
+          owner.h2GoingAway(this);
         }
       }
     } finally {

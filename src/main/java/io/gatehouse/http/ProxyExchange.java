@@ -317,8 +317,11 @@ public final class ProxyExchange extends ExchangeStateMachine
     if (!edits.requestHeaders().isEmpty()) {
       HeaderEdits.apply(memberHeaders, edits.requestHeaders(), peer.ip(), requestId, cfg.name(), member.id());
     }
-    if (c.http2() && HopByHop.acceptsTrailers(req.headers())) {
-      memberHeaders.set(HopByHop.TE, HopByHop.TRAILERS); // the one TE HTTP/2 allows; gRPC servers ask for it
+    if (c.http2()) {
+      if (HopByHop.acceptsTrailers(req.headers())) {
+        memberHeaders.set(HopByHop.TE, HopByHop.TRAILERS); // the one TE HTTP/2 allows; gRPC servers ask for it
+      }
+      GrpcAnswers.dropMalformedTimeout(memberHeaders); // whatever the content type: HTTP/1.1 clients send it too
     }
     if (continueHere) {
       memberHeaders.remove(HttpHeaders.EXPECT);

@@ -213,6 +213,23 @@ class GrpcProxyTest {
   }
 
   @Test
+  void grpcTimeoutsOutsideTheGrammarAreIgnoredAndExtremesHold() {
+    GrpcMembers.Member a = member(GrpcMembers.plain("a"));
+    start("", "\"protocol\":\"HTTP2\",\"members\":" + members(a.port()));
+    // the longest there is (8 digits of hours: past a long's nanoseconds) must not wrap into one already over
+    assertEquals("0", RawGrpc.call(port, "/test.Echo/Sleep", "99999999H", utf8("50")).grpcStatus());
+    assertEquals("0", RawGrpc.call(port, "/test.Echo/Sleep", "99999999M", utf8("50")).grpcStatus());
+    // zero: over before it began
+    RawGrpc.Answer zero = RawGrpc.call(port, "/test.Echo/Sleep", "0n", utf8("5000"));
+    assertEquals("4", zero.grpcStatus());
+    assertTrue(zero.millis() < 4000, "answered after " + zero.millis() + " ms");
+    // not gRPC's grammar (9 digits, no unit, a sign, an unknown unit): as if none was sent
+    for (String bad : new String[] {"123456789S", "100", "-1S", "1x", "1.5S", " 1S"}) {
+      assertEquals("0", RawGrpc.call(port, "/test.Echo/Sleep", bad, utf8("50")).grpcStatus(), bad);
+    }
+  }
+
+  @Test
   void noUsableMemberIsUnavailable() {
     GatewayHarness gw = start("", "\"protocol\":\"HTTP2\",\"members\":[]");
     String message = unavailable(GrpcMembers.UNARY, "x");
@@ -255,6 +272,31 @@ class GrpcProxyTest {
     int most = a.mostSleeping.get();
     // 2 event loops x 4 connections x 1 stream; the one client connection lands on one loop
     assertTrue(most <= 2 * MemberClients.H2_CONNECTIONS_PER_MEMBER, "member saw " + most + " calls at once");
+  }
+
+  @Test
+  void connectionsAMemberSentGoawayOnDoNotTakeTheNewOnesPlace() throws Exception {
+    // one stream per connection, and a GOAWAY half a second into each: long calls keep their connections open
+    GrpcMembers.Member a = member(GrpcMembers.aging("a", 1, 500));
+    ManagedChannel ch = h2cPool(a);
+    List<CompletableFuture<String>> longCalls = new ArrayList<>();
+    for (int i = 0; i < MemberClients.H2_CONNECTIONS_PER_MEMBER; i++) {
+      CompletableFuture<String> f = new CompletableFuture<>();
+      ClientCalls.asyncUnaryCall(ch.newCall(GrpcMembers.SLEEP, CallOptions.DEFAULT), utf8("60000"), observer(f));
+      longCalls.add(f);
+    }
+    Await.until(Duration.ofSeconds(10), () -> a.sleeping.get() == MemberClients.H2_CONNECTIONS_PER_MEMBER,
+        () -> a.sleeping.get() + " long calls at the member");
+    // once the GOAWAYs came, those connections take no new stream: a new call gets a new connection
+    Await.until(Duration.ofSeconds(20), () -> {
+      try {
+        return GrpcMembers.unary(ch, GrpcMembers.UNARY, "x", CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.SECONDS))
+            .equals("a:x");
+      } catch (StatusRuntimeException e) {
+        return false;
+      }
+    }, "no call got through while the going-away connections were busy");
+    longCalls.forEach(f -> f.cancel(true));
   }
 
   @Test

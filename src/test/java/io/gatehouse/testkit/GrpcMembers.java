@@ -130,6 +130,16 @@ public final class GrpcMembers {
         .maxConcurrentCallsPerConnection(maxStreams));
   }
 
+  /**
+   * Like {@link #plain(String, int)}, sending each connection a GOAWAY {@code maxAgeMillis} after it opened (gRPC's
+   * MAX_CONNECTION_AGE) and letting the calls on it finish for up to a minute.
+   */
+  public static Member aging(String name, int maxStreams, long maxAgeMillis) {
+    return start(name, NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .maxConcurrentCallsPerConnection(maxStreams).maxConnectionAge(maxAgeMillis, TimeUnit.MILLISECONDS)
+        .maxConnectionAgeGrace(60, TimeUnit.SECONDS));
+  }
+
   /** A member on TLS with the test RSA certificate, offering h2 by ALPN (as gRPC servers do). */
   public static Member tls(String name) {
     try {
