@@ -126,8 +126,12 @@ public final class CertificateWatcher {
     List<Future<Fingerprint>> reads = new ArrayList<>();
     for (Path path : paths) {
       String file = path.toString();
+      // one problem text whichever step fails: a file removed between its props and its read would otherwise
+      // read as a second, different problem and be reported twice
       reads.add(vertx.fileSystem().props(file).compose(props ->
-          vertx.fileSystem().readFile(file).map(content -> Fingerprint.of(props, content))));
+          vertx.fileSystem().readFile(file).map(content -> Fingerprint.of(props, content)))
+          .recover(e -> Future.failedFuture(new java.io.IOException(file + " cannot be read (missing or not"
+              + " readable)"))));
     }
     return Future.all(reads).map(all -> {
       Map<Path, Fingerprint> prints = new LinkedHashMap<>();
