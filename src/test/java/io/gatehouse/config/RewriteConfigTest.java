@@ -1,19 +1,16 @@
 package io.gatehouse.config;
 
 import static io.gatehouse.config.TestDocuments.base;
+import static io.gatehouse.config.TestDocuments.parse;
 import static io.gatehouse.config.TestDocuments.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,18 +19,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RewriteConfigTest {
   private static final String WEB = "listeners[0]";
   private static final String POLICY = "listeners[0].l7_policies[0]";
-
-  @TempDir
-  static Path dir;
-
-  @BeforeAll
-  static void pems() throws IOException {
-    TestDocuments.writePems(dir);
-  }
-
-  private static ConfigResult parse(JsonObject doc) {
-    return ConfigParser.parse(doc.encode(), dir);
-  }
 
   @Test
   void theIssuesExampleIsReadOnAListenerAndAPolicy() {

@@ -2,38 +2,23 @@ package io.gatehouse.config;
 
 import static io.gatehouse.config.TestDocuments.REMOVE;
 import static io.gatehouse.config.TestDocuments.base;
+import static io.gatehouse.config.TestDocuments.parse;
 import static io.gatehouse.config.TestDocuments.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Weighted splits between pools: {@code default_pools}, {@code redirect_pools}, {@code split_sticky}. */
 class SplitConfigTest {
-  @TempDir
-  static Path dir;
-
-  @BeforeAll
-  static void pems() throws IOException {
-    TestDocuments.writePems(dir);
-  }
-
-  private static ConfigResult parse(JsonObject doc) {
-    return ConfigParser.parse(doc.encode(), dir);
-  }
-
   /** Listener web with default_pools instead of default_pool. */
   private static JsonObject split(String pools) {
     return with(with(base(), "listeners[0].default_pool", REMOVE), "listeners[0].default_pools", pools);

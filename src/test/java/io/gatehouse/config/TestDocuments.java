@@ -96,4 +96,32 @@ final class TestDocuments {
       Files.setPosixFilePermissions(dir.resolve(key), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
   }
+
+  /** A folder holding the PEM fixtures ({@link #writePems}), made once per JVM, for tests that only parse. */
+  static Path pemDir() {
+    return PemDir.DIR;
+  }
+
+  /** Parses {@code doc} with its relative files resolved against {@link #pemDir}. */
+  static ConfigResult parse(JsonObject doc) {
+    return ConfigParser.parse(doc.encode(), pemDir());
+  }
+
+  private static final class PemDir {
+    static final Path DIR = create();
+
+    private static Path create() {
+      try {
+        Path dir = Files.createTempDirectory("gatehouse-pems");
+        dir.toFile().deleteOnExit(); // registered first: deleted last, once empty
+        writePems(dir);
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+          files.forEach(f -> f.toFile().deleteOnExit());
+        }
+        return dir;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
 }

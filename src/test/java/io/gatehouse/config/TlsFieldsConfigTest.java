@@ -1,6 +1,7 @@
 package io.gatehouse.config;
 
 import static io.gatehouse.config.TestDocuments.base;
+import static io.gatehouse.config.TestDocuments.parse;
 import static io.gatehouse.config.TestDocuments.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,31 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code tls.engine}, {@code tls.ocsp_stapling} and {@code tls.ocsp_responder}, and an HTTPS pool's
  * {@code ca_certificate} and {@code tls_server_name}.
  */
 class TlsFieldsConfigTest {
-  @TempDir
-  static Path dir;
-
-  @BeforeAll
-  static void pems() throws IOException {
-    TestDocuments.writePems(dir);
-  }
-
-  private static ConfigResult parse(JsonObject doc) {
-    return ConfigParser.parse(doc.encode(), dir);
-  }
-
   @Test
   void engineDefaultsToBoringSsl() {
     GatehouseConfig c = parse(base()).config();
@@ -56,7 +41,7 @@ class TlsFieldsConfigTest {
         + "'ca_certificate': 'ca.pem', 'tls_server_name': 'api.example.test', 'members': []}"));
     assertEquals(List.of(), r.errorLines());
     assertEquals(List.of(), r.warnings());
-    assertEquals(new MemberTlsConfig(dir.resolve("ca.pem").toAbsolutePath().normalize(), "api.example.test"),
+    assertEquals(new MemberTlsConfig(TestDocuments.pemDir().resolve("ca.pem").toAbsolutePath().normalize(), "api.example.test"),
         r.config().pool("api-pool").orElseThrow().memberTls());
   }
 
