@@ -6,7 +6,7 @@
 # Run it on a quiet machine: nothing else heavy may run meanwhile.
 #
 # Each thread count also gets an HTTPS/handshake run with ECDSA P-256 certificates, and at the end
-# bench/cluster-sticky.sh measures what cluster mode adds to a sticky hit.
+# bench/cluster.sh measures what cluster mode adds to a sticky hit and TLS resumption across two nodes.
 #
 #   bench/run.sh                       the full run: RUNS=3 DUR=8 per thread count (about 50 minutes)
 #   RUNS=1 DUR=5 bench/run.sh          quick (about 15 minutes)
@@ -53,9 +53,9 @@ report() {
       sed 's/^#/###/' "$report"
     done
     echo
-    echo "## Cluster mode on a sticky hit (bench/cluster-sticky.sh)"
+    echo "## Cluster mode: a sticky hit, and TLS resumption across nodes (bench/cluster.sh)"
     echo
-    cat "$OUT/cluster-sticky.md"
+    cat "$OUT/cluster.md"
     [[ -f $ROOT/bench/NOTES.md ]] && { echo; cat "$ROOT/bench/NOTES.md"; }
   } >"$ROOT/bench/RESULTS.md"
   echo "wrote bench/RESULTS.md" >&2
@@ -87,6 +87,6 @@ for t in ${THREAD_COUNTS:-1 2}; do
   THREADS=$t TESTS="https_ka tls_new" CERTS=$HARNESS/certs/ecdsa OUTDIR=$OUT/threads-$t-ecdsa \
     "$HARNESS/run-gatehouse.sh" "$ROOT/target/gatehouse.jar"
 done
-echo "== cluster sticky hit" >&2
-"$ROOT/bench/cluster-sticky.sh" "$ROOT/target/gatehouse.jar" >"$OUT/cluster-sticky.md"
+echo "== cluster: sticky hit, resumption across nodes" >&2
+"$ROOT/bench/cluster.sh" "$ROOT/target/gatehouse.jar" >"$OUT/cluster.md"
 report

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Latency that cluster mode adds to a sticky hit: the same HTTP listener with SOURCE_IP persistence, first on a
-# standalone gateway, then on node 1 of a two-node cluster (two JVMs, Hazelcast on loopback), in front of the
-# same nginx member. wrk comes from one address, so after its first request every request is a sticky hit.
-# Prints one markdown table. Quiet machine wanted; every process started here is stopped by PID.
+# What cluster mode costs and gives, in front of one nginx member. Two markdown tables:
+# 1. the latency cluster mode adds to a sticky hit: the same HTTP listener with SOURCE_IP persistence, first on a
+#    standalone gateway, then on node 1 of a two-node cluster (two JVMs, Hazelcast on loopback). wrk comes from one
+#    address, so after its first request every request is a sticky hit;
+# 2. TLS resumption across nodes: sessions (TLS 1.3 tickets) from node 1 offered to node 1 again, then to node 2,
+#    which derives the same ticket keys from the shared cluster secret (tools/tls_resume.py, one request per
+#    connection): resumed handshakes per second, how many resumed, and the CPU of the node that resumed them.
+# Quiet machine wanted; every process started here is stopped by PID.
 #
-#   bench/cluster-sticky.sh [JAR]        (default target/gatehouse.jar; DUR=5 CONNS=16 by default)
+#   bench/cluster.sh [JAR]        (default target/gatehouse.jar; DUR=5 CONNS=16 TLS_CLIENTS=4 by default)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=$(realpath "${1:-$ROOT/target/gatehouse.jar}")
 DUR=${DUR:-5}
 CONNS=${CONNS:-16}
+TLS_CLIENTS=${TLS_CLIENTS:-4}
+CERTS=$ROOT/bench/harness/certs
 WORK=$(mktemp -d /tmp/gatehouse-cluster-bench.XXXXXX)
 pids=()
 cleanup() {
@@ -43,13 +49,21 @@ http {
 EOF
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' & pids+=($!)
 
-config() { # NAME HTTP_PORT ADMIN_PORT
+head -c 32 /dev/urandom | base64 >"$WORK/secret" && chmod 600 "$WORK/secret"
+config() { # NAME HTTP_PORT ADMIN_PORT [HTTPS_PORT]: with HTTPS_PORT, a cluster node with the shared secret
+  local cluster="" tls=""
+  if [[ -n ${4:-} ]]; then
+    cluster='"cluster": {"secret_file": "'$WORK/secret'"},'
+    tls=', {"name": "tls", "protocol": "HTTPS", "host": "127.0.0.1", "protocol_port": '$4', "default_pool": "p",
+            "tls": {"certificate": "'$CERTS/cert.pem'", "private_key": "'$CERTS/key.pem'",
+                    "security_policy": "tls-1-2-fs-with-1-3"}}'
+  fi
   cat <<EOF
 { "node": {"name": "$1", "event_loops": 1},
   "admin": {"host": "127.0.0.1", "port": $3},
-  "access_log": false,
+  "access_log": false, $cluster
   "listeners": [{"name": "web", "protocol": "HTTP", "host": "127.0.0.1", "protocol_port": $2,
-                 "default_pool": "p"}],
+                 "default_pool": "p"} $tls],
   "pools": [{"name": "p", "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN",
              "session_persistence": {"type": "SOURCE_IP"},
              "members": [{"address": "127.0.0.1", "protocol_port": $MEMBER}]}] }
@@ -88,10 +102,10 @@ measure "standalone" "http://127.0.0.1:$HTTP/" "$solo"
 kill "$solo"; wait "$solo" 2>/dev/null || true
 
 free_port HZ1; free_port HZ2
-declare -a http admin node
+declare -a http https admin node
 for i in 1 2; do
-  free_port "http[$i]"; free_port "admin[$i]"
-  config "gw-$i" "${http[$i]}" "${admin[$i]}" >"$WORK/gw-$i.json"
+  free_port "http[$i]"; free_port "admin[$i]"; free_port "https[$i]"
+  config "gw-$i" "${http[$i]}" "${admin[$i]}" "${https[$i]}" >"$WORK/gw-$i.json"
   hz=$([[ $i == 1 ]] && echo "$HZ1" || echo "$HZ2")
   GATEHOUSE_CLUSTER_NAME="bench-$$" GATEHOUSE_CLUSTER_PORT=$hz GATEHOUSE_CLUSTER_INTERFACE=127.0.0.1 \
     GATEHOUSE_CLUSTER_MEMBERS="127.0.0.1:$HZ1,127.0.0.1:$HZ2" \
@@ -106,3 +120,26 @@ done
 measure "node 1 of a 2-node cluster" "http://127.0.0.1:${http[1]}/" "${node[1]}"
 echo
 echo "wrk -t1 -c$CONNS -d$DUR --latency from 127.0.0.1 (every request after the first is a sticky hit); one nginx member."
+
+resume() { # LABEL FIRST_NODE THEN_NODE: sessions from FIRST offered to THEN; CPU of THEN
+  local pid=${node[$3]} cpu0 cpu1 tk out n r wall
+  python3 "$ROOT/bench/harness/tools/tls_resume.py" --first "127.0.0.1:${https[$2]}" --then "127.0.0.1:${https[$3]}" \
+    --clients "$TLS_CLIENTS" --duration 3 >/dev/null # warm-up
+  cpu0=$(awk '{print $14+$15}' "/proc/$pid/stat")
+  out=$(python3 "$ROOT/bench/harness/tools/tls_resume.py" --first "127.0.0.1:${https[$2]}" \
+    --then "127.0.0.1:${https[$3]}" --clients "$TLS_CLIENTS" --duration "$DUR")
+  cpu1=$(awk '{print $14+$15}' "/proc/$pid/stat")
+  tk=$(getconf CLK_TCK)
+  n=$(grep -o 'connections=[0-9]*' <<<"$out" | cut -d= -f2)
+  r=$(grep -o 'resumed=[0-9]*' <<<"$out" | cut -d= -f2)
+  wall=$(grep -o 'wall=[0-9.]*' <<<"$out" | cut -d= -f2)
+  printf '| %s | %s | %s of %s | %s |\n' "$1" "$(echo "$n / $wall" | bc)" "$r" "$n" \
+    "$(echo "scale=3; ($cpu1-$cpu0)/$tk*1000/$n" | bc)"
+}
+echo
+echo "| TLS 1.3 sessions from node 1 | resumed handshakes/s | connections resumed | CPU ms per handshake (resuming node) |"
+echo "|---|---|---|---|"
+resume "resumed on node 1" 1 1
+resume "resumed on node 2 (ticket keys from the shared secret)" 1 2
+echo
+echo "tools/tls_resume.py, $TLS_CLIENTS clients for ${DUR} s, one request per connection; RSA-2048 certificate."
