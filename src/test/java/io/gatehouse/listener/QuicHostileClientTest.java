@@ -1,0 +1,167 @@
+package io.gatehouse.listener;
+
+import static io.gatehouse.testkit.Configs.head;
+import static io.gatehouse.testkit.Configs.members;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatehouse.testkit.Await;
+import io.gatehouse.testkit.Backends.Member;
+import io.gatehouse.testkit.GatewayExtension;
+import io.gatehouse.testkit.Http3Client;
+import io.gatehouse.testkit.TestCerts;
+import io.gatehouse.testkit.TestPorts;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOutboundInvoker;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http3.Http3;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.util.internal.PlatformDependent;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * HTTP/3 a hostile client writes by hand on QUIC streams: frames of unknown types, endless or split across
+ * packets, on request streams and the control stream, and a QPACK encoder stream that never ends its
+ * instruction. What the gateway holds stays bounded, nothing is logged as an error, other requests go on.
+ */
+class QuicHostileClientTest {
+
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.rawConfig();
+  /** Sent in each flood: without a bound the gateway would hold all of it. */
+  static final long FLOOD = 96L << 20;
+
+  final List<LogRecord> errors = new CopyOnWriteArrayList<>();
+  final Handler errorLog = new Handler() {
+    @Override
+    public void publish(LogRecord r) {
+      if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+        errors.add(r);
+      }
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  };
+  int port;
+
+  @BeforeEach
+  void start() {
+    Member a = gateway.backends().http("a");
+    port = TestPorts.free();
+    gateway.start("{" + head() + """
+        "listeners":[{"name":"h3","protocol":"QUIC","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+                      "tls":{"certificate":"%s","private_key":"%s"}}],
+        "pools":[{"name":"p","protocol":"HTTP","members":%s}]}
+        """.formatted(port, TestCerts.RSA_CERT, TestCerts.RSA_KEY, members(a)));
+    Logger.getLogger("").addHandler(errorLog);
+  }
+
+  @AfterEach
+  void stopLog() {
+    Logger.getLogger("").removeHandler(errorLog);
+  }
+
+  /** Direct memory in use (the gateway's buffers: the client writes heap buffers). */
+  static long directMemory() {
+    return PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory() + PlatformDependent.usedDirectMemory();
+  }
+
+  /** A frame header: a reserved ("grease") type, 0x40, announcing 2^31-1 bytes of payload. */
+  static final byte[] ENDLESS_RESERVED_FRAME =
+      {0x40, 0x40, (byte) 0xC0, 0, 0, 0, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
+
+  @Test
+  void anEndlessFrameOfAReservedTypeOnARequestStreamIsNotKept() throws Exception {
+    try (Http3Client h3 = Http3Client.connect(port, Duration.ofSeconds(60))) {
+      QuicStreamChannel raw = h3.connection().createStream(QuicStreamType.BIDIRECTIONAL,
+          new ChannelInboundHandlerAdapter()).get(10, TimeUnit.SECONDS);
+      assertFloodIsNotKept(raw, raw, ENDLESS_RESERVED_FRAME);
+      assertEquals(200, h3.get("/after").status(), "the connection's other requests go on");
+      assertTrue(errors.isEmpty(), () -> "logged: " + errors.get(0).getMessage());
+    }
+  }
+
+  @Test
+  void anEndlessFrameOfAReservedTypeOnTheControlStreamIsNotKept() throws Exception {
+    try (Http3Client h3 = Http3Client.connect(port, Duration.ofSeconds(60))) {
+      Await.until(Duration.ofSeconds(5), () -> Http3.getLocalControlStream(h3.connection()) != null,
+          "the client's control stream is open");
+      QuicStreamChannel control = Http3.getLocalControlStream(h3.connection());
+      // written past the client's own codec: the bytes a hostile client puts on its control stream
+      assertFloodIsNotKept(control, control.pipeline().firstContext(), ENDLESS_RESERVED_FRAME);
+      assertEquals(200, h3.get("/after").status(), "the connection goes on");
+    }
+  }
+
+  @Test
+  void framesOfUnknownTypesSplitAcrossPacketsAreSkippedWithoutErrors() throws Exception {
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      for (int i = 0; i < 20; i++) {
+        QuicStreamChannel raw = h3.connection().createStream(QuicStreamType.BIDIRECTIONAL,
+            new ChannelInboundHandlerAdapter()).get(10, TimeUnit.SECONDS);
+        // type 0x21 (not reserved, not defined), 200 000 bytes: more than one packet
+        raw.write(Unpooled.wrappedBuffer(new byte[] {0x21, (byte) 0x80, 0x03, 0x0D, 0x40}));
+        raw.writeAndFlush(Unpooled.wrappedBuffer(new byte[200_000])).sync();
+      }
+      assertEquals(200, h3.get("/after").status(), "the connection goes on");
+      assertTrue(errors.isEmpty(), () -> "logged: " + errors.get(0).getMessage());
+    }
+  }
+
+  @Test
+  void aQpackEncoderStreamThatNeverEndsItsInstructionClosesTheConnection() throws Exception {
+    try (Http3Client h3 = Http3Client.connect(port, Duration.ofSeconds(60))) {
+      QuicStreamChannel encoder = h3.connection().createStream(QuicStreamType.UNIDIRECTIONAL,
+          new ChannelInboundHandlerAdapter()).get(10, TimeUnit.SECONDS);
+      // stream type 0x02, then Insert With Literal Name whose name is 2^28 bytes long (and never ends)
+      encoder.writeAndFlush(Unpooled.wrappedBuffer(
+          new byte[] {0x02, 0x5F, (byte) 0xE1, (byte) 0xFF, (byte) 0xFF, 0x7F})).sync();
+      long sent = flood(encoder, encoder, 8L << 20);
+      Await.until(Duration.ofSeconds(10), () -> !h3.connection().isActive(),
+          "the connection is closed (QPACK_ENCODER_STREAM_ERROR); sent " + sent);
+    }
+  }
+
+  /** Writes {@code header}, then {@link #FLOOD} bytes of payload: the gateway reads them all and keeps little. */
+  void assertFloodIsNotKept(QuicStreamChannel stream, ChannelOutboundInvoker writer, byte[] header) throws Exception {
+    long before = directMemory();
+    writer.writeAndFlush(Unpooled.wrappedBuffer(header)).sync();
+    long sent = flood(stream, writer, FLOOD);
+    assertEquals(FLOOD, sent, "the gateway reads what the client sends");
+    long grown = directMemory() - before;
+    assertTrue(grown < 32L << 20, "the gateway keeps " + (grown >> 20) + " MiB of " + (sent >> 20) + " MiB");
+  }
+
+  /** Writes up to {@code total} bytes as the stream's flow control allows, for at most 60 s; what was written. */
+  static long flood(QuicStreamChannel stream, ChannelOutboundInvoker writer, long total) throws InterruptedException {
+    byte[] chunk = new byte[64 * 1024];
+    long sent = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (sent < total && stream.isActive() && System.nanoTime() < deadline) {
+      if (!stream.isWritable()) {
+        Thread.sleep(5); // waits for the peer's flow-control credit; the deadline bounds it
+        continue;
+      }
+      writer.writeAndFlush(Unpooled.wrappedBuffer(chunk));
+      sent += chunk.length;
+    }
+    return sent;
+  }
+}
