@@ -139,6 +139,46 @@ class QuicHostileClientTest {
     }
   }
 
+  @Test
+  void garbageAndTruncatedInitialsAreDroppedQuietlyAndAnswerNoMoreThanTheyCarried() throws Exception {
+    java.util.Random random = new java.util.Random(19);
+    long sent = 0;
+    long answered = 0;
+    try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
+      udp.setSoTimeout(1);
+      java.net.InetSocketAddress to = new java.net.InetSocketAddress("127.0.0.1", port);
+      byte[] in = new byte[2048];
+      for (int i = 0; i < 3000; i++) {
+        byte[] d = new byte[i % 3 == 0 ? 1200 : 1 + random.nextInt(60)];
+        random.nextBytes(d);
+        if (i % 3 != 2) {
+          // a QUIC v1 Initial's first bytes (long header, type 0, version 1), then garbage or nothing
+          d[0] = (byte) 0xC3;
+          if (d.length >= 5) {
+            d[1] = 0;
+            d[2] = 0;
+            d[3] = 0;
+            d[4] = 1;
+          }
+        }
+        udp.send(new java.net.DatagramPacket(d, d.length, to));
+        sent += d.length;
+        try {
+          java.net.DatagramPacket answer = new java.net.DatagramPacket(in, in.length);
+          udp.receive(answer);
+          answered += answer.getLength();
+        } catch (java.net.SocketTimeoutException e) {
+          // nothing to read now
+        }
+      }
+    }
+    assertTrue(answered <= 3 * sent, "answered " + answered + " bytes to " + sent);
+    try (Http3Client h3 = Http3Client.connect(port)) {
+      assertEquals(200, h3.get("/after").status(), "the listener still serves");
+    }
+    assertTrue(errors.isEmpty(), () -> "logged: " + errors.get(0).getMessage());
+  }
+
   /** Writes {@code header}, then {@link #FLOOD} bytes of payload: the gateway reads them all and keeps little. */
   void assertFloodIsNotKept(QuicStreamChannel stream, ChannelOutboundInvoker writer, byte[] header) throws Exception {
     long before = directMemory();
