@@ -179,6 +179,50 @@ class QuicHostileClientTest {
     assertTrue(errors.isEmpty(), () -> "logged: " + errors.get(0).getMessage());
   }
 
+  @Test
+  void aClientCancellingItsUploadIsNotAnErrorAndTheMemberNeverSeesTheBodyEnd() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger cut = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+    io.vertx.core.http.HttpServer member = gateway.backends().vertx().createHttpServer().requestHandler(req -> {
+      req.handler(b -> received.addAndGet(b.length()));
+      req.exceptionHandler(e -> cut.incrementAndGet());
+      req.endHandler(v -> {
+        ended.incrementAndGet();
+        req.response().end("whole");
+      });
+    });
+    io.gatehouse.testkit.Sync.await(member.listen(0, "127.0.0.1"));
+    int h3port = TestPorts.free();
+    io.gatehouse.testkit.GatewayHarness gw = gateway.start("{" + head() + """
+        "listeners":[{"name":"h3","protocol":"QUIC","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+                      "tls":{"certificate":"%s","private_key":"%s"}}],
+        "pools":[{"name":"p","protocol":"HTTP","members":[{"address":"127.0.0.1","protocol_port":%d}]}]}
+        """.formatted(h3port, TestCerts.RSA_CERT, TestCerts.RSA_KEY, member.actualPort()));
+    try (Http3Client h3 = Http3Client.connect(h3port)) {
+      for (int i = 0; i < 5; i++) {
+        long before = received.get();
+        QuicStreamChannel stream = Http3.newRequestStream(h3.connection(), new ChannelInboundHandlerAdapter())
+            .get(10, TimeUnit.SECONDS);
+        var head = new io.netty.handler.codec.http3.DefaultHttp3HeadersFrame();
+        head.headers().method("POST").path("/upload").scheme("https").authority("127.0.0.1");
+        stream.write(head);
+        stream.writeAndFlush(new io.netty.handler.codec.http3.DefaultHttp3DataFrame(
+            Unpooled.wrappedBuffer(new byte[100_000]))).sync();
+        Await.until(Duration.ofSeconds(5), () -> received.get() - before >= 100_000, "the member gets the bytes");
+        // the client gives up: RESET_STREAM (and STOP_SENDING) with H3_REQUEST_CANCELLED
+        stream.shutdown(0x010c).sync();
+      }
+      Await.until(Duration.ofSeconds(5), () -> cut.get() == 5, () -> "the member's requests cut: " + cut.get());
+      assertEquals(0, ended.get(), "a cancelled upload never reaches the member as whole");
+      assertTrue(gw.awaitAccessLog("path=/upload").contains("end=client_closed"), "logged as the client's doing");
+      assertEquals(200, h3.get("/after").status());
+      assertTrue(errors.isEmpty(), () -> "logged: " + errors.get(0).getMessage() + " " + errors.get(0).getThrown());
+    } finally {
+      io.gatehouse.testkit.Sync.await(member.close());
+    }
+  }
+
   /** Writes {@code header}, then {@link #FLOOD} bytes of payload: the gateway reads them all and keeps little. */
   void assertFloodIsNotKept(QuicStreamChannel stream, ChannelOutboundInvoker writer, byte[] header) throws Exception {
     long before = directMemory();
