@@ -183,6 +183,9 @@ final class MemberH2Connection extends ChannelInboundHandlerAdapter implements M
         MemberClients.Waiter w = first;
         first = null;
         owner.h2Ready(this, w);
+      } else if (msg instanceof Http2SettingsFrame && !goingAway && channel.isActive()) {
+        // applied by the codec by now: a raised SETTINGS_MAX_CONCURRENT_STREAMS is room for requests waiting
+        owner.streamFreed(this);
       } else if (msg instanceof Http2GoAwayFrame && !goingAway) {
         goingAway = true; // the streams it names as taken finish; no new ones
         if (active == 0) {

@@ -244,7 +244,8 @@ public final class HttpListener extends VerticleBase {
     ListenerConfig cfg = state.config();
     WireBytes wire = new WireBytes(state::addBytes, false);
     WireBytes.onAccepted(stream.pipeline(), wire);
-    stream.pipeline().addLast(new Http3FrameToHttpObjectCodec(true), new Http3RequestHeads());
+    stream.pipeline().addFirst(Http3ClientCancel.INSTANCE);
+    stream.pipeline().addLast(new Http3FrameToHttpObjectCodec(true), new Http3RequestHeads(), new Http3ResponseAbort());
     javax.net.ssl.SSLSession tls = connection.sslEngine() == null ? null : connection.sslEngine().getSession();
     Peer peer = new Peer(from.ip(), from.hash(), from.toString(), null, from.bytes(), wire,
         tls == null ? null : tls.getProtocol(), tls == null ? null : tls.getCipherSuite());

@@ -124,14 +124,15 @@ final class QuicFrontDoor {
     int[] open = new int[1];
     connections.put(connection, open);
     connection.closeFuture().addListener(f -> connections.remove(connection));
-    connection.pipeline().addLast(new Http3ServerConnectionHandler(new ChannelInitializer<QuicStreamChannel>() {
+    var requests = new Http3ServerConnectionHandler(new ChannelInitializer<QuicStreamChannel>() {
       @Override
       protected void initChannel(QuicStreamChannel stream) {
         open[0]++;
         stream.closeFuture().addListener(f -> open[0]--);
         streams.opened(stream, connection, client);
       }
-    }, null, null, settings, true));
+    }, null, null, settings, true);
+    connection.pipeline().addLast(Http3StreamGuard.STREAMS, requests);
   }
 
   /**

@@ -2,12 +2,14 @@ package io.gatehouse.http;
 
 import static io.gatehouse.testkit.Configs.head;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.testkit.Await;
 import io.gatehouse.testkit.GatewayExtension;
 import io.gatehouse.testkit.Sync;
 import io.gatehouse.testkit.TestPorts;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
@@ -70,6 +72,33 @@ class Http2MemberFlowControlTest {
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, other.statusCode());
       assertEquals("ok", other.body());
+    } finally {
+      Sync.await(member.close());
+    }
+  }
+
+  @Test
+  void requestsWaitingForAStreamTakeTheRoomAMemberGivesLater() throws Exception {
+    HttpServer member = gateway.backends().vertx().createHttpServer(new HttpServerOptions()
+            .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(0)))
+        .connectionHandler(conn -> gateway.backends().vertx().setTimer(300,
+            t -> conn.updateSettings(new Http2Settings().setMaxConcurrentStreams(100))))
+        .requestHandler(req -> req.response().end("ok"));
+    Sync.await(member.listen(0, "127.0.0.1"));
+    int port = TestPorts.free();
+    gateway.start("{" + head() + """
+        "listeners":[{"name":"web","protocol":"HTTP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
+        "pools":[{"name":"p","protocol":"HTTP2","members":[{"address":"127.0.0.1","protocol_port":%d}]}]}
+        """.formatted(port, member.actualPort()));
+    try {
+      long start = System.nanoTime();
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(200, r.statusCode());
+      // not the connect wait's end (MAX_CONNECT_MILLIS): the raised limit let the waiting request in
+      assertTrue(millis < 3000, "answered after " + millis + " ms");
     } finally {
       Sync.await(member.close());
     }

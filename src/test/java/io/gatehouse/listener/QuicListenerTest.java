@@ -378,9 +378,10 @@ class QuicListenerTest {
   static String altSvc(int httpsPort, String path) throws Exception {
     javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
     trustAll.init(null, io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
-    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(trustAll).build();
+    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(trustAll)
+        .connectTimeout(java.time.Duration.ofSeconds(10)).build();
     return client.send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create("https://127.0.0.1:" + httpsPort + path)).build(),
+            java.net.URI.create("https://127.0.0.1:" + httpsPort + path)).timeout(java.time.Duration.ofSeconds(10)).build(),
         java.net.http.HttpResponse.BodyHandlers.discarding()).headers().firstValue("alt-svc").orElse(null);
   }
 }
