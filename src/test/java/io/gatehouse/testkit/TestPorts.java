@@ -15,13 +15,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Ports come from below the kernel's ephemeral range: a port taken from that range and left unbound for a
  * moment (a listener a reload removes and adds again) can be given by the kernel to any outgoing connection
- * in between, and the next bind fails with "Address already in use". No port is handed out twice in one JVM;
- * each JVM starts at a random point so that concurrent test JVMs rarely probe the same ports.
+ * in between, and the next bind fails with "Address already in use". No port is handed out twice in one JVM.
+ * Surefire's test JVMs each get their own slice of the range ({@code gatehouse.test.fork} of
+ * {@code gatehouse.test.forks}, set in the pom): a port one JVM has probed but not bound yet (a listener a later
+ * reload adds) is never probed free by the other. Within its slice each JVM starts at a random point, so that
+ * test JVMs of other builds on the same machine rarely probe the same ports.
  */
 public final class TestPorts {
 
-  private static final int LOW = 10_000;
-  private static final int HIGH = ephemeralLow() - 1;
+  private static final int FORKS = Math.max(1, Integer.getInteger("gatehouse.test.forks", 1));
+  /** 0 outside surefire's forks (an IDE, failsafe's ITs): the whole range. */
+  private static final int FORK = Math.min(FORKS, Math.max(0, Integer.getInteger("gatehouse.test.fork", 0)));
+  private static final int SLICE = (ephemeralLow() - 10_000) / FORKS;
+  private static final int LOW = FORK == 0 ? 10_000 : 10_000 + (FORK - 1) * SLICE;
+  private static final int HIGH = FORK == 0 ? ephemeralLow() - 1 : LOW + SLICE - 1;
   private static final AtomicInteger NEXT =
       new AtomicInteger(LOW + ThreadLocalRandom.current().nextInt(HIGH - LOW + 1));
 
