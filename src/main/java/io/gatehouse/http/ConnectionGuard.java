@@ -23,7 +23,7 @@ import io.gatehouse.vertx.VertxEvents;
  * guard holds the drain back until that request has started, which is then answered before the close, or until
  * the head timeout closes the connection. Event-loop confined.
  */
-public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
+public final class ConnectionGuard extends ChannelInboundHandlerAdapter implements Runnable {
 
   public static final String NAME = "gatehouseGuard";
 
@@ -51,7 +51,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.timer = new LazyDeadline(ctx.executor(), Math.min(headNanos, idleNanos), this::fire);
+    this.timer = new LazyDeadline(ctx.executor(), Math.min(headNanos, idleNanos), this);
     timer.arm(headNanos);
   }
 
@@ -128,7 +128,9 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     return timedOut;
   }
 
-  private void fire() {
+  /** The timer's expiry (this object rather than one more per connection that would only call it). */
+  @Override
+  public void run() {
     if (phase == Phase.AWAITING_HEAD) {
       timedOut = true;
       ctx.writeAndFlush(ErrorPages.raw(408, "Request Timeout")).addListener(f -> {

@@ -23,6 +23,7 @@ import io.gatehouse.vertx.AcceptGates;
 import io.gatehouse.vertx.Channels;
 import io.gatehouse.vertx.Contexts;
 import io.gatehouse.vertx.StreamConnections;
+import io.gatehouse.vertx.VertxHandlerFactory;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -201,7 +202,7 @@ public final class HttpListener extends VerticleBase {
     }
     Channel channel = Channels.of(conn);
     ListenerConfig cfg = state.config();
-    ClientAddress from = state.client(channel, cfg, conn.remoteAddress());
+    ClientAddress from = state.client(channel, cfg, conn::remoteAddress);
     if (from == null) {
       channel.close(); // nothing sent, not even a GOAWAY
       return;
@@ -210,7 +211,7 @@ public final class HttpListener extends VerticleBase {
     ChannelPipeline pipeline = channel.pipeline();
     WireBytes wire = WireBytes.of(pipeline, state::addBytes);
     SSLSession tls = conn.isSsl() ? conn.sslSession() : null; // agreed by now: the handshake precedes this handler
-    Peer peer = new Peer(from.ip(), from.hash(), from.toString(), clientCertSubject(conn, cfg), from.bytes(), wire,
+    Peer peer = new Peer(from.ip(), from.hash(), from.port(), clientCertSubject(conn, cfg), from.bytes(), wire,
         tls == null ? null : tls.getProtocol(), tls == null ? null : tls.getCipherSuite());
     ConnectionGuard guard = null;
     if (pipeline.get(VERTX_IDLE) != null) {
@@ -233,6 +234,7 @@ public final class HttpListener extends VerticleBase {
       Http2Guard.install(channel, cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(), conn::close);
     }
     channel.attr(CONN).set(new Conn(peer, from.tableKey(), limits, guard));
+    VertxHandlerFactory.release(channel);
   }
 
   /**
@@ -246,7 +248,7 @@ public final class HttpListener extends VerticleBase {
     WireBytes.onAccepted(stream.pipeline(), wire);
     stream.pipeline().addLast(new Http3FrameToHttpObjectCodec(true), new Http3RequestHeads());
     javax.net.ssl.SSLSession tls = connection.sslEngine() == null ? null : connection.sslEngine().getSession();
-    Peer peer = new Peer(from.ip(), from.hash(), from.toString(), null, from.bytes(), wire,
+    Peer peer = new Peer(from.ip(), from.hash(), from.port(), null, from.bytes(), wire,
         tls == null ? null : tls.getProtocol(), tls == null ? null : tls.getCipherSuite());
     stream.attr(CONN).set(new Conn(peer, from.tableKey(), cfg.headLimits(), null));
     StreamConnections.serve(super.context, stream, decoderOptions(cfg.headLimits()),
