@@ -107,6 +107,8 @@ public final class HttpListener extends VerticleBase {
       return false;
     }
     WireBytes.onAccepted(accepted.pipeline(), new WireBytes(state::addBytes, state.config().tls() != null));
+    // before the first read, which makes the channel's handle: one shared allocator, a small handle per connection
+    accepted.config().setRecvByteBufAllocator(CompactRecvAllocator.SHARED);
     return true;
   }
 
