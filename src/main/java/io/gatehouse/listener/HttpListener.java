@@ -4,6 +4,7 @@ import io.gatehouse.config.HeadLimits;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.ListenerProtocol;
 import io.gatehouse.http.ConnectionGuard;
+import io.gatehouse.http.DeadlineQueue;
 import io.gatehouse.http.ErrorPages;
 import io.gatehouse.http.Http2Guard;
 import io.gatehouse.http.HttpAccessEntry;
@@ -78,6 +79,8 @@ public final class HttpListener extends VerticleBase {
   private String altSvc;
   private Object altSvcOf;
   private MemberClients clients;
+  /** The HTTP/1 connections' head and idle deadlines, one queue per duration (a reload may add one). */
+  private final List<DeadlineQueue> deadlines = new java.util.ArrayList<>();
   private ProxyContext context;
   private HttpServerOptions options;
   private boolean strictDecoder;
@@ -220,7 +223,9 @@ public final class HttpListener extends VerticleBase {
       pipeline.remove(VERTX_IDLE);
     }
     if (pipeline.get("httpDecoder") != null) {
-      guard = new ConnectionGuard(cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(),
+      io.netty.channel.EventLoop loop = channel.eventLoop();
+      guard = new ConnectionGuard(DeadlineQueue.of(deadlines, loop, cfg.clientTimeout().toNanos()),
+          DeadlineQueue.of(deadlines, loop, cfg.keepaliveTimeout().toNanos()),
           () -> logAnswered(peer, 408, "client_timeout", null));
       if (strictDecoder) {
         pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(decoderOptions(limits)));
