@@ -7,8 +7,7 @@ import io.netty.channel.DefaultMaxMessagesRecvByteBufAllocator;
  * channel an allocator of its own and a handle holding a size calculator (about 130 bytes on every connection, idle
  * ones included). The handle here keeps its size as one byte: a power of two from 512 bytes to 64 KB, starting at
  * 2 KB, four times larger after a read that filled the buffer (bulk data ramps up within a few reads), and half as
- * large after two read bursts in a row that would have fitted in half. The per-read limit (max messages per read)
- * is the channel type's, which is the same for every socket channel this is set on.
+ * large after two read bursts in a row that would have fitted in half.
  */
 final class CompactRecvAllocator extends DefaultMaxMessagesRecvByteBufAllocator {
 
@@ -19,7 +18,13 @@ final class CompactRecvAllocator extends DefaultMaxMessagesRecvByteBufAllocator 
   static final int INITIAL_SHIFT = 11;
   static final int MAX_SHIFT = 16;
 
-  private CompactRecvAllocator() {}
+  /**
+   * Up to 16 reads per wake-up, what Netty gives socket channels: the channel's setter takes an allocator as it
+   * is, and this class's own default would be one.
+   */
+  private CompactRecvAllocator() {
+    super(16);
+  }
 
   @Override
   public Handle newHandle() {

@@ -51,6 +51,12 @@ class CompactRecvAllocatorTest {
   }
 
   @Test
+  void aWakeUpReadsUpTo16TimesAsNettyLetsSocketChannels() {
+    assertEquals(16, CompactRecvAllocator.SHARED.maxMessagesPerRead());
+    assertEquals(16, new io.netty.channel.socket.nio.NioSocketChannel().metadata().defaultMaxMessagesPerRead());
+  }
+
+  @Test
   void eachConnectionHasItsOwnSize() {
     RecvByteBufAllocator.Handle bulk = CompactRecvAllocator.SHARED.newHandle();
     RecvByteBufAllocator.Handle idle = CompactRecvAllocator.SHARED.newHandle();
