@@ -6,7 +6,8 @@
 #                                            req/s, p50, p99, gateway CPU s per 100k requests
 #   bench/profile.sh close [JAR] [http|https] the same with "Connection: close": a new connection per request
 #   bench/profile.sh alloc [JAR]             bytes allocated on the event loop per keep-alive request
-#                                            (JFR jdk.ThreadAllocationStatistics over a 4 s wrk run)
+#                                            (JFR jdk.ThreadAllocationStatistics over a 4 s wrk run); CLOSE=1:
+#                                            per request with "Connection: close" (a new connection each)
 #   bench/profile.sh hs [JAR]                full TLS handshakes: 4 x openssl s_time -new, 4 s warm-up then
 #                                            6 s; handshakes/s and gateway CPU ms per handshake
 #   bench/profile.sh idle [JAR]              IDLE_CONNS (9000) idle keep-alive connections after one request each,
@@ -74,9 +75,10 @@ case $MODE in
       "p99=$(awk '$1=="99%" {print $2}' <<<"$out") cpu_s_per_100k=$(echo "scale=3; ($c1-$c0)/$TK*100000/$n" | bc)"
     ;;
   alloc)
-    wrk -t1 -c64 -d4 "$URL" >"$RUN/warmup.log" 2>&1 || { cat "$RUN/warmup.log" >&2; exit 1; }
+    hdr=(); [[ -n ${CLOSE:-} ]] && hdr=(-H "Connection: close") # CLOSE=1: per new-connection request
+    wrk -t1 -c64 -d4 "${hdr[@]}" "$URL" >"$RUN/warmup.log" 2>&1 || { cat "$RUN/warmup.log" >&2; exit 1; }
     jcmd "$GW" JFR.start name=alloc settings=default >/dev/null
-    out=$(wrk -t1 -c64 -d4 "$URL")
+    out=$(wrk -t1 -c64 -d4 "${hdr[@]}" "$URL")
     jcmd "$GW" JFR.dump name=alloc filename="$RUN/alloc.jfr" >/dev/null
     n=$(awk '/requests in/ {print $1}' <<<"$out")
     jfr print --events jdk.ThreadAllocationStatistics "$RUN/alloc.jfr" | python3 -c '
