@@ -4,14 +4,18 @@
 #
 #   bench/profile.sh ka [JAR] [http|https]   keep-alive: wrk -t1 -c64 -d6 --latency after a 4 s warm-up;
 #                                            req/s, p50, p99, gateway CPU s per 100k requests
+#   bench/profile.sh close [JAR] [http|https] the same with "Connection: close": a new connection per request
 #   bench/profile.sh alloc [JAR]             bytes allocated on the event loop per keep-alive request
-#                                            (JFR jdk.ThreadAllocationStatistics over a 4 s wrk run)
+#                                            (JFR jdk.ThreadAllocationStatistics over a 4 s wrk run); CLOSE=1:
+#                                            per request with "Connection: close" (a new connection each)
 #   bench/profile.sh hs [JAR]                full TLS handshakes: 4 x openssl s_time -new, 4 s warm-up then
 #                                            6 s; handshakes/s and gateway CPU ms per handshake
 #   bench/profile.sh idle [JAR]              IDLE_CONNS (9000) idle keep-alive connections after one request each,
-#                                            as the harness opens them on a fresh gateway: RSS before and with them,
-#                                            KB per connection; then where it went: the live heap (a full GC's
-#                                            class histogram, top 25) and the JVM's native memory (NMT) with them
+#                                            as the harness opens them on a fresh gateway (two halves): RSS before,
+#                                            with half and with all; KB per connection as all over RSS before
+#                                            (fresh) and as the second half (slope); then where it went: the live
+#                                            heap (a full GC's class histogram, top 30) and the JVM's native
+#                                            memory (NMT) with them
 #
 # JAVA_OPTS go to the gateway (e.g. -XX:+UseParallelGC, -Xlog:gc:file=gc.log); PERF=file adds
 # `perf record -g` of the gateway during the measured part of `hs`; PROFILE=file.collapsed (or .html) adds an
@@ -22,7 +26,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HARNESS=${HARNESS:-$ROOT/bench/harness}
-MODE=${1:?usage: bench/profile.sh ka|alloc|hs|idle [JAR] [http|https]}
+MODE=${1:?usage: bench/profile.sh ka|close|alloc|hs|idle [JAR] [http|https]}
 JAR=$(realpath "${2:-$ROOT/target/gatehouse.jar}")
 SCHEME=${3:-http}
 RUN=$(mktemp -d /tmp/gatehouse-profile.XXXXXX)
@@ -61,18 +65,20 @@ profile() { # profile SECONDS: an async-profiler CPU profile of the gateway in t
 }
 
 case $MODE in
-  ka)
-    wrk -t1 -c64 -d"$WARM" "$URL" >"$RUN/warmup.log" 2>&1 || { cat "$RUN/warmup.log" >&2; exit 1; }
+  ka|close)
+    hdr=(); [[ $MODE == close ]] && hdr=(-H "Connection: close") # the harness's new-connection row
+    wrk -t1 -c64 -d"$WARM" "${hdr[@]}" "$URL" >"$RUN/warmup.log" 2>&1 || { cat "$RUN/warmup.log" >&2; exit 1; }
     profile 6
-    c0=$(cpu); out=$(wrk -t1 -c64 -d6 --latency "$URL"); c1=$(cpu)
+    c0=$(cpu); out=$(wrk -t1 -c64 -d6 --latency "${hdr[@]}" "$URL"); c1=$(cpu)
     n=$(awk '/requests in/ {print $1}' <<<"$out")
-    echo "ka $SCHEME req/s=$(awk '/Requests\/sec/ {print $2}' <<<"$out") p50=$(awk '$1=="50%" {print $2}' <<<"$out")" \
+    echo "$MODE $SCHEME req/s=$(awk '/Requests\/sec/ {print $2}' <<<"$out") p50=$(awk '$1=="50%" {print $2}' <<<"$out")" \
       "p99=$(awk '$1=="99%" {print $2}' <<<"$out") cpu_s_per_100k=$(echo "scale=3; ($c1-$c0)/$TK*100000/$n" | bc)"
     ;;
   alloc)
-    wrk -t1 -c64 -d4 "$URL" >"$RUN/warmup.log" 2>&1 || { cat "$RUN/warmup.log" >&2; exit 1; }
+    hdr=(); [[ -n ${CLOSE:-} ]] && hdr=(-H "Connection: close") # CLOSE=1: per new-connection request
+    wrk -t1 -c64 -d4 "${hdr[@]}" "$URL" >"$RUN/warmup.log" 2>&1 || { cat "$RUN/warmup.log" >&2; exit 1; }
     jcmd "$GW" JFR.start name=alloc settings=default >/dev/null
-    out=$(wrk -t1 -c64 -d4 "$URL")
+    out=$(wrk -t1 -c64 -d4 "${hdr[@]}" "$URL")
     jcmd "$GW" JFR.dump name=alloc filename="$RUN/alloc.jfr" >/dev/null
     n=$(awk '/requests in/ {print $1}' <<<"$out")
     jfr print --events jdk.ThreadAllocationStatistics "$RUN/alloc.jfr" | python3 -c '
@@ -108,13 +114,17 @@ print("alloc requests=%d bytes_per_request=%.0f" % (int(sys.argv[1]), total / in
     r0=$(rss)
     jcmd "$GW" VM.native_memory baseline >/dev/null
     jcmd "$GW" GC.class_histogram >"$RUN/histo0.txt" # after r0: its full GC is not the harness's
-    python3 "$HARNESS/tools/idle_conns.py" --port "$(port HTTP)" --conns "$n" --hold 60 >"$RUN/idle.out" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 600); do grep -qs '^READY' "$RUN/idle.out" && break; sleep 0.2; done
-    sleep 2 # as the harness does
+    for i in 1 2; do # in two halves, as the harness opens them: the second half's RSS is the slope
+      python3 "$HARNESS/tools/idle_conns.py" --port "$(port HTTP)" --conns $((n / 2)) --hold 90 >"$RUN/idle.$i.out" 2>&1 &
+      pids+=($!)
+      for _ in $(seq 600); do grep -qs '^READY' "$RUN/idle.$i.out" && break; sleep 0.2; done
+      sleep 2 # as the harness does
+      [[ $i == 2 ]] || rh=$(rss)
+    done
     r1=$(rss)
-    echo "idle $(grep -m1 READY "$RUN/idle.out") rss_before_mb=$((r0 / 1024)) rss_with_mb=$((r1 / 1024))" \
-      "kb_per_conn=$(echo "scale=2; ($r1 - $r0) / $n" | bc)"
+    echo "idle $(cat "$RUN"/idle.[12].out | grep READY | tr '\n' ' ')rss_before_mb=$((r0 / 1024)) rss_half_mb=$((rh / 1024))" \
+      "rss_with_mb=$((r1 / 1024)) kb_per_conn_fresh=$(echo "scale=2; ($r1 - $r0) / $n" | bc)" \
+      "kb_per_conn_slope=$(echo "scale=2; ($r1 - $rh) / ($n / 2)" | bc)"
     echo "-- the JVM's native memory since the baseline (NMT, committed KB):"
     jcmd "$GW" VM.native_memory summary.diff | grep -E '^-' | grep -E 'committed=[0-9]+KB [+-]' || true
     jcmd "$GW" GC.class_histogram >"$RUN/histo.txt"
@@ -133,6 +143,6 @@ for b, count, cls in diff[:30]:
     print("%7.0f B %6.2f/conn  %s" % (b / n, count / n, cls))
 PY
     ;;
-  *) echo "unknown mode $MODE (ka, alloc, hs, idle)" >&2; exit 2 ;;
+  *) echo "unknown mode $MODE (ka, close, alloc, hs, idle)" >&2; exit 2 ;;
 esac
 if [[ -n ${PROF:-} ]]; then wait "$PROF" || cat "$RUN/profiler.log" >&2; echo "profile: $PROFILE"; fi

@@ -14,26 +14,25 @@ import io.gatehouse.vertx.VertxEvents;
  * runs while a request is in progress. A client that half-closes after its request (as {@code printf ... | nc}
  * does) still gets its answer, as HAProxy and nginx give it; the connection closes once nothing is in progress.
  *
- * <p>One {@link LazyDeadline} per connection rather than a task per phase: a keep-alive request passes through
- * three phases, each of which only moves the deadline. Its check never waits longer than the shorter of the two
- * timeouts, so that no phase has to reschedule it.
+ * <p>One {@link DeadlineQueue.Entry} per connection rather than a task per phase: a keep-alive request passes
+ * through three phases, each of which only moves the entry to the end of its phase's queue (or out of both).
  *
  * <p>When the listener drains, Vert.x closes every connection with no response in progress. One awaiting its
  * head may have a request on its way (a client that connected just before the listener stopped accepting): the
  * guard holds the drain back until that request has started, which is then answered before the close, or until
  * the head timeout closes the connection. Event-loop confined.
  */
-public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
+public final class ConnectionGuard extends ChannelInboundHandlerAdapter implements Runnable {
 
   public static final String NAME = "gatehouseGuard";
 
   private enum Phase { AWAITING_HEAD, BUSY, IDLE }
 
-  private final long headNanos;
-  private final long idleNanos;
+  private final DeadlineQueue heads;
+  private final DeadlineQueue idles;
   private final Runnable onHeadTimeout;
   private ChannelHandlerContext ctx;
-  private LazyDeadline timer;
+  private final DeadlineQueue.Entry timer = new DeadlineQueue.Entry(this);
   private Phase phase = Phase.AWAITING_HEAD;
   private int inProgress;
   private boolean inputShut;
@@ -41,30 +40,33 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   /** Vert.x's shutdown event, held while a head is awaited. */
   private Object heldShutdown;
 
-  /** @param onHeadTimeout called when the 408 is sent (for the access log) */
-  public ConnectionGuard(long headNanos, long idleNanos, Runnable onHeadTimeout) {
-    this.headNanos = headNanos;
-    this.idleNanos = idleNanos;
+  /**
+   * @param heads the queue of client_timeout on the connection's event loop
+   * @param idles the queue of keepalive_timeout on the connection's event loop
+   * @param onHeadTimeout called when the 408 is sent (for the access log)
+   */
+  public ConnectionGuard(DeadlineQueue heads, DeadlineQueue idles, Runnable onHeadTimeout) {
+    this.heads = heads;
+    this.idles = idles;
     this.onHeadTimeout = onHeadTimeout;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.timer = new LazyDeadline(ctx.executor(), Math.min(headNanos, idleNanos), this::fire);
-    timer.arm(headNanos);
+    heads.add(timer);
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    timer.stop();
+    timer.remove();
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (phase == Phase.IDLE) {
       phase = Phase.AWAITING_HEAD; // the first bytes of the next head
-      timer.arm(headNanos);
+      heads.add(timer);
     }
     ctx.fireChannelRead(msg);
   }
@@ -86,7 +88,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    timer.stop();
+    timer.remove(); // a closed connection is not kept reachable by its queue
     ctx.fireChannelInactive();
   }
 
@@ -94,7 +96,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   public void requestStarted() {
     inProgress++;
     phase = Phase.BUSY;
-    timer.disarm();
+    timer.remove();
     if (heldShutdown != null) {
       Object shutdown = heldShutdown;
       heldShutdown = null;
@@ -115,7 +117,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
           }
         });
       } else {
-        timer.arm(idleNanos);
+        idles.add(timer);
       }
     }
   }
@@ -128,7 +130,9 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     return timedOut;
   }
 
-  private void fire() {
+  /** The timer's expiry (this object rather than one more per connection that would only call it). */
+  @Override
+  public void run() {
     if (phase == Phase.AWAITING_HEAD) {
       timedOut = true;
       ctx.writeAndFlush(ErrorPages.raw(408, "Request Timeout")).addListener(f -> {

@@ -11,12 +11,11 @@ import java.util.concurrent.TimeUnit;
  * so with deadlines never shorter than that a new one is never earlier than the pending check; an earlier one
  * (a shorter timeout since a reload) reschedules it. Event-loop confined.
  */
-final class LazyDeadline {
+final class LazyDeadline implements Runnable {
 
   private final EventExecutor loop;
   private final long maxWaitNanos;
   private final Runnable expired;
-  private final Runnable check = this::check;
   private ScheduledFuture<?> pending;
   /** When the pending check runs ({@link System#nanoTime()}). */
   private long pendingAt;
@@ -61,10 +60,12 @@ final class LazyDeadline {
   private void schedule(long now, long nanos) {
     long wait = Math.min(nanos, maxWaitNanos);
     pendingAt = now + wait;
-    pending = loop.schedule(check, wait, TimeUnit.NANOSECONDS);
+    pending = loop.schedule(this, wait, TimeUnit.NANOSECONDS);
   }
 
-  private void check() {
+  /** The pending check (this object, rather than one more per connection that would only call it). */
+  @Override
+  public void run() {
     pending = null;
     if (!armed) {
       return;

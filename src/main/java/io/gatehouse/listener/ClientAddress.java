@@ -78,6 +78,6 @@ public record ClientAddress(String ip, int port, byte[] bytes, long hash) {
 
   @Override
   public String toString() {
-    return ip.indexOf(':') >= 0 ? "[" + ip + "]:" + port : ip + ":" + port;
+    return io.gatehouse.http.Peer.hostPort(ip, port);
   }
 }

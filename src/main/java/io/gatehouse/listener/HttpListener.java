@@ -4,6 +4,7 @@ import io.gatehouse.config.HeadLimits;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.config.ListenerProtocol;
 import io.gatehouse.http.ConnectionGuard;
+import io.gatehouse.http.DeadlineQueue;
 import io.gatehouse.http.ErrorPages;
 import io.gatehouse.http.Http2Guard;
 import io.gatehouse.http.HttpAccessEntry;
@@ -23,6 +24,7 @@ import io.gatehouse.vertx.AcceptGates;
 import io.gatehouse.vertx.Channels;
 import io.gatehouse.vertx.Contexts;
 import io.gatehouse.vertx.StreamConnections;
+import io.gatehouse.vertx.VertxHandlerFactory;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -77,6 +79,8 @@ public final class HttpListener extends VerticleBase {
   private String altSvc;
   private Object altSvcOf;
   private MemberClients clients;
+  /** The HTTP/1 connections' head and idle deadlines, one queue per duration (a reload may add one). */
+  private final List<DeadlineQueue> deadlines = new java.util.ArrayList<>();
   private ProxyContext context;
   private HttpServerOptions options;
   private boolean strictDecoder;
@@ -106,6 +110,8 @@ public final class HttpListener extends VerticleBase {
       return false;
     }
     WireBytes.onAccepted(accepted.pipeline(), new WireBytes(state::addBytes, state.config().tls() != null));
+    // before the first read, which makes the channel's handle: one shared allocator, a small handle per connection
+    accepted.config().setRecvByteBufAllocator(CompactRecvAllocator.SHARED);
     return true;
   }
 
@@ -201,7 +207,7 @@ public final class HttpListener extends VerticleBase {
     }
     Channel channel = Channels.of(conn);
     ListenerConfig cfg = state.config();
-    ClientAddress from = state.client(channel, cfg, conn.remoteAddress());
+    ClientAddress from = state.client(channel, cfg, conn::remoteAddress);
     if (from == null) {
       channel.close(); // nothing sent, not even a GOAWAY
       return;
@@ -210,14 +216,16 @@ public final class HttpListener extends VerticleBase {
     ChannelPipeline pipeline = channel.pipeline();
     WireBytes wire = WireBytes.of(pipeline, state::addBytes);
     SSLSession tls = conn.isSsl() ? conn.sslSession() : null; // agreed by now: the handshake precedes this handler
-    Peer peer = new Peer(from.ip(), from.hash(), from.toString(), clientCertSubject(conn, cfg), from.bytes(), wire,
+    Peer peer = new Peer(from.ip(), from.hash(), from.port(), clientCertSubject(conn, cfg), from.bytes(), wire,
         tls == null ? null : tls.getProtocol(), tls == null ? null : tls.getCipherSuite());
     ConnectionGuard guard = null;
     if (pipeline.get(VERTX_IDLE) != null) {
       pipeline.remove(VERTX_IDLE);
     }
     if (pipeline.get("httpDecoder") != null) {
-      guard = new ConnectionGuard(cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(),
+      io.netty.channel.EventLoop loop = channel.eventLoop();
+      guard = new ConnectionGuard(DeadlineQueue.of(deadlines, loop, cfg.clientTimeout().toNanos()),
+          DeadlineQueue.of(deadlines, loop, cfg.keepaliveTimeout().toNanos()),
           () -> logAnswered(peer, 408, "client_timeout", null));
       if (strictDecoder) {
         pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(decoderOptions(limits)));
@@ -233,6 +241,7 @@ public final class HttpListener extends VerticleBase {
       Http2Guard.install(channel, cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(), conn::close);
     }
     channel.attr(CONN).set(new Conn(peer, from.tableKey(), limits, guard));
+    VertxHandlerFactory.release(channel);
   }
 
   /**
@@ -247,7 +256,7 @@ public final class HttpListener extends VerticleBase {
     stream.pipeline().addFirst(Http3ClientCancel.INSTANCE);
     stream.pipeline().addLast(new Http3FrameToHttpObjectCodec(true), new Http3RequestHeads(), new Http3ResponseAbort());
     javax.net.ssl.SSLSession tls = connection.sslEngine() == null ? null : connection.sslEngine().getSession();
-    Peer peer = new Peer(from.ip(), from.hash(), from.toString(), null, from.bytes(), wire,
+    Peer peer = new Peer(from.ip(), from.hash(), from.port(), null, from.bytes(), wire,
         tls == null ? null : tls.getProtocol(), tls == null ? null : tls.getCipherSuite());
     stream.attr(CONN).set(new Conn(peer, from.tableKey(), cfg.headLimits(), null));
     StreamConnections.serve(super.context, stream, decoderOptions(cfg.headLimits()),

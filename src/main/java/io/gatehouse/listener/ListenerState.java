@@ -265,14 +265,18 @@ public final class ListenerState {
 
   /**
    * The client of a connection Vert.x hands over: the one admitted at accept or, with accept_proxy_protocol, the
-   * one the PROXY header names ({@code remote}; only a trusted proxy may name one), admitted now. Null when
-   * refused: the caller closes the connection, with nothing sent.
+   * one the PROXY header names ({@code proxied}, asked only then; only a trusted proxy may name one), admitted
+   * now. Null when refused: the caller closes the connection, with nothing sent.
    */
-  public ClientAddress client(Channel channel, ListenerConfig cfg, io.vertx.core.net.SocketAddress remote) {
-    ClientAddress admitted = channel.attr(ADMITTED).get();
+  @SuppressWarnings("deprecation") // getAndRemove: its caveat is other threads; this is the channel's event loop
+  public ClientAddress client(Channel channel, ListenerConfig cfg,
+      java.util.function.Supplier<io.vertx.core.net.SocketAddress> proxied) {
+    // taken off the channel: the connection's own objects hold it from here, and an idle one carries no attribute
+    ClientAddress admitted = channel.attr(ADMITTED).getAndRemove();
     if (admitted != null) {
       return admitted;
     }
+    io.vertx.core.net.SocketAddress remote = proxied.get();
     if (cfg.acceptsProxyProtocol() && !trustedProxy(cfg, channel)) {
       return null; // a listener that took up accept_proxy_protocol by a reload, or a socket bound without a gate
     }

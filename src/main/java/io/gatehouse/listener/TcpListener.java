@@ -112,7 +112,7 @@ public final class TcpListener extends VerticleBase {
     long startNanos = System.nanoTime();
     ListenerSettings settings = state.settings(); // once: a connection lives by one version's settings
     ListenerConfig cfg = settings.config();
-    ClientAddress from = state.client(Channels.of(so), cfg, so.remoteAddress());
+    ClientAddress from = state.client(Channels.of(so), cfg, so::remoteAddress);
     if (from == null) {
       so.close();
       return;

@@ -138,7 +138,7 @@ final class ExchangeRig {
         accessLog, clients, (in, out) -> { }, "http", String.valueOf(server.actualPort()));
     String ip = req.remoteAddress().hostAddress();
     Peer peer = new Peer(ip, ClientHash.of(NetUtil.createByteArrayFromIpAddressString(ip)),
-        ip + ":" + req.remoteAddress().port(), null);
+        req.remoteAddress().port(), null);
     RouteDecision decision = route.apply(req);
     ProxyExchange x = new ProxyExchange(ctx, req, req.uri(), peer, decision.policy());
     List<ExchangePhase> path = new ArrayList<>(List.of(ExchangePhase.CHOOSING));

@@ -117,4 +117,37 @@ class VertxInternalsTest {
       assertTrue(test.awaitCompletion(10, TimeUnit.SECONDS));
     }
   }
+  /**
+   * An HTTP connection's Vert.x handler holds the function that made the connection (and through it the server's
+   * per-connection initializer) until told to let go: what {@link VertxHandlerFactory} clears stops being held,
+   * for as long as the connection stays open, and the connection still serves requests.
+   */
+  @Test
+  void anHttpConnectionLetsGoOfItsSpentFactory() throws Exception {
+    int port = TestPorts.free();
+    List<Boolean> held = new CopyOnWriteArrayList<>();
+    vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
+        .connectionHandler(conn -> {
+          try {
+            held.add(VertxHandlerFactory.holdsFactory(Channels.of(conn)));
+            VertxHandlerFactory.release(Channels.of(conn));
+            held.add(VertxHandlerFactory.holdsFactory(Channels.of(conn)));
+          } catch (IllegalAccessException e) {
+            held.add(null);
+          }
+        })
+        .requestHandler(req -> req.response().end("ok"))
+        .listen().await(10, TimeUnit.SECONDS);
+    try (TcpClient c = TcpClient.connect(port)) {
+      for (int i = 0; i < 2; i++) { // keep-alive: the second request on the connection after the release
+        c.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertTrue(c.readLine().startsWith("HTTP/1.1 200"));
+        while (!c.readLine().isBlank()) {
+          // the response head
+        }
+        assertEquals("ok", new String(c.readExactly(2), java.nio.charset.StandardCharsets.US_ASCII));
+      }
+    }
+    assertEquals(List.of(true, false), held, "Vert.x's handler no longer has the field, or it was not cleared");
+  }
 }
