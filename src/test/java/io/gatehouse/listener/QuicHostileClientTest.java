@@ -259,14 +259,21 @@ class QuicHostileClientTest {
     }
   }
 
-  /** Writes {@code header}, then {@link #FLOOD} bytes of payload: the gateway reads them all and keeps little. */
+  /**
+   * Writes {@code header}, then {@link #FLOOD} bytes of payload in two halves: the gateway reads them all, and the
+   * second half adds little to its memory. The first half is not counted: it is when the buffer pools of this JVM
+   * (other tests' included) grow to what the traffic needs, which swings by tens of MiB from run to run; a gateway
+   * that keeps the frame grows by most of the second half too (65 MiB of 96 MiB before the fix).
+   */
   void assertFloodIsNotKept(QuicStreamChannel stream, ChannelOutboundInvoker writer, byte[] header) throws Exception {
-    long before = directMemory();
     writer.writeAndFlush(Unpooled.wrappedBuffer(header)).sync();
-    long sent = flood(stream, writer, FLOOD);
-    assertEquals(FLOOD, sent, "the gateway reads what the client sends");
+    long first = flood(stream, writer, FLOOD / 2);
+    long before = directMemory();
+    long second = flood(stream, writer, FLOOD / 2);
+    assertEquals(FLOOD, first + second, "the gateway reads what the client sends");
     long grown = directMemory() - before;
-    assertTrue(grown < 32L << 20, "the gateway keeps " + (grown >> 20) + " MiB of " + (sent >> 20) + " MiB");
+    assertTrue(grown < 16L << 20, "the gateway keeps " + (grown >> 20) + " MiB of the second " + (second >> 20)
+        + " MiB");
   }
 
   /** Writes up to {@code total} bytes as the stream's flow control allows, for at most 60 s; what was written. */
