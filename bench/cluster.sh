@@ -8,13 +8,14 @@
 #    connection): resumed handshakes per second, how many resumed, and the CPU of the node that resumed them.
 # Quiet machine wanted; every process started here is stopped by PID.
 #
-#   bench/cluster.sh [JAR]        (default target/gatehouse.jar; DUR=5 CONNS=16 TLS_CLIENTS=4 by default)
+#   bench/cluster.sh [JAR]        (default target/gatehouse.jar; DUR=5 CONNS=16 TLS_CLIENTS=4 WARM=15 by default)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=$(realpath "${1:-$ROOT/target/gatehouse.jar}")
 DUR=${DUR:-5}
 CONNS=${CONNS:-16}
 TLS_CLIENTS=${TLS_CLIENTS:-4}
+WARM=${WARM:-15} # seconds of full handshakes on a node before its resumption is measured
 CERTS=$ROOT/bench/harness/certs
 WORK=$(mktemp -d /tmp/gatehouse-cluster-bench.XXXXXX)
 pids=()
@@ -122,7 +123,12 @@ echo
 echo "wrk -t1 -c$CONNS -d$DUR --latency from 127.0.0.1 (every request after the first is a sticky hit); one nginx member."
 
 resume() { # LABEL FIRST_NODE THEN_NODE: sessions from FIRST offered to THEN; CPU of THEN
-  local pid=${node[$3]} cpu0 cpu1 tk out n r wall
+  local pid=${node[$3]} cpu0 cpu1 tk out n r wall i warming=()
+  # full handshakes first: code run once per handshake is compiled only after thousands of them
+  for i in 1 2; do
+    openssl s_time -connect "127.0.0.1:${https[$3]}" -new -time "$WARM" >/dev/null 2>&1 & warming+=($!)
+  done
+  wait "${warming[@]}"
   python3 "$ROOT/bench/harness/tools/tls_resume.py" --first "127.0.0.1:${https[$2]}" --then "127.0.0.1:${https[$3]}" \
     --clients "$TLS_CLIENTS" --duration 3 >/dev/null # warm-up
   cpu0=$(awk '{print $14+$15}' "/proc/$pid/stat")
