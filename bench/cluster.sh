@@ -15,7 +15,7 @@ JAR=$(realpath "${1:-$ROOT/target/gatehouse.jar}")
 DUR=${DUR:-5}
 CONNS=${CONNS:-16}
 TLS_CLIENTS=${TLS_CLIENTS:-4}
-WARM=${WARM:-15} # seconds of full handshakes on a node before its resumption is measured
+WARM=${WARM:-15} # seconds of full handshakes, then of resumed ones, on a node before its resumption is measured
 CERTS=$ROOT/bench/harness/certs
 WORK=$(mktemp -d /tmp/gatehouse-cluster-bench.XXXXXX)
 pids=()
@@ -130,7 +130,7 @@ resume() { # LABEL FIRST_NODE THEN_NODE: sessions from FIRST offered to THEN; CP
   done
   wait "${warming[@]}"
   python3 "$ROOT/bench/harness/tools/tls_resume.py" --first "127.0.0.1:${https[$2]}" --then "127.0.0.1:${https[$3]}" \
-    --clients "$TLS_CLIENTS" --duration 3 >/dev/null # warm-up
+    --clients "$TLS_CLIENTS" --duration "$WARM" >/dev/null # warm-up: the request path of a new TLS connection
   cpu0=$(awk '{print $14+$15}' "/proc/$pid/stat")
   out=$(python3 "$ROOT/bench/harness/tools/tls_resume.py" --first "127.0.0.1:${https[$2]}" \
     --then "127.0.0.1:${https[$3]}" --clients "$TLS_CLIENTS" --duration "$DUR")
