@@ -1,11 +1,14 @@
 package io.gatehouse.testkit;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -66,6 +69,12 @@ public final class Http3Client implements AutoCloseable {
     this.port = port;
   }
 
+  /**
+   * The client's own allocator (direct buffers freed by their cleaners, not counted by Netty's direct-memory
+   * counter): tests that measure the gateway's memory read {@code ByteBufAllocator.DEFAULT} without the client in it.
+   */
+  public static final ByteBufAllocator ALLOCATOR = new UnpooledByteBufAllocator(true, false, false);
+
   /** Connects to 127.0.0.1:{@code port}; fails when no handshake completes within {@code limit}. */
   public static Http3Client connect(int port, Duration limit) throws Exception {
     return connect(port, limit, null);
@@ -84,8 +93,10 @@ public final class Http3Client implements AutoCloseable {
           .initialMaxData(64L << 20).initialMaxStreamDataBidirectionalLocal(16L << 20)
           .initialMaxStreamDataBidirectionalRemote(16L << 20).initialMaxStreamsBidirectional(1000).build();
       udp = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(codec)
+          .option(ChannelOption.ALLOCATOR, ALLOCATOR)
           .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
       QuicChannel quic = QuicChannel.newBootstrap(udp).handler(new Http3ClientConnectionHandler())
+          .option(ChannelOption.ALLOCATOR, ALLOCATOR).streamOption(ChannelOption.ALLOCATOR, ALLOCATOR)
           .remoteAddress(new InetSocketAddress("127.0.0.1", port)).connect()
           .get(limit.toMillis() + 1000, TimeUnit.MILLISECONDS);
       return new Http3Client(group, udp, quic, port);
