@@ -1,14 +1,22 @@
 package io.gatehouse.vertx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.testkit.TcpClient;
 import io.gatehouse.testkit.TestPorts;
 import io.gatehouse.testkit.TestVertx;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelConfig;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.transports.EpollTransport;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.NetServer;
@@ -17,6 +25,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.concurrent.TimeUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -149,5 +158,42 @@ class VertxInternalsTest {
       }
     }
     assertEquals(List.of(true, false), held, "Vert.x's handler no longer has the field, or it was not cleared");
+  }
+
+  /**
+   * Vert.x's epoll transport restates four socket options on every accepted socket; the transport drops the
+   * restatements (a system call each per connection), and an accepted socket still has what the listener asks for:
+   * TCP_NODELAY and SO_KEEPALIVE on, and a value that differs from the socket's own (a TCP_USER_TIMEOUT) set.
+   */
+  @Test
+  void anAcceptedSocketHasWhatTheListenerAsksWithoutBeingToldWhatItHasAlready() throws Exception {
+    if (Epoll.isAvailable()) {
+      ServerBootstrap bootstrap = new ServerBootstrap();
+      new EpollTransport().configure(new NetServerOptions().setTcpNoDelay(true).setTcpKeepAlive(true), false,
+          bootstrap);
+      VertxTransports.dropRestatedDefaults(bootstrap);
+      Map<ChannelOption<?>, Object> child = bootstrap.config().childOptions();
+      for (ChannelOption<?> o : List.of(ChannelOption.TCP_NODELAY, EpollChannelOption.TCP_USER_TIMEOUT,
+          EpollChannelOption.TCP_CORK, EpollChannelOption.TCP_QUICKACK)) {
+        assertFalse(child.containsKey(o), () -> o + " is still set on every accepted socket: " + child);
+      }
+      assertEquals(true, child.get(ChannelOption.SO_KEEPALIVE));
+    }
+    int port = TestPorts.free();
+    List<Object> seen = new CopyOnWriteArrayList<>();
+    vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(port).setTcpNoDelay(true)
+            .setTcpKeepAlive(true).setTcpUserTimeout(7000))
+        .connectHandler(s -> {
+          ChannelConfig config = Channels.of(s).config();
+          seen.add(config.getOption(ChannelOption.TCP_NODELAY));
+          seen.add(config.getOption(ChannelOption.SO_KEEPALIVE));
+          seen.add(config instanceof EpollChannelConfig ? config.getOption(EpollChannelOption.TCP_USER_TIMEOUT) : 7000);
+          s.write("ok\n");
+        })
+        .listen().await(10, TimeUnit.SECONDS);
+    try (TcpClient c = TcpClient.connect(port)) {
+      assertEquals("ok", c.readLine());
+    }
+    assertEquals(List.of(true, true, 7000), seen, "TCP_NODELAY, SO_KEEPALIVE, TCP_USER_TIMEOUT of an accepted socket");
   }
 }
