@@ -56,7 +56,7 @@ final class MemberRequest {
       String host, SocketAddress member, boolean chunked) {
     DefaultHttpRequest head = new DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
         req.method().toNetty(), uri, headers);
-    headers.set(HttpHeaders.HOST, host != null ? host : member.host() + ":" + member.port());
+    headers.set(HttpHeaders.HOST, host != null ? host : Peer.hostPort(member.host(), member.port()));
     if (chunked) {
       HttpUtil.setTransferEncodingChunked(head, true);
     }

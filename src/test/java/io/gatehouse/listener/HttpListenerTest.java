@@ -677,6 +677,22 @@ class HttpListenerTest {
     }
   }
 
+  /** A request with no Host (HTTP/1.0) takes the member's address as its Host: bracketed for an IPv6 member. */
+  @Test
+  void aRequestWithoutHostGetsTheMembersAddressInBracketsForIpv6() {
+    io.vertx.core.Vertx v = io.gatehouse.testkit.TestVertx.create();
+    try {
+      io.vertx.core.http.HttpServer member = Sync.await(v.createHttpServer()
+          .requestHandler(req -> req.response().end("host=" + req.getHeader("host"))).listen(0, "::1"));
+      start("", "", "[{\"address\":\"::1\",\"protocol_port\":" + member.actualPort() + "}]");
+      try (RawHttp raw = new RawHttp(port)) {
+        assertEquals("host=[::1]:" + member.actualPort(), raw.send("GET / HTTP/1.0\r\n\r\n").read().body());
+      }
+    } finally {
+      Sync.await(v.close());
+    }
+  }
+
   @Test
   void expectContinueWaitsForTheMember() {
     start("", "", members(a));
