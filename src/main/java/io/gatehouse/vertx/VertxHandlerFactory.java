@@ -9,7 +9,7 @@ import java.lang.reflect.Field;
  * made the connection object when the handler was added; for an HTTP server connection that function holds the
  * server's per-connection initializer (about 100 bytes, for every idle keep-alive connection). Both are spent once
  * the connection exists, so the handler's reference is cleared. Should a Vert.x upgrade rename the field, nothing
- * is cleared and only the bytes are lost ({@code VertxHandlerFactoryTest} fails then).
+ * is cleared and only the bytes are lost ({@code VertxInternalsTest} fails then).
  */
 public final class VertxHandlerFactory {
 
