@@ -363,7 +363,8 @@ public final class MemberClients {
     private void http1(Channel ch, MemberConnection conn) {
       ch.pipeline().addLast(conn.responseBytes());
       ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()
-          .setMaxHeaderSize(MAX_RESPONSE_HEAD).setMaxChunkSize(MAX_CHUNK),
+          .setMaxHeaderSize(MAX_RESPONSE_HEAD).setMaxChunkSize(MAX_CHUNK)
+          .setHeadersFactory(CompactHeaders.CHECKED).setTrailersFactory(CompactHeaders.CHECKED_TRAILERS),
           false, false));
       ch.pipeline().addLast(conn);
     }

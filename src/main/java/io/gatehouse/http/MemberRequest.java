@@ -1,8 +1,6 @@
 package io.gatehouse.http;
 
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpUtil;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -17,9 +15,6 @@ import io.vertx.core.net.SocketAddress;
  */
 final class MemberRequest {
 
-  private static final HttpHeadersFactory UNCHECKED_HEADERS = DefaultHttpHeadersFactory.headersFactory()
-      .withValidation(false);
-
   private MemberRequest() {}
 
   /**
@@ -29,7 +24,7 @@ final class MemberRequest {
   static io.netty.handler.codec.http.HttpHeaders headers(ProxyContext ctx, HttpServerRequest req, Peer peer,
       boolean upgrade, String host, String requestId) {
     // names and values were checked by the decoder that read them from the client
-    io.netty.handler.codec.http.HttpHeaders h = UNCHECKED_HEADERS.newHeaders();
+    io.netty.handler.codec.http.HttpHeaders h = CompactHeaders.UNCHECKED.newHeaders();
     HopByHop.copy(req.headers(), h, upgrade);
     // the peer is the connection's client, or the client a PROXY header named (see Peer)
     ForwardedHeaders.apply(h, ctx.config().insertHeaders(), peer.ip(), ctx.config().forwardsFor(peer.address()),
