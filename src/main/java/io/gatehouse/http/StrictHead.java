@@ -1,5 +1,7 @@
 package io.gatehouse.http;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -15,7 +17,8 @@ import java.util.Map;
  *       boundary).</li>
  *   <li>Transfer-Encoding, all its lines as one list (RFC 9110 5.3): {@code chunked} must be the final coding,
  *       and only once (RFC 9112 6.3), else 400; another coding before it is not implemented (501), rather than
- *       guessed at. A coding with parameters is another coding: {@code chunked;x} is not {@code chunked}.</li>
+ *       guessed at. A coding with parameters is another coding: {@code chunked;x} is not {@code chunked}. And the
+ *       decoder must have framed the body as chunked too, or it is 400 (it reads lists otherwise).</li>
  *   <li>Host: a valid value ({@link HostHeader}), else 400 (a second Host line is refused by the decoder).</li>
  *   <li>HTTP/2 fields (RFC 9113 8.2.1): HPACK carries any octet, and Vert.x checks names only in part and values
  *       not at all, while the member gets the fields as HTTP/1.1 lines. A name that is not a lower-case token,
@@ -54,7 +57,14 @@ public final class StrictHead {
     if (headers.contains(HttpHeaders.CONTENT_LENGTH)) {
       return 400;
     }
-    return codings(headers.getAll(HttpHeaders.TRANSFER_ENCODING));
+    int codings = codings(headers.getAll(HttpHeaders.TRANSFER_ENCODING));
+    if (codings == 0 && headers instanceof io.netty.handler.codec.http.HttpHeaders decoded
+        && !decoded.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true)) {
+      // chunked by RFC 9110's list rules, not by the decoder's (which trims SP but not HTAB: "chunked\t,"): the
+      // decoder read no body, so the chunks would be taken for the next request
+      return 400;
+    }
+    return codings;
   }
 
   /** 400 for an HTTP/2 field an HTTP/1.1 member would read otherwise, or a second host; else 0. */

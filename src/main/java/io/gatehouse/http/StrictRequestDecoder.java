@@ -20,6 +20,9 @@ import io.gatehouse.vertx.HttpRequestDecoder;
  *       header line is refused by Vert.x's header validation.</li>
  *   <li>More than one Host line (RFC 9112 3.2), counted here as the names go by rather than per request in the
  *       listener, where counting means a list per request.</li>
+ *   <li>A header name Vert.x's decoder would take for Content-Length or Content-Type though it is not (it skips a
+ *       byte when it compares: {@code Content-Xength}): parsers before and after the gateway would disagree on
+ *       where the body ends.</li>
  * </ul>
  * Each refusal becomes an invalid request: the listener answers 400 and closes the connection.
  */
@@ -66,7 +69,25 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
     if (isHost(sb, start, length) && ++hostLines > 1) {
       throw new IllegalArgumentException("more than one Host line");
     }
-    return super.splitHeaderName(sb, start, length);
+    AsciiString name = super.splitHeaderName(sb, start, length);
+    if ((length == 12 || length == 14) && !spelled(sb, start, name)) {
+      // Vert.x's decoder takes any 14-byte name that starts "Content-Leng" for Content-Length (and 12-byte
+      // "Content-Typ" ones for Content-Type): it skips a byte when it compares. Passed on as sent, such a name
+      // frames a body for a Vert.x-based member and none for others, and the other way round for a proxy in front
+      // of the gateway; either disagreement lets a request hide in another's body. Refused.
+      throw new IllegalArgumentException("a header name that reads as " + name + " to some parsers only");
+    }
+    return name;
+  }
+
+  /** Whether {@code name} is the {@code length(name)} bytes at {@code start}, in any case. */
+  private static boolean spelled(byte[] b, int start, AsciiString name) {
+    for (int i = 0; i < name.length(); i++) {
+      if (Character.toLowerCase((char) (b[start + i] & 0xff)) != Character.toLowerCase(name.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isHost(byte[] b, int start, int length) {
