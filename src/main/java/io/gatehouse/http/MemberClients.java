@@ -11,7 +11,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.Future;
@@ -362,10 +361,9 @@ public final class MemberClients {
 
     private void http1(Channel ch, MemberConnection conn) {
       ch.pipeline().addLast(conn.responseBytes());
-      ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()
+      ch.pipeline().addLast(new MemberCodec(new HttpDecoderConfig()
           .setMaxHeaderSize(MAX_RESPONSE_HEAD).setMaxChunkSize(MAX_CHUNK)
-          .setHeadersFactory(CompactHeaders.CHECKED).setTrailersFactory(CompactHeaders.CHECKED_TRAILERS),
-          false, false));
+          .setHeadersFactory(CompactHeaders.CHECKED).setTrailersFactory(CompactHeaders.CHECKED_TRAILERS)));
       ch.pipeline().addLast(conn);
     }
 

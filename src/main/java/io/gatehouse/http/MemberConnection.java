@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -102,7 +101,7 @@ final class MemberConnection extends ChannelDuplexHandler {
   /** An HTTP/2 stream rather than an HTTP/1.1 connection. */
   private final boolean stream;
   private Channel channel;
-  private HttpClientCodec codec;
+  private MemberCodec codec;
   private Exchange exchange;
   /** Exchanges begun on this connection, this one included: past one, the connection was reused. */
   private int exchanges;
@@ -140,7 +139,7 @@ final class MemberConnection extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
-    codec = ctx.pipeline().get(HttpClientCodec.class);
+    codec = ctx.pipeline().get(MemberCodec.class);
     headTimer = new LazyDeadline(ctx.executor(), Long.MAX_VALUE, this::headTimedOut);
   }
 
@@ -247,7 +246,7 @@ final class MemberConnection extends ChannelDuplexHandler {
         }
         if (head.status().code() == 101 && codec != null) {
           tunnel = true;
-          codec.prepareUpgradeFrom(ctx); // from here the encoder passes raw bytes on; the decoder already does
+          codec.upgraded(); // from here the encoder passes raw bytes on; the decoder already does
         }
         ex.memberHead(head);
       }

@@ -70,6 +70,53 @@ class MemberClientsTest {
   }
 
   @Test
+  void aHeadResponseAfterAnInterimOneHasNoBodyAndTheConnectionIsReused() throws Exception {
+    // Netty's client codec took HEAD off its queue for the 103, then waited for the 200's five "body" bytes
+    AtomicInteger heads = new AtomicInteger();
+    Backends.Member m = gateway.backends().tcp("hints", so -> {
+      StringBuilder got = new StringBuilder();
+      so.handler(b -> {
+        got.append(b.toString(StandardCharsets.ISO_8859_1));
+        for (int end; (end = got.indexOf("\r\n\r\n")) >= 0; ) {
+          String head = got.substring(0, end);
+          got.delete(0, end + 4);
+          heads.incrementAndGet();
+          so.write(head.startsWith("HEAD ")
+              ? "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+              : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        }
+      });
+    });
+    start(m);
+    HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(3)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, head.statusCode());
+    assertEquals("5", head.headers().firstValue("Content-Length").orElse(null));
+    HttpResponse<String> next = get("/");
+    assertEquals(200, next.statusCode());
+    assertEquals("ok", next.body());
+    assertEquals(2, heads.get());
+    assertEquals(1, m.open.get(), "the GET went on the HEAD's connection: it ended where the member's answer did");
+  }
+
+  @Test
+  void aHeaderNameWithMoreThanWhitespaceBeforeItsColonIsA502() throws Exception {
+    // Netty read "Content-Length junk: 2" as Content-Length: 2; a client or a proxy behind would not
+    Backends.Member junk = gateway.backends().tcp("junk", so -> so.handler(b ->
+        so.write("HTTP/1.1 200 OK\r\nContent-Length junk: 2\r\n\r\nhi")));
+    start(junk);
+    assertEquals(502, get("/").statusCode());
+    Backends.Member spaced = gateway.backends().tcp("spaced", so -> so.handler(b ->
+        so.write("HTTP/1.1 200 OK\r\nContent-Length : 2\r\nX-A\t: b\r\n\r\nhi")));
+    start(spaced);
+    HttpResponse<String> r = get("/");
+    assertEquals(200, r.statusCode(), "whitespace alone is removed (RFC 9112 5.1)");
+    assertEquals("hi", r.body());
+    assertEquals("b", r.headers().firstValue("X-A").orElse(null));
+  }
+
+  @Test
   void aMemberThatClosesAfterEachResponseIsNeverReused() throws Exception {
     Backends.Member m = gateway.backends().http("closing", false, req -> req.response().putHeader("Connection", "close")
         .end("bye"));
