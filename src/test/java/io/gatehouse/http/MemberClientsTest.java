@@ -11,6 +11,7 @@ import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.RawHttp;
 import io.netty.channel.ChannelOption;
 import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -73,19 +76,11 @@ class MemberClientsTest {
   void aHeadResponseAfterAnInterimOneHasNoBodyAndTheConnectionIsReused() throws Exception {
     // Netty's client codec took HEAD off its queue for the 103, then waited for the 200's five "body" bytes
     AtomicInteger heads = new AtomicInteger();
-    Backends.Member m = gateway.backends().tcp("hints", so -> {
-      StringBuilder got = new StringBuilder();
-      so.handler(b -> {
-        got.append(b.toString(StandardCharsets.ISO_8859_1));
-        for (int end; (end = got.indexOf("\r\n\r\n")) >= 0; ) {
-          String head = got.substring(0, end);
-          got.delete(0, end + 4);
-          heads.incrementAndGet();
-          so.write(head.startsWith("HEAD ")
-              ? "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
-              : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-        }
-      });
+    Backends.Member m = byHand("hints", heads, so -> head -> {
+      so.write(head.startsWith("HEAD ")
+          ? "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+          : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      return true;
     });
     start(m);
     HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/"))
@@ -135,25 +130,42 @@ class MemberClientsTest {
    * connection loses when the member's idle timeout fires just as the gateway reuses it. Counts request heads.
    */
   private Backends.Member closingAtReuse(String name, boolean reset, AtomicInteger heads) {
-    return gateway.backends().tcp(name, so -> {
-      StringBuilder got = new StringBuilder();
+    return byHand(name, heads, so -> {
       int[] answered = {0};
+      return head -> {
+        if (answered[0]++ > 0) {
+          if (reset) {
+            ((NetSocketInternal) so).channelHandlerContext().channel().config().setOption(ChannelOption.SO_LINGER, 0);
+          }
+          so.close();
+          return false;
+        }
+        // HEAD: an empty length, as RawHttp reads a response by its Content-Length whatever the method
+        so.write(head.startsWith("HEAD ") ? "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+            : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        return true;
+      };
+    });
+  }
+
+  /**
+   * A member speaking HTTP/1.1 by hand, without request bodies: each connection's {@code answerer} gets its request
+   * heads in order and writes the answers; it returns false once it has closed the connection. Counts heads.
+   */
+  private Backends.Member byHand(String name, AtomicInteger heads,
+      Function<NetSocket, Predicate<String>> answerer) {
+    return gateway.backends().tcp(name, so -> {
+      Predicate<String> answer = answerer.apply(so);
+      StringBuilder got = new StringBuilder();
       so.handler(b -> {
         got.append(b.toString(StandardCharsets.ISO_8859_1));
         for (int end; (end = got.indexOf("\r\n\r\n")) >= 0; ) {
           String head = got.substring(0, end);
           got.delete(0, end + 4);
           heads.incrementAndGet();
-          if (answered[0]++ > 0) {
-            if (reset) {
-              ((NetSocketInternal) so).channelHandlerContext().channel().config().setOption(ChannelOption.SO_LINGER, 0);
-            }
-            so.close();
+          if (!answer.test(head)) {
             return;
           }
-          // HEAD: an empty length, as RawHttp reads a response by its Content-Length whatever the method
-          so.write(head.startsWith("HEAD ") ? "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
-              : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         }
       });
     });
