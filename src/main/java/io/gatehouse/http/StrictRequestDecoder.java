@@ -20,9 +20,9 @@ import io.gatehouse.vertx.HttpRequestDecoder;
  *       header line is refused by Vert.x's header validation.</li>
  *   <li>More than one Host line (RFC 9112 3.2), counted here as the names go by rather than per request in the
  *       listener, where counting means a list per request.</li>
- *   <li>A header name Vert.x's decoder would take for Content-Length or Content-Type though it is not (it skips a
- *       byte when it compares: {@code Content-Xength}): parsers before and after the gateway would disagree on
- *       where the body ends.</li>
+ *   <li>A header name Vert.x's decoder would take for Content-Length or Content-Type though it is not (it does not
+ *       compare the byte after {@code Content-}: {@code Content-Xength}): parsers before and after the gateway would
+ *       disagree on where the body ends.</li>
  * </ul>
  * Each refusal becomes an invalid request: the listener answers 400 and closes the connection.
  */
@@ -71,8 +71,8 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
     }
     AsciiString name = super.splitHeaderName(sb, start, length);
     if ((length == 12 || length == 14) && !spelled(sb, start, name)) {
-      // Vert.x's decoder takes any 14-byte name that starts "Content-Leng" for Content-Length (and 12-byte
-      // "Content-Typ" ones for Content-Type): it skips a byte when it compares. Passed on as sent, such a name
+      // Vert.x's decoder does not compare the byte after "Content-" when it looks for Content-Length and
+      // Content-Type (14 and 12 bytes): "Content-Xength" is Content-Length to it. Passed on as sent, such a name
       // frames a body for a Vert.x-based member and none for others, and the other way round for a proxy in front
       // of the gateway; either disagreement lets a request hide in another's body. Refused.
       throw new IllegalArgumentException("a header name that reads as " + name + " to some parsers only");
