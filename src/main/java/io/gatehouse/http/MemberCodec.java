@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 
 /**
@@ -47,7 +48,7 @@ final class MemberCodec extends CombinedChannelDuplexHandler<MemberCodec.Decoder
     @Override
     protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
       if (upgraded) {
-        out.add(io.netty.util.ReferenceCountUtil.retain(msg));
+        out.add(ReferenceCountUtil.retain(msg));
         return;
       }
       if (msg instanceof HttpRequest request) {
