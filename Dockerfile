@@ -20,7 +20,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends openssl curl &&
     && useradd --system --user-group --uid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin gatehouse
 WORKDIR /app
 COPY --from=build /src/target/gatehouse.jar /app/gatehouse.jar
-# the launcher applies the recommended JVM options (Parallel GC, 64 MB initial heap); add or override with
+# the launcher applies the recommended JVM options (Parallel GC, 64 MB initial heap, native heap trim); add or override with
 # -e JAVA_OPTS=...
 COPY bin/gatehouse /app/bin/gatehouse
 # the default --cluster-config is cluster/hazelcast.xml, relative to the working directory

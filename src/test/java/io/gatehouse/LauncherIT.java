@@ -41,16 +41,19 @@ class LauncherIT {
     assertEquals(0, run.code(), run.out());
     assertTrue(run.out().contains("-XX:+UseParallelGC"), run.out());
     assertTrue(run.out().contains("-XX:InitialHeapSize=67108864"), run.out());
+    assertTrue(run.out().contains("-XX:TrimNativeHeapInterval=10000"), run.out()); // the tests' JVM is 17.0.9+
     assertTrue(run.out().lines().anyMatch(l -> l.matches("gatehouse \\S+ \\(\\S+\\)")), run.out());
   }
 
   @Test
   void javaOptsOverrideTheDefaultsCollectorIncluded() throws Exception {
-    Run run = launch(Map.of("JAVA_OPTS", "-XX:+UseSerialGC -Xms32m -XX:+PrintCommandLineFlags"), "--version");
+    Run run = launch(Map.of("JAVA_OPTS",
+        "-XX:+UseSerialGC -Xms32m -XX:TrimNativeHeapInterval=0 -XX:+PrintCommandLineFlags"), "--version");
     assertEquals(0, run.code(), run.out());
     assertTrue(run.out().contains("-XX:+UseSerialGC"), run.out());
     assertFalse(run.out().contains("-XX:+UseParallelGC"), run.out());
     assertTrue(run.out().contains("-XX:InitialHeapSize=33554432"), run.out());
+    assertTrue(run.out().contains("-XX:TrimNativeHeapInterval=0 "), run.out());
   }
 
   @Test
