@@ -48,7 +48,13 @@ final class ClusterParser {
 
   /** {@code session_key_file} at the top level: the standalone node's cookie key, kept across restarts. */
   static ClusterSecret sessionKey(ObjectReader root, Path baseDir) {
-    return root.has("session_key_file") ? fromFile(root, "session_key_file", baseDir) : null;
+    ClusterSecret key = root.has("session_key_file") ? fromFile(root, "session_key_file", baseDir) : null;
+    if (key != null && key.length() < SHORT_SECRET) {
+      // every client gets a ticket sealed with keys derived from it: a short key can be searched for offline
+      root.problems().warn(root.pathOf("session_key_file"), "shorter than " + SHORT_SECRET + " bytes, so it can be"
+          + " guessed offline from any TLS session ticket or sticky cookie; use e.g. openssl rand -hex 32");
+    }
+    return key;
   }
 
   /** Null when absent: the Hazelcast file's cluster name then applies (GATEHOUSE_CLUSTER_NAME, else gatehouse). */

@@ -1,6 +1,7 @@
 package io.gatehouse.tls;
 
 import io.gatehouse.config.ClusterSecret;
+import io.netty.handler.ssl.OpenSslServerSessionContext;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
@@ -64,9 +65,16 @@ public final class SessionTickets {
     }
   }
 
-  /** Gives a new server context the current keys, and the later ones as they come. */
-  static synchronized void install(ReferenceCountedOpenSslContext context) {
+  /**
+   * Gives a new server context the current keys, and the later ones as they come; its sessions resume only under
+   * {@code scope} ({@link SessionScope}), since every context opens every ticket.
+   */
+  static synchronized void install(ReferenceCountedOpenSslContext context, byte[] scope) {
     OpenSslSessionContext sessions = context.sessionContext();
+    if (!(sessions instanceof OpenSslServerSessionContext server) || !server.setSessionIdContext(scope)) {
+      // without its own scope a context would resume sessions of any other: better none than that
+      throw new IllegalStateException("TLS: cannot set the session-ID context of a server context");
+    }
     // a ticket opens for two to three hours (its key's hour and the two after): promise clients no more than two
     sessions.setSessionTimeout(LIFETIME_SECONDS);
     sessions.setTicketKeys(keys);

@@ -289,7 +289,7 @@ public enum TlsEngine {
           if (rsa != null) {
             openssl.setPrivateKeyMethod(rsa);
           }
-          SessionTickets.install(openssl);
+          SessionTickets.install(openssl, SessionScope.of(kmf, tmf, clientAuth));
         }
         return staple == null ? context : StaplingContext.stapling(context, staple);
       }

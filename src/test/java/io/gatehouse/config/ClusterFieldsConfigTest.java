@@ -99,6 +99,12 @@ class ClusterFieldsConfigTest {
         parse(with(base(), "session_key_file", "'empty.key'")).errorLines());
     assertEquals(List.of("config error: $.session_key_file: file not found: " + dir.resolve("nope.key")),
         parse(with(base(), "session_key_file", "'nope.key'")).errorLines());
+    file("short.key", "abcdefgh\n");
+    ConfigResult shortOne = parse(with(base(), "session_key_file", "'short.key'"));
+    assertTrue(shortOne.ok(), "a warning, as for a short cluster.secret");
+    assertEquals(List.of("config warning: $.session_key_file: shorter than 16 bytes, so it can be guessed offline"
+        + " from any TLS session ticket or sticky cookie; use e.g. openssl rand -hex 32"), shortOne.warnings());
+    assertEquals(List.of(), parse(with(base(), "session_key_file", "'session.key'")).warnings());
   }
 
   @Test

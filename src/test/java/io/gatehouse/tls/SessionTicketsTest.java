@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Session tickets on the BoringSSL engine: a client resumes with its ticket (TLS 1.3 and 1.2), still after two key
- * rotations, not after a third. (A ticket from one node resuming
+ * rotations, not after a third, and only on a listener with the same certificate and client authentication. (A ticket from one node resuming
  * on another, two processes sharing the cluster secret: ClusterJarIT.)
  */
 class SessionTicketsTest {
@@ -57,6 +57,44 @@ class SessionTicketsTest {
           } finally {
             SessionTickets.rotateTo(hour);
           }
+        }
+      }
+    }
+  }
+
+  @Test
+  void aTicketResumesOnlyWhereTheCertificateAndTheClientAuthenticationAreTheSame() throws Exception {
+    assumeTrue(TlsEngine.of(TlsConfig.Engine.BORINGSSL) == TlsEngine.OPENSSL, "no tickets on the JDK engine");
+    Path request = request();
+    try (Backends backends = new Backends()) {
+      int open = TestPorts.free();
+      int twin = TestPorts.free();
+      int mtls = TestPorts.free();
+      int ec = TestPorts.free();
+      String listener = """
+          {"name":"%s","protocol":"HTTPS","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+           "tls":{"certificate":"%s","private_key":"%s","security_policy":"tls-1-2-fs-with-1-3"%s}}""";
+      try (GatewayHarness gw = GatewayHarness.start("{" + head() + "\"listeners\":["
+          + listener.formatted("open", open, TestCerts.RSA_CERT, TestCerts.RSA_KEY, "") + ","
+          + listener.formatted("twin", twin, TestCerts.RSA_CERT, TestCerts.RSA_KEY, "") + ","
+          + listener.formatted("mtls", mtls, TestCerts.RSA_CERT, TestCerts.RSA_KEY,
+              ",\"client_ca\":\"" + TestCerts.CA_CERT + "\"") + ","
+          + listener.formatted("ec", ec, TestCerts.EC_CERT, TestCerts.EC_KEY, "") + "],"
+          + "\"pools\":[{\"name\":\"p\",\"protocol\":\"HTTP\",\"members\":"
+          + Configs.members(backends.http("m")) + "}]}")) {
+        for (String version : new String[] {"TLSv1.3", "TLSv1.2"}) {
+          Path session = dir.resolve("scoped-" + version);
+          SClient.Result first = SClient.withSession(open, version, session, false, request);
+          assertFalse(first.refused(), first.output());
+          assertTrue(SClient.withSession(twin, version, session, true, request).resumed(),
+              version + ": the same certificate and no client authentication: the same scope");
+          // a client without a certificate must not get past client_ca with a ticket from a listener without it
+          SClient.Result past = SClient.withSession(mtls, version, session, true, request);
+          assertFalse(past.resumed(), version + ": resumed past client_ca\n" + past.output());
+          assertFalse(past.output().contains("HTTP/1.1 200"), version + ": answered\n" + past.output());
+          SClient.Result other = SClient.withSession(ec, version, session, true, request);
+          assertFalse(other.resumed(), version + ": resumed under another certificate\n" + other.output());
+          assertTrue(other.output().contains("HTTP/1.1 200"), "a full handshake instead\n" + other.output());
         }
       }
     }
