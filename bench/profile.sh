@@ -3,7 +3,8 @@
 # gateway configuration (1 event loop, access log off), without HAProxy and nginx beside it:
 #
 #   bench/profile.sh ka [JAR] [http|https]   keep-alive: wrk -t1 -c64 -d6 --latency after a 4 s warm-up;
-#                                            req/s, p50, p99, gateway CPU s per 100k requests
+#                                            req/s, p50, p99, gateway CPU s per 100k requests (and the whole
+#                                            machine's, wrk and backends included)
 #   bench/profile.sh close [JAR] [http|https] the same with "Connection: close": a new connection per request
 #   bench/profile.sh alloc [JAR]             bytes allocated on the event loop per keep-alive request
 #                                            (JFR jdk.ThreadAllocationStatistics over a 4 s wrk run); CLOSE=1:
@@ -52,6 +53,9 @@ GATEHOUSE_JAR=$JAR JAVA_OPTS="${JOPTS[*]}" "$ROOT/bin/gatehouse" --config "$RUN/
 GW=$!; pids+=($GW)
 for _ in $(seq 150); do grep -q "gatehouse ready" "$RUN/gatehouse.log" && break; sleep 0.2; done # listeners bound
 cpu() { awk '{print $14+$15}' "/proc/$GW/stat"; }
+# busy ticks of the whole machine (wrk, the backends and kernel threads too): a check on the gateway's own figure
+# when work may move out of its accounting (e.g. to kernel threads)
+machine() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9}' /proc/stat; }
 TK=$(getconf CLK_TCK)
 WARM=${WARM:-4}
 AP_VERSION=3.0-9
@@ -69,10 +73,11 @@ case $MODE in
     hdr=(); [[ $MODE == close ]] && hdr=(-H "Connection: close") # the harness's new-connection row
     wrk -t1 -c64 -d"$WARM" "${hdr[@]}" "$URL" >"$RUN/warmup.log" 2>&1 || { cat "$RUN/warmup.log" >&2; exit 1; }
     profile 6
-    c0=$(cpu); out=$(wrk -t1 -c64 -d6 --latency "${hdr[@]}" "$URL"); c1=$(cpu)
+    c0=$(cpu); m0=$(machine); out=$(wrk -t1 -c64 -d6 --latency "${hdr[@]}" "$URL"); c1=$(cpu); m1=$(machine)
     n=$(awk '/requests in/ {print $1}' <<<"$out")
     echo "$MODE $SCHEME req/s=$(awk '/Requests\/sec/ {print $2}' <<<"$out") p50=$(awk '$1=="50%" {print $2}' <<<"$out")" \
-      "p99=$(awk '$1=="99%" {print $2}' <<<"$out") cpu_s_per_100k=$(echo "scale=3; ($c1-$c0)/$TK*100000/$n" | bc)"
+      "p99=$(awk '$1=="99%" {print $2}' <<<"$out") cpu_s_per_100k=$(echo "scale=3; ($c1-$c0)/$TK*100000/$n" | bc)" \
+      "machine_cpu_s_per_100k=$(echo "scale=3; ($m1-$m0)/$TK*100000/$n" | bc)"
     ;;
   alloc)
     hdr=(); [[ -n ${CLOSE:-} ]] && hdr=(-H "Connection: close") # CLOSE=1: per new-connection request
