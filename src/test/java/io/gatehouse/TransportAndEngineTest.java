@@ -11,9 +11,7 @@ import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.TestCerts;
 import io.gatehouse.testkit.TestPorts;
 import io.gatehouse.tls.TlsEngine;
-import io.gatehouse.vertx.VertxTransports;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.uring.IoUring;
 import io.netty.handler.ssl.OpenSsl;
 import java.io.InputStream;
 import java.security.KeyStore;
@@ -59,11 +57,6 @@ class TransportAndEngineTest {
             """.formatted(port, TestCerts.RSA_CERT, TestCerts.RSA_KEY, members(backends.tcpEcho("a"))))) {
       assertEquals(expectNative, gw.gateway().vertx().isNativeTransportEnabled(),
           () -> "native transport; unavailable because: " + gw.gateway().vertx().unavailableNativeTransportCause());
-      if (expectNative) {
-        boolean uring = !Boolean.getBoolean(VertxTransports.EPOLL_PROPERTY) && IoUring.isAvailable();
-        assertEquals(uring ? "io_uring" : "epoll", VertxTransports.nativeName(gw.gateway().vertx()),
-            () -> "io_uring unavailable because: " + IoUring.unavailabilityCause());
-      }
       assertEquals(expectEngine, gw.gateway().runtime().view().listener("ssl").tls().engine());
       // and the listener really handshakes with that engine: only the JDK one has this suite
       if (expectEngine == TlsEngine.JDK) {
