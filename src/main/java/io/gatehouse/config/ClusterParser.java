@@ -35,10 +35,7 @@ final class ClusterParser {
       return new ClusterConfig(enabled, name, null, accepted, insecure);
     }
     ClusterSecret secret = r.has("secret_file") ? fromFile(r, "secret_file", baseDir) : inline(r);
-    if (secret != null && secret.length() < SHORT_SECRET) {
-      r.problems().warn(r.pathOf(r.has("secret") ? "secret" : "secret_file"), "shorter than " + SHORT_SECRET
-          + " bytes, so it can be guessed offline from any sealed entry; use e.g. openssl rand -hex 32");
-    }
+    warnIfShort(r, r.has("secret") ? "secret" : "secret_file", secret, "any sealed entry");
     if (!accepted.isEmpty() && !r.has("secret") && !r.has("secret_file")) {
       r.error("accept_secret_files", "needs secret or secret_file: accepted secrets only open what the current"
           + " one seals");
@@ -49,12 +46,17 @@ final class ClusterParser {
   /** {@code session_key_file} at the top level: the standalone node's cookie key, kept across restarts. */
   static ClusterSecret sessionKey(ObjectReader root, Path baseDir) {
     ClusterSecret key = root.has("session_key_file") ? fromFile(root, "session_key_file", baseDir) : null;
-    if (key != null && key.length() < SHORT_SECRET) {
-      // every client gets a ticket sealed with keys derived from it: a short key can be searched for offline
-      root.problems().warn(root.pathOf("session_key_file"), "shorter than " + SHORT_SECRET + " bytes, so it can be"
-          + " guessed offline from any TLS session ticket or sticky cookie; use e.g. openssl rand -hex 32");
-    }
+    // every client gets a ticket sealed with keys derived from it
+    warnIfShort(root, "session_key_file", key, "any TLS session ticket or sticky cookie");
     return key;
+  }
+
+  /** A warning for a secret so short that it can be searched for offline from {@code whatItSeals}. */
+  private static void warnIfShort(ObjectReader r, String field, ClusterSecret secret, String whatItSeals) {
+    if (secret != null && secret.length() < SHORT_SECRET) {
+      r.problems().warn(r.pathOf(field), "shorter than " + SHORT_SECRET + " bytes, so it can be guessed offline"
+          + " from " + whatItSeals + "; use e.g. openssl rand -hex 32");
+    }
   }
 
   /** Null when absent: the Hazelcast file's cluster name then applies (GATEHOUSE_CLUSTER_NAME, else gatehouse). */

@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.net.ssl.KeyManager;
@@ -53,9 +54,9 @@ final class SessionScope {
     return digest.digest();
   }
 
-  /** Every chain the key managers hold, in a fixed order (sorted: aliases are a map's). */
+  /** Every certificate of every chain the key managers hold. */
   private static Set<byte[]> served(KeyManagerFactory kmf) {
-    Set<byte[]> out = new TreeSet<>(java.util.Arrays::compare);
+    Set<byte[]> out = sortedSet();
     if (kmf == null) {
       return out;
     }
@@ -76,7 +77,7 @@ final class SessionScope {
   }
 
   private static Set<byte[]> trusted(TrustManagerFactory tmf) {
-    Set<byte[]> out = new TreeSet<>(java.util.Arrays::compare);
+    Set<byte[]> out = sortedSet();
     for (TrustManager tm : tmf.getTrustManagers()) {
       if (tm instanceof X509TrustManager trust) {
         for (X509Certificate c : trust.getAcceptedIssuers()) {
@@ -85,6 +86,11 @@ final class SessionScope {
       }
     }
     return out;
+  }
+
+  /** DER encodings in a fixed order, whatever order the managers list them in. */
+  private static Set<byte[]> sortedSet() {
+    return new TreeSet<>(Arrays::compare);
   }
 
   private static byte[] encoded(X509Certificate c) {

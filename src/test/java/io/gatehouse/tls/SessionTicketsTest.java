@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Session tickets on the BoringSSL engine: a client resumes with its ticket (TLS 1.3 and 1.2), still after two key
- * rotations, not after a third, and only on a listener with the same certificate and client authentication. (A ticket from one node resuming
- * on another, two processes sharing the cluster secret: ClusterJarIT.)
+ * rotations, not after a third, and only on a listener with the same certificate and client authentication. (A
+ * ticket from one node resuming on another, two processes sharing the cluster secret: ClusterJarIT.)
  */
 class SessionTicketsTest {
 
