@@ -23,8 +23,7 @@ import java.util.Map;
  *   <li>HTTP/2 fields (RFC 9113 8.2.1): HPACK carries any octet, and Vert.x checks names only in part and values
  *       not at all, while the member gets the fields as HTTP/1.1 lines. A name that is not a lower-case token,
  *       a value holding a control character but HTAB (CR and LF would forge lines, a whole request even, on the
- *       member connection) or beginning or ending with SP or HTAB, or a second {@code host} field: 400 on the
- *       stream.</li>
+ *       member connection) or a second {@code host} field: 400 on the stream.</li>
  * </ul>
  */
 public final class StrictHead {
@@ -95,16 +94,9 @@ public final class StrictHead {
     return true;
   }
 
-  /**
-   * VCHAR, obs-text, SP and HTAB (RFC 9110 5.5), neither first nor last (RFC 9113 8.2.1: malformed otherwise;
-   * Netty refuses to send a value that starts so, which would leave the request unsent).
-   */
+  /** VCHAR, obs-text, SP and HTAB (RFC 9110 5.5). */
   private static boolean fieldValue(String value) {
-    int n = value.length();
-    if (n > 0 && (isSpace(value.charAt(0)) || isSpace(value.charAt(n - 1)))) {
-      return false;
-    }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c < 0x20 && c != '\t' || c == 0x7f || c > 0xff) {
         return false;
