@@ -137,8 +137,15 @@ public final class Gateway {
   }
 
   private static String transport(Vertx vertx) {
-    if (vertx.isNativeTransportEnabled()) {
-      return "native epoll transport";
+    String nativeName = VertxTransports.nativeName(vertx);
+    if (VertxTransports.IO_URING.equals(nativeName)) {
+      return "native io_uring transport";
+    }
+    if (nativeName != null) {
+      Throwable why = VertxTransports.ioUringUnavailableCause();
+      return "native epoll transport (" + (Boolean.getBoolean(VertxTransports.EPOLL_PROPERTY)
+          ? "forced by " + VertxTransports.EPOLL_PROPERTY : "io_uring unavailable" + (why == null ? "" : ": " + why))
+          + ")";
     }
     if (Boolean.getBoolean(NIO_PROPERTY)) {
       return "JDK NIO transport (forced by " + NIO_PROPERTY + ")";

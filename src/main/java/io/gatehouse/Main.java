@@ -8,6 +8,7 @@ import io.gatehouse.demo.DemoTraffic;
 import io.gatehouse.log.Logs;
 import io.gatehouse.runtime.HeapTrim;
 import io.gatehouse.tls.EngineWarnings;
+import io.gatehouse.vertx.VertxTransports;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +44,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   boolean demo;
 
   public static void main(String[] args) {
+    VertxTransports.oneShotPolls(); // before the demo's members or anything else loads Netty's io_uring classes
     Logs.toStdout();
     int code = new CommandLine(new Main()).execute(args);
     if (code != 0 || !runningGateway) {

@@ -13,6 +13,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import io.netty.channel.uring.IoUring;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.InetAddress;
@@ -137,6 +138,8 @@ class GatehouseJarIT {
     Process p = launch(log, "--config", "conf/gatehouse.json", "--demo");
     try {
       Await.until(Duration.ofSeconds(30), () -> logHas(log, "gatehouse ready"), () -> tail(log));
+      // the demo's members start first, and must not have loaded Netty's io_uring with multishot polls
+      assertTrue(!IoUring.isAvailable() || logHas(log, "native io_uring transport"), tail(log));
       // the demo shows balancing by itself: one log line per protocol, every demo member named
       Await.until(Duration.ofSeconds(15), () -> logHas(log, "demo: 4 TCP connections"), () -> tail(log));
       assertTrue(logHas(log, "6 HTTP requests to http://127.0.0.1:8080/ were answered by demo-http-1 x2, "

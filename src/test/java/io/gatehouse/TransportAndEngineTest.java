@@ -3,6 +3,7 @@ package io.gatehouse;
 import static io.gatehouse.testkit.Configs.head;
 import static io.gatehouse.testkit.Configs.members;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +12,9 @@ import io.gatehouse.testkit.GatewayHarness;
 import io.gatehouse.testkit.TestCerts;
 import io.gatehouse.testkit.TestPorts;
 import io.gatehouse.tls.TlsEngine;
+import io.gatehouse.vertx.VertxTransports;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
 import io.netty.handler.ssl.OpenSsl;
 import java.io.InputStream;
 import java.security.KeyStore;
@@ -57,6 +60,13 @@ class TransportAndEngineTest {
             """.formatted(port, TestCerts.RSA_CERT, TestCerts.RSA_KEY, members(backends.tcpEcho("a"))))) {
       assertEquals(expectNative, gw.gateway().vertx().isNativeTransportEnabled(),
           () -> "native transport; unavailable because: " + gw.gateway().vertx().unavailableNativeTransportCause());
+      if (expectNative) {
+        boolean uring = !Boolean.getBoolean(VertxTransports.EPOLL_PROPERTY) && IoUring.isAvailable();
+        assertEquals(uring ? "io_uring" : "epoll", VertxTransports.nativeName(gw.gateway().vertx()),
+            () -> "io_uring unavailable because: " + IoUring.unavailabilityCause());
+        // one-shot POLL_ADD: the multishot one loses a member's reset that comes right behind its last bytes
+        assertFalse(uring && IoUring.isPollAddMultishotEnabled(), "multishot POLL_ADD is on");
+      }
       assertEquals(expectEngine, gw.gateway().runtime().view().listener("ssl").tls().engine());
       // and the listener really handshakes with that engine: only the JDK one has this suite
       if (expectEngine == TlsEngine.JDK) {

@@ -23,7 +23,8 @@ import java.util.Map;
  *   <li>HTTP/2 fields (RFC 9113 8.2.1): HPACK carries any octet, and Vert.x checks names only in part and values
  *       not at all, while the member gets the fields as HTTP/1.1 lines. A name that is not a lower-case token,
  *       a value holding a control character but HTAB (CR and LF would forge lines, a whole request even, on the
- *       member connection) or a second {@code host} field: 400 on the stream.</li>
+ *       member connection) or beginning or ending with SP or HTAB, or a second {@code host} field: 400 on the
+ *       stream.</li>
  * </ul>
  */
 public final class StrictHead {
@@ -94,9 +95,16 @@ public final class StrictHead {
     return true;
   }
 
-  /** VCHAR, obs-text, SP and HTAB (RFC 9110 5.5). */
+  /**
+   * VCHAR, obs-text, SP and HTAB (RFC 9110 5.5), neither first nor last (RFC 9113 8.2.1: malformed otherwise;
+   * Netty refuses to send a value that starts so, which would leave the request unsent).
+   */
   private static boolean fieldValue(String value) {
-    for (int i = 0; i < value.length(); i++) {
+    int n = value.length();
+    if (n > 0 && (isSpace(value.charAt(0)) || isSpace(value.charAt(n - 1)))) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
       char c = value.charAt(i);
       if (c < 0x20 && c != '\t' || c == 0x7f || c > 0xff) {
         return false;

@@ -47,7 +47,9 @@ public final class Channels {
    * it closes, so that the port never goes dark.
    */
   public static void reusePort(DatagramChannel ch) {
-    if (ch instanceof io.netty.channel.epoll.EpollDatagramChannel) {
+    if (ch instanceof io.netty.channel.uring.IoUringDatagramChannel) {
+      ch.config().setOption(io.netty.channel.uring.IoUringChannelOption.SO_REUSEPORT, true);
+    } else if (ch instanceof io.netty.channel.epoll.EpollDatagramChannel) {
       ch.config().setOption(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
     } else {
       ch.config().setOption(io.netty.channel.socket.nio.NioChannelOption.of(

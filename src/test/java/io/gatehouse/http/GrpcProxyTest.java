@@ -224,7 +224,7 @@ class GrpcProxyTest {
     assertEquals("4", zero.grpcStatus());
     assertTrue(zero.millis() < 4000, "answered after " + zero.millis() + " ms");
     // not gRPC's grammar (9 digits, no unit, a sign, an unknown unit): as if none was sent
-    for (String bad : new String[] {"123456789S", "100", "-1S", "1x", "1.5S", " 1S"}) {
+    for (String bad : new String[] {"123456789S", "100", "-1S", "1x", "1.5S", "1 S"}) {
       assertEquals("0", RawGrpc.call(port, "/test.Echo/Sleep", bad, utf8("50")).grpcStatus(), bad);
     }
   }

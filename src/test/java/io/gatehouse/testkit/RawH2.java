@@ -178,7 +178,8 @@ public final class RawH2 implements AutoCloseable {
   }
 
   private RawH2 get(int stream, String authority, String path, String[] extra) throws IOException {
-    Http2Headers h = new DefaultHttp2Headers().method("GET").scheme(scheme).path(path);
+    // unvalidated: the point is to send what a careful client would not
+    Http2Headers h = new DefaultHttp2Headers(false, false, 16).method("GET").scheme(scheme).path(path);
     if (authority != null) {
       h.authority(authority);
     }
@@ -307,6 +308,15 @@ public final class RawH2 implements AutoCloseable {
       // what came in time
     }
     return got;
+  }
+
+  /**
+   * Whether {@code stream} was refused: a 400, or a PROTOCOL_ERROR reset (Netty's HPACK decoder checks values and
+   * pseudo-headers itself since 4.2.18, ahead of the gateway's own check).
+   */
+  public boolean refused(int stream) {
+    Outcome o = outcomes(List.of(stream)).get(stream);
+    return o != null && (o.status() == 400 || o.resetCode() == 1);
   }
 
   /** The status of the response head on {@code stream} (-1: reset, or none in time). */

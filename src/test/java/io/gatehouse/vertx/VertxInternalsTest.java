@@ -12,11 +12,15 @@ import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.channel.epoll.EpollChannelConfig;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.transports.EpollTransport;
+import io.vertx.core.impl.transports.IoUringTransport;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.NetServer;
@@ -161,23 +165,19 @@ class VertxInternalsTest {
   }
 
   /**
-   * Vert.x's epoll transport restates four socket options on every accepted socket; the transport drops the
+   * Vert.x's native transports restate four socket options on every accepted socket; ours drop the
    * restatements (a system call each per connection), and an accepted socket still has what the listener asks for:
    * TCP_NODELAY and SO_KEEPALIVE on, and a value that differs from the socket's own (a TCP_USER_TIMEOUT) set.
    */
   @Test
   void anAcceptedSocketHasWhatTheListenerAsksWithoutBeingToldWhatItHasAlready() throws Exception {
     if (Epoll.isAvailable()) {
-      ServerBootstrap bootstrap = new ServerBootstrap();
-      new EpollTransport().configure(new NetServerOptions().setTcpNoDelay(true).setTcpKeepAlive(true), false,
-          bootstrap);
-      VertxTransports.dropRestatedDefaults(bootstrap);
-      Map<ChannelOption<?>, Object> child = bootstrap.config().childOptions();
-      for (ChannelOption<?> o : List.of(ChannelOption.TCP_NODELAY, EpollChannelOption.TCP_USER_TIMEOUT,
-          EpollChannelOption.TCP_CORK, EpollChannelOption.TCP_QUICKACK)) {
-        assertFalse(child.containsKey(o), () -> o + " is still set on every accepted socket: " + child);
-      }
-      assertEquals(true, child.get(ChannelOption.SO_KEEPALIVE));
+      assertRestatementsDropped(new EpollTransport(), VertxTransports::dropRestatedDefaults,
+          EpollChannelOption.TCP_USER_TIMEOUT, EpollChannelOption.TCP_CORK, EpollChannelOption.TCP_QUICKACK);
+    }
+    if (IoUring.isAvailable()) {
+      assertRestatementsDropped(new IoUringTransport(), VertxTransports::dropRestatedUringDefaults,
+          IoUringChannelOption.TCP_USER_TIMEOUT, IoUringChannelOption.TCP_CORK, IoUringChannelOption.TCP_QUICKACK);
     }
     int port = TestPorts.free();
     List<Object> seen = new CopyOnWriteArrayList<>();
@@ -187,7 +187,9 @@ class VertxInternalsTest {
           ChannelConfig config = Channels.of(s).config();
           seen.add(config.getOption(ChannelOption.TCP_NODELAY));
           seen.add(config.getOption(ChannelOption.SO_KEEPALIVE));
-          seen.add(config instanceof EpollChannelConfig ? config.getOption(EpollChannelOption.TCP_USER_TIMEOUT) : 7000);
+          seen.add(config instanceof EpollChannelConfig ? config.getOption(EpollChannelOption.TCP_USER_TIMEOUT)
+              : Channels.of(s) instanceof IoUringSocketChannel ? config.getOption(IoUringChannelOption.TCP_USER_TIMEOUT)
+              : 7000);
           s.write("ok\n");
         })
         .listen().await(10, TimeUnit.SECONDS);
@@ -195,5 +197,20 @@ class VertxInternalsTest {
       assertEquals("ok", c.readLine());
     }
     assertEquals(List.of(true, true, 7000), seen, "TCP_NODELAY, SO_KEEPALIVE, TCP_USER_TIMEOUT of an accepted socket");
+  }
+
+  /** What {@code transport} sets on accepted sockets, less what {@code drop} removes: none of {@code restated}. */
+  private static void assertRestatementsDropped(io.vertx.core.spi.transport.Transport transport,
+      java.util.function.Consumer<ServerBootstrap> drop, ChannelOption<?>... restated) {
+    ServerBootstrap bootstrap = new ServerBootstrap();
+    transport.configure(new NetServerOptions().setTcpNoDelay(true).setTcpKeepAlive(true), false, bootstrap);
+    drop.accept(bootstrap);
+    Map<ChannelOption<?>, Object> child = bootstrap.config().childOptions();
+    List<ChannelOption<?>> dropped = new java.util.ArrayList<>(List.of(restated));
+    dropped.add(ChannelOption.TCP_NODELAY);
+    for (ChannelOption<?> o : dropped) {
+      assertFalse(child.containsKey(o), () -> o + " is still set on every accepted socket: " + child);
+    }
+    assertEquals(true, child.get(ChannelOption.SO_KEEPALIVE));
   }
 }
