@@ -2,6 +2,10 @@ package io.gatehouse.vertx;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -111,6 +115,22 @@ public final class VertxTransports {
       super.configure(options, domainSocket, bootstrap);
       dropRestatedUringDefaults(bootstrap);
       gates.configure(options, domainSocket, bootstrap);
+      ChannelHandler gate = bootstrap.config().handler();
+      bootstrap.handler(new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Channel listening) {
+          if (gate != null) {
+            listening.pipeline().addLast(gate);
+          }
+          listening.pipeline().addLast(UringCloseGuard.OnAccepted.INSTANCE);
+        }
+      });
+    }
+
+    @Override
+    public ChannelFactory<? extends Channel> channelFactory(boolean domainSocket) {
+      ChannelFactory<? extends Channel> channels = super.channelFactory(domainSocket);
+      return () -> UringCloseGuard.guard(channels.newChannel());
     }
 
     @Override
