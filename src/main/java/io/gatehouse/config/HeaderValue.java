@@ -33,8 +33,21 @@ public record HeaderValue(List<Part> parts) {
 
   public record Part(String literal, Variable variable) {}
 
+  /**
+   * Leading and trailing spaces and tabs are dropped from the literal text at either end: they are not part of a
+   * field's value (RFC 9110 5.5), and an HTTP/2 peer cannot be sent a value that has them (RFC 9113 8.2.1).
+   */
   public HeaderValue {
-    parts = List.copyOf(parts);
+    List<Part> kept = new java.util.ArrayList<>(parts);
+    if (!kept.isEmpty() && kept.get(0).variable() == null) {
+      kept.set(0, new Part(kept.get(0).literal().stripLeading(), null));
+    }
+    int last = kept.size() - 1;
+    if (last >= 0 && kept.get(last).variable() == null) {
+      kept.set(last, new Part(kept.get(last).literal().stripTrailing(), null));
+    }
+    kept.removeIf(p -> p.variable() == null && p.literal().isEmpty());
+    parts = List.copyOf(kept);
   }
 
   /** The value when it holds no variable, else null. */

@@ -52,6 +52,7 @@ final class HeaderEdits {
         });
       }
     }
-    return b.toString();
+    // a variable that is empty (no request ID, no member yet) may leave a space at either end
+    return b.toString().strip();
   }
 }

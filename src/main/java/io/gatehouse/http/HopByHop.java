@@ -76,6 +76,23 @@ public final class HopByHop {
     }
   }
 
+  /**
+   * Copies a member's trailers into the response to the client, minus hop-by-hop fields and minus any field a client
+   * could not be sent (a control character, or a space or tab at either end of the value, which an HTTP/2 member
+   * can send): the response's head is out already, so such a field is left out rather than failing the response.
+   */
+  public static void copyTrailers(HttpHeaders from, MultiMap to) {
+    List<String> connection = from.contains(HttpHeaderNames.CONNECTION)
+        ? from.getAll(HttpHeaderNames.CONNECTION) : List.of();
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence();
+    while (it.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> e = it.next();
+      if (endToEnd(e.getKey(), connection) && StrictHead.sendable(e.getKey(), e.getValue())) {
+        to.add(e.getKey(), e.getValue());
+      }
+    }
+  }
+
   /** Whether a client's header goes on to the member: end to end, and no look-alike of a forwarding header. */
   private static boolean fromClient(CharSequence name, List<String> connection) {
     return endToEnd(name, connection) && !ForwardedHeaders.disguised(name);

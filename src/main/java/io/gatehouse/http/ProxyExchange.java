@@ -564,7 +564,7 @@ public final class ProxyExchange extends ExchangeStateMachine
   @Override
   public void memberTrailers(io.netty.handler.codec.http.HttpHeaders trailers) {
     if (phase() == RELAYING_RESPONSE) {
-      HopByHop.copy(trailers, resp.trailers(), false);
+      HopByHop.copyTrailers(trailers, resp.trailers());
     }
   }
 

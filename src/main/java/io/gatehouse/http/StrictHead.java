@@ -86,6 +86,22 @@ public final class StrictHead {
     return 0;
   }
 
+  /**
+   * A member's field that any client, HTTP/2 included, can be sent: a token name (either case, as HTTP/1.1 members
+   * write them) and a value as {@link #fieldValue} wants it.
+   */
+  static boolean sendable(CharSequence name, CharSequence value) {
+    if (name.length() == 0) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (!FIELD_NAME.has(Character.toLowerCase(name.charAt(i)))) {
+        return false;
+      }
+    }
+    return fieldValue(value);
+  }
+
   private static boolean fieldName(String name) {
     for (int i = 0; i < name.length(); i++) {
       if (!FIELD_NAME.has(name.charAt(i))) {
@@ -99,7 +115,7 @@ public final class StrictHead {
    * VCHAR, obs-text, SP and HTAB (RFC 9110 5.5), neither first nor last (RFC 9113 8.2.1: malformed otherwise;
    * Netty refuses to send a value that starts so, which would leave the request unsent).
    */
-  private static boolean fieldValue(String value) {
+  private static boolean fieldValue(CharSequence value) {
     int n = value.length();
     if (n > 0 && (isSpace(value.charAt(0)) || isSpace(value.charAt(n - 1)))) {
       return false;

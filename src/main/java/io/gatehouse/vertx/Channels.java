@@ -79,6 +79,7 @@ public final class Channels {
     } catch (ChannelException e) {
       // the socket is going already: the close below is all there is to do
     }
+    UringCloseGuard.closing(channel);
     channel.unsafe().close(channel.unsafe().voidPromise());
   }
 

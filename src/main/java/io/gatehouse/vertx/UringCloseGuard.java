@@ -26,6 +26,14 @@ final class UringCloseGuard extends ChannelOutboundHandlerAdapter {
     return channel;
   }
 
+  /** A close that goes straight through the channel, not down its pipeline, tells the guard here first. */
+  static void closing(Channel channel) {
+    UringCloseGuard guard = channel.pipeline().get(UringCloseGuard.class);
+    if (guard != null) {
+      guard.closing = true;
+    }
+  }
+
   @Override
   public void read(ChannelHandlerContext ctx) {
     if (!closing) {

@@ -24,7 +24,7 @@ class RewriteConfigTest {
   void theIssuesExampleIsReadOnAListenerAndAPolicy() {
     String rewrite = "{'path':{'regex':'^/api/(.*)$','replacement':'/v2/$1'},'host':'internal.example',"
         + "'query':{'regex':'^$','replacement':'from=gw'}}";
-    String req = "{'set':{'X-Env':'canary'},'add':{'X-Via':'gw ${listener} for ${client_ip}'},'remove':['X-Debug']}";
+    String req = "{'set':{'X-Env':' canary\\t'},'add':{'X-Via':'gw ${listener} for ${client_ip}'},'remove':['X-Debug']}";
     String resp = "{'set':{'Strict-Transport-Security':'max-age=31536000'},'remove':['Server']}";
     JsonObject doc = with(with(with(base(), WEB + ".rewrite", rewrite), WEB + ".request_headers", req),
         WEB + ".response_headers", resp);

@@ -1,5 +1,11 @@
 package io.gatehouse.listener;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.netty.handler.codec.http2.Http2Headers;
+
 import static io.gatehouse.testkit.Configs.members;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -194,16 +200,7 @@ class HttpFaultsTest {
    */
   @Test
   void aMemberFieldAnHttp2ClientCannotTakeHangsNoClient() throws IOException {
-    Member odd = gateway.backends().tcp("odd", so -> {
-      StringBuilder got = new StringBuilder();
-      so.handler(bytes -> {
-        got.append(bytes.toString(StandardCharsets.ISO_8859_1));
-        for (int end; (end = got.indexOf("\r\n\r\n")) >= 0; ) {
-          got.delete(0, end + 4);
-          so.write("HTTP/1.1 200 OK\r\nX-A: a\u0001b\r\nX-B: c\u007fd\r\nContent-Length: 2\r\n\r\nok");
-        }
-      });
-    });
+    Member odd = answering("HTTP/1.1 200 OK\r\nX-A: a\u0001b\r\nX-B: c\u007fd\r\nContent-Length: 2\r\n\r\nok");
     gw = gateway.start(",\"http2_enable\":true", "", members(odd));
     try (RawH2 h2 = RawH2.h2c(gateway.port())) {
       Map<Integer, RawH2.Outcome> got = h2.get(1, "/a").get(3, "/b").flush().outcomes(List.of(1, 3));
@@ -213,5 +210,38 @@ class HttpFaultsTest {
       assertTrue(Set.of(200, 502).contains(client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()));
     }
     assertNothingLeft();
+  }
+
+  /**
+   * A member's trailer that an HTTP/2 client cannot be sent (a control character) is left out; the response ends
+   * with the rest of its trailers instead of hanging after its head.
+   */
+  @Test
+  void aMemberTrailerAnHttp2ClientCannotTakeIsLeftOut() throws IOException {
+    Member odd = answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n"
+        + "0\r\nX-Bad: a\u0001b\r\nX-Good: yes\r\n\r\n");
+    gw = gateway.start(",\"http2_enable\":true", "", members(odd));
+    try (RawH2 h2 = RawH2.h2c(gateway.port())) {
+      List<Http2Headers> blocks = h2.get(1, "/a", "te", "trailers").flush().headersUntilEnd(1);
+      assertNotNull(blocks, "the stream never ended");
+      assertEquals("200", blocks.get(0).status().toString());
+      Http2Headers last = blocks.get(blocks.size() - 1);
+      assertNull(last.get("x-bad"));
+    }
+    assertNothingLeft();
+  }
+
+  /** A raw member that answers every request head it reads (bodiless requests) with {@code response}, as is. */
+  private Member answering(String response) {
+    return gateway.backends().tcp("odd", so -> {
+      StringBuilder got = new StringBuilder();
+      so.handler(bytes -> {
+        got.append(bytes.toString(StandardCharsets.ISO_8859_1));
+        for (int end; (end = got.indexOf("\r\n\r\n")) >= 0; ) {
+          got.delete(0, end + 4);
+          so.write(response);
+        }
+      });
+    });
   }
 }

@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -308,6 +309,30 @@ public final class RawH2 implements AutoCloseable {
       // what came in time
     }
     return got;
+  }
+
+  /**
+   * Reads until {@code stream} ends (a frame with END_STREAM, or a reset), the connection ends or the socket timeout
+   * passes; the header blocks it got (head, then trailers), or null when it did not end.
+   */
+  public List<Http2Headers> headersUntilEnd(int stream) {
+    List<Http2Headers> blocks = new ArrayList<>();
+    try {
+      for (Frame f; (f = read()) != null; ) {
+        if (f.stream() != stream) {
+          continue;
+        }
+        if (f.type() == HEADERS) {
+          blocks.add(f.headers());
+        }
+        if (f.type() == RST_STREAM || (f.type() == HEADERS || f.type() == DATA) && (f.flags() & END_STREAM) != 0) {
+          return blocks;
+        }
+      }
+    } catch (SocketTimeoutException timedOut) {
+      // not in time
+    }
+    return null;
   }
 
   /**
