@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -130,9 +131,24 @@ public final class TcpTunnel implements MemberLink {
     if (end == End.CLOSED) {
       end = why;
     }
-    client.close();
+    boolean idle = why == End.CLIENT_IDLE || why == End.MEMBER_IDLE;
+    close(client, idle);
     if (member != null) {
-      member.close();
+      close(member, idle);
+    }
+  }
+
+  /**
+   * Closes one side; after an idle timeout, resets it instead while bytes still wait to be written to it: nothing
+   * moved for the whole timeout, so its peer is not reading, and a close would wait for those bytes (holding the
+   * socket and its buffers) for as long as the peer stays silent.
+   */
+  private static void close(NetSocket side, boolean idle) {
+    ChannelOutboundBuffer queued = idle ? Channels.of(side).unsafe().outboundBuffer() : null;
+    if (queued != null && queued.totalPendingWriteBytes() > 0) {
+      Channels.abort(side);
+    } else {
+      side.close();
     }
   }
 

@@ -3,6 +3,7 @@ package io.gatehouse.listener;
 import static io.gatehouse.testkit.Configs.head;
 import static io.gatehouse.testkit.Configs.members;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatehouse.pool.Pool;
@@ -77,6 +78,36 @@ class TcpFaultsTest {
     assertNothingLeft();
     String line = gw.awaitAccessLog("member=127.0.0.1:" + resetter.port());
     assertTrue(line.contains("in=2 ") && (line.contains("out=100000") || line.contains("end=member_reset")), line);
+  }
+
+  /**
+   * A client that stops reading while its member sends: at client_timeout the gateway resets the client rather than
+   * closing it after a flush that never comes, which held the socket and megabytes of buffers while it stayed silent.
+   */
+  @Test
+  void aClientThatStopsReadingIsResetAtClientTimeout() {
+    Member flood = backends.tcp("flood", so -> {
+      Buffer chunk = Buffer.buffer(new byte[65_536]);
+      Runnable[] more = new Runnable[1];
+      long[] left = {64L << 20};
+      more[0] = () -> {
+        while (left[0] > 0 && !so.writeQueueFull()) {
+          so.write(chunk);
+          left[0] -= chunk.length();
+        }
+        if (left[0] > 0) {
+          so.drainHandler(v -> more[0].run());
+        }
+      };
+      more[0].run();
+    });
+    start(",\"client_timeout\":0.5", members(flood));
+    try (TcpClient client = TcpClient.connect(port)) {
+      client.write("go");
+      assertTrue(gw.awaitAccessLog("member=127.0.0.1:" + flood.port()).contains(" end=client_idle"));
+      assertThrows(UncheckedIOException.class, client::readToEnd, "the client was closed, not reset");
+    }
+    assertNothingLeft();
   }
 
   @Test
