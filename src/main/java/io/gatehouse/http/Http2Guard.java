@@ -62,6 +62,17 @@ public final class Http2Guard extends Http2ConnectionAdapter {
     return c.remote().flowController().windowSize(c.connectionStream()) <= 0;
   }
 
+  /**
+   * Whether the client has sent all of stream {@code streamId}: its HEADERS (or last DATA) carried END_STREAM. Vert.x
+   * reports the end of a paused request only once it is resumed, but Netty opened the stream half-closed already.
+   */
+  public static boolean clientSentAll(Channel channel, int streamId) {
+    Http2ConnectionHandler handler = channel.pipeline().get(Http2ConnectionHandler.class);
+    Http2Stream stream = handler == null ? null : handler.connection().stream(streamId);
+    return stream != null
+        && (stream.state() == Http2Stream.State.HALF_CLOSED_REMOTE || stream.state() == Http2Stream.State.CLOSED);
+  }
+
   @Override
   public void onStreamActive(Http2Stream stream) {
     open++;

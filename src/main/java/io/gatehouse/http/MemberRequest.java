@@ -1,5 +1,7 @@
 package io.gatehouse.http;
 
+import io.gatehouse.vertx.Channels;
+
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.vertx.core.http.HttpHeaders;
@@ -76,7 +78,7 @@ final class MemberRequest {
     } else if (req.version() != HttpVersion.HTTP_2) {
       return req.headers().contains(HttpHeaders.TRANSFER_ENCODING);
     } else {
-      return !req.isEnded();
+      return !req.isEnded() && !Http2Guard.clientSentAll(Channels.of(req.connection()), req.streamId());
     }
   }
 

@@ -202,4 +202,18 @@ class MemberClientsTest {
     assertFalse(member.ejected());
     Await.until(Duration.ofSeconds(5), () -> member.active() == 0, () -> member.active() + " still active");
   }
+
+  /** The same for an HTTP/2 client: a GET whose HEADERS ended the stream has no body, so it goes again too. */
+  @Test
+  void anHttp2ClientsGetIsRetriedOnAFreshConnectionToo() throws java.io.IOException {
+    AtomicInteger heads = new AtomicInteger();
+    Backends.Member m = closingAtReuse("resetting", true, heads);
+    gateway.start(",\"http2_enable\":true", "", members(m));
+    try (io.gatehouse.testkit.RawH2 h2 = io.gatehouse.testkit.RawH2.h2c(gateway.port())) {
+      assertEquals(200, h2.get(1, "/").flush().outcomes(List.of(1)).get(1).status());
+      assertEquals(200, h2.get(3, "/").flush().outcomes(List.of(3)).get(3).status(), "the GET was not sent again");
+    }
+    assertEquals(3, heads.get(), "once on the pooled connection, once on a new one");
+    assertEquals(2, m.hits.get());
+  }
 }
