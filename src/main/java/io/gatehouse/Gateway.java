@@ -35,7 +35,7 @@ import java.util.logging.Logger;
  */
 public final class Gateway {
 
-  /** {@code -Dgatehouse.transport.nio=true} keeps Vert.x on the JDK's NIO transport instead of native epoll. */
+  /** {@code -Dgatehouse.transport.nio=true} keeps Vert.x on the JDK's NIO transport instead of a native one. */
   public static final String NIO_PROPERTY = "gatehouse.transport.nio";
 
   private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
@@ -151,7 +151,9 @@ public final class Gateway {
       return "JDK NIO transport (forced by " + NIO_PROPERTY + ")";
     }
     Throwable cause = VertxTransports.nativeUnavailableCause();
-    return "JDK NIO transport (native epoll unavailable" + (cause == null ? "" : ": " + cause) + ")";
+    Throwable uring = VertxTransports.ioUringUnavailableCause();
+    return "JDK NIO transport (native epoll unavailable" + (cause == null ? "" : ": " + cause)
+        + (uring == null ? "" : "; io_uring unavailable: " + uring) + ")";
   }
 
   public Vertx vertx() {
