@@ -1,7 +1,6 @@
 package io.gatehouse.http;
 
 import io.gatehouse.vertx.Channels;
-
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.vertx.core.http.HttpHeaders;

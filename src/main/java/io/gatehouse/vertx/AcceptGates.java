@@ -53,10 +53,16 @@ public final class AcceptGates {
 
   /** The transport is configuring a listening socket about to bind: it gets the gate registered for its address. */
   void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
-    AcceptGate gate = domainSocket ? null : byAddress.get(key(options.getHost(), options.getPort()));
-    if (gate != null) {
-      bootstrap.handler(new Gatekeeper(gate));
+    ChannelHandler gatekeeper = gatekeeper(options, domainSocket);
+    if (gatekeeper != null) {
+      bootstrap.handler(gatekeeper);
     }
+  }
+
+  /** The handler that asks the gate registered for the listening socket's address, or null when there is none. */
+  ChannelHandler gatekeeper(NetServerOptions options, boolean domainSocket) {
+    AcceptGate gate = domainSocket ? null : byAddress.get(key(options.getHost(), options.getPort()));
+    return gate == null ? null : new Gatekeeper(gate);
   }
 
   private static String key(String host, int port) {

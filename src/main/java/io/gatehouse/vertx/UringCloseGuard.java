@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import java.util.concurrent.RejectedExecutionException;
@@ -51,9 +52,25 @@ final class UringCloseGuard extends ChannelOutboundHandlerAdapter {
     }
   }
 
+  /**
+   * A listening socket's handler: {@code gatekeeper} (may be null) asks about each accepted connection first, and
+   * the connections it lets through are guarded before the acceptor registers them.
+   */
+  static ChannelHandler onListening(ChannelHandler gatekeeper) {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel listening) {
+        if (gatekeeper != null) {
+          listening.pipeline().addLast(gatekeeper);
+        }
+        listening.pipeline().addLast(OnAccepted.INSTANCE);
+      }
+    };
+  }
+
   /** On a listening socket's pipeline, ahead of the acceptor: guards each accepted connection. */
   @ChannelHandler.Sharable
-  static final class OnAccepted extends ChannelInboundHandlerAdapter {
+  private static final class OnAccepted extends ChannelInboundHandlerAdapter {
     static final OnAccepted INSTANCE = new OnAccepted();
 
     @Override

@@ -4,8 +4,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -114,17 +112,7 @@ public final class VertxTransports {
     public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
       super.configure(options, domainSocket, bootstrap);
       dropRestatedUringDefaults(bootstrap);
-      gates.configure(options, domainSocket, bootstrap);
-      ChannelHandler gate = bootstrap.config().handler();
-      bootstrap.handler(new ChannelInitializer<>() {
-        @Override
-        protected void initChannel(Channel listening) {
-          if (gate != null) {
-            listening.pipeline().addLast(gate);
-          }
-          listening.pipeline().addLast(UringCloseGuard.OnAccepted.INSTANCE);
-        }
-      });
+      bootstrap.handler(UringCloseGuard.onListening(gates.gatekeeper(options, domainSocket)));
     }
 
     @Override
