@@ -85,6 +85,13 @@ final class MemberConnection extends ChannelDuplexHandler {
     }
   }
 
+  /** The member's bytes are not HTTP (a broken head, chunk size or trailer): its failure, told apart from a reset. */
+  static final class MalformedResponse extends RuntimeException {
+    MalformedResponse(Throwable decoderFailure) {
+      super("malformed response from the member: " + decoderFailure.getMessage(), decoderFailure, false, false);
+    }
+  }
+
   /** Where a connection goes back to when its exchange is over, and hears that it closed. */
   interface Home {
     void release(MemberConnection c);
@@ -228,7 +235,7 @@ final class MemberConnection extends ChannelDuplexHandler {
       }
       if (msg instanceof HttpResponse head) {
         if (head.decoderResult().isFailure()) {
-          fail(head.decoderResult().cause());
+          fail(new MalformedResponse(head.decoderResult().cause()));
           return;
         }
         if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL && head.status().code() != 101) {
@@ -252,7 +259,7 @@ final class MemberConnection extends ChannelDuplexHandler {
       }
       if (msg instanceof HttpContent content) {
         if (content.decoderResult().isFailure()) {
-          fail(content.decoderResult().cause());
+          fail(new MalformedResponse(content.decoderResult().cause()));
           return;
         }
         boolean last = content instanceof LastHttpContent;

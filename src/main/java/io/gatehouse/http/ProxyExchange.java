@@ -286,7 +286,8 @@ public final class ProxyExchange extends ExchangeStateMachine
         m.tlsFailed(tls); // a member that fails verification is a failed connection, counted by why
       }
       if (!replayable || !retryAfter(m)) {
-        fail(502, tls != null ? "member_tls_failed" : connecting ? "member_connect_failed" : "member_failed");
+        fail(502, tls != null ? "member_tls_failed" : connecting ? "member_connect_failed"
+            : cause instanceof MemberConnection.MalformedResponse ? "member_invalid_response" : "member_failed");
       }
     }
   }
@@ -571,17 +572,18 @@ public final class ProxyExchange extends ExchangeStateMachine
   @Override
   public void memberFailed(Throwable cause) {
     toMember = null; // closed already
+    String inBody = cause instanceof MemberConnection.MalformedResponse ? "member_invalid_in_body" : "member_reset_in_body";
     if (phase() == TUNNEL) {
       tunnel.close();
       finish(status, "tunnel_closed");
     } else if (phase() == RELAYING_RESPONSE && grpc && !clientGone) {
       // the call ends with a status the client can act on (UNAVAILABLE: retry elsewhere), not a bare reset
       GrpcAnswers.endWith(resp, GrpcAnswers.UNAVAILABLE, "the member closed the stream");
-      finish(status, "member_reset_in_body");
+      finish(status, inBody);
     } else if (phase() == RELAYING_RESPONSE) {
       // mid-body: the client must not take a cut body for a whole one (HTTP/2: the member's failure, not a clean end)
       resp.reset(Http2Error.INTERNAL_ERROR.code());
-      finish(status, clientStalled ? "client_timeout" : clientGone ? "client_closed" : "member_reset_in_body");
+      finish(status, clientStalled ? "client_timeout" : clientGone ? "client_closed" : inBody);
     } else if (phase().awaitsHead()) {
       attemptFailed(cause, false);
     }

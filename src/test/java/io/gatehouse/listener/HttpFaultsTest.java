@@ -231,6 +231,40 @@ class HttpFaultsTest {
     assertNothingLeft();
   }
 
+  /**
+   * A member whose bytes stop being HTTP is told apart from one that resets: a broken chunk size mid-body ends the
+   * client's response unfinished ({@code end=member_invalid_in_body}), a broken status line is a 502
+   * ({@code end=member_invalid_response}); neither hangs the client.
+   */
+  @Test
+  void aMemberThatSendsGarbageIsLoggedAsInvalidNotAsReset() throws IOException {
+    Member broken = gateway.backends().tcp("broken", so -> {
+      StringBuilder got = new StringBuilder();
+      so.handler(bytes -> {
+        got.append(bytes.toString(StandardCharsets.ISO_8859_1));
+        for (int end; (end = got.indexOf("\r\n\r\n")) >= 0; ) {
+          boolean body = got.indexOf("GET /body ") == 0;
+          got.delete(0, end + 4);
+          so.write(body ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\nzz\r\n"
+              : "HTTP/1.1 2x0 Fine\r\nContent-Length: 2\r\n\r\nok");
+        }
+      });
+    });
+    gw = gateway.start("", "", members(broken));
+    try (RawHttp client = new RawHttp(gateway.port())) {
+      client.send("GET /body HTTP/1.1\r\nHost: x\r\n\r\n");
+      String got = client.readUntilClosed();
+      assertTrue(got.startsWith("HTTP/1.1 200"), got);
+      assertTrue(!got.contains("\r\n0\r\n\r\n"), "a broken body passed for a whole one: " + got);
+    }
+    try (RawHttp client = new RawHttp(gateway.port())) {
+      assertEquals(502, client.send("GET /head HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+    }
+    assertTrue(gw.awaitAccessLog("path=/body").contains("end=member_invalid_in_body"));
+    assertTrue(gw.awaitAccessLog("path=/head").contains("end=member_invalid_response"));
+    assertNothingLeft();
+  }
+
   /** A raw member that answers every request head it reads (bodiless requests) with {@code response}, as is. */
   private Member answering(String response) {
     return gateway.backends().tcp("odd", so -> {
