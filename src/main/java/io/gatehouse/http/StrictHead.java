@@ -35,18 +35,11 @@ public final class StrictHead {
 
   private StrictHead() {}
 
-  /**
-   * The status to refuse the request with, or 0 when it may go on. {@code lenientHead}: the head was decoded by
-   * Vert.x's own decoder (an h2c listener's first request), which lets a second Host line through, so it is
-   * counted here.
-   */
-  public static int status(HttpServerRequest req, boolean lenientHead) {
+  /** The status to refuse the request with, or 0 when it may go on. */
+  public static int status(HttpServerRequest req) {
     int framing = req.version() == HttpVersion.HTTP_2 ? http2Fields(req.headers()) : framing(req.headers());
     if (framing != 0) {
       return framing;
-    }
-    if (lenientHead && req.headers().getAll(HttpHeaders.HOST).size() > 1) {
-      return 400;
     }
     return HostHeader.valid(req) ? 0 : 400;
   }

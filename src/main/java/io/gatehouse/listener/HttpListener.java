@@ -16,8 +16,9 @@ import io.gatehouse.http.RequestIds;
 import io.gatehouse.http.RouteDecision;
 import io.gatehouse.http.ServerRequestView;
 import io.gatehouse.http.StrictHead;
-import io.gatehouse.http.StrictDecoderSwap;
+import io.gatehouse.http.StrictFirstRequest;
 import io.gatehouse.http.StrictRequestDecoder;
+import io.gatehouse.log.Logs;
 import io.gatehouse.http.WireBytes;
 import io.gatehouse.vertx.AcceptGate;
 import io.gatehouse.vertx.AcceptGates;
@@ -45,6 +46,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -58,6 +60,8 @@ import javax.net.ssl.SSLSession;
  * object codec, becomes a Vert.x connection whose requests take this same path.
  */
 public final class HttpListener extends VerticleBase {
+
+  private static final Logger LOG = Logs.of(HttpListener.class);
 
   private static final String ALT_SVC = "Alt-Svc";
   /** The name of Vert.x's idle timer in a connection's pipeline. */
@@ -110,6 +114,9 @@ public final class HttpListener extends VerticleBase {
       return false;
     }
     WireBytes.onAccepted(accepted.pipeline(), new WireBytes(state::addBytes, state.config().tls() != null));
+    if (!strictDecoder) {
+      StrictFirstRequest.onAccepted(accepted.pipeline(), () -> decoderOptions(state.config().headLimits()));
+    }
     // before the first read, which makes the channel's handle: one shared allocator, a small handle per connection
     accepted.config().setRecvByteBufAllocator(CompactRecvAllocator.SHARED);
     return true;
@@ -227,10 +234,14 @@ public final class HttpListener extends VerticleBase {
       guard = new ConnectionGuard(DeadlineQueue.of(deadlines, loop, cfg.clientTimeout().toNanos()),
           DeadlineQueue.of(deadlines, loop, cfg.keepaliveTimeout().toNanos()),
           () -> logAnswered(peer, 408, "client_timeout", null));
-      if (strictDecoder) {
+      if (!(pipeline.get("httpDecoder") instanceof StrictRequestDecoder)) {
+        if (!strictDecoder) {
+          // h2c: StrictFirstRequest missed the decoder, which has read a head by now: never serve a lenient one
+          LOG.warning("listener " + state.name() + ": an h2c connection without the strict decoder, closed");
+          channel.close();
+          return;
+        }
         pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(decoderOptions(limits)));
-      } else {
-        StrictDecoderSwap.install(pipeline, decoderOptions(limits)); // h2c: strict from the second request on
       }
       pipeline.addBefore("httpDecoder", ConnectionGuard.NAME, guard);
       if (!conn.isSsl()) {
@@ -306,7 +317,7 @@ public final class HttpListener extends VerticleBase {
     if (refused(req)) {
       return; // its connection closes once the refusal is written; RFC 9112 9.6: no further request is processed
     }
-    int strict = StrictHead.status(req, lenientHead(req));
+    int strict = StrictHead.status(req);
     if (strict != 0) {
       refuse(req, conn, strict);
       return;
@@ -340,15 +351,6 @@ public final class HttpListener extends VerticleBase {
     RouteDecision decision = settings.router().route(view);
     new ProxyExchange(context(settings.config()), req, view.memberUri(), conn.peer(), decision.policy())
         .start(decision);
-  }
-
-  /**
-   * Whether Vert.x's own decoder read this head: an h2c listener's first request, before the swap. Only an h2c
-   * listener installs the swap, so every other listener skips the pipeline lookup.
-   */
-  private boolean lenientHead(HttpServerRequest req) {
-    return !strictDecoder && req.version() != HttpVersion.HTTP_2
-        && Channels.of(req.connection()).pipeline().get(StrictDecoderSwap.NAME) != null;
   }
 
   private static boolean refused(HttpServerRequest req) {
