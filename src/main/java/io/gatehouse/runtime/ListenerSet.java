@@ -11,6 +11,7 @@ import io.gatehouse.listener.TcpListener;
 import io.gatehouse.listener.UdpListener;
 import io.gatehouse.vertx.Contexts;
 import io.gatehouse.vertx.SharedServers;
+import io.gatehouse.vertx.VertxTransports;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -38,6 +39,8 @@ final class ListenerSet {
   private static final Logger LOG = Logger.getLogger(ListenerSet.class.getName());
 
   private final Vertx vertx;
+  /** UDP listeners' Vert.x: {@link #vertx}, or one on epoll beside it when that runs on io_uring; made when needed. */
+  private Vertx datagrams;
   private final ListenerServices services;
   private final Runnable changed;
   private final Map<String, RunningListener> running = new LinkedHashMap<>();
@@ -52,6 +55,11 @@ final class ListenerSet {
 
   Vertx vertx() {
     return vertx;
+  }
+
+  /** The Vert.x UDP listeners run on (the main one until a UDP listener needs another). */
+  Vertx datagramVertx() {
+    return datagrams == null ? vertx : datagrams;
   }
 
   RunningListener get(String name) {
@@ -87,7 +95,8 @@ final class ListenerSet {
     }
     // a UDP socket is Netty's own, outside Vert.x's table: SO_REUSEPORT alone lets it bind beside
     SharedServers.Handover handover = beside && !udp ? SharedServers.handOver(vertx, l.host(), l.protocolPort()) : null;
-    return vertx.deployVerticle(instance, new DeploymentOptions().setInstances(udp ? 1 : c.node().eventLoops()))
+    Vertx on = l.protocol() == ListenerProtocol.UDP ? datagrams(c) : vertx;
+    return on.deployVerticle(instance, new DeploymentOptions().setInstances(udp ? 1 : c.node().eventLoops()))
         .recover(e -> {
           if (handover != null) {
             handover.restore();
@@ -101,7 +110,7 @@ final class ListenerSet {
           }
           LOG.info("listener " + l.name() + ": " + l.protocol() + " on " + l.host() + ":" + l.protocolPort()
               + " -> pool " + l.defaultPoolsText() + (beside ? " (bound beside the listener it replaces)" : ""));
-          RunningListener r = new RunningListener(state, id, handover, udp ? holder : null);
+          RunningListener r = new RunningListener(state, on, id, handover, udp ? holder : null);
           r.watchCertificates(vertx, c.reload().scanPeriodMs());
           r.stapleOcsp(vertx);
           return r;
@@ -143,7 +152,7 @@ final class ListenerSet {
 
   /** Undeploys a listener that was never swapped in (its version was refused). */
   Future<Void> discard(RunningListener r) {
-    return r.leavePort().eventually(() -> r.drain(vertx));
+    return r.leavePort().eventually(r::drain);
   }
 
   /**
@@ -167,7 +176,7 @@ final class ListenerSet {
   /** A listener leaves the configuration: it drains in the background and is listed as DRAINING meanwhile. */
   private void retire(RunningListener r) {
     draining.add(r);
-    r.drain(vertx).onComplete(v -> {
+    r.drain().onComplete(v -> {
       draining.remove(r);
       changed.run();
     });
@@ -186,8 +195,20 @@ final class ListenerSet {
   /** Stops accepting everywhere at once; completes when every listener has drained. */
   Future<Void> drainAll() {
     List<Future<?>> stopped = new ArrayList<>();
-    running.values().forEach(r -> stopped.add(r.drain(vertx)));
-    return Future.all(stopped).mapEmpty();
+    running.values().forEach(r -> stopped.add(r.drain()));
+    return Future.all(stopped).eventually(() -> datagrams == null || datagrams == vertx ? Future.succeededFuture()
+        : datagrams.close()).mapEmpty();
+  }
+
+  private Vertx datagrams(GatehouseConfig c) {
+    if (datagrams == null) {
+      datagrams = VertxTransports.forDatagrams(vertx, c.node().eventLoops());
+      if (datagrams != vertx) {
+        LOG.info("UDP listeners run on " + VertxTransports.nativeName(datagrams)
+            + " (io_uring keeps about 400 KB per UDP session socket)");
+      }
+    }
+    return datagrams;
   }
 
   /** The running listeners' states in configuration order, for the view. */

@@ -23,6 +23,8 @@ final class RunningListener {
   private static final Logger LOG = Logger.getLogger(RunningListener.class.getName());
 
   private final ListenerState state;
+  /** The Vert.x it is deployed on (UDP listeners may have their own). */
+  private final Vertx vertx;
   private final String deploymentId;
   /** Where this listener was bound beside one it replaces on the same port, else null. */
   private final SharedServers.Handover handover;
@@ -31,9 +33,10 @@ final class RunningListener {
   private CertificateWatcher certificates;
   private OcspRefresher ocsp;
 
-  RunningListener(ListenerState state, String deploymentId, SharedServers.Handover handover,
+  RunningListener(ListenerState state, Vertx vertx, String deploymentId, SharedServers.Handover handover,
       RunningListener udpHolder) {
     this.state = state;
+    this.vertx = vertx;
     this.deploymentId = deploymentId;
     this.handover = handover;
     this.udpHolder = udpHolder;
@@ -139,7 +142,7 @@ final class RunningListener {
    * Stops accepting at once; each instance's stop lets open connections finish for up to drain_timeout. The
    * future completes when the last instance has stopped.
    */
-  Future<Void> drain(Vertx vertx) {
+  Future<Void> drain() {
     state.startDraining();
     stopWatching();
     if (ocsp != null) {

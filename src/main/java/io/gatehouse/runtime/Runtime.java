@@ -16,6 +16,7 @@ import io.gatehouse.tls.SessionTickets;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -343,6 +344,11 @@ public final class Runtime extends VerticleBase {
   }
 
   // --- stop ---
+
+  /** The Vert.x UDP listeners run on: the gateway's, or on io_uring one of their own on epoll (event loop only). */
+  public Vertx datagramVertx() {
+    return listeners.datagramVertx();
+  }
 
   /**
    * Stops accepting on every listener at once, lets open connections and sessions end for up to drain_timeout,

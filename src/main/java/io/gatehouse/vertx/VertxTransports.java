@@ -79,6 +79,24 @@ public final class VertxTransports {
         : builder.withTransport(new TransportInternal("nio", true, null, new ReusePortNio()));
   }
 
+  /**
+   * The Vert.x for UDP listeners beside {@code main}: {@code main} itself, or where it runs on io_uring, a second
+   * one on epoll (NIO where epoll is missing) with {@code eventLoops} loops, made here. Netty's io_uring datagram
+   * channel keeps 512 message headers and a posted 64 KB receive buffer per socket, about 400 KB for each UDP
+   * session's member socket (epoll: about 1 KB), and each one's set-up slows the listener's loop: 10,000 sessions
+   * would take 4 GB. The caller closes a Vert.x made here.
+   */
+  public static Vertx forDatagrams(Vertx main, int eventLoops) {
+    if (!IO_URING.equals(nativeName(main))) {
+      return main;
+    }
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1)
+        .setInternalBlockingPoolSize(1).setPreferNativeTransport(true);
+    VertxBuilder builder = Vertx.builder().with(options);
+    return (Epoll.isAvailable() ? builder.withTransport(new TransportInternal(EPOLL, true, null, new GatedEpoll()))
+        : builder.withTransport(new TransportInternal("nio", true, null, new ReusePortNio()))).build();
+  }
+
   /** The native transport a gateway runs on ({@value #IO_URING} or {@value #EPOLL}), or null on JDK NIO. */
   public static String nativeName(Vertx vertx) {
     if (!vertx.isNativeTransportEnabled()) {

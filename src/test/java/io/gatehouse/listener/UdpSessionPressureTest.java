@@ -190,7 +190,8 @@ class UdpSessionPressureTest {
   record Udp(UdpListener listener, Context loop) {
 
     static Udp of(GatewayHarness gw) {
-      for (DeploymentContext d : ((VertxInternal) gw.gateway().vertx()).deploymentManager().deployments()) {
+      for (DeploymentContext d : ((VertxInternal) gw.gateway().runtime().datagramVertx()).deploymentManager()
+          .deployments()) {
         for (Deployable instance : d.deployment().instances()) {
           if (instance instanceof UdpListener udp) {
             return new Udp(udp, d.deployment().contexts().iterator().next());
