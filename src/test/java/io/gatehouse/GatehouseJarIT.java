@@ -104,6 +104,31 @@ class GatehouseJarIT {
   }
 
   @Test
+  void aRefusedReloadPrintsItsConfigErrorsOnStderr() throws Exception {
+    Path cfg = dir.resolve("gatehouse.json");
+    String good = """
+        {"admin":{"port":%d},"drain_timeout":1,"reload":{"scan_period_ms":200},
+         "listeners":[{"name":"tcp","protocol":"TCP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"}],
+         "pools":[{"name":"p","protocol":"TCP","members":[]}]}""".formatted(TestPorts.free(), TestPorts.free());
+    Files.writeString(cfg, good);
+    Path out = dir.resolve("out.log");
+    Path err = dir.resolve("err.log");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-jar", JAR.toString(), "--config", cfg.toString()));
+    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    try {
+      Await.until(Duration.ofSeconds(30), () -> logHas(out, "gatehouse ready"), () -> tail(out));
+      Files.writeString(cfg, good.replace("\"drain_timeout\":1", "\"drain_timeout\":-5"));
+      String line = "config error: $.drain_timeout: ";
+      Await.until(Duration.ofSeconds(20), () -> logHas(err, line), () -> tail(err) + tail(out));
+      assertTrue(logHas(out, "reload refused: " + line), tail(out));
+    } finally {
+      p.destroy();
+      exitCode(p, Duration.ofSeconds(20));
+    }
+  }
+
+  @Test
   void aPortThatCannotBeBoundExitsOneWithABindError() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       Path cfg = dir.resolve("gatehouse.json");

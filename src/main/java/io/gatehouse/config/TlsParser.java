@@ -76,7 +76,9 @@ final class TlsParser {
   private TlsConfig.CertPair pair(ObjectReader r) {
     Path cert = requiredFile(r, "certificate");
     Path key = requiredFile(r, "private_key");
-    if (cert != null && key != null) {
+    String keyProblem = key == null ? null : CertificateCheck.keyProblem(key);
+    report(r, "private_key", keyProblem);
+    if (cert != null && key != null && keyProblem == null) {
       report(r, "certificate", CertificateCheck.pairProblem(cert, key));
     }
     if (key != null && ConfigFiles.readableByOthers(key)) {

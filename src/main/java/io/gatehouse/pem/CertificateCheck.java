@@ -11,6 +11,18 @@ import java.nio.file.Path;
 public final class CertificateCheck {
   private CertificateCheck() {}
 
+  /** Checks a PEM private key file alone: null when it holds a key, else what is wrong (named on the key's field). */
+  public static String keyProblem(Path privateKey) {
+    try {
+      Pem.privateKey(Files.readAllBytes(privateKey));
+      return null;
+    } catch (IOException e) {
+      return "cannot read " + privateKey + ": " + e.getMessage();
+    } catch (BadPem e) {
+      return privateKey + ": " + e.getMessage();
+    }
+  }
+
   /**
    * Checks a PEM certificate (chain allowed) and its private key: both readable and parseable, the key matching
    * the first certificate. Returns null when good, else what is wrong (e.g. "private key does not match").

@@ -291,7 +291,10 @@ public final class Runtime extends VerticleBase {
   }
 
   private ReloadOutcome refuse(List<String> errors) {
-    errors.forEach(e -> LOG.warning("reload refused: " + e));
+    errors.forEach(e -> {
+      LOG.warning("reload refused: " + e);
+      System.err.println(e); // the contract's config error: lines go to stderr, at start-up and on reload alike
+    });
     lastError = List.copyOf(errors);
     publish();
     return new ReloadOutcome(version.number(), false, lastError);

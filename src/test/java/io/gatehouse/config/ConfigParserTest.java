@@ -314,6 +314,17 @@ class ConfigParserTest {
   }
 
   @Test
+  void aPrivateKeyFileWithoutAKeyIsNamedByItsOwnField() throws IOException {
+    ConfigResult result = parse("""
+        { 'listeners': [ { 'name': 's', 'protocol': 'SSL', 'protocol_port': 443, 'default_pool': 't',
+                           'tls': { 'certificate': 'cert.pem', 'private_key': 'cert.pem' } } ],
+          'pools': [ { 'name': 't', 'protocol': 'TCP', 'members': [] } ] }
+        """);
+    assertEquals(List.of("config error: $.listeners[0].tls.private_key: " + dir.resolve("cert.pem")
+        + ": no private key in file"), result.errorLines());
+  }
+
+  @Test
   void warnsWhenAPrivateKeyCanBeReadByOthers() throws IOException {
     Files.setPosixFilePermissions(dir.resolve("key.pem"), PosixFilePermissions.fromString("rw-r--r--"));
     ConfigResult result = parse("""
