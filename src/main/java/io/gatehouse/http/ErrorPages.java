@@ -28,6 +28,7 @@ public final class ErrorPages {
     body(504, "504 Gateway Timeout: the member did not answer in time\n");
     body(501, "501 Not Implemented: unknown transfer coding\n");
     body(500, "500 Internal Server Error: the gateway failed this request\n");
+    body(505, "505 HTTP Version Not Supported: HTTP/1.0, HTTP/1.1 and HTTP/2 are\n");
   }
 
   private ErrorPages() {}

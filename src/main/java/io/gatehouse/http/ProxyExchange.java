@@ -193,6 +193,7 @@ public final class ProxyExchange extends ExchangeStateMachine
 
   private void proxy(String poolName) {
     resp.closeHandler(v -> clientClosed());
+    req.exceptionHandler(this::bodyFailed); // from now: a body may fail before it is relayed
     if (grpc) {
       long timeout = GrpcAnswers.timeoutNanos(req);
       if (timeout >= 0) {
@@ -379,17 +380,32 @@ public final class ProxyExchange extends ExchangeStateMachine
     }
   }
 
-  /** The client went away mid-body (a reset, a closed connection). */
-  void bodyFailed() {
+  /**
+   * The body failed: the client went away mid-body (a reset, a closed connection), or sent a body that is not
+   * HTTP (a broken chunk size or chunk line), after which its connection closes.
+   */
+  void bodyFailed(Throwable cause) {
     // a client gone mid-body must not look like a complete body to the member; while the response is relayed the
     // close of the client's side ends the exchange (clientClosed), before it the exchange ends here, whichever of
     // this and the close comes first
+    if (body != null) {
+      body.stopTimer();
+    }
     if (phase() != RELAYING_RESPONSE) {
       abortMember();
     }
-    if (phase().awaitsHead()) {
+    if (malformed(cause) && !clientGone
+        && (phase().awaitsHead() || phase() == CHOOSING || (phase() == CONNECTING && move(CHOOSING)))) {
+      cancelTimer();
+      fail(400, "bad_request"); // written before Vert.x closes the connection, which follows this at once
+    } else if (phase().awaitsHead()) {
       finish(0, "client_closed");
     }
+  }
+
+  /** A decoder's refusal of the client's bytes, as opposed to the connection failing. */
+  private static boolean malformed(Throwable cause) {
+    return cause instanceof IllegalArgumentException || cause instanceof io.netty.handler.codec.DecoderException;
   }
 
   /** The body went over max_body_size. */

@@ -46,10 +46,6 @@ final class RequestBodyRelay implements Handler<Buffer>, Runnable {
   void start() {
     arm(timeoutNanos);
     source.handler(this);
-    source.exceptionHandler(e -> {
-      stopTimer();
-      exchange.bodyFailed();
-    });
     source.endHandler(v -> {
       stopTimer();
       ended = true;

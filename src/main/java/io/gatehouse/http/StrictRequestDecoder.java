@@ -11,8 +11,11 @@ import io.gatehouse.vertx.HttpRequestDecoder;
  * <ul>
  *   <li>Content-Length together with Transfer-Encoding is refused (the contract's 400) instead of having its
  *       Content-Length dropped. Conflicting Content-Lengths are already refused by Netty.</li>
- *   <li>Request-line words must be separated by SP only: Netty otherwise takes a bare CR, HTAB, VT or FF for a
- *       space (RFC 9112 3 allows either; the gateway refuses).</li>
+ *   <li>Request-line words must be separated by exactly one SP: Netty otherwise takes a run of spaces, or a bare
+ *       CR, HTAB, VT or FF, for a space (RFC 9112 3 allows a lenient reading; the gateway refuses).</li>
+ *   <li>A header line without a name ({@code : value}), which Netty drops unseen, is refused.</li>
+ *   <li>HTTP/1.2 and later 1.x are read as HTTP/1.1 (RFC 9112 2.6); another major version (HTTP/2.0 in a request
+ *       line) is {@link UnsupportedVersion}, answered 505 instead of Vert.x's 501 in that version's status line.</li>
  *   <li>Lines ended by a bare LF are refused by Netty's strict line parsing ({@code HttpDecoderConfig
  *       .setStrictLineParsing}), which Vert.x's constructor cannot set but which Netty 4.2 turns on by default
  *       (system property {@code io.netty.handler.codec.http.defaultStrictLineParsing}, which must stay unset);
@@ -61,11 +64,23 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
   @Override
   protected String splitThirdWordInitialLine(byte[] line, int start, int length) {
     requireSpaces(line, wordEnd, start);
-    return super.splitThirdWordInitialLine(line, start, length);
+    String version = super.splitThirdWordInitialLine(line, start, length);
+    if (version.length() == 8 && version.startsWith("HTTP/") && version.charAt(6) == '.'
+        && isDigit(version.charAt(5)) && isDigit(version.charAt(7))) {
+      if (version.charAt(5) != '1') {
+        throw new UnsupportedVersion(version);
+      }
+      // RFC 9112 2.6: a later minor version of HTTP/1 is read as the highest one implemented
+      return version.charAt(7) > '1' ? "HTTP/1.1" : version;
+    }
+    return version; // anything else is not a version: Netty refuses it (400)
   }
 
   @Override
   protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+    if (length == 0) {
+      throw new IllegalArgumentException("a header line without a name"); // Netty would drop the line unseen
+    }
     if (isHost(sb, start, length) && ++hostLines > 1) {
       throw new IllegalArgumentException("more than one Host line");
     }
@@ -96,10 +111,19 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
   }
 
   private static void requireSpaces(byte[] line, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (line[i] != ' ') {
-        throw new IllegalArgumentException("request line words separated by 0x" + Integer.toHexString(line[i]));
-      }
+    if (to - from != 1 || line[from] != ' ') {
+      throw new IllegalArgumentException("request line words not separated by exactly one space");
+    }
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  /** A well-formed HTTP version other than 1.x: answered 505 (RFC 9110 15.6.6). */
+  public static final class UnsupportedVersion extends IllegalArgumentException {
+    UnsupportedVersion(String version) {
+      super("HTTP version " + version + " is not supported");
     }
   }
 }

@@ -399,7 +399,8 @@ public final class HttpListener extends VerticleBase {
     Throwable cause = req.decoderResult().cause();
     // a request line past the limit is 414 (RFC 9110), a header block past it 431
     int status = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414
-        : cause instanceof TooLongFrameException ? 431 : 400;
+        : cause instanceof TooLongFrameException ? 431 : cause instanceof StrictRequestDecoder.UnsupportedVersion ? 505
+        : 400;
     refuse(req, conn, status);
   }
 

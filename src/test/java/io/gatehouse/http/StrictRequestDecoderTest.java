@@ -28,6 +28,9 @@ class StrictRequestDecoderTest {
       "GET /\rHTTP/1.1\r\nHost: x\r\n\r\n",
       "GET\r/ HTTP/1.1\r\nHost: x\r\n\r\n",
       "GET\t/ HTTP/1.1\r\nHost: x\r\n\r\n",
+      "GET  / HTTP/1.1\r\nHost: x\r\n\r\n",
+      "GET /  HTTP/1.1\r\nHost: x\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: x\r\n: z\r\n\r\n",
       "GET /\u000bHTTP/1.1\r\nHost: x\r\n\r\n",
       "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
       "GET / HTTP/1.1\r\nHost: x\r\nhOST: x\r\n\r\n"})
@@ -37,7 +40,7 @@ class StrictRequestDecoderTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "GET  /a?b=c  HTTP/1.0\r\n\r\n",
+  @ValueSource(strings = {"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "GET /a?b=c HTTP/1.0\r\n\r\n",
       "\r\nPOST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
       "GET / HTTP/1.1\r\nHost: x\r\nX-Host: y\r\nHosts: z\r\nHos: t\r\n\r\n"})
   void decodes(String head) {

@@ -44,7 +44,10 @@ class HttpBadInputTest {
     return Stream.concat(Stream.of(
         Arguments.of("garbage", "\u0000\u0001\u0002 hello\r\n\r\n", 400),
         Arguments.of("invalid request line", "GET\r\n\r\n", 400),
-        Arguments.of("unknown version", "GET / HTTP/9.9\r\nHost: x\r\n\r\n", 501),
+        Arguments.of("unknown version", "GET / HTTP/9.9\r\nHost: x\r\n\r\n", 505),
+        Arguments.of("HTTP/2.0 in an HTTP/1 request line", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+        Arguments.of("two spaces between request line words", "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        Arguments.of("a header line without a name", "GET / HTTP/1.1\r\nHost: x\r\n: z\r\n\r\n", 400),
         Arguments.of("space in a header name", "GET / HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n", 400),
         // names Vert.x's decoder (and so Vert.x-based members) reads as Content-Length or Content-Type, others not
         Arguments.of("space in a name like Content-Length",
@@ -142,18 +145,29 @@ class HttpBadInputTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"zz\r\nabc\r\n0\r\n\r\n", "3\nabc\r\n0\r\n\r\n", "3\r\nabc\r\n0\n\r\n",
-      "3\r\nabc\n0\r\n\r\n", "3\r\nabc\r\n0\r\nX-T: 1\n\r\n"})
-  void aBadChunkEndsTheConnectionWithoutAnAnswerFromTheMember(String body) {
+  @ValueSource(strings = {"zz\r\nabc\r\n0\r\n\r\n", "0x3\r\nabc\r\n0\r\n\r\n", "3\nabc\r\n0\r\n\r\n",
+      "3\r\nabc\r\n0\n\r\n", "3\r\nabc\n0\r\n\r\n", "3\r\nabc\r\n0\r\nX-T: 1\n\r\n"})
+  void aBadChunkIsA400AndEndsTheConnectionWithoutAnAnswerFromTheMember(String body) {
     // the head was good and may already be on its way to the member; the body turns bad (a bad chunk size, or a
-    // chunk-size, chunk or trailer line ended by a bare LF): the member's request is reset, the connection ends
+    // chunk-size, chunk or trailer line ended by a bare LF): the member's request is reset, the client gets 400
+    // (the member answers /echo only once the body has ended) and the connection ends
     try (RawHttp raw = new RawHttp(port)) {
       raw.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
       String answer = raw.readUntilClosed();
-      assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 400"), answer);
+      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
     }
     try (RawHttp next = new RawHttp(port)) {
       assertEquals(200, next.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").read().status());
+    }
+  }
+
+  @Test
+  void aLaterHttp1MinorVersionIsServedAsHttp11() {
+    // RFC 9112 2.6: HTTP/1.2 is read as the highest HTTP/1 minor version implemented
+    try (RawHttp raw = new RawHttp(port)) {
+      RawHttp.Response r = raw.send("GET / HTTP/1.2\r\nHost: x\r\nConnection: close\r\n\r\n").read();
+      assertEquals(200, r.status(), r.head());
+      assertTrue(r.head().startsWith("HTTP/1.1 200"), r.head());
     }
   }
 

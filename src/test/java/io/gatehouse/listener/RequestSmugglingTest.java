@@ -105,8 +105,10 @@ class RequestSmugglingTest {
       assertEquals(400, h2.get(3, "*").flush().status(3)); // a GET of *
       assertEquals(400, h2.getAt(null, 5, "/y").flush().status(5)); // neither :authority nor host
       assertEquals(200, h2.getAt(null, 7, "/z", "host", "x").flush().status(7));
+      assertEquals(400, h2.getWithScheme("javascript", 9, "/y").flush().status(9)); // http and https only
+      assertEquals(200, h2.getWithScheme("https", 11, "/z").flush().status(11));
     }
-    assertEquals(List.of("/z"), List.copyOf(seen));
+    assertEquals(List.of("/z", "/z"), List.copyOf(seen));
   }
 
   /**

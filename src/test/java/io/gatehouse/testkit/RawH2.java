@@ -178,7 +178,16 @@ public final class RawH2 implements AutoCloseable {
     return get(stream, authority, path, extra);
   }
 
+  /** Like {@link #get(int, String, String...)}, with {@code scheme} as :scheme. */
+  public RawH2 getWithScheme(String scheme, int stream, String path) throws IOException {
+    return get(stream, "x", path, new String[0], scheme);
+  }
+
   private RawH2 get(int stream, String authority, String path, String[] extra) throws IOException {
+    return get(stream, authority, path, extra, scheme);
+  }
+
+  private RawH2 get(int stream, String authority, String path, String[] extra, String scheme) throws IOException {
     // unvalidated: the point is to send what a careful client would not
     Http2Headers h = new DefaultHttp2Headers(false, false, 16).method("GET").scheme(scheme).path(path);
     if (authority != null) {
