@@ -219,6 +219,9 @@ public final class HttpListener extends VerticleBase {
       channel.close(); // nothing sent, not even a GOAWAY
       return;
     }
+    if (conn.isSsl()) {
+      Channels.flushHandshake(channel);
+    }
     HeadLimits limits = cfg.headLimits();
     ChannelPipeline pipeline = channel.pipeline();
     WireBytes wire = WireBytes.of(pipeline, state::addBytes);

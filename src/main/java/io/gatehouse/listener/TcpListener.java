@@ -117,6 +117,9 @@ public final class TcpListener extends VerticleBase {
       so.close();
       return;
     }
+    if (so.isSsl()) {
+      Channels.flushHandshake(Channels.of(so));
+    }
     double keepalive = seconds(cfg.keepaliveTimeout());
     TcpTunnel tunnel = TcpTunnel.hold(so, Math.min(seconds(cfg.clientTimeout()), keepalive), renegotiationRefused);
     Connection c = new Connection(so, from, cfg, tunnel, startNanos);

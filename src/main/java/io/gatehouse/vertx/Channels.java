@@ -7,12 +7,17 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.InternetProtocolFamily;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.internal.tcnative.SSL;
+import io.netty.util.internal.PlatformDependent;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.nio.ByteBuffer;
 
 /**
  * The Netty channels behind Vert.x's connections, and the transport's channel types: where the hot paths drop
@@ -62,6 +67,31 @@ public final class Channels {
     return ((VertxInternal) vertx).transport()
         .datagramChannel(v6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4);
   }
+
+  /**
+   * Sends what the TLS engine holds after a handshake now: BoringSSL's TLS 1.3 session tickets otherwise wait for
+   * the first response, and a client that sends its request under Nagle, or waits for its ticket, waits 40 ms and
+   * more for them. A flush with nothing queued makes Netty's SSL handler wrap an empty buffer, which writes them.
+   */
+  public static void flushHandshake(Channel channel) {
+    SslHandler tls = channel.pipeline().get(SslHandler.class);
+    if (tls != null && tls.engine() instanceof ReferenceCountedOpenSslEngine engine) {
+      synchronized (engine) {
+        long ssl = engine.sslPointer();
+        if (ssl != 0) {
+          // an SSL_write of nothing: BoringSSL writes the handshake messages it still holds (the tickets) first
+          if (SSL.writeToSSL(ssl, EMPTY_ADDRESS, 0) <= 0) {
+            SSL.clearError(); // nothing written is no error here
+          }
+        }
+      }
+    }
+    channel.flush(); // an empty wrap sends what the engine's network buffer holds
+  }
+
+  /** Kept reachable: BoringSSL is handed its address (and reads none of it). */
+  private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(1);
+  private static final long EMPTY_ADDRESS = PlatformDependent.directBufferAddress(EMPTY);
 
   /**
    * Closes a connection at once, whatever it still has to send: SO_LINGER 0, so the kernel drops its send queue

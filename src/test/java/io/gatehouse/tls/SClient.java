@@ -96,6 +96,30 @@ public final class SClient {
         resume ? "-sess_in" : "-sess_out", session.toString()), request.toFile());
   }
 
+  /**
+   * Whether a TLS 1.3 handshake that sends nothing gets its session ticket within {@code millis}: openssl writes
+   * {@code session} when one arrives. The client's stdin stays open, so it neither sends nor closes meanwhile.
+   */
+  public static boolean ticketWithoutRequest(int port, java.nio.file.Path session, long millis) throws IOException {
+    Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-tls1_3", "-sess_out",
+        session.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      long end = System.nanoTime() + millis * 1_000_000;
+      while (System.nanoTime() < end) {
+        if (java.nio.file.Files.exists(session) && java.nio.file.Files.size(session) > 0) {
+          return true;
+        }
+        Thread.sleep(20); // polling a file the process writes, against a deadline
+      }
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
   private static Result run(List<String> cmd) {
     return run(cmd, new File("/dev/null"));
   }

@@ -62,6 +62,29 @@ class SessionTicketsTest {
     }
   }
 
+  /**
+   * TLS 1.3 tickets go out right after the handshake, not with the first response: a client that waits for its
+   * ticket, or holds its request back under Nagle until the Finished is acknowledged, is not kept waiting.
+   */
+  @Test
+  void aTls13TicketComesRightAfterTheHandshakeBeforeAnyRequest() throws Exception {
+    assumeTrue(TlsEngine.of(TlsConfig.Engine.BORINGSSL) == TlsEngine.OPENSSL, "no tickets on the JDK engine");
+    try (Backends backends = new Backends()) {
+      int port = TestPorts.free();
+      try (GatewayHarness gw = https(port, "\"security_policy\":\"tls-1-2-fs-with-1-3\"", backends)) {
+        assertTrue(SClient.ticketWithoutRequest(port, dir.resolve("https-ticket"), 5000), "HTTPS: no ticket");
+      }
+      int ssl = TestPorts.free();
+      try (GatewayHarness gw = GatewayHarness.start("{" + head() + """
+          "listeners":[{"name":"tls","protocol":"SSL","host":"127.0.0.1","protocol_port":%d,"default_pool":"p",
+                        "tls":{"certificate":"%s","private_key":"%s","security_policy":"tls-1-2-fs-with-1-3"}}],
+          "pools":[{"name":"p","protocol":"TCP","members":%s}]}
+          """.formatted(ssl, TestCerts.RSA_CERT, TestCerts.RSA_KEY, Configs.members(backends.http("m"))))) {
+        assertTrue(SClient.ticketWithoutRequest(ssl, dir.resolve("ssl-ticket"), 5000), "SSL: no ticket");
+      }
+    }
+  }
+
   @Test
   void aTicketResumesOnlyWhereTheCertificateAndTheClientAuthenticationAreTheSame() throws Exception {
     assumeTrue(TlsEngine.of(TlsConfig.Engine.BORINGSSL) == TlsEngine.OPENSSL, "no tickets on the JDK engine");
