@@ -88,6 +88,7 @@ public final class HttpListener extends VerticleBase {
   private ProxyContext context;
   private HttpServerOptions options;
   private boolean strictDecoder;
+  private Http2Abuse h2Abuse;
   /** What new HTTP/1 decoders are built from: the server's options, or a copy with a reload's head size. */
   private HttpServerOptions decoderOptions;
 
@@ -163,6 +164,7 @@ public final class HttpListener extends VerticleBase {
     // on a silent connection. Vert.x's own idle timer bounds that wait (a close, without a 408); it is removed
     // in the connection handler, where our timers take over.
     strictDecoder = !options.isHttp2ClearTextEnabled();
+    h2Abuse = new Http2Abuse(cfg.name());
     if (!strictDecoder) {
       options.setIdleTimeout((int) Math.max(1, cfg.clientTimeout().toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     }
@@ -253,6 +255,13 @@ public final class HttpListener extends VerticleBase {
       }
     } else {
       Http2Guard.install(channel, cfg.clientTimeout().toNanos(), cfg.keepaliveTimeout().toNanos(), conn::close);
+      String client = (from.ip().contains(":") ? "[" + from.ip() + "]" : from.ip()) + ":" + from.port();
+      conn.exceptionHandler(e -> {
+        if (conn.isSsl()) {
+          tlsConnectionFailed(e);
+        }
+        h2Abuse.connectionFailed(client, e);
+      });
     }
     channel.attr(CONN).set(new Conn(peer, from.tableKey(), limits, guard));
     VertxHandlerFactory.release(channel);
