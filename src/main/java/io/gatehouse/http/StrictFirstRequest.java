@@ -5,6 +5,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -26,6 +28,9 @@ public final class StrictFirstRequest extends ChannelInboundHandlerAdapter {
 
   private static final String NAME = "gatehouseStrictFirst";
   private static final String DECODER = "httpDecoder";
+  /** Vert.x's handler of {@code Upgrade: h2c} requests. */
+  private static final String UPGRADE = "h2c";
+  private static final String NO_UPGRADE = "gatehouseNoH2cUpgrade";
 
   private final Supplier<HttpServerOptions> options;
 
@@ -48,6 +53,12 @@ public final class StrictFirstRequest extends ChannelInboundHandlerAdapter {
       if (!(decoder instanceof StrictRequestDecoder)) {
         pipeline.replace(DECODER, DECODER, new StrictRequestDecoder(options.get()));
       }
+      if (pipeline.get(UPGRADE) != null) {
+        // Vert.x's h2c upgrade takes a request whatever its decoder made of it (CL+TE, Content-Xength: 101) and
+        // drops a chunked body: the first request's Upgrade: h2c is taken off before it sees it, so that it is
+        // served over HTTP/1.1 (RFC 9113 allows ignoring it; h2c is prior knowledge only, as the contract says)
+        pipeline.addAfter(DECODER, NO_UPGRADE, new NoH2cUpgrade());
+      }
       pipeline.remove(this);
     } else if (sniffer != null) {
       pipeline.remove(this);
@@ -62,6 +73,21 @@ public final class StrictFirstRequest extends ChannelInboundHandlerAdapter {
       }
     }
     ctx.fireChannelRead(msg); // a removed context still passes on to the handler that followed it
+  }
+
+  /** Takes {@code Upgrade: h2c} off the first request (Vert.x's upgrade handler acts on the first only). */
+  private static final class NoH2cUpgrade extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HttpRequest head) {
+        String to = head.headers().get(HttpHeaderNames.UPGRADE);
+        if (to != null && to.regionMatches(true, 0, "h2c", 0, 3)) {
+          head.headers().remove(HttpHeaderNames.UPGRADE).remove("HTTP2-Settings");
+        }
+        ctx.pipeline().remove(this);
+      }
+      ctx.fireChannelRead(msg);
+    }
   }
 
   /** Where Vert.x adds its HTTP handlers (before this one), as its connection initializer finds it. */

@@ -37,7 +37,8 @@ public final class StrictHead {
 
   /** The status to refuse the request with, or 0 when it may go on. */
   public static int status(HttpServerRequest req) {
-    if (req.version() == HttpVersion.HTTP_2 && !"http".equals(req.scheme()) && !"https".equals(req.scheme())) {
+    if (req.version() == HttpVersion.HTTP_2 && !"http".equalsIgnoreCase(req.scheme())
+        && !"https".equalsIgnoreCase(req.scheme())) {
       return 400; // a gateway for http and https: another :scheme has no member that could mean it
     }
     int framing = req.version() == HttpVersion.HTTP_2 ? http2Fields(req.headers()) : framing(req.headers());

@@ -73,7 +73,8 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
       // RFC 9112 2.6: a later minor version of HTTP/1 is read as the highest one implemented
       return version.charAt(7) > '1' ? "HTTP/1.1" : version;
     }
-    return version; // anything else is not a version: Netty refuses it (400)
+    // anything else is not a version (HTTP/1.10, http/1.1): Netty would take some of them, and Vert.x answer 501
+    throw new IllegalArgumentException("not an HTTP version");
   }
 
   @Override

@@ -40,7 +40,7 @@ final class ListenerSet {
 
   private final Vertx vertx;
   /** UDP listeners' Vert.x: {@link #vertx}, or one on epoll beside it when that runs on io_uring; made when needed. */
-  private Vertx datagrams;
+  private Future<Vertx> datagrams;
   private final ListenerServices services;
   private final Runnable changed;
   private final Map<String, RunningListener> running = new LinkedHashMap<>();
@@ -59,7 +59,7 @@ final class ListenerSet {
 
   /** The Vert.x UDP listeners run on (the main one until a UDP listener needs another). */
   Vertx datagramVertx() {
-    return datagrams == null ? vertx : datagrams;
+    return datagrams == null || !datagrams.succeeded() ? vertx : datagrams.result();
   }
 
   RunningListener get(String name) {
@@ -95,8 +95,12 @@ final class ListenerSet {
     }
     // a UDP socket is Netty's own, outside Vert.x's table: SO_REUSEPORT alone lets it bind beside
     SharedServers.Handover handover = beside && !udp ? SharedServers.handOver(vertx, l.host(), l.protocolPort()) : null;
-    Vertx on = l.protocol() == ListenerProtocol.UDP ? datagrams(c) : vertx;
-    return on.deployVerticle(instance, new DeploymentOptions().setInstances(udp ? 1 : c.node().eventLoops()))
+    Future<Vertx> vertxFor = l.protocol() == ListenerProtocol.UDP ? datagrams(c) : Future.succeededFuture(vertx);
+    Vertx[] on = new Vertx[1];
+    return vertxFor.compose(v -> {
+      on[0] = v;
+      return v.deployVerticle(instance, new DeploymentOptions().setInstances(udp ? 1 : c.node().eventLoops()));
+    })
         .recover(e -> {
           if (handover != null) {
             handover.restore();
@@ -110,7 +114,7 @@ final class ListenerSet {
           }
           LOG.info("listener " + l.name() + ": " + l.protocol() + " on " + l.host() + ":" + l.protocolPort()
               + " -> pool " + l.defaultPoolsText() + (beside ? " (bound beside the listener it replaces)" : ""));
-          RunningListener r = new RunningListener(state, on, id, handover, udp ? holder : null);
+          RunningListener r = new RunningListener(state, on[0], id, handover, udp ? holder : null);
           r.watchCertificates(vertx, c.reload().scanPeriodMs());
           r.stapleOcsp(vertx);
           return r;
@@ -196,16 +200,27 @@ final class ListenerSet {
   Future<Void> drainAll() {
     List<Future<?>> stopped = new ArrayList<>();
     running.values().forEach(r -> stopped.add(r.drain()));
-    return Future.all(stopped).eventually(() -> datagrams == null || datagrams == vertx ? Future.succeededFuture()
-        : datagrams.close()).mapEmpty();
+    return Future.all(stopped).eventually(() -> datagramVertx() == vertx ? Future.succeededFuture()
+        : datagramVertx().close()).mapEmpty();
   }
 
-  private Vertx datagrams(GatehouseConfig c) {
+  private Future<Vertx> datagrams(GatehouseConfig c) {
     if (datagrams == null) {
-      datagrams = VertxTransports.forDatagrams(vertx, c.node().eventLoops());
-      if (datagrams != vertx) {
-        LOG.info("UDP listeners run on " + VertxTransports.nativeName(datagrams)
-            + " (io_uring keeps about 400 KB per UDP session socket)");
+      if (!VertxTransports.IO_URING.equals(VertxTransports.nativeName(vertx))) {
+        datagrams = Future.succeededFuture(vertx);
+      } else {
+        // made on a thread of its own: Vert.x warns when one is made on a Vert.x thread; done back on this context
+        Promise<Vertx> made = Contexts.promise(vertx.getOrCreateContext());
+        Thread maker = new Thread(() -> {
+          try {
+            made.complete(VertxTransports.forDatagrams(vertx, c.node().eventLoops()));
+          } catch (RuntimeException e) {
+            made.fail(e);
+          }
+        }, "gatehouse-udp-vertx");
+        maker.start();
+        datagrams = made.future().onSuccess(v -> LOG.info("UDP listeners run on " + VertxTransports.nativeName(v)
+            + " (io_uring keeps about 400 KB per UDP session socket)"));
       }
     }
     return datagrams;

@@ -46,6 +46,8 @@ class HttpBadInputTest {
         Arguments.of("invalid request line", "GET\r\n\r\n", 400),
         Arguments.of("unknown version", "GET / HTTP/9.9\r\nHost: x\r\n\r\n", 505),
         Arguments.of("HTTP/2.0 in an HTTP/1 request line", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+        Arguments.of("a version of three digits", "GET / HTTP/1.10\r\nHost: x\r\n\r\n", 400),
+        Arguments.of("a version in lower case", "GET / http/1.1\r\nHost: x\r\n\r\n", 400),
         Arguments.of("two spaces between request line words", "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
         Arguments.of("a header line without a name", "GET / HTTP/1.1\r\nHost: x\r\n: z\r\n\r\n", 400),
         Arguments.of("space in a header name", "GET / HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n", 400),

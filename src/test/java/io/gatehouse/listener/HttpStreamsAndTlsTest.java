@@ -366,6 +366,19 @@ class HttpStreamsAndTlsTest {
         assertTrue(raw.closedByPeer());
       }
     }
+    // an Upgrade: h2c is served over HTTP/1.1 (h2c is prior knowledge only): the strict checks hold for it, and a
+    // chunked body reaches the member (Vert.x's upgrade took CL+TE with a 101 and dropped chunked bodies)
+    String upgrade = "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n";
+    try (RawHttp raw = new RawHttp(port)) {
+      assertEquals(400, raw.send("POST / HTTP/1.1\r\nHost: x\r\n" + upgrade
+          + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").read().status());
+    }
+    try (RawHttp raw = new RawHttp(port)) {
+      RawHttp.Response r = raw.send("POST /echo HTTP/1.1\r\nHost: x\r\n" + upgrade
+          + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n").read();
+      assertEquals(200, r.status(), r.head());
+      assertEquals("hello", r.body());
+    }
     try (RawHttp raw = new RawHttp(port)) {
       // pipelined behind a first request, in the same write as the end of its body
       raw.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nab");
