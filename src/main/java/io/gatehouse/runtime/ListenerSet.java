@@ -95,12 +95,10 @@ final class ListenerSet {
     }
     // a UDP socket is Netty's own, outside Vert.x's table: SO_REUSEPORT alone lets it bind beside
     SharedServers.Handover handover = beside && !udp ? SharedServers.handOver(vertx, l.host(), l.protocolPort()) : null;
-    Future<Vertx> vertxFor = l.protocol() == ListenerProtocol.UDP ? datagrams(c) : Future.succeededFuture(vertx);
-    Vertx[] on = new Vertx[1];
-    return vertxFor.compose(v -> {
-      on[0] = v;
-      return v.deployVerticle(instance, new DeploymentOptions().setInstances(udp ? 1 : c.node().eventLoops()));
-    })
+    boolean datagram = l.protocol() == ListenerProtocol.UDP;
+    return (datagram ? datagrams(c) : Future.succeededFuture(vertx))
+        .compose(on -> on.deployVerticle(instance,
+            new DeploymentOptions().setInstances(udp ? 1 : c.node().eventLoops())))
         .recover(e -> {
           if (handover != null) {
             handover.restore();
@@ -114,7 +112,8 @@ final class ListenerSet {
           }
           LOG.info("listener " + l.name() + ": " + l.protocol() + " on " + l.host() + ":" + l.protocolPort()
               + " -> pool " + l.defaultPoolsText() + (beside ? " (bound beside the listener it replaces)" : ""));
-          RunningListener r = new RunningListener(state, on[0], id, handover, udp ? holder : null);
+          RunningListener r = new RunningListener(state, datagram ? datagramVertx() : vertx, id, handover,
+              udp ? holder : null);
           r.watchCertificates(vertx, c.reload().scanPeriodMs());
           r.stapleOcsp(vertx);
           return r;
