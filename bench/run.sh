@@ -76,7 +76,7 @@ jvm_options="bin/gatehouse's defaults${JAVA_OPTS:+, then \`$JAVA_OPTS\`}"
   echo "Commit \`$commit\`, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1)."
   echo "Harness: \`bench/harness/run-gatehouse.sh\` (RUNS=$RUNS, DUR=$DUR s, WARMUP=$WARMUP s); Gatehouse, HAProxy and"
   echo "nginx each get THREADS event loops / threads / workers. Ratios are from one run each; see the harness README for"
-  echo "the method. Gatehouse JVM options: $jvm_options. Where each issue-8 target stands,"
+  echo "the method. Gatehouse JVM options: $jvm_options. Where each performance target stands,"
   echo "with the profiles behind every miss: bench/NOTES.md, at the end of this file."
 } >"$OUT/RESULTS.head.md"
 

@@ -12,6 +12,8 @@ import io.gatehouse.runtime.RuntimeView;
 import io.gatehouse.tls.OcspStaple;
 import io.gatehouse.tls.ServedCertificate;
 import io.gatehouse.tls.ServerTls;
+import io.gatehouse.tls.SessionTickets;
+import io.gatehouse.tls.TlsEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -113,7 +115,20 @@ final class StatusDocument {
         .put("rsa_signer", tls.engine().rsaSigner()) // tls_rsa_signer as applied: openssl3, boringssl (or jdk)
         .put("protocols", new JsonArray(tls.protocols()))
         .put("cipher_suites", new JsonArray(tls.offeredSuites())) // what a client can get, not the policy
-        .put("certificates", certificates);
+        .put("certificates", certificates)
+        .put("handshakes", tls.engine() != TlsEngine.OPENSSL ? null : new JsonObject() // the JDK's: not told
+            .put("full", s.tlsHandshakes(false))
+            .put("resumed", s.tlsHandshakes(true)))
+        .put("session_tickets", tickets(tls));
+  }
+
+  /** The ticket keys of the boringssl engine (the JDK engine has none): the same key name on nodes that share them. */
+  private static JsonObject tickets(ServerTls tls) {
+    if (tls.engine() != TlsEngine.OPENSSL) {
+      return null;
+    }
+    SessionTickets.Status t = SessionTickets.status();
+    return new JsonObject().put("keys", t.keys()).put("key_name", t.keyName()).put("key_since", time(t.since()));
   }
 
   /** The certificate's OCSP staple with {@code tls.ocsp_stapling}, else null. */

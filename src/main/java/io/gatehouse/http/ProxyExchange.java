@@ -398,6 +398,10 @@ public final class ProxyExchange extends ExchangeStateMachine
         && (phase().awaitsHead() || phase() == CHOOSING || (phase() == CONNECTING && move(CHOOSING)))) {
       cancelTimer();
       fail(400, "bad_request"); // written before Vert.x closes the connection, which follows this at once
+      if (req.connection().isSsl()) {
+        // and flushed now: a TLS engine closed with the answer still queued would send only its close_notify
+        Channels.of(req.connection()).flush();
+      }
     } else if (phase().awaitsHead()) {
       finish(0, "client_closed");
     }

@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * protocol header first, Vert.x adds the sniffer only once the header is read: the handler waits at the end of
  * the pipeline, where the sniffer will be added after it, and moves behind it with the bytes after the header.
  */
-@ChannelHandler.Sharable
+@ChannelHandler.Sharable // it moves itself: removed and added again
 public final class StrictFirstRequest extends ChannelInboundHandlerAdapter {
 
   private static final String NAME = "gatehouseStrictFirst";
@@ -38,8 +38,13 @@ public final class StrictFirstRequest extends ChannelInboundHandlerAdapter {
     this.options = options;
   }
 
-  /** Put on an accepted connection of an h2c listener, before Vert.x reads from it. */
-  public static void onAccepted(ChannelPipeline pipeline, Supplier<HttpServerOptions> decoderOptions) {
+  /**
+   * Put on an accepted connection of an h2c listener, before Vert.x reads from it, with {@code deadline}, which
+   * bounds the time until Vert.x has a whole first head (or an HTTP/2 connection) and calls the connection handler.
+   */
+  public static void onAccepted(ChannelPipeline pipeline, Supplier<HttpServerOptions> decoderOptions,
+      FirstHeadDeadline deadline) {
+    pipeline.addFirst(FirstHeadDeadline.NAME, deadline);
     pipeline.addFirst(NAME, new StrictFirstRequest(decoderOptions));
   }
 

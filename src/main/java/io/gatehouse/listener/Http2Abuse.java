@@ -2,7 +2,7 @@ package io.gatehouse.listener;
 
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import java.util.concurrent.atomic.AtomicLong;
+import io.gatehouse.log.LogThrottle;
 import java.util.logging.Logger;
 
 /**
@@ -13,11 +13,9 @@ import java.util.logging.Logger;
 final class Http2Abuse {
 
   private static final Logger LOG = Logger.getLogger(Http2Abuse.class.getName());
-  private static final long LOG_EVERY_NANOS = 10_000_000_000L;
 
   private final String listener;
-  private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
-  private final AtomicLong ended = new AtomicLong();
+  private final LogThrottle throttle = new LogThrottle();
 
   Http2Abuse(String listener) {
     this.listener = listener;
@@ -28,11 +26,8 @@ final class Http2Abuse {
     if (!(e instanceof Http2Exception h2) || h2.error() != Http2Error.ENHANCE_YOUR_CALM) {
       return;
     }
-    long count = ended.incrementAndGet();
-    long now = System.nanoTime();
-    long last = lastLogged.get();
-    if (now - last >= LOG_EVERY_NANOS && lastLogged.compareAndSet(last, now)) {
-      ended.addAndGet(-count);
+    long count = throttle.due();
+    if (count > 0) {
       LOG.warning("listener " + listener + ": ended " + count + " HTTP/2 connection(s) for abuse since the last"
           + " such line, last from " + client + ": " + e.getMessage());
     }

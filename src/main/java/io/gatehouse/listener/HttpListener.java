@@ -16,6 +16,7 @@ import io.gatehouse.http.RequestIds;
 import io.gatehouse.http.RouteDecision;
 import io.gatehouse.http.ServerRequestView;
 import io.gatehouse.http.StrictHead;
+import io.gatehouse.http.FirstHeadDeadline;
 import io.gatehouse.http.StrictFirstRequest;
 import io.gatehouse.http.StrictRequestDecoder;
 import io.gatehouse.log.Logs;
@@ -64,8 +65,6 @@ public final class HttpListener extends VerticleBase {
   private static final Logger LOG = Logs.of(HttpListener.class);
 
   private static final String ALT_SVC = "Alt-Svc";
-  /** The name of Vert.x's idle timer in a connection's pipeline. */
-  private static final String VERTX_IDLE = "idle";
 
   private final ListenerState state;
   private final ListenerServices services;
@@ -116,7 +115,8 @@ public final class HttpListener extends VerticleBase {
     }
     WireBytes.onAccepted(accepted.pipeline(), new WireBytes(state::addBytes, state.config().tls() != null));
     if (!strictDecoder) {
-      StrictFirstRequest.onAccepted(accepted.pipeline(), () -> decoderOptions(state.config().headLimits()));
+      StrictFirstRequest.onAccepted(accepted.pipeline(), () -> decoderOptions(state.config().headLimits()),
+          new FirstHeadDeadline(state.config().clientTimeout().toNanos(), this::firstHeadTimedOut));
     }
     // before the first read, which makes the channel's handle: one shared allocator, a small handle per connection
     accepted.config().setRecvByteBufAllocator(CompactRecvAllocator.SHARED);
@@ -160,14 +160,10 @@ public final class HttpListener extends VerticleBase {
       }
     }
     // With h2c on, Vert.x picks the protocol from the first bytes and calls the connection handler only after a
-    // whole first HTTP/1 head (or the HTTP/2 preface): too late to replace the decoder, and nothing of ours runs
-    // on a silent connection. Vert.x's own idle timer bounds that wait (a close, without a 408); it is removed
-    // in the connection handler, where our timers take over.
+    // whole first HTTP/1 head (or the HTTP/2 preface): too late to replace the decoder or start our timers there.
+    // StrictFirstRequest and FirstHeadDeadline, put on at accept, do both until then.
     strictDecoder = !options.isHttp2ClearTextEnabled();
     h2Abuse = new Http2Abuse(cfg.name());
-    if (!strictDecoder) {
-      options.setIdleTimeout((int) Math.max(1, cfg.clientTimeout().toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    }
     if (cfg.acceptsProxyProtocol()) {
       options.setUseProxyProtocol(true)
           .setProxyProtocolTimeout(cfg.clientTimeout().toMillis()).setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
@@ -215,6 +211,9 @@ public final class HttpListener extends VerticleBase {
       conn.exceptionHandler(this::tlsConnectionFailed);
     }
     Channel channel = Channels.of(conn);
+    if (channel.hasAttr(REFUSED)) {
+      return; // an h2c connection whose first head did not come in time: answered 408, closing
+    }
     ListenerConfig cfg = state.config();
     ClientAddress from = state.client(channel, cfg, conn::remoteAddress);
     if (from == null) {
@@ -222,7 +221,7 @@ public final class HttpListener extends VerticleBase {
       return;
     }
     if (conn.isSsl()) {
-      Channels.flushHandshake(channel);
+      state.tlsHandshake(Channels.flushHandshake(channel));
     }
     HeadLimits limits = cfg.headLimits();
     ChannelPipeline pipeline = channel.pipeline();
@@ -231,8 +230,8 @@ public final class HttpListener extends VerticleBase {
     Peer peer = new Peer(from.ip(), from.hash(), from.port(), clientCertSubject(conn, cfg), from.bytes(), wire,
         tls == null ? null : tls.getProtocol(), tls == null ? null : tls.getCipherSuite());
     ConnectionGuard guard = null;
-    if (pipeline.get(VERTX_IDLE) != null) {
-      pipeline.remove(VERTX_IDLE);
+    if (pipeline.get(FirstHeadDeadline.NAME) != null) {
+      pipeline.remove(FirstHeadDeadline.NAME); // the whole first head came in time: the guard takes over
     }
     if (pipeline.get("httpDecoder") != null) {
       io.netty.channel.EventLoop loop = channel.eventLoop();
@@ -468,6 +467,18 @@ public final class HttpListener extends VerticleBase {
    * and written since the last request claimed its share (the head it refused, the answer), which the listener's
    * meters get too; the answer is counted in {@code gatehouse_http_requests_total} (pool and member {@code none}).
    */
+  /**
+   * The 408 of an h2c connection whose first head did not come in time, logged from the socket's own address:
+   * with a PROXY header that is the proxy's, for the connection handler that reads the header never ran.
+   */
+  private void firstHeadTimedOut(Channel channel) {
+    channel.attr(REFUSED).set(Boolean.TRUE); // the partial head, decoded as the connection closes, is no request
+    ClientAddress from = ClientAddress.of(channel.remoteAddress());
+    Peer peer = new Peer(from.ip(), from.hash(), from.port(), null, from.bytes(),
+        WireBytes.of(channel.pipeline(), state::addBytes), null, null);
+    logAnswered(peer, 408, "client_timeout", null);
+  }
+
   private void logAnswered(Peer peer, int status, String end, String requestId) {
     long in = peer.wire().claimIn();
     long out = peer.wire().claimOut();

@@ -5,6 +5,7 @@ import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.tls.OcspFetchCounts;
 import io.gatehouse.tls.ServerTls;
 import io.gatehouse.vertx.AcceptGate;
+import io.gatehouse.vertx.Channels;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import io.vertx.core.Future;
@@ -37,6 +38,8 @@ public final class ListenerState {
   private final List<Function<ServerTls, Future<Boolean>>> ownTlsServers = new CopyOnWriteArrayList<>();
   private final AtomicInteger active = new AtomicInteger();
   private final ShardedClientTable clients;
+  private final LongAdder fullHandshakes = new LongAdder();
+  private final LongAdder resumedHandshakes = new LongAdder();
   private final AcceptGate gate = this::admitAtAccept;
   private final LongAdder accepted = new LongAdder();
   private final LongAdder refusedAcl = new LongAdder();
@@ -327,6 +330,20 @@ public final class ListenerState {
   /** A TLS handshake that did not complete, by reason ({@link TlsFailure}); the client was never admitted. */
   public void tlsFailed(String reason) {
     tlsFailures.computeIfAbsent(reason, r -> new LongAdder()).increment();
+  }
+
+  /** A TLS handshake completed: counted as full or resumed (the JDK engine does not say which: not counted). */
+  public void tlsHandshake(Channels.Handshake done) {
+    if (done == Channels.Handshake.FULL) {
+      fullHandshakes.increment();
+    } else if (done == Channels.Handshake.RESUMED) {
+      resumedHandshakes.increment();
+    }
+  }
+
+  /** Completed TLS handshakes that resumed a session (a ticket or a session ID), or not. */
+  public long tlsHandshakes(boolean resumed) {
+    return (resumed ? resumedHandshakes : fullHandshakes).sum();
   }
 
   /** Failed TLS handshakes by reason, live. */

@@ -1,5 +1,6 @@
 package io.gatehouse.listener;
 
+import io.gatehouse.log.LogThrottle;
 import java.util.Locale;
 import java.util.logging.Logger;
 
@@ -11,9 +12,7 @@ import java.util.logging.Logger;
 public final class LocalFailure {
 
   private static final Logger LOG = Logger.getLogger(LocalFailure.class.getName());
-  private static final long LOG_EVERY_NANOS = 10_000_000_000L;
-  private static final java.util.concurrent.atomic.AtomicLong lastLogged = new java.util.concurrent.atomic.AtomicLong();
-  private static final java.util.concurrent.atomic.LongAdder seen = new java.util.concurrent.atomic.LongAdder();
+  private static final LogThrottle THROTTLE = new LogThrottle();
 
   private LocalFailure() {}
 
@@ -22,12 +21,9 @@ public final class LocalFailure {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
       if (m.contains("too many open files") || m.contains("no buffer space") || m.contains("file table overflow")) {
-        seen.increment();
-        long now = System.nanoTime();
-        long last = lastLogged.get();
-        // one line per 10 s at most: exhaustion comes in floods
-        if ((last == 0 || now - last > LOG_EVERY_NANOS) && lastLogged.compareAndSet(last, now)) {
-          LOG.warning("out of local resources (" + t.getMessage() + "), " + seen.sumThenReset()
+        long count = THROTTLE.due();
+        if (count > 0) {
+          LOG.warning("out of local resources (" + t.getMessage() + "), " + count
               + " connects so far: not counted against members");
         }
         return true;

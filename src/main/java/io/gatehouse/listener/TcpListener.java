@@ -118,7 +118,7 @@ public final class TcpListener extends VerticleBase {
       return;
     }
     if (so.isSsl()) {
-      Channels.flushHandshake(Channels.of(so));
+      state.tlsHandshake(Channels.flushHandshake(Channels.of(so)));
     }
     double keepalive = seconds(cfg.keepaliveTimeout());
     TcpTunnel tunnel = TcpTunnel.hold(so, Math.min(seconds(cfg.clientTimeout()), keepalive), renegotiationRefused);

@@ -1,10 +1,12 @@
 package io.gatehouse.listener;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.gatehouse.vertx.Channels;
 import io.gatehouse.vertx.Contexts;
 import io.gatehouse.config.IpGroup;
 import io.gatehouse.config.ListenerConfig;
 import io.gatehouse.log.AccessLog;
+import io.gatehouse.log.LogThrottle;
 import io.gatehouse.pool.Pick;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.pool.PoolRegistry;
@@ -20,14 +22,17 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 
 /**
  * A UDP listener: one instance (a UDP port is not shared between event loops). Each client address gets a
@@ -44,11 +49,34 @@ import java.util.function.Consumer;
  */
 public final class UdpListener extends VerticleBase {
 
+  private static final Logger LOG = Logger.getLogger(UdpListener.class.getName());
+
   /**
-   * Without a connection_limit, sessions are still bounded: each holds a socket (a file descriptor), and a flood
-   * of spoofed source addresses must not exhaust them.
+   * Sessions are bounded whatever connection_limit says: each holds a socket (a file descriptor), and a flood of
+   * spoofed source addresses must not take the descriptors every other listener, the admin API and the members'
+   * connections need. At most a quarter of the process's descriptor limit in all, shared evenly by the running
+   * instances (a listener runs one per event loop), so that a flood on one listener leaves the others their share;
+   * and at most 10,000 on one instance.
    */
-  static final int DEFAULT_MAX_SESSIONS = 10_000;
+  static final int PER_LISTENER = 10_000;
+  static final int MAX_SESSIONS = sessionBound(descriptorLimit());
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  /** This instance's share of {@link #MAX_SESSIONS}. */
+  private int bound() {
+    return Math.max(16, Math.min(PER_LISTENER, MAX_SESSIONS / Math.max(1, INSTANCES.get())));
+  }
+
+  static int sessionBound(long descriptorLimit) {
+    return (int) Math.max(16, Math.min(PER_LISTENER, descriptorLimit / 4));
+  }
+
+  /** The process's limit on open file descriptors (RLIMIT_NOFILE, which the JVM raises to its hard limit). */
+  private static long descriptorLimit() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+        ? unix.getMaxFileDescriptorCount()
+        : Long.MAX_VALUE;
+  }
 
   /** Large enough for the largest UDP payload (65,507 bytes) so that no datagram is truncated. */
   static final int MAX_DATAGRAM = 65_536;
@@ -64,6 +92,8 @@ public final class UdpListener extends VerticleBase {
   private final AccessLog accessLog;
   private final ListenerServices services;
   private final Map<InetSocketAddress, UdpSession> sessions = new HashMap<>();
+  private final LogThrottle sessionsFull = new LogThrottle();
+  private boolean counted;
   /**
    * The open sessions whose member has not answered yet, oldest first: the ones given up for a new client when
    * the sessions are at their bound. A session leaves on its member's first reply.
@@ -124,7 +154,11 @@ public final class UdpListener extends VerticleBase {
     state.onReleasePort(this::releasePort);
     long period = Math.max(100, Math.min(1000, state.config().keepaliveTimeout().toMillis() / 4));
     sweepTimer = vertx.setPeriodic(period, id -> expireIdle());
-    return DatagramSockets.bind(register(channel), channel, new InetSocketAddress(cfg.host(), cfg.protocolPort()));
+    return DatagramSockets.bind(register(channel), channel, new InetSocketAddress(cfg.host(), cfg.protocolPort()))
+        .onSuccess(bound -> {
+          counted = true;
+          INSTANCES.incrementAndGet();
+        });
   }
 
   /**
@@ -148,6 +182,7 @@ public final class UdpListener extends VerticleBase {
       vertx.cancelTimer(poll);
       vertx.cancelTimer(sweepTimer);
       closeAll("drained");
+      uncount();
       Promise<Void> closed = Promise.promise();
       channel.close().addListener(c -> closed.tryComplete());
       return closed.future();
@@ -224,7 +259,11 @@ public final class UdpListener extends VerticleBase {
     if (!unanswered.isEmpty() && atBound() && aclAdmits(from)) {
       unanswered.iterator().next().close("evicted");
     }
-    if (!state.config().hasConnectionLimit() && sessions.size() >= DEFAULT_MAX_SESSIONS) {
+    if (sessions.size() >= bound()) {
+      if (sessionsFull.due() > 0) {
+        LOG.warning("listener " + state.name() + ": " + sessions.size() + " UDP sessions, its share of the most the"
+            + " process's descriptor limit allows (" + MAX_SESSIONS + " in all): datagrams of new clients dropped");
+      }
       return null;
     }
     ListenerSettings settings = state.settings();
@@ -248,13 +287,13 @@ public final class UdpListener extends VerticleBase {
   }
 
   /**
-   * Whether the sessions are exactly at their bound (connection_limit, else {@link #DEFAULT_MAX_SESSIONS}), so
+   * Whether the sessions are exactly at their bound (connection_limit or {@link #MAX_SESSIONS}), so
    * that ending one makes room for one more. Past it (a reload lowered connection_limit) ending one would not:
    * the new client is refused, and no session is ended for nothing.
    */
   private boolean atBound() {
     ListenerConfig c = state.config();
-    return c.hasConnectionLimit() ? state.active() == c.connectionLimit() : sessions.size() == DEFAULT_MAX_SESSIONS;
+    return sessions.size() == bound() || c.hasConnectionLimit() && state.active() == c.connectionLimit();
   }
 
   /** ip_group first: a client it refuses must not cost another client its session. */
@@ -300,6 +339,7 @@ public final class UdpListener extends VerticleBase {
       draining = true;
       vertx.cancelTimer(sweepTimer);
       closeAll("replaced");
+      uncount();
       channel.close().addListener(c -> released.tryComplete());
     });
     return released.future();
@@ -308,6 +348,14 @@ public final class UdpListener extends VerticleBase {
   /** Runs {@code r} on this listener's event loop, where its sessions live. Any thread. */
   void onLoop(Runnable r) {
     loop.runOnContext(v -> r.run());
+  }
+
+  /** This instance no longer holds a share of the sessions (stopped, or its port went to a replacement). */
+  private void uncount() {
+    if (counted) {
+      counted = false;
+      INSTANCES.decrementAndGet();
+    }
   }
 
   private void closeAll(String why) {

@@ -99,7 +99,14 @@ final class UdpSession implements MemberLink {
     // the member's address is resolved already: an IP literal, parsed without a look-up
     InetSocketAddress to = new InetSocketAddress(member.socketAddress().hostAddress(), member.socketAddress().port());
     memberAddress = to;
-    channel = listener.newChannel(to.getAddress().getAddress().length == 16);
+    try {
+      channel = listener.newChannel(to.getAddress().getAddress().length == 16);
+    } catch (RuntimeException e) {
+      // no descriptor left for the member's socket: the session ends now rather than stay counted with no socket
+      LocalFailure.isLocal(e); // logged, once per 10 s
+      close("bind_failed");
+      return;
+    }
     readEmptyDatagrams(channel);
     channel.pipeline().addLast(new FromMember());
     listener.setUpMemberSocket(() -> listener.register(channel).addListener(r -> {

@@ -13,6 +13,7 @@ import io.gatehouse.pool.MemberStatus;
 import io.gatehouse.pool.Pool;
 import io.gatehouse.runtime.RuntimeView;
 import io.gatehouse.tls.ServedCertificate;
+import io.gatehouse.tls.TlsEngine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -59,6 +60,7 @@ public final class GatehouseMeters {
   static final String CONFIG_VERSION = "gatehouse.config.version";
   static final String CLUSTER_MEMBERS = "gatehouse.cluster.members";
   static final String TLS_FAILURES = "gatehouse.tls.handshake.failures";
+  static final String TLS_HANDSHAKES = "gatehouse.tls.handshakes";
   static final String CLUSTER_WRITES = "gatehouse.cluster.writes";
   static final String CLUSTER_DROPPED = "gatehouse.cluster.writes.dropped";
   static final String CLUSTER_REJECTED = "gatehouse.cluster.rejected";
@@ -76,6 +78,7 @@ public final class GatehouseMeters {
   static final String MEMBER = "member";
   static final String CODE = "code";
   static final String REASON = "reason";
+  static final String RESUMED = "resumed";
   static final String DIRECTION = "direction";
   static final String RESULT = "result";
   static final String STATUS = "status";
@@ -276,6 +279,14 @@ public final class GatehouseMeters {
     }
     out.add(bytes(tags, "in", s, ListenerState::bytesIn));
     out.add(bytes(tags, "out", s, ListenerState::bytesOut));
+    if (s.tls() != null && s.tls().engine() == TlsEngine.OPENSSL) { // the JDK engine does not say which
+      for (boolean resumed : new boolean[] {true, false}) {
+        out.add(FunctionCounter.builder(TLS_HANDSHAKES, s, st -> st.tlsHandshakes(resumed)).tags(tags)
+            .tag(RESUMED, String.valueOf(resumed))
+            .description("TLS handshakes completed, resuming a session (ticket or ID) or full; boringssl engine only")
+            .register(registry));
+      }
+    }
     if (s.tls() != null) {
       for (boolean applied : new boolean[] {true, false}) {
         out.add(FunctionCounter.builder(CERTIFICATE_RELOADS, s, st -> st.certificateReloads(applied)).tags(tags)

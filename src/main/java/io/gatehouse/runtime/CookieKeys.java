@@ -41,6 +41,11 @@ final class CookieKeys {
     return clusterName != null ? c.cluster().secret() : c.sessionKey();
   }
 
+  /** The field {@link #ticketSecret} comes from, for the status document. */
+  String ticketSecretField() {
+    return clusterName != null ? "cluster.secret" : "session_key_file";
+  }
+
   /** For the log: what {@link #ticketSecret} is, by name (an operator resuming across nodes or restarts asks). */
   String ticketSource(GatehouseConfig c) {
     if (ticketSecret(c) != null) {

@@ -3,6 +3,7 @@ package io.gatehouse.runtime;
 import io.gatehouse.cluster.ClusterNode;
 import io.gatehouse.config.ConfigParser;
 import io.gatehouse.config.ConfigResult;
+import io.gatehouse.config.ConfigDiff;
 import io.gatehouse.config.GatehouseConfig;
 import io.gatehouse.http.RequestMetrics;
 import io.gatehouse.http.StickyCookie;
@@ -53,6 +54,8 @@ public final class Runtime extends VerticleBase {
   private final GatehouseConfig.AdminConfig boundAdmin;
   /** node.name needs a restart: the status keeps the name the node started with after a reload changes it. */
   private final String startNodeName;
+  /** What runs until a restart (event loops, signer, cluster membership): what a reload's warnings compare with. */
+  private final GatehouseConfig startedWith;
   private Future<?> reloads = Future.succeededFuture();
   private Consumer<ReloadOutcome> reloadListener = outcome -> { };
   private GatehouseConfig config;
@@ -70,6 +73,7 @@ public final class Runtime extends VerticleBase {
     this.config = loaded.config();
     this.boundAdmin = config.admin();
     this.startNodeName = config.node().name();
+    this.startedWith = config;
     this.version = ConfigVersion.first(loaded);
     this.configFile = configFile;
     this.cluster = cluster;
@@ -77,7 +81,7 @@ public final class Runtime extends VerticleBase {
     this.cookieKeys = new CookieKeys(cluster != null ? cluster.clusterName() : null);
     this.services = new ListenerServices(registry, accessLog, () -> view.get().config(),
         new StickyCookie(cookieKeys.signing(config), cookieKeys.verifying(config)), requests);
-    SessionTickets.useSecret(cookieKeys.ticketSecret(config));
+    SessionTickets.useSecret(cookieKeys.ticketSecret(config), cookieKeys.ticketSecretField());
     LOG.info("tls: session tickets (engine boringssl) sealed with hourly keys from " + cookieKeys.ticketSource(config));
     publish();
   }
@@ -227,7 +231,9 @@ public final class Runtime extends VerticleBase {
       return Future.succeededFuture(refuse(List.of(unprotected)));
     }
     LOG.info("applying configuration version " + (version.number() + 1) + ": " + p.diff().summary());
-    p.diff().needRestart().forEach(what -> LOG.warning("reload: a change to " + what + " takes effect at restart"));
+    // against what started, not the last version: a change undone is no change, one still pending is said again
+    ConfigDiff.between(startedWith, p.config()).needRestart()
+        .forEach(what -> LOG.warning("reload: a change to " + what + " takes effect at restart"));
     return reconciler.apply(p).map(errors -> {
       if (!errors.isEmpty()) {
         return refuse(errors);
@@ -269,7 +275,7 @@ public final class Runtime extends VerticleBase {
       return;
     }
     services.cookies().rekey(cookieKeys.signing(next), cookieKeys.verifying(next));
-    SessionTickets.useSecret(cookieKeys.ticketSecret(next));
+    SessionTickets.useSecret(cookieKeys.ticketSecret(next), cookieKeys.ticketSecretField());
     LOG.info("reload: tls session tickets now sealed with hourly keys from " + cookieKeys.ticketSource(next));
     if (cluster != null) {
       cluster.rekey(next.cluster());

@@ -62,11 +62,16 @@ public final class OpenSsl3Rsa {
    * waits for a restart) and logs which signer RSA keys get, with the reason when it is not the one asked for.
    */
   public static synchronized void select(RsaSigner wanted) {
+    String property = System.getProperty(PROPERTY);
+    boolean propertyOff = "boringssl".equalsIgnoreCase(property);
+    if (property != null && !propertyOff && !"openssl3".equalsIgnoreCase(property)) {
+      LOG.warning("tls: -D" + PROPERTY + "=" + property + " ignored: the values are openssl3 and boringssl");
+    }
     String why;
     if (wanted == RsaSigner.BORINGSSL) {
       why = "tls_rsa_signer is boringssl";
-    } else if ("boringssl".equals(System.getProperty(PROPERTY))) {
-      why = "turned off by -D" + PROPERTY + "=boringssl";
+    } else if (propertyOff) {
+      why = "turned off by -D" + PROPERTY + "=" + property;
     } else {
       if (!loaded) {
         unavailable = loadLibrary();
@@ -75,8 +80,14 @@ public final class OpenSsl3Rsa {
       why = unavailable;
     }
     inUse = why == null;
-    LOG.info(why == null ? "tls: RSA private keys used through " + versionText() + " (libcrypto.so.3)"
-        : "tls: RSA private keys used through BoringSSL: " + why);
+    if (why == null) {
+      LOG.info("tls: RSA private keys used through " + versionText() + " (libcrypto.so.3)");
+    } else if (wanted == RsaSigner.BORINGSSL || propertyOff) {
+      LOG.info("tls: RSA private keys used through BoringSSL: " + why);
+    } else {
+      // openssl3 was asked for and cannot be had: the operator should know, for it may be a refused release
+      LOG.warning("tls: RSA private keys used through BoringSSL, not OpenSSL 3 as tls_rsa_signer asks: " + why);
+    }
   }
 
   /** Whether RSA keys of contexts built now are signed for here. */

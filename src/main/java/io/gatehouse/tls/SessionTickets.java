@@ -5,8 +5,10 @@ import io.netty.handler.ssl.OpenSslServerSessionContext;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
@@ -33,18 +35,35 @@ public final class SessionTickets {
   private static final Set<OpenSslSessionContext> CONTEXTS =
       Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
   private static ClusterSecret secret = PROCESS_KEY;
+  private static String keySource = "process";
   private static long hour = currentHour();
   private static OpenSslSessionTicketKey[] keys = keys(secret, hour);
 
   private SessionTickets() {}
 
-  /** The secret keys derive from: {@code cluster.secret} or {@code session_key_file}; null for the process's own. */
-  public static synchronized void useSecret(ClusterSecret shared) {
+  /**
+   * The secret keys derive from: {@code cluster.secret} or {@code session_key_file}, named by {@code source} (the
+   * field it came from); null for the process's own.
+   */
+  public static synchronized void useSecret(ClusterSecret shared, String source) {
     ClusterSecret next = shared != null ? shared : PROCESS_KEY;
+    keySource = shared != null ? source : "process";
     if (!next.equals(secret)) {
       secret = next;
       rekey(hour);
     }
+  }
+
+  /**
+   * Where the keys come from ({@code cluster.secret}, {@code session_key_file} or {@code process}), the name of the
+   * key sealing tickets now and since when: nodes that resume each other's tickets show the same name. The name is
+   * no secret: every ticket carries it in the clear.
+   */
+  public record Status(String keys, String keyName, Instant since) {}
+
+  public static synchronized Status status() {
+    return new Status(keySource, HexFormat.of().formatHex(keys[0].name(), 0, 8),
+        Instant.ofEpochMilli(hour * HOUR_MILLIS));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.gatehouse.vertx;
 
+import io.gatehouse.log.LogThrottle;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -8,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetServerOptions;
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
@@ -78,6 +80,7 @@ public final class AcceptGates {
   @ChannelHandler.Sharable
   private static final class Gatekeeper extends ChannelInboundHandlerAdapter {
     private final AcceptGate gate;
+    private final LogThrottle acceptFailures = new LogThrottle();
 
     Gatekeeper(AcceptGate gate) {
       this.gate = gate;
@@ -98,6 +101,26 @@ public final class AcceptGates {
         ctx.fireChannelRead(accepted);
       } else {
         refuse(accepted);
+      }
+    }
+
+    /**
+     * A failed accept: out of file descriptors (EMFILE, ENFILE) or kernel memory. The transport tries again at once
+     * (io_uring's multishot accept re-arms whatever the acceptor's pause says), and Netty's pipeline would log each
+     * try: hundreds of thousands of lines in seconds, which fill the disk while the process is out of descriptors.
+     * One line per 10 s with the count says the same.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (!(cause instanceof IOException)) {
+        ctx.fireExceptionCaught(cause);
+        return;
+      }
+      long failures = acceptFailures.due();
+      if (failures > 0) {
+        LOG.warning("listening socket " + ctx.channel().localAddress() + ": " + failures + " accept(s) failed since"
+            + " the last such line: " + cause.getMessage() + " (out of file descriptors: raise `ulimit -n`, or set"
+            + " connection_limit)");
       }
     }
 

@@ -72,13 +72,16 @@ public final class Channels {
    * Sends what the TLS engine holds after a handshake now: BoringSSL's TLS 1.3 session tickets otherwise wait for
    * the first response, and a client that sends its request under Nagle, or waits for its ticket, waits 40 ms and
    * more for them. A flush with nothing queued makes Netty's SSL handler wrap an empty buffer, which writes them.
+   * Returns whether the handshake resumed a session, for the listener's counts.
    */
-  public static void flushHandshake(Channel channel) {
+  public static Handshake flushHandshake(Channel channel) {
+    Handshake done = Handshake.UNKNOWN;
     SslHandler tls = channel.pipeline().get(SslHandler.class);
     if (tls != null && tls.engine() instanceof ReferenceCountedOpenSslEngine engine) {
       synchronized (engine) {
         long ssl = engine.sslPointer();
         if (ssl != 0) {
+          done = SSL.isSessionReused(ssl) ? Handshake.RESUMED : Handshake.FULL;
           // an SSL_write of nothing: BoringSSL writes the handshake messages it still holds (the tickets) first
           if (SSL.writeToSSL(ssl, EMPTY_ADDRESS, 0) <= 0) {
             SSL.clearError(); // nothing written is no error here
@@ -87,7 +90,11 @@ public final class Channels {
       }
     }
     channel.flush(); // an empty wrap sends what the engine's network buffer holds
+    return done;
   }
+
+  /** What a completed TLS handshake was: the JDK engine does not say whether it resumed a session. */
+  public enum Handshake { FULL, RESUMED, UNKNOWN }
 
   /** Kept reachable: BoringSSL is handed its address (and reads none of it). */
   private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(1);

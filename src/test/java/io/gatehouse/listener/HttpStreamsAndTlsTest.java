@@ -313,8 +313,8 @@ class HttpStreamsAndTlsTest {
   @Test
   void h2cListenerKeepsTheHttp1RulesAndTimesHttp2Connections() throws Exception {
     start("HTTP", ",\"http2_enable\":true,\"client_timeout\":0.5,\"keepalive_timeout\":0.5", "", members(a));
-    // Known gap with h2c on (see docs/traffic.md): a silent connection is closed without a 408 (Vert.x's timer,
-    // before any of the gateway's code). Requests on the connection are timed as usual.
+    // the first head is timed from the accept, though Vert.x reads it before the connection handler runs; the
+    // requests after it as usual
     try (RawHttp raw = new RawHttp(port)) {
       assertEquals(200, raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
       long t0 = System.nanoTime();
@@ -325,9 +325,10 @@ class HttpStreamsAndTlsTest {
     }
     try (RawHttp raw = new RawHttp(port)) {
       long t0 = System.nanoTime();
-      assertTrue(raw.closedByPeer());
+      assertEquals(408, raw.read().status(), "a silent connection");
       long ms = (System.nanoTime() - t0) / 1_000_000;
-      assertTrue(ms >= 450 && ms < 3000, "a silent connection closed after " + ms + " ms");
+      assertTrue(ms >= 450 && ms < 3000, "a silent connection answered after " + ms + " ms");
+      assertTrue(raw.closedByPeer());
     }
     try (RawHttp raw = new RawHttp(port)) {
       long t0 = System.nanoTime();

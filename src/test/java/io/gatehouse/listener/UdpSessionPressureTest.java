@@ -50,6 +50,13 @@ class UdpSessionPressureTest {
   }
 
   @Test
+  void sessionsNeverTakeMoreThanAQuarterOfTheDescriptorLimit() {
+    assertEquals(512, UdpListener.sessionBound(2048));
+    assertEquals(10_000, UdpListener.sessionBound(1_048_576));
+    assertEquals(16, UdpListener.sessionBound(20));
+  }
+
+  @Test
   void sessionsWhoseMemberNeverAnsweredMakeRoomForNewClientsWhileAnsweredOnesAreKept() throws Exception {
     int limit = 20;
     int established = 5;

@@ -111,6 +111,11 @@ class ReloadTest {
       assertEquals(new ReloadOutcome(2, true, java.util.List.of()), out);
       log.await("reload: a change to node.name takes effect at restart");
     }
+    try (LogCapture log = LogCapture.start()) {
+      // renamed back: what runs is what the file says again, so nothing waits for a restart
+      assertEquals(new ReloadOutcome(3, true, java.util.List.of()), reload(config(members(b), "")));
+      assertEquals(java.util.List.of(), log.matching("takes effect at restart"));
+    }
     // the rest of the version is applied; the status does not claim a name the node does not run under yet
     assertEquals("b", memberOf(port));
     assertEquals("test", gw.status().getString("node"));

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.gatehouse.config.RsaSigner;
 import io.gatehouse.config.TlsConfig;
 import io.gatehouse.config.TlsPolicyName;
+import io.gatehouse.testkit.LogCapture;
 import io.gatehouse.testkit.TestCerts;
 import io.gatehouse.testkit.TestVertx;
 import io.netty.handler.ssl.OpenSslPrivateKeyMethod;
@@ -191,5 +192,22 @@ class OpenSsl3RsaTest {
     }
     assertEquals("openssl3", TlsEngine.OPENSSL.rsaSigner());
     assertEquals("jdk", TlsEngine.JDK.rsaSigner());
+  }
+
+  @Test
+  void theSystemPropertyIsReadAnyCaseAndAnUnknownValueIsSaidAndIgnored() {
+    try (LogCapture log = LogCapture.start()) {
+      System.setProperty(OpenSsl3Rsa.PROPERTY, "BoringSSL");
+      OpenSsl3Rsa.select(RsaSigner.OPENSSL3);
+      assertEquals("boringssl", TlsEngine.OPENSSL.rsaSigner());
+      assertEquals(List.of(), log.matching("WARNING"));
+      System.setProperty(OpenSsl3Rsa.PROPERTY, "off");
+      OpenSsl3Rsa.select(RsaSigner.OPENSSL3);
+      assertEquals("openssl3", TlsEngine.OPENSSL.rsaSigner());
+      assertEquals(1, log.matching("-Dgatehouse.tls.rsa=off ignored").size(), log.text());
+    } finally {
+      System.clearProperty(OpenSsl3Rsa.PROPERTY);
+      OpenSsl3Rsa.select(RsaSigner.OPENSSL3);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.gatehouse.tls;
 
 import static io.gatehouse.testkit.Configs.head;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -58,6 +59,15 @@ class SessionTicketsTest {
             SessionTickets.rotateTo(hour);
           }
         }
+        // what an operator checks: how many resumed, and which key seals tickets (the same on nodes sharing keys)
+        var tls = gw.status().getJsonArray("listeners").getJsonObject(0).getJsonObject("tls");
+        assertEquals(4L, tls.getJsonObject("handshakes").getLong("full"), tls.encode()); // first and stale, twice
+        assertEquals(4L, tls.getJsonObject("handshakes").getLong("resumed"), tls.encode());
+        var tickets = tls.getJsonObject("session_tickets");
+        assertEquals("process", tickets.getString("keys"));
+        assertTrue(tickets.getString("key_name").matches("[0-9a-f]{16}"), tickets.encode());
+        assertTrue(gw.metrics().contains("gatehouse_tls_handshakes_total{listener=\"web\",resumed=\"true\"} 4.0"),
+            gw.metrics());
       }
     }
   }
