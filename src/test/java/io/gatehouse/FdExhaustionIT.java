@@ -97,16 +97,7 @@ class FdExhaustionIT {
       int udp = TestPorts.free();
       int udp2 = TestPorts.free();
       int admin = TestPorts.free();
-      Path cfg = dir.resolve("gatehouse.json");
-      Files.writeString(cfg, """
-          {"admin":{"port":%d},"access_log":false,"node":{"event_loops":1},"drain_timeout":1,
-           "listeners":[{"name":"tcp","protocol":"TCP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"},
-                        {"name":"udp","protocol":"UDP","host":"127.0.0.1","protocol_port":%d,"default_pool":"u",
-                         "keepalive_timeout":60},
-                        {"name":"udp2","protocol":"UDP","host":"127.0.0.1","protocol_port":%d,"default_pool":"u"}],
-           "pools":[{"name":"p","protocol":"TCP","members":[{"address":"127.0.0.1","protocol_port":%d}]},
-                    {"name":"u","protocol":"UDP","members":[{"address":"127.0.0.1","protocol_port":%d}]}]}
-          """.formatted(admin, tcp, udp, udp2, tcpEcho.port(), udpEcho.port()));
+      Path cfg = tcpAndUdp(admin, tcp, udp, udp2, tcpEcho, udpEcho);
       Path log = dir.resolve("gw.log");
       Process gw = launchWith256Descriptors(cfg, log);
       List<DatagramSocket> clients = new ArrayList<>();
@@ -114,10 +105,17 @@ class FdExhaustionIT {
         Await.until(Duration.ofSeconds(30), () -> GatehouseJarIT.logHas(log, "gatehouse ready"),
             () -> GatehouseJarIT.tail(log));
         byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < 300; i++) {
+        for (int i = 0; i < 40; i++) {
+          // one client after the other, each answered before the next: answered sessions are kept, none evicted
           DatagramSocket c = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
           clients.add(c);
+          c.setSoTimeout(300);
           c.send(new DatagramPacket(hello, hello.length, new InetSocketAddress("127.0.0.1", udp)));
+          try {
+            c.receive(new DatagramPacket(new byte[100], 100));
+          } catch (java.net.SocketTimeoutException refused) {
+            // past the listener's share: dropped
+          }
         }
         Await.until(Duration.ofSeconds(20), () -> GatehouseJarIT.logHas(log, "descriptor limit allows"),
             () -> GatehouseJarIT.tail(log));
@@ -158,15 +156,7 @@ class FdExhaustionIT {
       int tcp = TestPorts.free();
       int udp = TestPorts.free();
       int admin = TestPorts.free();
-      Path cfg = dir.resolve("gatehouse.json");
-      Files.writeString(cfg, """
-          {"admin":{"port":%d},"access_log":false,"node":{"event_loops":1},"drain_timeout":1,
-           "listeners":[{"name":"tcp","protocol":"TCP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"},
-                        {"name":"udp","protocol":"UDP","host":"127.0.0.1","protocol_port":%d,"default_pool":"u",
-                         "keepalive_timeout":60}],
-           "pools":[{"name":"p","protocol":"TCP","members":[{"address":"127.0.0.1","protocol_port":%d}]},
-                    {"name":"u","protocol":"UDP","members":[{"address":"127.0.0.1","protocol_port":%d}]}]}
-          """.formatted(admin, tcp, udp, tcpEcho.port(), udpEcho.port()));
+      Path cfg = tcpAndUdp(admin, tcp, udp, TestPorts.free(), tcpEcho, udpEcho);
       Path log = dir.resolve("gw.log");
       Process gw = launchWith256Descriptors(cfg, log);
       List<Socket> held = new ArrayList<>();
@@ -206,6 +196,21 @@ class FdExhaustionIT {
         assertEquals(0, GatehouseJarIT.exitCode(gw, Duration.ofSeconds(40)), GatehouseJarIT.tail(log));
       }
     }
+  }
+
+  /** A TCP listener and two UDP listeners ("udp", whose sessions live a minute idle, and "udp2") on echo members. */
+  private Path tcpAndUdp(int admin, int tcp, int udp, int udp2, Member tcpEcho, Member udpEcho) throws IOException {
+    Path cfg = dir.resolve("gatehouse.json");
+    Files.writeString(cfg, """
+        {"admin":{"port":%d},"access_log":false,"node":{"event_loops":1},"drain_timeout":1,
+         "listeners":[{"name":"tcp","protocol":"TCP","host":"127.0.0.1","protocol_port":%d,"default_pool":"p"},
+                      {"name":"udp","protocol":"UDP","host":"127.0.0.1","protocol_port":%d,"default_pool":"u",
+                       "keepalive_timeout":60},
+                      {"name":"udp2","protocol":"UDP","host":"127.0.0.1","protocol_port":%d,"default_pool":"u"}],
+         "pools":[{"name":"p","protocol":"TCP","members":[{"address":"127.0.0.1","protocol_port":%d}]},
+                  {"name":"u","protocol":"UDP","members":[{"address":"127.0.0.1","protocol_port":%d}]}]}
+        """.formatted(admin, tcp, udp, udp2, tcpEcho.port(), udpEcho.port()));
+    return cfg;
   }
 
   /** The UDP sessions open on listener "udp", from the status document. */
